@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a fresh machine, skipping what is already
+# there. Idempotent: run it as often as you like. Offline-safe: it only talks to the package
+# registries (crates.io, npm, Debian) and never downloads prebuilt binaries from elsewhere.
+#
+#   scripts/setup.sh            build tools (wasm target, wasm-bindgen-cli, npm packages)
+#   scripts/setup.sh --browser  also Debian's Chromium for the Playwright tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+want_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=1 ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+# 1. The wasm32 target for the hydrated front end.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-bindgen-cli, exactly the version of the wasm-bindgen crate in Cargo.lock (a mismatch
+#    makes a front end that fails at load). Its published lock pins a webpki-roots release that
+#    the registry no longer serves, so it is built from the unpacked crate with that one pin moved.
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ -z "$wb_version" ]; then
+  echo "setup: cannot find the wasm-bindgen version in Cargo.lock" >&2
+  exit 1
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
+  log "building wasm-bindgen-cli $wb_version (a few minutes, once)"
+  work=$(mktemp -d)
+  (
+    cd "$work"
+    cargo new --quiet --vcs none fetcher
+    cd fetcher
+    cargo add --quiet "wasm-bindgen-cli@=$wb_version"
+    cargo fetch --quiet
+  )
+  src=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -maxdepth 2 -type d -name "wasm-bindgen-cli-$wb_version" | head -n1)
+  cp -r "$src" "$work/cli"
+  (
+    cd "$work/cli"
+    cargo update --quiet -p webpki-roots --precise 1.0.10 2>/dev/null || true
+    CARGO_TARGET_DIR="$work/target" cargo install --quiet --locked --path . --force
+  )
+  rm -rf "$work"
+fi
+
+# 3. npm packages: Tailwind v4, binaryen's wasm-opt, Playwright (no browser download).
+if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ] \
+   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# 4. Debian's Chromium for the browser tests (never Playwright's own download).
+if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  log "installing Debian's chromium"
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
+log "tools ready"
