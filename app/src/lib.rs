@@ -1,1 +1,89 @@
+//! The AI Portfolio web app: pages, components and server functions, rendered on the server
+//! (feature `ssr`) and hydrated in the browser (feature `hydrate`).
 
+pub mod catalog;
+pub mod components;
+pub mod error;
+pub mod functions;
+pub mod models;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use components::layout::Layout;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+use pages::{
+    architecture::ArchitecturePage, data_views::DataViewsPage, home::HomePage, not_found::NotFound,
+    placeholder::DemoPlaceholder,
+};
+
+/// Sets the colour scheme before the first paint (stored choice, else the system's), so dark
+/// mode never flashes white.
+const THEME_SCRIPT: &str = "(function(){try{var t=localStorage.getItem('theme');\
+var d=t?t==='dark':window.matchMedia('(prefers-color-scheme: dark)').matches;\
+document.documentElement.classList.toggle('dark',d);}catch(e){}})();";
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <script>{THEME_SCRIPT}</script>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ai-portfolio.css"/>
+        <Title formatter=|title: String| {
+            if title.is_empty() { "AI Portfolio".to_owned() } else { format!("{title} · AI Portfolio") }
+        }/>
+        <Router>
+            <Layout>
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/support") view=|| view! { <DemoPlaceholder slug="support"/> }/>
+                    <Route path=path!("/pirate") view=|| view! { <DemoPlaceholder slug="pirate"/> }/>
+                    <Route path=path!("/gpt") view=|| view! { <DemoPlaceholder slug="gpt"/> }/>
+                    <Route path=path!("/classifier") view=|| view! { <DemoPlaceholder slug="classifier"/> }/>
+                    <Route path=path!("/text-to-image") view=|| view! { <DemoPlaceholder slug="text-to-image"/> }/>
+                    // Async: the whole table is in the first HTML, so the page works without JS.
+                    <Route path=path!("/data") view=DataViewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/architecture") view=ArchitecturePage/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// Marks `<html data-hydrated="true">` once the WASM has taken over; browser tests wait on it.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}

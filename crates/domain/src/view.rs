@@ -327,7 +327,32 @@ impl ViewQuery {
     }
 
     pub fn with_page_size(&self, size: u32) -> ViewQuery {
+        let size = if PAGE_SIZES.contains(&size) { size } else { DEFAULT_PAGE_SIZE };
         ViewQuery { page_size: size, page: 1, ..self.clone() }
+    }
+
+    /// Sets (or with `None` or an unknown value, clears) one filter; back to page 1.
+    pub fn with_filter(&self, key: &str, value: Option<&str>) -> ViewQuery {
+        let mut next = ViewQuery { page: 1, ..self.clone() };
+        next.filters.retain(|(k, _)| k != key);
+        if let (Some(value), Some(filter)) = (value, self.tab.filters().iter().find(|f| f.key == key))
+            && filter.values.contains(&value)
+        {
+            next.filters.push((key.to_owned(), value.to_owned()));
+            let order: Vec<&str> = self.tab.filters().iter().map(|f| f.key).collect();
+            next.filters.sort_by_key(|(k, _)| order.iter().position(|o| o == k));
+        }
+        next
+    }
+
+    pub fn with_search(&self, text: &str) -> ViewQuery {
+        let search = text.chars().take(MAX_SEARCH_CHARS).collect::<String>().trim().to_owned();
+        ViewQuery { search, page: 1, ..self.clone() }
+    }
+
+    /// The same table with no search and no filters.
+    pub fn cleared(&self) -> ViewQuery {
+        ViewQuery { search: String::new(), filters: Vec::new(), page: 1, ..self.clone() }
     }
 }
 
@@ -441,6 +466,19 @@ mod tests {
         assert_eq!(by_price.with_sort("price").dir, SortDir::Asc);
         assert_eq!(v.with_sort("name").dir, SortDir::Asc);
         assert_eq!(v.with_page_size(50).page, 1);
+    }
+
+    #[test]
+    fn filters_are_validated_and_kept_in_tab_order() {
+        let v = ViewQuery::for_tab(Tab::Tickets).with_page(5);
+        let v = v.with_filter("status", Some("open")).with_filter("priority", Some("high"));
+        assert_eq!(v.filters, vec![("priority".into(), "high".into()), ("status".into(), "open".into())]);
+        assert_eq!(v.page, 1);
+        assert_eq!(v.with_filter("status", None).filters.len(), 1);
+        assert_eq!(v.with_filter("status", Some("bogus")).filters.len(), 1);
+        assert_eq!(v.with_filter("colour", Some("red")), v.with_filter("colour", None));
+        assert!(v.with_search("  x ").cleared().filters.is_empty());
+        assert_eq!(v.with_search("  cam  ").search, "cam");
     }
 
     #[test]

@@ -1,0 +1,48 @@
+use crate::models::TableData;
+use domain::view::ViewQuery;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// One page of a Data Views table, with its charts.
+#[server(endpoint = "data/table", input = Json)]
+pub async fn load_table(view: ViewQuery) -> Result<TableData, ServerFnError> {
+    use crate::error::AppError;
+    use crate::models::TableRows;
+    use domain::view::Tab;
+
+    let result: Result<TableData, AppError> = async {
+        let state = crate::state::app_state()?;
+        let store = &state.store;
+        // The view arrives as JSON, not through the URL parser: validate it the same way.
+        let view = ViewQuery::from_pairs(
+            url_pairs(&view).iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        let rows = match view.tab {
+            Tab::Products => TableRows::Products(store.products_page(&view).await?),
+            Tab::Orders => TableRows::Orders(store.orders_page(&view).await?),
+            Tab::ShippingRates => TableRows::ShippingRates(store.shipping_rates_page(&view).await?),
+            Tab::Tickets => TableRows::Tickets(store.tickets_page(&view).await?),
+            Tab::Returns => TableRows::Returns(store.returns_page(&view).await?),
+            Tab::KnowledgeBase => TableRows::KnowledgeBase,
+        };
+        let charts = store.charts(view.tab).await?;
+        Ok(TableData { rows, charts, database: store.backend().label().to_owned() })
+    }
+    .await;
+    result.map_err(|e| ServerFnError::new(e.to_string()))
+}
+
+/// The pairs a URL for this view would carry.
+#[cfg(feature = "ssr")]
+fn url_pairs(view: &ViewQuery) -> Vec<(String, String)> {
+    let mut pairs = vec![
+        ("tab".to_owned(), view.tab.slug().to_owned()),
+        ("q".to_owned(), view.search.clone()),
+        ("sort".to_owned(), view.sort.clone()),
+        ("dir".to_owned(), view.dir.as_str().to_owned()),
+        ("page".to_owned(), view.page.to_string()),
+        ("size".to_owned(), view.page_size.to_string()),
+    ];
+    pairs.extend(view.filters.iter().cloned());
+    pairs
+}

@@ -1,0 +1,633 @@
+//! Data Views: live tables of the store. The view state lives in the URL; the page renders
+//! completely on the server (the route is `SsrMode::Async`) and, once hydrated, searches as you
+//! type and navigates without reloading.
+
+use crate::components::chart::BarChart;
+use crate::functions::data::load_table;
+use crate::models::{TableData, TableRows};
+use domain::records::{OrderRecord, ProductRecord, ReturnRecord, ShippingRateRecord, TicketRecord};
+use domain::view::{PAGE_SIZES, Page, SortDir, Tab, ViewQuery};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::NavigateOptions;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::{use_navigate, use_query_map};
+use std::time::Duration;
+
+fn href(view: &ViewQuery) -> String {
+    format!("/data{}", view.to_query_string())
+}
+
+#[component]
+pub fn DataViewsPage() -> impl IntoView {
+    let query = use_query_map();
+    let view = Memo::new(move |_| query.with(|q| ViewQuery::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v)))));
+    let data = Resource::new(move || view.get(), load_table);
+    let pending = RwSignal::new(false);
+
+    view! {
+        <Title text=move || format!("{} · Data Views", view.get().tab.label())/>
+        <Meta name="description" content="Live tables of the demo electronics store: products, orders, shipping rates, support tickets, returns and the knowledge base."/>
+        <header class="mb-6 flex flex-wrap items-end justify-between gap-4">
+            <div>
+                <h1 class="text-3xl font-bold tracking-tight">"Data Views"</h1>
+                <p class="mt-2 max-w-2xl text-slate-600 dark:text-slate-300">
+                    "The live store behind the Customer Support agent. Search, sort, filter and export; the address bar keeps the view, so a link shares it."
+                </p>
+            </div>
+        </header>
+        <TabBar view/>
+        <Controls view/>
+        <div class="relative" aria-busy=move || pending.get().to_string()>
+            <div
+                class="pointer-events-none absolute inset-x-0 top-0 h-0.5 overflow-hidden"
+                class:invisible=move || !pending.get()
+                data-testid="loading-bar"
+            >
+                <div class="h-full w-1/3 animate-pulse bg-indigo-500"></div>
+            </div>
+            <Transition fallback=|| view! { <TableSkeleton/> } set_pending=pending>
+                {move || Suspend::new(async move {
+                    let current = view.get_untracked();
+                    match data.await {
+                        Ok(table) => view! { <TableSection view=current table/> }.into_any(),
+                        Err(e) => view! { <LoadError message=e.to_string()/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn TabBar(view: Memo<ViewQuery>) -> impl IntoView {
+    view! {
+        <nav aria-label="Tables" class="-mx-4 mb-4 overflow-x-auto px-4">
+            <ul class="flex min-w-max gap-1 border-b border-slate-200 dark:border-slate-800" role="tablist">
+                {Tab::ALL
+                    .into_iter()
+                    .map(|tab| {
+                        let selected = move || view.get().tab == tab;
+                        view! {
+                            <li role="presentation">
+                                <A href=href(&ViewQuery::for_tab(tab)) scroll=false>
+                                    <span
+                                        role="tab"
+                                        aria-selected=move || selected().to_string()
+                                        class="-mb-px inline-block border-b-2 px-3 py-2 text-sm font-medium"
+                                        class=(["border-indigo-600", "text-indigo-700", "dark:text-indigo-300", "dark:border-indigo-400"], selected)
+                                        class=(["border-transparent", "text-slate-600", "hover:text-slate-900", "dark:text-slate-400", "dark:hover:text-slate-200"], move || !selected())
+                                        data-tab=tab.slug()
+                                    >
+                                        {tab.label()}
+                                    </span>
+                                </A>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// Search, filters and page size. A plain GET form, so it works without JavaScript; once
+/// hydrated, typing searches after a short pause and selects apply at once.
+#[component]
+fn Controls(view: Memo<ViewQuery>) -> impl IntoView {
+    let navigate = use_navigate();
+    let search_text = RwSignal::new(view.get_untracked().search);
+    // Back/Forward and tab changes bring their own search text.
+    Effect::new(move |_| {
+        let from_url = view.get().search;
+        if search_text.get_untracked().trim() != from_url {
+            search_text.set(from_url);
+        }
+    });
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let go = {
+        let navigate = navigate.clone();
+        move |next: ViewQuery, replace: bool| {
+            navigate(&href(&next), NavigateOptions { replace, scroll: false, ..Default::default() });
+        }
+    };
+    let on_search_input = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            let text = event_target_value(&ev);
+            search_text.set(text.clone());
+            if let Some(handle) = timer.get_value() {
+                handle.clear();
+            }
+            let go = go.clone();
+            let handle = set_timeout_with_handle(
+                move || {
+                    let current = view.get_untracked();
+                    let next = current.with_search(&text);
+                    if next.search != current.search {
+                        go(next, true);
+                    }
+                },
+                Duration::from_millis(250),
+            )
+            .ok();
+            timer.set_value(handle);
+        }
+    };
+
+    view! {
+        {move || {
+            let v = view.get();
+            let go = go.clone();
+            let on_search_input = on_search_input.clone();
+            let tab = v.tab;
+            if tab == Tab::KnowledgeBase {
+                return ().into_any();
+            }
+            view! {
+                <Form method="GET" action="/data" attr:class="mb-4 flex flex-wrap items-end gap-3" attr:role="search" attr:data-testid="controls">
+                    <input type="hidden" name="tab" value=tab.slug()/>
+                    <input type="hidden" name="sort" value=v.sort.clone()/>
+                    <input type="hidden" name="dir" value=v.dir.as_str()/>
+                    <label class="flex min-w-[14rem] flex-1 flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
+                        "Search"
+                        <input
+                            type="search"
+                            name="q"
+                            maxlength="100"
+                            autocomplete="off"
+                            placeholder=tab.search_hint()
+                            prop:value=move || search_text.get()
+                            value=v.search.clone()
+                            on:input=on_search_input
+                            class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+                            data-testid="search"
+                        />
+                    </label>
+                    {tab
+                        .filters()
+                        .iter()
+                        .map(|filter| {
+                            let current = v.filter(filter.key).map(str::to_owned);
+                            let key = filter.key;
+                            let go = go.clone();
+                            view! {
+                                <label class="flex flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
+                                    {filter.label}
+                                    <select
+                                        name=key
+                                        class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+                                        data-testid=format!("filter-{key}")
+                                        on:change=move |ev| {
+                                            let value = event_target_value(&ev);
+                                            let value = if value.is_empty() { None } else { Some(value.as_str()) };
+                                            go(view.get_untracked().with_filter(key, value), false);
+                                        }
+                                    >
+                                        <option value="" selected=current.is_none()>"All"</option>
+                                        {filter
+                                            .values
+                                            .iter()
+                                            .map(|value| {
+                                                let selected = current.as_deref() == Some(*value);
+                                                view! { <option value=*value selected=selected>{value.replace('_', " ")}</option> }
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                    <label class="flex flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
+                        "Rows per page"
+                        <select
+                            name="size"
+                            class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+                            data-testid="page-size"
+                            on:change=move |ev| {
+                                let size = event_target_value(&ev).parse().unwrap_or(0);
+                                go(view.get_untracked().with_page_size(size), false);
+                            }
+                        >
+                            {PAGE_SIZES
+                                .iter()
+                                .map(|size| view! { <option value=size.to_string() selected=*size == v.page_size>{size.to_string()}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500">
+                        "Apply"
+                    </button>
+                </Form>
+            }
+            .into_any()
+        }}
+    }
+}
+
+#[component]
+fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
+    let total = table.total();
+    let export_href = format!("/data/export.csv{}", view.to_query_string());
+    let database = table.database.clone();
+    let charts = table.charts.clone();
+    let body = match table.rows {
+        TableRows::KnowledgeBase => return view! { <KnowledgeBaseEmpty/> }.into_any(),
+        TableRows::Products(page) => view! { <ProductsTable view=view.clone() page/> }.into_any(),
+        TableRows::Orders(page) => view! { <OrdersTable view=view.clone() page/> }.into_any(),
+        TableRows::ShippingRates(page) => view! { <RatesTable view=view.clone() page/> }.into_any(),
+        TableRows::Tickets(page) => view! { <TicketsTable view=view.clone() page/> }.into_any(),
+        TableRows::Returns(page) => view! { <ReturnsTable view=view.clone() page/> }.into_any(),
+    };
+    view! {
+        <div class="mb-3 flex flex-wrap items-center justify-between gap-3 text-sm">
+            <p class="text-slate-600 dark:text-slate-300" data-testid="row-count">
+                <span class="font-semibold text-slate-900 dark:text-slate-100">{total.to_string()}</span>
+                {if total == 1 { " row" } else { " rows" }}
+                {(!view.search.is_empty() || !view.filters.is_empty()).then(|| view! {
+                    " match · "
+                    <A href=href(&view.cleared()) scroll=false attr:class="text-indigo-600 underline hover:text-indigo-500 dark:text-indigo-400">"clear search and filters"</A>
+                })}
+            </p>
+            <div class="flex items-center gap-3">
+                <span class="rounded-full bg-slate-200 px-2.5 py-1 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-300" data-testid="database-badge">
+                    "Served from "{database}
+                </span>
+                <a
+                    href=export_href
+                    rel="external"
+                    download=format!("{}.csv", view.tab.slug())
+                    class="inline-flex items-center gap-1.5 rounded-lg border border-slate-300 px-3 py-1.5 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+                    class:pointer-events-none=total == 0
+                    class:opacity-50=total == 0
+                    data-testid="export-csv"
+                >
+                    <svg class="h-4 w-4" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true"><path stroke-linecap="round" stroke-linejoin="round" d="M12 4v12m0 0l-4-4m4 4l4-4M4 20h16"/></svg>
+                    "Export CSV"
+                </a>
+            </div>
+        </div>
+        {body}
+        {(!charts.is_empty()).then(|| view! {
+            <section aria-label="Summary charts" class="mt-8 grid gap-4 md:grid-cols-2">
+                {charts.into_iter().map(|chart| view! { <BarChart chart/> }).collect_view()}
+            </section>
+        })}
+    }
+    .into_any()
+}
+
+/// The table frame: sortable headers, rows, an empty state and the pager.
+#[component]
+fn TableFrame<T: Clone + Send + Sync + 'static>(
+    view: ViewQuery,
+    page: Page<T>,
+    /// Renders a page's rows (a few `<tr>`s each).
+    rows: fn(Vec<T>) -> AnyView,
+    #[prop(default = false)] leading_column: bool,
+) -> impl IntoView {
+    let columns = view.tab.columns();
+    let empty = page.rows.is_empty();
+    let pager = (page.total, page.page, page.page_size, page.page_count(), page.shown_range());
+    let search = view.search.clone();
+    view! {
+        <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+            <table class="w-full min-w-[640px] text-left text-sm" data-testid="data-table">
+                <thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/60 dark:text-slate-400">
+                    <tr>
+                        {leading_column.then(|| view! { <th scope="col" class="w-10 px-3 py-3"><span class="sr-only">"Details"</span></th> })}
+                        {columns
+                            .iter()
+                            .map(|column| {
+                                let active = view.sort == column.key;
+                                let aria = if active {
+                                    if view.dir == SortDir::Asc { "ascending" } else { "descending" }
+                                } else {
+                                    "none"
+                                };
+                                let arrow = if !active { "↕" } else if view.dir == SortDir::Asc { "▲" } else { "▼" };
+                                let target = href(&view.with_sort(column.key));
+                                view! {
+                                    <th scope="col" aria-sort=aria class="whitespace-nowrap px-3 py-3" class:text-right=column.numeric>
+                                        <A href=target scroll=false attr:class="inline-flex items-center gap-1 hover:text-slate-900 dark:hover:text-white" attr:data-sort=column.key>
+                                            {column.label}
+                                            <span aria-hidden="true" class:opacity-40=!active>{arrow}</span>
+                                        </A>
+                                    </th>
+                                }
+                            })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
+                    {if empty {
+                        let span = columns.len() + usize::from(leading_column);
+                        view! {
+                            <tr>
+                                <td colspan=span.to_string() class="px-3 py-12 text-center text-slate-500 dark:text-slate-400" data-testid="empty-state">
+                                    {if search.is_empty() {
+                                        "Nothing matches these filters.".to_owned()
+                                    } else {
+                                        format!("Nothing matches “{search}”.")
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                        .into_any()
+                    } else {
+                        rows(page.rows)
+                    }}
+                </tbody>
+            </table>
+        </div>
+        <Pager view pager/>
+    }
+}
+
+#[component]
+fn Pager(view: ViewQuery, pager: (u64, u32, u32, u32, Option<(u64, u64)>)) -> impl IntoView {
+    let (total, current, _size, count, shown) = pager;
+    let label = match shown {
+        Some((first, last)) => format!("Showing {first}–{last} of {total}"),
+        None => format!("Page {current} of {count}"),
+    };
+    // Pages around the current one, plus the first and last.
+    let mut numbers: Vec<u32> = (current.saturating_sub(2).max(1)..=(current + 2).min(count)).collect();
+    if numbers.first() != Some(&1) {
+        numbers.insert(0, 1);
+    }
+    if numbers.last() != Some(&count) {
+        numbers.push(count);
+    }
+    let link = |n: u32, text: String, disabled: bool, current_page: bool| {
+        let class = if current_page {
+            "rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white"
+        } else if disabled {
+            "rounded-md px-3 py-1.5 text-slate-400 dark:text-slate-600"
+        } else {
+            "rounded-md px-3 py-1.5 hover:bg-slate-200 dark:hover:bg-slate-800"
+        };
+        if disabled || current_page {
+            view! { <span class=class aria-current=current_page.then_some("page") aria-disabled=disabled.then_some("true")>{text}</span> }.into_any()
+        } else {
+            view! { <A href=href(&view.with_page(n)) scroll=false attr:class=class attr:data-page=n.to_string()>{text}</A> }.into_any()
+        }
+    };
+    let mut previous = 0;
+    let items = numbers
+        .into_iter()
+        .map(|n| {
+            let gap = (n > previous + 1 && previous != 0).then(|| view! { <span class="px-1 text-slate-400">"…"</span> });
+            previous = n;
+            view! { {gap}{link(n, n.to_string(), false, n == current)} }
+        })
+        .collect_view();
+    view! {
+        <nav aria-label="Pagination" class="mt-3 flex flex-wrap items-center justify-between gap-3 text-sm" data-testid="pager">
+            <p class="text-slate-600 dark:text-slate-400" data-testid="pager-label">{label}</p>
+            <div class="flex items-center gap-1">
+                {link(current.saturating_sub(1).max(1), "‹ Prev".into(), current <= 1, false)}
+                {items}
+                {link((current + 1).min(count), "Next ›".into(), current >= count, false)}
+            </div>
+        </nav>
+    }
+}
+
+fn badge(value: &str) -> AnyView {
+    let class = match value {
+        "pending" | "open" | "medium" => "bg-amber-100 text-amber-800 dark:bg-amber-900/50 dark:text-amber-200",
+        "processing" | "in_progress" => "bg-sky-100 text-sky-800 dark:bg-sky-900/50 dark:text-sky-200",
+        "shipped" => "bg-indigo-100 text-indigo-800 dark:bg-indigo-900/50 dark:text-indigo-200",
+        "delivered" | "approved" | "resolved" | "low" => {
+            "bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200"
+        }
+        "cancelled" | "rejected" => "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200",
+        "high" => "bg-orange-100 text-orange-800 dark:bg-orange-900/50 dark:text-orange-200",
+        "urgent" => "bg-red-100 text-red-800 dark:bg-red-900/50 dark:text-red-200",
+        _ => "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300",
+    };
+    view! { <span class=format!("inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {class}")>{value.replace('_', " ")}</span> }
+        .into_any()
+}
+
+const TD: &str = "px-3 py-2.5 align-top";
+const TD_NUM: &str = "px-3 py-2.5 text-right align-top tabular-nums";
+
+#[component]
+fn ProductsTable(view: ViewQuery, page: Page<ProductRecord>) -> impl IntoView {
+    fn rows(rows: Vec<ProductRecord>) -> AnyView {
+        rows.into_iter()
+            .map(|p| {
+                let stock_class = if p.stock == 0 { "text-red-600 dark:text-red-400 font-medium" } else { "" };
+                view! {
+                    <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
+                        <td class=TD_NUM>{p.id}</td>
+                        <td class=TD>
+                            <div class="font-medium">{p.name.clone()}</div>
+                            <div class="text-xs text-slate-500 dark:text-slate-400">{p.sku.clone()}" · "{p.specifications.clone()}</div>
+                        </td>
+                        <td class=TD>{badge(&p.category)}</td>
+                        <td class=TD_NUM>{p.price_cents.to_string()}</td>
+                        <td class=format!("{TD_NUM} {stock_class}")>{if p.stock == 0 { "out of stock".to_owned() } else { p.stock.to_string() }}</td>
+                        <td class=TD_NUM>{p.shipping_weight_oz}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+            .into_any()
+    }
+    view! { <TableFrame view page rows/> }
+}
+
+#[component]
+fn OrdersTable(view: ViewQuery, page: Page<OrderRecord>) -> impl IntoView {
+    fn rows(rows: Vec<OrderRecord>) -> AnyView {
+        rows.into_iter().map(|o| view! { <OrderRow order=o/> }).collect_view().into_any()
+    }
+    view! { <TableFrame view page rows leading_column=true/> }
+}
+
+#[component]
+fn OrderRow(order: OrderRecord) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let lines_id = format!("order-{}-lines", order.id);
+    let lines = order.lines.clone();
+    view! {
+        <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40" data-order=order.id.to_string()>
+            <td class="px-3 py-2.5 align-top">
+                <button
+                    type="button"
+                    class="rounded p-1 text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-700"
+                    aria-expanded=move || open.get().to_string()
+                    aria-controls=lines_id.clone()
+                    aria-label=format!("Show the lines of order {}", order.id)
+                    on:click=move |_| open.update(|o| *o = !*o)
+                    data-testid="expand-order"
+                >
+                    <span class="inline-block transition-transform" class:rotate-90=move || open.get() aria-hidden="true">"▸"</span>
+                </button>
+            </td>
+            <td class=TD_NUM>"#"{order.id}</td>
+            <td class=TD>
+                <div class="font-medium">{order.customer_name.clone()}</div>
+                <div class="text-xs text-slate-500 dark:text-slate-400">{order.customer_email.clone()}</div>
+            </td>
+            <td class=TD>{format!("{}, {} {}", order.city, order.state, order.zip)}</td>
+            <td class=TD>{badge(&order.status)}</td>
+            <td class=TD_NUM>{order.item_count}</td>
+            <td class=TD_NUM>{order.total_cents.to_string()}</td>
+            <td class=format!("{TD} whitespace-nowrap")>{order.created_at.format("%Y-%m-%d").to_string()}</td>
+        </tr>
+        <tr id=lines_id class="bg-slate-50 dark:bg-slate-800/40" class:hidden=move || !open.get() data-testid="order-lines">
+            <td></td>
+            <td colspan="7" class="px-3 pb-4 pt-1">
+                <table class="w-full text-xs">
+                    <thead class="text-slate-500 dark:text-slate-400">
+                        <tr>
+                            <th class="py-1 text-left font-medium">"Product"</th>
+                            <th class="py-1 text-right font-medium">"Qty"</th>
+                            <th class="py-1 text-right font-medium">"Unit price at purchase"</th>
+                            <th class="py-1 text-right font-medium">"Line total"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {lines
+                            .into_iter()
+                            .map(|line| {
+                                let total = line.line_total().map(|c| c.to_string()).unwrap_or_default();
+                                view! {
+                                    <tr>
+                                        <td class="py-1">{line.product_name.clone()}" "<span class="text-slate-500">"("{line.category.clone()}")"</span></td>
+                                        <td class="py-1 text-right tabular-nums">{line.quantity}</td>
+                                        <td class="py-1 text-right tabular-nums">{line.unit_price_cents.to_string()}</td>
+                                        <td class="py-1 text-right tabular-nums">{total}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                        <tr class="border-t border-slate-200 dark:border-slate-700">
+                            <td class="py-1" colspan="3">"Subtotal · shipping"</td>
+                            <td class="py-1 text-right tabular-nums">{format!("{} · {}", order.subtotal_cents, order.shipping_cents)}</td>
+                        </tr>
+                    </tbody>
+                </table>
+                {order.delivered_at.map(|d| view! {
+                    <p class="mt-2 text-xs text-slate-500 dark:text-slate-400">"Delivered "{d.format("%Y-%m-%d").to_string()}</p>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn RatesTable(view: ViewQuery, page: Page<ShippingRateRecord>) -> impl IntoView {
+    fn rows(rows: Vec<ShippingRateRecord>) -> AnyView {
+        rows.into_iter()
+            .map(|r| {
+                view! {
+                    <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
+                        <td class=TD>{r.carrier.clone()}</td>
+                        <td class=TD>{r.service_type.clone()}</td>
+                        <td class=format!("{TD} tabular-nums")>{r.zip.clone()}</td>
+                        <td class=TD_NUM>{r.base_rate_cents.to_string()}</td>
+                        <td class=TD_NUM>{r.per_lb_cents.to_string()}</td>
+                        <td class=TD_NUM>{r.estimated_days}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+            .into_any()
+    }
+    view! { <TableFrame view page rows/> }
+}
+
+#[component]
+fn TicketsTable(view: ViewQuery, page: Page<TicketRecord>) -> impl IntoView {
+    fn rows(rows: Vec<TicketRecord>) -> AnyView {
+        rows.into_iter()
+            .map(|t| {
+                view! {
+                    <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
+                        <td class=TD_NUM>"#"{t.id}</td>
+                        <td class=TD>
+                            <div class="font-medium">{t.subject.clone()}</div>
+                            {t.order_id.map(|id| view! { <div class="text-xs text-slate-500 dark:text-slate-400">"Order #"{id}</div> })}
+                        </td>
+                        <td class=TD>
+                            <div>{t.customer_name.clone()}</div>
+                            <div class="text-xs text-slate-500 dark:text-slate-400">{t.customer_email.clone()}</div>
+                        </td>
+                        <td class=TD>{t.category.replace('_', " ")}</td>
+                        <td class=TD>{badge(&t.priority)}</td>
+                        <td class=TD>{badge(&t.status)}</td>
+                        <td class=TD>{t.assigned_team.clone().unwrap_or_else(|| "Unassigned".to_owned())}</td>
+                        <td class=format!("{TD} whitespace-nowrap")>{t.created_at.format("%Y-%m-%d").to_string()}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+            .into_any()
+    }
+    view! { <TableFrame view page rows/> }
+}
+
+#[component]
+fn ReturnsTable(view: ViewQuery, page: Page<ReturnRecord>) -> impl IntoView {
+    fn rows(rows: Vec<ReturnRecord>) -> AnyView {
+        rows.into_iter()
+            .map(|r| {
+                view! {
+                    <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
+                        <td class=TD_NUM>"#"{r.id}</td>
+                        <td class=TD_NUM>"#"{r.order_id}</td>
+                        <td class=TD>{r.customer_email.clone()}</td>
+                        <td class=TD>{badge(&r.status)}</td>
+                        <td class=TD>{r.reason.clone()}</td>
+                        <td class=TD_NUM>{r.item_count}</td>
+                        <td class=TD_NUM>{r.refund_cents.to_string()}</td>
+                        <td class=format!("{TD} whitespace-nowrap")>{r.created_at.format("%Y-%m-%d").to_string()}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+            .into_any()
+    }
+    view! { <TableFrame view page rows/> }
+}
+
+#[component]
+fn KnowledgeBaseEmpty() -> impl IntoView {
+    view! {
+        <section class="rounded-xl border border-dashed border-slate-300 p-10 text-center dark:border-slate-700" data-testid="kb-empty">
+            <p class="text-4xl" aria-hidden="true">"📚"</p>
+            <h2 class="mt-3 text-lg font-semibold">"The knowledge base is not built yet"</h2>
+            <p class="mx-auto mt-2 max-w-xl text-sm text-slate-600 dark:text-slate-300">
+                "It arrives with the Customer Support agent: policies, setup guides, troubleshooting and procedures, "
+                "embedded into Qdrant. This tab will list every chunk with its audience, type, category and tags."
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn TableSkeleton() -> impl IntoView {
+    view! {
+        <div class="space-y-2" aria-label="Loading table" data-testid="table-skeleton">
+            {(0..6).map(|_| view! { <div class="h-10 animate-pulse rounded-lg bg-slate-200 dark:bg-slate-800"></div> }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn LoadError(message: String) -> impl IntoView {
+    // Server function errors arrive prefixed with their kind; show the sentence only.
+    let text = message.rsplit_once(": ").map_or(message.clone(), |(_, m)| m.to_owned());
+    view! {
+        <div role="alert" class="rounded-xl border border-red-200 bg-red-50 p-5 text-sm text-red-800 dark:border-red-900 dark:bg-red-950/50 dark:text-red-200" data-testid="load-error">
+            <p class="font-semibold">"This table could not be loaded."</p>
+            <p class="mt-1">{text}</p>
+            <a href="" class="mt-3 inline-block font-medium underline">"Try again"</a>
+        </div>
+    }
+}

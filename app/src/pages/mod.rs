@@ -1,0 +1,5 @@
+pub mod architecture;
+pub mod data_views;
+pub mod home;
+pub mod not_found;
+pub mod placeholder;

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds the server binary and the site (WASM front end, CSS, static files) into target/site,
+# the same steps cargo-leptos performs, with tools that install offline (scripts/setup.sh).
+#
+#   scripts/build.sh            release: optimised server, size-optimised WASM (wasm-opt -Oz)
+#   scripts/build.sh --dev      debug server and WASM, no wasm-opt (fast, for tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=release
+for arg in "$@"; do
+  case "$arg" in
+    --dev) mode=dev ;;
+    --release) mode=release ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '\033[1;34m[build]\033[0m %s\n' "$*"; }
+need() { command -v "$1" >/dev/null 2>&1 || [ -x "node_modules/.bin/$1" ] || { echo "build: $1 is missing: run scripts/setup.sh" >&2; exit 1; }; }
+need wasm-bindgen
+need wasm-opt
+need tailwindcss
+
+target_dir="${CARGO_TARGET_DIR:-target}"
+site="target/site"
+pkg="$site/pkg"
+name="ai-portfolio"
+
+if [ "$mode" = release ]; then
+  server_flags=(--release)
+  wasm_profile=wasm-release
+else
+  server_flags=()
+  wasm_profile=dev
+fi
+wasm_dir="$wasm_profile"
+[ "$wasm_profile" = dev ] && wasm_dir=debug
+
+log "server ($mode)"
+cargo build "${server_flags[@]}" -p server --bin ai-portfolio
+
+log "front end (wasm32, profile $wasm_profile)"
+cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_profile"
+
+rm -rf "$pkg"
+mkdir -p "$pkg"
+log "wasm-bindgen"
+wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name "$name" \
+  "$target_dir/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+
+if [ "$mode" = release ]; then
+  log "wasm-opt -Oz"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    -o "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
+  mv "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
+fi
+
+log "tailwind css"
+node_modules/.bin/tailwindcss -i style/main.css -o "$pkg/$name.css" --minify 2>&1 | grep -v '^≈' || true
+[ -s "$pkg/$name.css" ] || { echo "build: tailwind produced no CSS" >&2; exit 1; }
+
+log "static files"
+cp -r public/. "$site/"
+# Served as-is when the browser accepts gzip (ServeDir precompressed_gzip).
+for f in "$pkg"/*.js "$pkg"/*.wasm "$pkg"/*.css; do gzip -9 -k -f "$f"; done
+
+log "done: $target_dir/$([ "$mode" = release ] && echo release || echo debug)/ai-portfolio, site in $site"

@@ -1,0 +1,236 @@
+//! All configuration, read once from the environment (and an optional `.env` file) into one
+//! typed struct. An invalid value stops startup with a message naming the variable; secrets are
+//! wrapped so that they never reach a log line.
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use url::Url;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portfolio.db?mode=rwc";
+
+/// A value that must not be logged: `Debug` and `Display` print `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Holds a password on hosted PostgreSQL, hence a secret; log `database_url_redacted()`.
+    pub database_url: Secret,
+    pub openai_api_key: Option<Secret>,
+    pub openai_base_url: Option<Url>,
+    pub openai_chat_model: String,
+    pub openai_support_model: String,
+    pub openai_embedding_model: String,
+    pub openai_image_model: String,
+    pub qdrant_url: Option<Url>,
+    pub qdrant_api_key: Option<Secret>,
+    pub stability_key: Option<Secret>,
+    pub gpt_api_url: Option<Url>,
+    pub models_dir: PathBuf,
+    pub site_root: PathBuf,
+    pub log_level: String,
+    pub log_format: LogFormat,
+    pub bind: SocketAddr,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { variable, message: message.into() }
+}
+
+impl Config {
+    /// Reads `.env` when present (real environment variables win), then the environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(invalid(".env", format!("cannot read the file: {e}"))),
+        }
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable source (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        // Empty values count as unset, as in most .env tooling.
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !store::is_sqlite_url(&database_url) && !store::is_postgres_url(&database_url) {
+            return Err(invalid(
+                "DATABASE_URL",
+                "must start with sqlite: (a file) or postgres:// / postgresql:// (a server)",
+            ));
+        }
+        if store::is_postgres_url(&database_url) {
+            Url::parse(&database_url).map_err(|e| invalid("DATABASE_URL", format!("not a valid URL: {e}")))?;
+        }
+
+        let url = |name: &'static str| -> Result<Option<Url>, ConfigError> {
+            match get(name) {
+                None => Ok(None),
+                Some(raw) => {
+                    let parsed = Url::parse(&raw).map_err(|e| invalid(name, format!("not a valid URL ({e})")))?;
+                    if !matches!(parsed.scheme(), "http" | "https") {
+                        return Err(invalid(name, "must be an http:// or https:// URL"));
+                    }
+                    Ok(Some(parsed))
+                }
+            }
+        };
+        let secret = |name: &str| get(name).map(Secret);
+        let model = |name: &'static str, default: &str| -> Result<String, ConfigError> {
+            let value = get(name).unwrap_or_else(|| default.to_owned());
+            if value.len() > 200 || value.chars().any(char::is_whitespace) {
+                return Err(invalid(name, "a model name has no spaces and at most 200 characters"));
+            }
+            Ok(value)
+        };
+
+        let log_level = get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned());
+        tracing_subscriber::EnvFilter::try_new(&log_level).map_err(|e| {
+            invalid("LOG_LEVEL", format!("expected a level (error, warn, info, debug, trace) or filter directives: {e}"))
+        })?;
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(invalid("LOG_FORMAT", "must be pretty or json")),
+        };
+
+        let host: IpAddr = get("HOST")
+            .unwrap_or_else(|| "127.0.0.1".to_owned())
+            .parse()
+            .map_err(|_| invalid("HOST", "must be an IP address such as 127.0.0.1 or 0.0.0.0"))?;
+        let port: u16 = get("PORT")
+            .unwrap_or_else(|| "3000".to_owned())
+            .parse()
+            .map_err(|_| invalid("PORT", "must be a port number from 0 to 65535"))?;
+
+        Ok(Config {
+            database_url: Secret(database_url),
+            openai_api_key: secret("OPENAI_API_KEY"),
+            openai_base_url: url("OPENAI_BASE_URL")?,
+            openai_chat_model: model("OPENAI_CHAT_MODEL", "gpt-4o-mini")?,
+            openai_support_model: model("OPENAI_SUPPORT_MODEL", "gpt-4o-mini")?,
+            openai_embedding_model: model("OPENAI_EMBEDDING_MODEL", "text-embedding-3-small")?,
+            openai_image_model: model("OPENAI_IMAGE_MODEL", "gpt-image-1")?,
+            qdrant_url: url("QDRANT_URL")?,
+            qdrant_api_key: secret("QDRANT_API_KEY"),
+            stability_key: secret("STABILITY_KEY"),
+            gpt_api_url: url("GPT_API_URL")?,
+            models_dir: PathBuf::from(get("MODELS_DIR").unwrap_or_else(|| "models".to_owned())),
+            site_root: PathBuf::from(get("SITE_ROOT").unwrap_or_else(|| "target/site".to_owned())),
+            log_level,
+            log_format,
+            bind: SocketAddr::new(host, port),
+        })
+    }
+
+    /// The database URL with any password replaced, for logs and the health report.
+    pub fn database_url_redacted(&self) -> String {
+        let raw = self.database_url.expose();
+        match Url::parse(raw) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            _ => raw.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_variables() {
+        let c = config(&[]).expect("defaults");
+        assert_eq!(c.database_url.expose(), DEFAULT_DATABASE_URL);
+        assert_eq!(c.bind, "127.0.0.1:3000".parse().expect("addr"));
+        assert!(c.openai_api_key.is_none() && c.stability_key.is_none() && c.qdrant_url.is_none());
+        assert_eq!(c.openai_chat_model, "gpt-4o-mini");
+        assert_eq!(c.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn invalid_values_name_their_variable() {
+        let cases: &[(&str, &str)] = &[
+            ("DATABASE_URL", "mysql://localhost/db"),
+            ("PORT", "70000"),
+            ("PORT", "eighty"),
+            ("HOST", "localhost:3000"),
+            ("OPENAI_BASE_URL", "not a url"),
+            ("QDRANT_URL", "ftp://example.com"),
+            ("GPT_API_URL", "://"),
+            ("LOG_LEVEL", "info,[[["),
+            ("LOG_FORMAT", "xml"),
+            ("OPENAI_CHAT_MODEL", "gpt 4"),
+        ];
+        for (name, value) in cases {
+            let err = config(&[(name, value)]).expect_err(name);
+            assert_eq!(err.variable, *name, "{name}={value}");
+            assert!(err.to_string().starts_with(&format!("invalid {name}: ")));
+        }
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let c = config(&[("OPENAI_API_KEY", "  "), ("PORT", "")]).expect("config");
+        assert!(c.openai_api_key.is_none());
+        assert_eq!(c.bind.port(), 3000);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = config(&[
+            ("OPENAI_API_KEY", "sk-live-abc123"),
+            ("STABILITY_KEY", "sk-stab-xyz"),
+            ("QDRANT_API_KEY", "qd-secret"),
+            ("DATABASE_URL", "postgres://app:hunter2@db.example.com:5432/postgres"),
+        ])
+        .expect("config");
+        let debug = format!("{c:?}");
+        for secret in ["sk-live-abc123", "sk-stab-xyz", "qd-secret", "hunter2"] {
+            assert!(!debug.contains(secret), "{secret} leaked in {debug}");
+        }
+        assert_eq!(c.database_url_redacted(), "postgres://app:***@db.example.com:5432/postgres");
+        assert_eq!(c.openai_api_key.as_ref().map(Secret::expose), Some("sk-live-abc123"));
+    }
+}

@@ -1,0 +1,43 @@
+//! `/health`: the process is alive. `/health/ready`: each component's state, 503 when the app
+//! cannot serve (the database is down).
+
+use app::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde_json::json;
+
+pub async fn alive() -> impl IntoResponse {
+    Json(json!({ "status": "alive", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    let database = match state.store.ping().await {
+        Ok(latency) => json!({
+            "status": "up",
+            "backend": state.store.backend(),
+            "latency_ms": (latency.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database ping failed");
+            json!({ "status": "down", "backend": state.store.backend(), "error": "database not answering" })
+        }
+    };
+    let database_up = database["status"] == "up";
+    let demos: serde_json::Map<String, serde_json::Value> = state
+        .backends
+        .iter()
+        .map(|b| (b.slug.clone(), json!({ "backend": b.kind, "label": b.label })))
+        .collect();
+    let body = json!({
+        "status": if database_up { "ready" } else { "unavailable" },
+        "components": {
+            "database": database,
+            "knowledge_base": { "status": "not_built", "note": "arrives with the support agent" },
+            "demos": demos,
+        },
+    });
+    let code = if database_up { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (code, Json(body))
+}

@@ -1,0 +1,193 @@
+//! The AI Portfolio server: configuration, wiring and the routes that are not Leptos pages.
+
+pub mod backends;
+pub mod config;
+mod export;
+mod health;
+pub mod telemetry;
+
+use app::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::get;
+use config::Config;
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use std::sync::Arc;
+use std::time::Duration;
+use store::{ConnectOptions, Store};
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// The name of the front-end bundle under `/pkg` (`ai-portfolio.js`, `_bg.wasm`, `.css`).
+pub const OUTPUT_NAME: &str = "ai-portfolio";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("cannot open the store database: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build()
+}
+
+/// Opens the store, retrying while the database is unreachable (a PostgreSQL that is still
+/// starting), with a log line per attempt.
+pub async fn open_store(config: &Config) -> Result<Store, store::StoreError> {
+    const ATTEMPTS: u32 = 8;
+    let url = config.database_url.expose();
+    let mut delay = Duration::from_millis(500);
+    for attempt in 1..=ATTEMPTS {
+        match Store::open(url, &ConnectOptions::default()).await {
+            Ok(store) => return Ok(store),
+            Err(e) if e.is_unreachable() && attempt < ATTEMPTS => {
+                tracing::warn!(
+                    database = %config.database_url_redacted(),
+                    attempt,
+                    retry_in_ms = delay.as_millis() as u64,
+                    error = %e,
+                    "database not reachable yet; retrying"
+                );
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(8));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(store::StoreError::Config("database unreachable".into()))
+}
+
+pub fn app_state(config: &Config, store: Store) -> AppState {
+    let backends = backends::demo_backends(config, store.backend());
+    AppState { leptos_options: leptos_options(config), store, backends: Arc::new(backends) }
+}
+
+/// Every route: health, CSV export, static files, Leptos pages and server functions.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
+    let static_files = Router::new()
+        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        ));
+    let x_request_id = HeaderName::from_static("x-request-id");
+
+    Router::new()
+        .route("/health", get(health::alive))
+        .route("/health/ready", get(health::ready))
+        .route("/data/export.csv", get(export::export_csv))
+        .merge(static_files)
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || leptos::prelude::provide_context(state.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Reads the configuration, opens the store and serves until Ctrl-C or SIGTERM.
+pub async fn run() -> Result<(), StartupError> {
+    let config = Config::from_env()?;
+    telemetry::init(&config);
+    tracing::info!(
+        database = %config.database_url_redacted(),
+        bind = %config.bind,
+        site_root = %config.site_root.display(),
+        openai = config.openai_api_key.is_some(),
+        openai_base_url = config.openai_base_url.as_ref().map(|u| u.as_str()).unwrap_or("-"),
+        qdrant = config.qdrant_url.is_some(),
+        stability = config.stability_key.is_some(),
+        gpt_api = config.gpt_api_url.is_some(),
+        "starting AI Portfolio"
+    );
+    if !config.site_root.join("pkg").join(format!("{OUTPUT_NAME}.js")).exists() {
+        tracing::warn!(
+            site_root = %config.site_root.display(),
+            "front-end bundle not found: pages render but will not hydrate; build it with scripts/build.sh"
+        );
+    }
+    let store = open_store(&config).await?;
+    tracing::info!(backend = store.backend().label(), "store ready (migrated and seeded)");
+    let state = app_state(&config, store.clone());
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| StartupError::Bind { addr: config.bind, source })?;
+    tracing::info!("listening on http://{}", config.bind);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartupError::Serve)?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing open requests");
+}
