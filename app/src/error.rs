@@ -27,6 +27,10 @@ impl AppError {
 impl From<store::StoreError> for AppError {
     fn from(err: store::StoreError) -> Self {
         tracing::error!(error = %err, "store query failed");
-        if err.is_unreachable() { AppError::DatabaseUnavailable } else { AppError::Internal }
+        if err.is_unreachable() {
+            AppError::DatabaseUnavailable
+        } else {
+            AppError::Internal
+        }
     }
 }

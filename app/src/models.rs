@@ -1,6 +1,8 @@
 //! What the pages receive from the server, beyond the store's own records.
 
-use domain::records::{Chart, OrderRecord, ProductRecord, ReturnRecord, ShippingRateRecord, TicketRecord};
+use domain::records::{
+    Chart, OrderRecord, ProductRecord, ReturnRecord, ShippingRateRecord, TicketRecord,
+};
 use domain::view::Page;
 use serde::{Deserialize, Serialize};
 

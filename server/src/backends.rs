@@ -13,7 +13,11 @@ fn host(url: &Url) -> String {
 }
 
 fn entry(slug: &str, kind: BackendKind, label: String) -> DemoBackend {
-    DemoBackend { slug: slug.to_owned(), kind, label }
+    DemoBackend {
+        slug: slug.to_owned(),
+        kind,
+        label,
+    }
 }
 
 pub fn demo_backends(config: &Config, database: store::Backend) -> Vec<DemoBackend> {
@@ -24,22 +28,50 @@ pub fn demo_backends(config: &Config, database: store::Backend) -> Vec<DemoBacke
     };
     let support = match llm(&config.openai_support_model) {
         Some(label) => entry("support", BackendKind::Cloud, label),
-        None => entry("support", BackendKind::Embedded, "SmolLM2-135M + MiniLM".into()),
+        None => entry(
+            "support",
+            BackendKind::Embedded,
+            "SmolLM2-135M + MiniLM".into(),
+        ),
     };
     let pirate = match llm(&config.openai_chat_model) {
         Some(label) => entry("pirate", BackendKind::Cloud, label),
-        None => entry("pirate", BackendKind::Embedded, "SmolLM2-135M-Instruct".into()),
+        None => entry(
+            "pirate",
+            BackendKind::Embedded,
+            "SmolLM2-135M-Instruct".into(),
+        ),
     };
     let gpt = match &config.gpt_api_url {
-        Some(url) => entry("gpt", BackendKind::Cloud, format!("GPT service at {}", host(url))),
-        None => entry("gpt", BackendKind::Embedded, "char-level GPT on candle".into()),
+        Some(url) => entry(
+            "gpt",
+            BackendKind::Cloud,
+            format!("GPT service at {}", host(url)),
+        ),
+        None => entry(
+            "gpt",
+            BackendKind::Embedded,
+            "char-level GPT on candle".into(),
+        ),
     };
     let image = if config.stability_key.is_some() {
-        entry("text-to-image", BackendKind::Cloud, "Stability AI SD3".into())
+        entry(
+            "text-to-image",
+            BackendKind::Cloud,
+            "Stability AI SD3".into(),
+        )
     } else if config.openai_api_key.is_some() {
-        entry("text-to-image", BackendKind::Cloud, format!("OpenAI {}", config.openai_image_model))
+        entry(
+            "text-to-image",
+            BackendKind::Cloud,
+            format!("OpenAI {}", config.openai_image_model),
+        )
     } else {
-        entry("text-to-image", BackendKind::Missing, "needs STABILITY_KEY or OPENAI_API_KEY".into())
+        entry(
+            "text-to-image",
+            BackendKind::Missing,
+            "needs STABILITY_KEY or OPENAI_API_KEY".into(),
+        )
     };
     let data = match database {
         store::Backend::Sqlite => entry("data", BackendKind::Embedded, "SQLite".into()),
@@ -49,7 +81,11 @@ pub fn demo_backends(config: &Config, database: store::Backend) -> Vec<DemoBacke
         support,
         pirate,
         gpt,
-        entry("classifier", BackendKind::Embedded, "EfficientNet-Lite0 on candle".into()),
+        entry(
+            "classifier",
+            BackendKind::Embedded,
+            "EfficientNet-Lite0 on candle".into(),
+        ),
         image,
         data,
     ]
@@ -67,7 +103,10 @@ mod tests {
     }
 
     fn kind(list: &[DemoBackend], slug: &str) -> (BackendKind, String) {
-        list.iter().find(|b| b.slug == slug).map(|b| (b.kind, b.label.clone())).expect(slug)
+        list.iter()
+            .find(|b| b.slug == slug)
+            .map(|b| (b.kind, b.label.clone()))
+            .expect(slug)
     }
 
     #[test]
@@ -75,7 +114,11 @@ mod tests {
         let list = backends(&[], store::Backend::Sqlite);
         assert_eq!(list.len(), 6);
         for b in &list {
-            let expected = if b.slug == "text-to-image" { BackendKind::Missing } else { BackendKind::Embedded };
+            let expected = if b.slug == "text-to-image" {
+                BackendKind::Missing
+            } else {
+                BackendKind::Embedded
+            };
             assert_eq!(b.kind, expected, "{}", b.slug);
         }
     }
@@ -83,15 +126,34 @@ mod tests {
     #[test]
     fn keys_switch_to_cloud_and_name_the_service() {
         let list = backends(
-            &[("OPENAI_API_KEY", "sk-x"), ("GPT_API_URL", "https://gpt.example.com"), ("OPENAI_CHAT_MODEL", "gpt-4.1")],
+            &[
+                ("OPENAI_API_KEY", "sk-x"),
+                ("GPT_API_URL", "https://gpt.example.com"),
+                ("OPENAI_CHAT_MODEL", "gpt-4.1"),
+            ],
             store::Backend::Postgres,
         );
-        assert_eq!(kind(&list, "pirate"), (BackendKind::Cloud, "OpenAI gpt-4.1".into()));
-        assert_eq!(kind(&list, "gpt"), (BackendKind::Cloud, "GPT service at gpt.example.com".into()));
+        assert_eq!(
+            kind(&list, "pirate"),
+            (BackendKind::Cloud, "OpenAI gpt-4.1".into())
+        );
+        assert_eq!(
+            kind(&list, "gpt"),
+            (BackendKind::Cloud, "GPT service at gpt.example.com".into())
+        );
         assert_eq!(kind(&list, "text-to-image").0, BackendKind::Cloud);
-        assert_eq!(kind(&list, "data"), (BackendKind::Cloud, "PostgreSQL".into()));
-        let local = backends(&[("OPENAI_BASE_URL", "http://127.0.0.1:8089/v1")], store::Backend::Sqlite);
-        assert_eq!(kind(&local, "support"), (BackendKind::Cloud, "gpt-4o-mini at 127.0.0.1:8089".into()));
+        assert_eq!(
+            kind(&list, "data"),
+            (BackendKind::Cloud, "PostgreSQL".into())
+        );
+        let local = backends(
+            &[("OPENAI_BASE_URL", "http://127.0.0.1:8089/v1")],
+            store::Backend::Sqlite,
+        );
+        assert_eq!(
+            kind(&local, "support"),
+            (BackendKind::Cloud, "gpt-4o-mini at 127.0.0.1:8089".into())
+        );
         // No key must never leak into a label.
         assert!(list.iter().all(|b| !b.label.contains("sk-x")));
     }

@@ -66,7 +66,10 @@ pub struct ConfigError {
 }
 
 fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { variable, message: message.into() }
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
 }
 
 impl Config {
@@ -83,7 +86,11 @@ impl Config {
     /// Builds the configuration from any variable source (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         // Empty values count as unset, as in most .env tooling.
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !store::is_sqlite_url(&database_url) && !store::is_postgres_url(&database_url) {
@@ -93,14 +100,16 @@ impl Config {
             ));
         }
         if store::is_postgres_url(&database_url) {
-            Url::parse(&database_url).map_err(|e| invalid("DATABASE_URL", format!("not a valid URL: {e}")))?;
+            Url::parse(&database_url)
+                .map_err(|e| invalid("DATABASE_URL", format!("not a valid URL: {e}")))?;
         }
 
         let url = |name: &'static str| -> Result<Option<Url>, ConfigError> {
             match get(name) {
                 None => Ok(None),
                 Some(raw) => {
-                    let parsed = Url::parse(&raw).map_err(|e| invalid(name, format!("not a valid URL ({e})")))?;
+                    let parsed = Url::parse(&raw)
+                        .map_err(|e| invalid(name, format!("not a valid URL ({e})")))?;
                     if !matches!(parsed.scheme(), "http" | "https") {
                         return Err(invalid(name, "must be an http:// or https:// URL"));
                     }
@@ -112,14 +121,22 @@ impl Config {
         let model = |name: &'static str, default: &str| -> Result<String, ConfigError> {
             let value = get(name).unwrap_or_else(|| default.to_owned());
             if value.len() > 200 || value.chars().any(char::is_whitespace) {
-                return Err(invalid(name, "a model name has no spaces and at most 200 characters"));
+                return Err(invalid(
+                    name,
+                    "a model name has no spaces and at most 200 characters",
+                ));
             }
             Ok(value)
         };
 
         let log_level = get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned());
         tracing_subscriber::EnvFilter::try_new(&log_level).map_err(|e| {
-            invalid("LOG_LEVEL", format!("expected a level (error, warn, info, debug, trace) or filter directives: {e}"))
+            invalid(
+                "LOG_LEVEL",
+                format!(
+                    "expected a level (error, warn, info, debug, trace) or filter directives: {e}"
+                ),
+            )
         })?;
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
@@ -175,7 +192,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -223,14 +243,23 @@ mod tests {
             ("OPENAI_API_KEY", "sk-live-abc123"),
             ("STABILITY_KEY", "sk-stab-xyz"),
             ("QDRANT_API_KEY", "qd-secret"),
-            ("DATABASE_URL", "postgres://app:hunter2@db.example.com:5432/postgres"),
+            (
+                "DATABASE_URL",
+                "postgres://app:hunter2@db.example.com:5432/postgres",
+            ),
         ])
         .expect("config");
         let debug = format!("{c:?}");
         for secret in ["sk-live-abc123", "sk-stab-xyz", "qd-secret", "hunter2"] {
             assert!(!debug.contains(secret), "{secret} leaked in {debug}");
         }
-        assert_eq!(c.database_url_redacted(), "postgres://app:***@db.example.com:5432/postgres");
-        assert_eq!(c.openai_api_key.as_ref().map(Secret::expose), Some("sk-live-abc123"));
+        assert_eq!(
+            c.database_url_redacted(),
+            "postgres://app:***@db.example.com:5432/postgres"
+        );
+        assert_eq!(
+            c.openai_api_key.as_ref().map(Secret::expose),
+            Some("sk-live-abc123")
+        );
     }
 }

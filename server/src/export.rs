@@ -8,7 +8,10 @@ use axum::response::{IntoResponse, Response};
 use domain::csv::to_csv;
 use domain::view::{Tab, ViewQuery};
 
-pub async fn export_csv(State(state): State<AppState>, Query(pairs): Query<Vec<(String, String)>>) -> Response {
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
     let view = ViewQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let store = &state.store;
     let csv = match view.tab {
@@ -18,7 +21,11 @@ pub async fn export_csv(State(state): State<AppState>, Query(pairs): Query<Vec<(
         Tab::Tickets => store.export_tickets(&view).await.map(|r| to_csv(&r)),
         Tab::Returns => store.export_returns(&view).await.map(|r| to_csv(&r)),
         Tab::KnowledgeBase => {
-            return (StatusCode::NOT_FOUND, "The knowledge base has nothing to export yet.").into_response();
+            return (
+                StatusCode::NOT_FOUND,
+                "The knowledge base has nothing to export yet.",
+            )
+                .into_response();
         }
     };
     match csv {
@@ -26,7 +33,10 @@ pub async fn export_csv(State(state): State<AppState>, Query(pairs): Query<Vec<(
             let disposition = format!("attachment; filename=\"{}.csv\"", view.tab.slug());
             let mut response = body.into_response();
             let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            );
             if let Ok(value) = HeaderValue::from_str(&disposition) {
                 headers.insert(header::CONTENT_DISPOSITION, value);
             }
@@ -34,7 +44,8 @@ pub async fn export_csv(State(state): State<AppState>, Query(pairs): Query<Vec<(
         }
         Err(e) => {
             let app_error = app::error::AppError::from(e);
-            let code = StatusCode::from_u16(app_error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let code = StatusCode::from_u16(app_error.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (code, app_error.to_string()).into_response()
         }
     }

@@ -28,7 +28,12 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let demos: serde_json::Map<String, serde_json::Value> = state
         .backends
         .iter()
-        .map(|b| (b.slug.clone(), json!({ "backend": b.kind, "label": b.label })))
+        .map(|b| {
+            (
+                b.slug.clone(),
+                json!({ "backend": b.kind, "label": b.label }),
+            )
+        })
         .collect();
     let body = json!({
         "status": if database_up { "ready" } else { "unavailable" },
@@ -38,6 +43,10 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
             "demos": demos,
         },
     });
-    let code = if database_up { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let code = if database_up {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (code, Json(body))
 }

@@ -33,7 +33,10 @@ pub enum StartupError {
     #[error("cannot open the store database: {0}")]
     Store(#[from] store::StoreError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
     #[error("server error: {0}")]
     Serve(std::io::Error),
 }
@@ -75,13 +78,18 @@ pub async fn open_store(config: &Config) -> Result<Store, store::StoreError> {
 
 pub fn app_state(config: &Config, store: Store) -> AppState {
     let backends = backends::demo_backends(config, store.backend());
-    AppState { leptos_options: leptos_options(config), store, backends: Arc::new(backends) }
+    AppState {
+        leptos_options: leptos_options(config),
+        store,
+        backends: Arc::new(backends),
+    }
 }
 
 /// Every route: health, CSV export, static files, Leptos pages and server functions.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root).join(&*state.leptos_options.site_pkg_dir);
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
     let static_files = Router::new()
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
         .layer(SetResponseHeaderLayer::overriding(
@@ -142,18 +150,29 @@ pub async fn run() -> Result<(), StartupError> {
         gpt_api = config.gpt_api_url.is_some(),
         "starting AI Portfolio"
     );
-    if !config.site_root.join("pkg").join(format!("{OUTPUT_NAME}.js")).exists() {
+    if !config
+        .site_root
+        .join("pkg")
+        .join(format!("{OUTPUT_NAME}.js"))
+        .exists()
+    {
         tracing::warn!(
             site_root = %config.site_root.display(),
             "front-end bundle not found: pages render but will not hydrate; build it with scripts/build.sh"
         );
     }
     let store = open_store(&config).await?;
-    tracing::info!(backend = store.backend().label(), "store ready (migrated and seeded)");
+    tracing::info!(
+        backend = store.backend().label(),
+        "store ready (migrated and seeded)"
+    );
     let state = app_state(&config, store.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
-        .map_err(|source| StartupError::Bind { addr: config.bind, source })?;
+        .map_err(|source| StartupError::Bind {
+            addr: config.bind,
+            source,
+        })?;
     tracing::info!("listening on http://{}", config.bind);
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())

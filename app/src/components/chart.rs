@@ -18,7 +18,17 @@ pub fn BarChart(chart: Chart) -> impl IntoView {
     let summary: Vec<String> = chart
         .bars
         .iter()
-        .map(|b| format!("{}: {}", b.label, if money { Cents(b.value).to_string() } else { b.value.to_string() }))
+        .map(|b| {
+            format!(
+                "{}: {}",
+                b.label,
+                if money {
+                    Cents(b.value).to_string()
+                } else {
+                    b.value.to_string()
+                }
+            )
+        })
         .collect();
     view! {
         <figure class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">

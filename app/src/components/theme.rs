@@ -8,8 +8,12 @@ pub fn ThemeToggle() -> impl IntoView {
     let toggle = move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let Some(window) = web_sys::window() else { return };
-            let Some(root) = window.document().and_then(|d| d.document_element()) else { return };
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let Some(root) = window.document().and_then(|d| d.document_element()) else {
+                return;
+            };
             let dark = root.class_list().toggle("dark").unwrap_or(false);
             if let Ok(Some(storage)) = window.local_storage() {
                 let _ = storage.set_item("theme", if dark { "dark" } else { "light" });

@@ -15,7 +15,9 @@ pub async fn load_table(view: ViewQuery) -> Result<TableData, ServerFnError> {
         let store = &state.store;
         // The view arrives as JSON, not through the URL parser: validate it the same way.
         let view = ViewQuery::from_pairs(
-            url_pairs(&view).iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            url_pairs(&view)
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
         );
         let rows = match view.tab {
             Tab::Products => TableRows::Products(store.products_page(&view).await?),
@@ -26,7 +28,11 @@ pub async fn load_table(view: ViewQuery) -> Result<TableData, ServerFnError> {
             Tab::KnowledgeBase => TableRows::KnowledgeBase,
         };
         let charts = store.charts(view.tab).await?;
-        Ok(TableData { rows, charts, database: store.backend().label().to_owned() })
+        Ok(TableData {
+            rows,
+            charts,
+            database: store.backend().label().to_owned(),
+        })
     }
     .await;
     result.map_err(|e| ServerFnError::new(e.to_string()))

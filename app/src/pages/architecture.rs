@@ -5,22 +5,43 @@ use leptos_meta::{Meta, Title};
 const DIAGRAM: &str = include_str!("../../assets/architecture.svg");
 
 const PARTS: &[(&str, &str)] = &[
-    ("Browser", "Receives complete HTML from the server, so pages show at once and work without JavaScript; \
-      the Leptos WASM bundle then hydrates them for instant navigation, live search and streaming."),
-    ("axum + Leptos server", "One Rust binary on tokio: server-side rendering, server functions the pages call, \
-      the REST API, health checks and static files. Configuration comes from the environment in one typed struct."),
-    ("Support agent and LLM layer", "The agent plans tool calls over the store and the knowledge base; the LLM layer \
+    (
+        "Browser",
+        "Receives complete HTML from the server, so pages show at once and work without JavaScript; \
+      the Leptos WASM bundle then hydrates them for instant navigation, live search and streaming.",
+    ),
+    (
+        "axum + Leptos server",
+        "One Rust binary on tokio: server-side rendering, server functions the pages call, \
+      the REST API, health checks and static files. Configuration comes from the environment in one typed struct.",
+    ),
+    (
+        "Support agent and LLM layer",
+        "The agent plans tool calls over the store and the knowledge base; the LLM layer \
       hides which model answers (embedded or OpenAI-compatible) behind one streaming interface with retries, \
-      timeouts and circuit breakers."),
-    ("Embedded model runtimes", "candle runs small models on the CPU inside the server: a chat model, sentence \
+      timeouts and circuit breakers.",
+    ),
+    (
+        "Embedded model runtimes",
+        "candle runs small models on the CPU inside the server: a chat model, sentence \
       embeddings, the character-level GPT and the image backbone. Inference runs on a blocking pool, never on the \
-      async runtime."),
-    ("Store database", "sqlx over SQLite by default (created, migrated and seeded on first start) or PostgreSQL such \
-      as Supabase. Money is stored in integer cents; the same SQL serves both."),
-    ("Knowledge base", "Qdrant holds the policy, setup, troubleshooting and procedure documents the agent cites: \
-      embedded Qdrant Edge on disk by default, a Qdrant server or Cloud when QDRANT_URL is set."),
-    ("Cloud APIs", "OpenAI (or any compatible server), Stability AI and a remote GPT service, used only when their \
-      keys or URLs are configured. Each page says which backend answered."),
+      async runtime.",
+    ),
+    (
+        "Store database",
+        "sqlx over SQLite by default (created, migrated and seeded on first start) or PostgreSQL such \
+      as Supabase. Money is stored in integer cents; the same SQL serves both.",
+    ),
+    (
+        "Knowledge base",
+        "Qdrant holds the policy, setup, troubleshooting and procedure documents the agent cites: \
+      embedded Qdrant Edge on disk by default, a Qdrant server or Cloud when QDRANT_URL is set.",
+    ),
+    (
+        "Cloud APIs",
+        "OpenAI (or any compatible server), Stability AI and a remote GPT service, used only when their \
+      keys or URLs are configured. Each page says which backend answered.",
+    ),
 ];
 
 #[component]

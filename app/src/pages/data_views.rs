@@ -21,7 +21,9 @@ fn href(view: &ViewQuery) -> String {
 #[component]
 pub fn DataViewsPage() -> impl IntoView {
     let query = use_query_map();
-    let view = Memo::new(move |_| query.with(|q| ViewQuery::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v)))));
+    let view = Memo::new(move |_| {
+        query.with(|q| ViewQuery::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v))))
+    });
     let data = Resource::new(move || view.get(), load_table);
     let pending = RwSignal::new(false);
 
@@ -108,7 +110,14 @@ fn Controls(view: Memo<ViewQuery>) -> impl IntoView {
     let go = {
         let navigate = navigate.clone();
         move |next: ViewQuery, replace: bool| {
-            navigate(&href(&next), NavigateOptions { replace, scroll: false, ..Default::default() });
+            navigate(
+                &href(&next),
+                NavigateOptions {
+                    replace,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
         }
     };
     let on_search_input = {
@@ -251,7 +260,7 @@ fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
             </p>
             <div class="flex items-center gap-3">
                 <span class="rounded-full bg-slate-200 px-2.5 py-1 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-300" data-testid="database-badge">
-                    "Served from "{database}
+                    {format!("Served from {database}")}
                 </span>
                 <a
                     href=export_href
@@ -288,7 +297,13 @@ fn TableFrame<T: Clone + Send + Sync + 'static>(
 ) -> impl IntoView {
     let columns = view.tab.columns();
     let empty = page.rows.is_empty();
-    let pager = (page.total, page.page, page.page_size, page.page_count(), page.shown_range());
+    let pager = (
+        page.total,
+        page.page,
+        page.page_size,
+        page.page_count(),
+        page.shown_range(),
+    );
     let search = view.search.clone();
     view! {
         <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
@@ -352,7 +367,8 @@ fn Pager(view: ViewQuery, pager: (u64, u32, u32, u32, Option<(u64, u64)>)) -> im
         None => format!("Page {current} of {count}"),
     };
     // Pages around the current one, plus the first and last.
-    let mut numbers: Vec<u32> = (current.saturating_sub(2).max(1)..=(current + 2).min(count)).collect();
+    let mut numbers: Vec<u32> =
+        (current.saturating_sub(2).max(1)..=(current + 2).min(count)).collect();
     if numbers.first() != Some(&1) {
         numbers.insert(0, 1);
     }
@@ -377,7 +393,8 @@ fn Pager(view: ViewQuery, pager: (u64, u32, u32, u32, Option<(u64, u64)>)) -> im
     let items = numbers
         .into_iter()
         .map(|n| {
-            let gap = (n > previous + 1 && previous != 0).then(|| view! { <span class="px-1 text-slate-400">"…"</span> });
+            let gap = (n > previous + 1 && previous != 0)
+                .then(|| view! { <span class="px-1 text-slate-400">"…"</span> });
             previous = n;
             view! { {gap}{link(n, n.to_string(), false, n == current)} }
         })
@@ -396,13 +413,19 @@ fn Pager(view: ViewQuery, pager: (u64, u32, u32, u32, Option<(u64, u64)>)) -> im
 
 fn badge(value: &str) -> AnyView {
     let class = match value {
-        "pending" | "open" | "medium" => "bg-amber-100 text-amber-800 dark:bg-amber-900/50 dark:text-amber-200",
-        "processing" | "in_progress" => "bg-sky-100 text-sky-800 dark:bg-sky-900/50 dark:text-sky-200",
+        "pending" | "open" | "medium" => {
+            "bg-amber-100 text-amber-800 dark:bg-amber-900/50 dark:text-amber-200"
+        }
+        "processing" | "in_progress" => {
+            "bg-sky-100 text-sky-800 dark:bg-sky-900/50 dark:text-sky-200"
+        }
         "shipped" => "bg-indigo-100 text-indigo-800 dark:bg-indigo-900/50 dark:text-indigo-200",
         "delivered" | "approved" | "resolved" | "low" => {
             "bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200"
         }
-        "cancelled" | "rejected" => "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200",
+        "cancelled" | "rejected" => {
+            "bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200"
+        }
         "high" => "bg-orange-100 text-orange-800 dark:bg-orange-900/50 dark:text-orange-200",
         "urgent" => "bg-red-100 text-red-800 dark:bg-red-900/50 dark:text-red-200",
         _ => "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300",
@@ -443,7 +466,10 @@ fn ProductsTable(view: ViewQuery, page: Page<ProductRecord>) -> impl IntoView {
 #[component]
 fn OrdersTable(view: ViewQuery, page: Page<OrderRecord>) -> impl IntoView {
     fn rows(rows: Vec<OrderRecord>) -> AnyView {
-        rows.into_iter().map(|o| view! { <OrderRow order=o/> }).collect_view().into_any()
+        rows.into_iter()
+            .map(|o| view! { <OrderRow order=o/> })
+            .collect_view()
+            .into_any()
     }
     view! { <TableFrame view page rows leading_column=true/> }
 }
@@ -622,7 +648,9 @@ fn TableSkeleton() -> impl IntoView {
 #[component]
 fn LoadError(message: String) -> impl IntoView {
     // Server function errors arrive prefixed with their kind; show the sentence only.
-    let text = message.rsplit_once(": ").map_or(message.clone(), |(_, m)| m.to_owned());
+    let text = message
+        .rsplit_once(": ")
+        .map_or(message.clone(), |(_, m)| m.to_owned());
     view! {
         <div role="alert" class="rounded-xl border border-red-200 bg-red-50 p-5 text-sm text-red-800 dark:border-red-900 dark:bg-red-950/50 dark:text-red-200" data-testid="load-error">
             <p class="font-semibold">"This table could not be loaded."</p>

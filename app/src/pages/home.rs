@@ -69,14 +69,23 @@ fn BackendBadge(backend: Option<DemoBackend>) -> impl IntoView {
         return view! { <span class="h-6 w-24 animate-pulse rounded-full bg-slate-200 dark:bg-slate-700"></span> }.into_any();
     };
     let (class, prefix) = match backend.kind {
-        BackendKind::Embedded => ("bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200", "Embedded"),
-        BackendKind::Cloud => ("bg-sky-100 text-sky-800 dark:bg-sky-900/60 dark:text-sky-200", "Cloud"),
-        BackendKind::Missing => ("bg-amber-100 text-amber-800 dark:bg-amber-900/60 dark:text-amber-200", "Not configured"),
+        BackendKind::Embedded => (
+            "bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200",
+            "Embedded",
+        ),
+        BackendKind::Cloud => (
+            "bg-sky-100 text-sky-800 dark:bg-sky-900/60 dark:text-sky-200",
+            "Cloud",
+        ),
+        BackendKind::Missing => (
+            "bg-amber-100 text-amber-800 dark:bg-amber-900/60 dark:text-amber-200",
+            "Not configured",
+        ),
     };
     let title = backend.label.clone();
     view! {
         <span class=format!("rounded-full px-2.5 py-1 text-xs font-medium {class}") title=title data-testid="backend-badge">
-            {prefix}": "{backend.label}
+            {format!("{prefix}: {}", backend.label)}
         </span>
     }
     .into_any()

@@ -38,7 +38,11 @@ pub fn escape_cell(cell: &str) -> String {
         Some('-') => !second.is_some_and(|c| c.is_ascii_digit() || c == '.'),
         _ => false,
     };
-    let value = if formula_like { format!("'{cell}") } else { cell.to_owned() };
+    let value = if formula_like {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
@@ -72,7 +76,10 @@ mod tests {
 
     #[test]
     fn defuses_formulas_but_keeps_negative_numbers() {
-        assert_eq!(escape_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(
+            escape_cell("=HYPERLINK(\"x\")"),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
         assert_eq!(escape_cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(escape_cell("-cmd"), "'-cmd");
         assert_eq!(escape_cell("-12.50"), "-12.50");

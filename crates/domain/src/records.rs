@@ -120,7 +120,14 @@ fn date(ts: &DateTime<Utc>) -> String {
 
 impl CsvRecord for ProductRecord {
     const HEADERS: &'static [&'static str] = &[
-        "id", "sku", "name", "category", "price_usd", "stock", "shipping_weight_oz", "specifications",
+        "id",
+        "sku",
+        "name",
+        "category",
+        "price_usd",
+        "stock",
+        "shipping_weight_oz",
+        "specifications",
         "description",
     ];
     fn cells(&self) -> Vec<String> {
@@ -140,8 +147,19 @@ impl CsvRecord for ProductRecord {
 
 impl CsvRecord for OrderRecord {
     const HEADERS: &'static [&'static str] = &[
-        "id", "customer_name", "customer_email", "city", "state", "zip", "status", "items",
-        "subtotal_usd", "shipping_usd", "total_usd", "created_at", "delivered_at",
+        "id",
+        "customer_name",
+        "customer_email",
+        "city",
+        "state",
+        "zip",
+        "status",
+        "items",
+        "subtotal_usd",
+        "shipping_usd",
+        "total_usd",
+        "created_at",
+        "delivered_at",
     ];
     fn cells(&self) -> Vec<String> {
         vec![
@@ -163,8 +181,15 @@ impl CsvRecord for OrderRecord {
 }
 
 impl CsvRecord for ShippingRateRecord {
-    const HEADERS: &'static [&'static str] =
-        &["id", "carrier", "service_type", "zip", "base_rate_usd", "per_lb_usd", "estimated_days"];
+    const HEADERS: &'static [&'static str] = &[
+        "id",
+        "carrier",
+        "service_type",
+        "zip",
+        "base_rate_usd",
+        "per_lb_usd",
+        "estimated_days",
+    ];
     fn cells(&self) -> Vec<String> {
         vec![
             self.id.to_string(),
@@ -180,8 +205,16 @@ impl CsvRecord for ShippingRateRecord {
 
 impl CsvRecord for TicketRecord {
     const HEADERS: &'static [&'static str] = &[
-        "id", "customer_name", "customer_email", "order_id", "subject", "category", "priority",
-        "status", "assigned_team", "created_at",
+        "id",
+        "customer_name",
+        "customer_email",
+        "order_id",
+        "subject",
+        "category",
+        "priority",
+        "status",
+        "assigned_team",
+        "created_at",
     ];
     fn cells(&self) -> Vec<String> {
         vec![
@@ -201,7 +234,14 @@ impl CsvRecord for TicketRecord {
 
 impl CsvRecord for ReturnRecord {
     const HEADERS: &'static [&'static str] = &[
-        "id", "order_id", "customer_email", "status", "reason", "items", "refund_usd", "created_at",
+        "id",
+        "order_id",
+        "customer_email",
+        "status",
+        "reason",
+        "items",
+        "refund_usd",
+        "created_at",
     ];
     fn cells(&self) -> Vec<String> {
         vec![

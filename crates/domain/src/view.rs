@@ -52,7 +52,14 @@ pub struct Filter {
     pub values: &'static [&'static str],
 }
 
-pub const CATEGORIES: &[&str] = &["accessory", "camera", "headphone", "keyboard", "monitor", "speaker"];
+pub const CATEGORIES: &[&str] = &[
+    "accessory",
+    "camera",
+    "headphone",
+    "keyboard",
+    "monitor",
+    "speaker",
+];
 pub const ORDER_STATUSES: &[&str] = &["pending", "processing", "shipped", "delivered", "cancelled"];
 pub const TICKET_PRIORITIES: &[&str] = &["low", "medium", "high", "urgent"];
 pub const TICKET_STATUSES: &[&str] = &["open", "in_progress", "resolved"];
@@ -65,7 +72,11 @@ pub const DEFAULT_PAGE_SIZE: u32 = 10;
 pub const MAX_SEARCH_CHARS: usize = 100;
 
 const fn col(key: &'static str, label: &'static str, numeric: bool) -> Column {
-    Column { key, label, numeric }
+    Column {
+        key,
+        label,
+        numeric,
+    }
 }
 
 impl Tab {
@@ -161,14 +172,38 @@ impl Tab {
     }
 
     pub fn filters(self) -> &'static [Filter] {
-        const PRODUCTS: &[Filter] = &[Filter { key: "category", label: "Category", values: CATEGORIES }];
-        const ORDERS: &[Filter] = &[Filter { key: "status", label: "Status", values: ORDER_STATUSES }];
-        const SHIPPING: &[Filter] = &[Filter { key: "carrier", label: "Carrier", values: CARRIERS }];
+        const PRODUCTS: &[Filter] = &[Filter {
+            key: "category",
+            label: "Category",
+            values: CATEGORIES,
+        }];
+        const ORDERS: &[Filter] = &[Filter {
+            key: "status",
+            label: "Status",
+            values: ORDER_STATUSES,
+        }];
+        const SHIPPING: &[Filter] = &[Filter {
+            key: "carrier",
+            label: "Carrier",
+            values: CARRIERS,
+        }];
         const TICKETS: &[Filter] = &[
-            Filter { key: "priority", label: "Priority", values: TICKET_PRIORITIES },
-            Filter { key: "status", label: "Status", values: TICKET_STATUSES },
+            Filter {
+                key: "priority",
+                label: "Priority",
+                values: TICKET_PRIORITIES,
+            },
+            Filter {
+                key: "status",
+                label: "Status",
+                values: TICKET_STATUSES,
+            },
         ];
-        const RETURNS: &[Filter] = &[Filter { key: "status", label: "Status", values: RETURN_STATUSES }];
+        const RETURNS: &[Filter] = &[Filter {
+            key: "status",
+            label: "Status",
+            values: RETURN_STATUSES,
+        }];
         match self {
             Tab::Products => PRODUCTS,
             Tab::Orders => ORDERS,
@@ -239,11 +274,22 @@ impl ViewQuery {
     /// default rather than failing: a hand-edited link still opens a sensible view.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ViewQuery {
         let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
-        let get = |key: &str| pairs.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v.trim());
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.trim())
+        };
         let tab = get("tab").and_then(Tab::from_slug).unwrap_or_default();
         let mut view = ViewQuery::for_tab(tab);
         if let Some(q) = get("q") {
-            view.search = q.chars().take(MAX_SEARCH_CHARS).collect::<String>().trim().to_owned();
+            view.search = q
+                .chars()
+                .take(MAX_SEARCH_CHARS)
+                .collect::<String>()
+                .trim()
+                .to_owned();
         }
         if let Some(sort) = get("sort")
             && tab.columns().iter().any(|c| c.key == sort)
@@ -274,7 +320,10 @@ impl ViewQuery {
     }
 
     pub fn filter(&self, key: &str) -> Option<&str> {
-        self.filters.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.filters
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Rows to skip for the current page.
@@ -310,7 +359,10 @@ impl ViewQuery {
     }
 
     pub fn with_page(&self, page: u32) -> ViewQuery {
-        ViewQuery { page: page.max(1), ..self.clone() }
+        ViewQuery {
+            page: page.max(1),
+            ..self.clone()
+        }
     }
 
     /// Sorting by the current column flips the direction; a new column starts ascending
@@ -323,36 +375,68 @@ impl ViewQuery {
         } else {
             SortDir::Asc
         };
-        ViewQuery { sort: key.to_owned(), dir, page: 1, ..self.clone() }
+        ViewQuery {
+            sort: key.to_owned(),
+            dir,
+            page: 1,
+            ..self.clone()
+        }
     }
 
     pub fn with_page_size(&self, size: u32) -> ViewQuery {
-        let size = if PAGE_SIZES.contains(&size) { size } else { DEFAULT_PAGE_SIZE };
-        ViewQuery { page_size: size, page: 1, ..self.clone() }
+        let size = if PAGE_SIZES.contains(&size) {
+            size
+        } else {
+            DEFAULT_PAGE_SIZE
+        };
+        ViewQuery {
+            page_size: size,
+            page: 1,
+            ..self.clone()
+        }
     }
 
     /// Sets (or with `None` or an unknown value, clears) one filter; back to page 1.
     pub fn with_filter(&self, key: &str, value: Option<&str>) -> ViewQuery {
-        let mut next = ViewQuery { page: 1, ..self.clone() };
+        let mut next = ViewQuery {
+            page: 1,
+            ..self.clone()
+        };
         next.filters.retain(|(k, _)| k != key);
-        if let (Some(value), Some(filter)) = (value, self.tab.filters().iter().find(|f| f.key == key))
+        if let (Some(value), Some(filter)) =
+            (value, self.tab.filters().iter().find(|f| f.key == key))
             && filter.values.contains(&value)
         {
             next.filters.push((key.to_owned(), value.to_owned()));
             let order: Vec<&str> = self.tab.filters().iter().map(|f| f.key).collect();
-            next.filters.sort_by_key(|(k, _)| order.iter().position(|o| o == k));
+            next.filters
+                .sort_by_key(|(k, _)| order.iter().position(|o| o == k));
         }
         next
     }
 
     pub fn with_search(&self, text: &str) -> ViewQuery {
-        let search = text.chars().take(MAX_SEARCH_CHARS).collect::<String>().trim().to_owned();
-        ViewQuery { search, page: 1, ..self.clone() }
+        let search = text
+            .chars()
+            .take(MAX_SEARCH_CHARS)
+            .collect::<String>()
+            .trim()
+            .to_owned();
+        ViewQuery {
+            search,
+            page: 1,
+            ..self.clone()
+        }
     }
 
     /// The same table with no search and no filters.
     pub fn cleared(&self) -> ViewQuery {
-        ViewQuery { search: String::new(), filters: Vec::new(), page: 1, ..self.clone() }
+        ViewQuery {
+            search: String::new(),
+            filters: Vec::new(),
+            page: 1,
+            ..self.clone()
+        }
     }
 }
 
@@ -369,7 +453,9 @@ pub struct Page<T> {
 impl<T> Page<T> {
     pub fn page_count(&self) -> u32 {
         let size = u64::from(self.page_size.max(1));
-        u32::try_from(self.total.div_ceil(size)).unwrap_or(u32::MAX).max(1)
+        u32::try_from(self.total.div_ceil(size))
+            .unwrap_or(u32::MAX)
+            .max(1)
     }
 
     /// 1-based index of the first and last row shown, or `None` for an empty page.
@@ -387,7 +473,9 @@ pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -419,7 +507,13 @@ mod tests {
         ]);
         assert_eq!(v.search, "wifi & bluetooth");
         // Filters come back in the tab's order, whatever order the URL had.
-        assert_eq!(v.filters, vec![("priority".into(), "high".into()), ("status".into(), "open".into())]);
+        assert_eq!(
+            v.filters,
+            vec![
+                ("priority".into(), "high".into()),
+                ("status".into(), "open".into())
+            ]
+        );
         let qs = v.to_query_string();
         assert_eq!(
             qs,
@@ -455,14 +549,20 @@ mod tests {
     #[test]
     fn long_search_text_is_cut() {
         let long = "x".repeat(500);
-        assert_eq!(ViewQuery::from_pairs([("q", long.as_str())]).search.len(), MAX_SEARCH_CHARS);
+        assert_eq!(
+            ViewQuery::from_pairs([("q", long.as_str())]).search.len(),
+            MAX_SEARCH_CHARS
+        );
     }
 
     #[test]
     fn sorting_toggles_and_resets_the_page() {
         let v = ViewQuery::for_tab(Tab::Products).with_page(4);
         let by_price = v.with_sort("price");
-        assert_eq!((by_price.sort.as_str(), by_price.dir, by_price.page), ("price", SortDir::Desc, 1));
+        assert_eq!(
+            (by_price.sort.as_str(), by_price.dir, by_price.page),
+            ("price", SortDir::Desc, 1)
+        );
         assert_eq!(by_price.with_sort("price").dir, SortDir::Asc);
         assert_eq!(v.with_sort("name").dir, SortDir::Asc);
         assert_eq!(v.with_page_size(50).page, 1);
@@ -471,12 +571,23 @@ mod tests {
     #[test]
     fn filters_are_validated_and_kept_in_tab_order() {
         let v = ViewQuery::for_tab(Tab::Tickets).with_page(5);
-        let v = v.with_filter("status", Some("open")).with_filter("priority", Some("high"));
-        assert_eq!(v.filters, vec![("priority".into(), "high".into()), ("status".into(), "open".into())]);
+        let v = v
+            .with_filter("status", Some("open"))
+            .with_filter("priority", Some("high"));
+        assert_eq!(
+            v.filters,
+            vec![
+                ("priority".into(), "high".into()),
+                ("status".into(), "open".into())
+            ]
+        );
         assert_eq!(v.page, 1);
         assert_eq!(v.with_filter("status", None).filters.len(), 1);
         assert_eq!(v.with_filter("status", Some("bogus")).filters.len(), 1);
-        assert_eq!(v.with_filter("colour", Some("red")), v.with_filter("colour", None));
+        assert_eq!(
+            v.with_filter("colour", Some("red")),
+            v.with_filter("colour", None)
+        );
         assert!(v.with_search("  x ").cleared().filters.is_empty());
         assert_eq!(v.with_search("  cam  ").search, "cam");
     }
@@ -487,17 +598,30 @@ mod tests {
             if tab == Tab::KnowledgeBase {
                 continue;
             }
-            assert!(tab.columns().iter().any(|c| c.key == tab.default_sort().0), "{tab:?}");
+            assert!(
+                tab.columns().iter().any(|c| c.key == tab.default_sort().0),
+                "{tab:?}"
+            );
             assert_eq!(Tab::from_slug(tab.slug()), Some(tab));
         }
     }
 
     #[test]
     fn pager_arithmetic() {
-        let page = Page { rows: vec![1, 2, 3], total: 23, page: 3, page_size: 10 };
+        let page = Page {
+            rows: vec![1, 2, 3],
+            total: 23,
+            page: 3,
+            page_size: 10,
+        };
         assert_eq!(page.page_count(), 3);
         assert_eq!(page.shown_range(), Some((21, 23)));
-        let empty: Page<i32> = Page { rows: vec![], total: 0, page: 1, page_size: 10 };
+        let empty: Page<i32> = Page {
+            rows: vec![],
+            total: 0,
+            page: 1,
+            page_size: 10,
+        };
         assert_eq!(empty.page_count(), 1);
         assert_eq!(empty.shown_range(), None);
         assert_eq!(ViewQuery::for_tab(Tab::Orders).with_page(3).offset(), 20);

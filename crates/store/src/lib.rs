@@ -69,7 +69,11 @@ pub struct ConnectOptions {
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        ConnectOptions { max_connections: 10, acquire_timeout: Duration::from_secs(5), pg_schema: None }
+        ConnectOptions {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+            pg_schema: None,
+        }
     }
 }
 
@@ -78,7 +82,9 @@ impl Store {
     pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Store> {
         let pool = if is_sqlite_url(url) {
             let opts = SqliteConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Config(format!("DATABASE_URL is not a valid SQLite URL: {e}")))?
+                .map_err(|e| {
+                    StoreError::Config(format!("DATABASE_URL is not a valid SQLite URL: {e}"))
+                })?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -90,7 +96,10 @@ impl Store {
                 && file.to_str() != Some(":memory:")
             {
                 std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Config(format!("cannot create the database folder {}: {e}", dir.display()))
+                    StoreError::Config(format!(
+                        "cannot create the database folder {}: {e}",
+                        dir.display()
+                    ))
                 })?;
             }
             let pool = SqlitePoolOptions::new()
@@ -101,7 +110,9 @@ impl Store {
             Pool::Sqlite(pool)
         } else if is_postgres_url(url) {
             let mut opts = PgConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Config(format!("DATABASE_URL is not a valid PostgreSQL URL: {e}")))?
+                .map_err(|e| {
+                    StoreError::Config(format!("DATABASE_URL is not a valid PostgreSQL URL: {e}"))
+                })?
                 .application_name("ai-portfolio");
             if let Some(schema) = &options.pg_schema {
                 opts = opts.options([("search_path", schema.as_str())]);
@@ -114,7 +125,8 @@ impl Store {
             Pool::Postgres(pool)
         } else {
             return Err(StoreError::Config(
-                "DATABASE_URL must start with sqlite: or postgres:// (postgresql:// also works)".into(),
+                "DATABASE_URL must start with sqlite: or postgres:// (postgresql:// also works)"
+                    .into(),
             ));
         };
         Ok(Store { pool })
@@ -131,7 +143,11 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(pool) => sqlx::migrate!("../../migrations/sqlite").run(pool).await?,
-            Pool::Postgres(pool) => sqlx::migrate!("../../migrations/postgres").run(pool).await?,
+            Pool::Postgres(pool) => {
+                sqlx::migrate!("../../migrations/postgres")
+                    .run(pool)
+                    .await?
+            }
         }
         Ok(())
     }

@@ -46,8 +46,11 @@ fn where_clause(spec: &TableSql, view: &ViewQuery, binds: &mut Vec<Bind>) -> Str
     if !view.search.is_empty() && !spec.search.is_empty() {
         binds.push(Bind::Text(like_pattern(&view.search)));
         let n = binds.len();
-        let ors: Vec<String> =
-            spec.search.iter().map(|expr| format!("LOWER({expr}) LIKE ${n} ESCAPE '\\'")).collect();
+        let ors: Vec<String> = spec
+            .search
+            .iter()
+            .map(|expr| format!("LOWER({expr}) LIKE ${n} ESCAPE '\\'"))
+            .collect();
         conditions.push(format!("({})", ors.join(" OR ")));
     }
     for (key, value) in &view.filters {
@@ -56,7 +59,11 @@ fn where_clause(spec: &TableSql, view: &ViewQuery, binds: &mut Vec<Bind>) -> Str
             conditions.push(format!("{column} = ${}", binds.len()));
         }
     }
-    if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) }
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    }
 }
 
 pub(crate) fn rows_query(spec: &TableSql, view: &ViewQuery, rows: Rows) -> Built {
@@ -78,12 +85,19 @@ pub(crate) fn rows_query(spec: &TableSql, view: &ViewQuery, rows: Rows) -> Built
         SortDir::Asc => "ASC",
         SortDir::Desc => "DESC",
     };
-    sql.push_str(&format!(" ORDER BY {sort_expr} {dir}, {} {dir}", spec.tiebreak));
+    sql.push_str(&format!(
+        " ORDER BY {sort_expr} {dir}, {} {dir}",
+        spec.tiebreak
+    ));
     match rows {
         Rows::Page => {
             binds.push(Bind::Int(i64::from(view.page_size)));
             binds.push(Bind::Int(i64::try_from(view.offset()).unwrap_or(i64::MAX)));
-            sql.push_str(&format!(" LIMIT ${} OFFSET ${}", binds.len() - 1, binds.len()));
+            sql.push_str(&format!(
+                " LIMIT ${} OFFSET ${}",
+                binds.len() - 1,
+                binds.len()
+            ));
         }
         Rows::Export => {
             binds.push(Bind::Int(EXPORT_LIMIT));
@@ -95,7 +109,11 @@ pub(crate) fn rows_query(spec: &TableSql, view: &ViewQuery, rows: Rows) -> Built
 
 pub(crate) fn count_query(spec: &TableSql, view: &ViewQuery) -> Built {
     let mut binds = Vec::new();
-    let sql = format!("SELECT COUNT(*) {}{}", spec.from, where_clause(spec, view, &mut binds));
+    let sql = format!(
+        "SELECT COUNT(*) {}{}",
+        spec.from,
+        where_clause(spec, view, &mut binds)
+    );
     Built { sql, binds }
 }
 
@@ -152,7 +170,12 @@ mod tests {
         );
         assert_eq!(
             built.binds,
-            vec![Bind::Text("%cam%".into()), Bind::Text("open".into()), Bind::Int(25), Bind::Int(50)]
+            vec![
+                Bind::Text("%cam%".into()),
+                Bind::Text("open".into()),
+                Bind::Int(25),
+                Bind::Int(50)
+            ]
         );
         let count = count_query(&SPEC, &view);
         assert!(count.sql.starts_with("SELECT COUNT(*) FROM t WHERE"));
@@ -167,6 +190,9 @@ mod tests {
             ..ViewQuery::for_tab(Tab::Products)
         };
         let built = rows_query(&SPEC, &view, Rows::Export);
-        assert_eq!(built.sql, "SELECT a, b FROM t ORDER BY t.id ASC, t.id ASC LIMIT $1");
+        assert_eq!(
+            built.sql,
+            "SELECT a, b FROM t ORDER BY t.id ASC, t.id ASC LIMIT $1"
+        );
     }
 }

@@ -35,6 +35,8 @@ pub struct SeedProduct {
     pub description: &'static str,
 }
 
+// Positional rows keep the seed tables readable as tables.
+#[allow(clippy::too_many_arguments)]
 const fn product(
     id: i64,
     sku: &'static str,
@@ -46,9 +48,20 @@ const fn product(
     specifications: &'static str,
     description: &'static str,
 ) -> SeedProduct {
-    SeedProduct { id, sku, name, category, price: Cents(dollars * 100), stock, weight_oz, specifications, description }
+    SeedProduct {
+        id,
+        sku,
+        name,
+        category,
+        price: Cents(dollars * 100),
+        stock,
+        weight_oz,
+        specifications,
+        description,
+    }
 }
 
+#[rustfmt::skip]
 pub const PRODUCTS: &[SeedProduct] = &[
     product(1, "HP-AUR-ANC", "Aurora ANC Over-Ear Headphones", "headphone", 349, 42, 28,
         "Hybrid active noise cancelling; 40 mm dynamic drivers; Bluetooth 5.3 multipoint; LDAC and AAC; 30 h battery with ANC; USB-C fast charge (10 min = 5 h)",
@@ -131,9 +144,18 @@ const fn customer(
     state: &'static str,
     zip: &'static str,
 ) -> SeedCustomer {
-    SeedCustomer { name, email, phone, street, city, state, zip }
+    SeedCustomer {
+        name,
+        email,
+        phone,
+        street,
+        city,
+        state,
+        zip,
+    }
 }
 
+#[rustfmt::skip]
 pub const CUSTOMERS: &[SeedCustomer] = &[
     customer("Maya Chen", "maya.chen@example.com", "+1-415-555-0142", "812 Valencia St", "San Francisco", "CA", "94103"),
     customer("James Okafor", "j.okafor@example.com", "+1-312-555-0187", "233 N Michigan Ave", "Chicago", "IL", "60601"),
@@ -177,13 +199,21 @@ const fn order(
     delivered_days_ago: Option<i64>,
     lines: &'static [(i64, i64, i64)],
 ) -> SeedOrder {
-    SeedOrder { id, customer, status, created_days_ago, delivered_days_ago, lines }
+    SeedOrder {
+        id,
+        customer,
+        status,
+        created_days_ago,
+        delivered_days_ago,
+        lines,
+    }
 }
 
 /// Orders of $500 or more ship free; others pay a flat $9.99.
 pub const FREE_SHIPPING_FROM: Cents = Cents(50_000);
 pub const FLAT_SHIPPING: Cents = Cents(999);
 
+#[rustfmt::skip]
 pub const ORDERS: &[SeedOrder] = &[
     // Delivered long ago: outside every return window. 1001 bought the 27" monitor before a price cut.
     order(1001, 0, "delivered", 95, Some(90), &[(7, 1, 349), (17, 1, 129)]),
@@ -230,6 +260,7 @@ pub struct SeedReturn {
     pub lines: &'static [(i64, i64)],
 }
 
+#[rustfmt::skip]
 pub const RETURNS: &[SeedReturn] = &[
     SeedReturn { id: 1, order_id: 1011, status: "approved", reason: "Left ear cup crackles at high volume", requested_days_ago: 4, lines: &[(1, 1)] },
     SeedReturn { id: 2, order_id: 1010, status: "pending", reason: "Cluster of dead pixels near the centre of one monitor", requested_days_ago: 2, lines: &[(7, 1)] },
@@ -251,6 +282,7 @@ pub struct SeedTicket {
     pub days_ago: i64,
 }
 
+#[allow(clippy::too_many_arguments)]
 const fn ticket(
     id: i64,
     customer: usize,
@@ -263,9 +295,21 @@ const fn ticket(
     team: Option<&'static str>,
     days_ago: i64,
 ) -> SeedTicket {
-    SeedTicket { id, customer, order_id, subject, description, category, priority, status, team, days_ago }
+    SeedTicket {
+        id,
+        customer,
+        order_id,
+        subject,
+        description,
+        category,
+        priority,
+        status,
+        team,
+        days_ago,
+    }
 }
 
+#[rustfmt::skip]
 pub const TICKETS: &[SeedTicket] = &[
     ticket(1, 10, Some(1011), "Headphones crackle in the left ear", "Crackling from the left cup above 70% volume, on every source.", "technical", "medium", "resolved", Some("Tier 2 Audio"), 5),
     ticket(2, 9, Some(1010), "Dead pixels on new monitor", "One of the two 27\" monitors has a cluster of dead pixels.", "returns", "high", "in_progress", Some("Returns Desk"), 2),
@@ -290,6 +334,7 @@ pub const TICKETS: &[SeedTicket] = &[
 ];
 
 /// (ZIP, carrier zone 1-6 from the Ohio warehouse; 9 for Alaska and Hawaii)
+#[rustfmt::skip]
 pub const UPS_GROUND_ZIPS: &[(&str, i64)] = &[
     ("10001", 3), ("02108", 4), ("19103", 3), ("20001", 3), ("30303", 3), ("33101", 5), ("60601", 2),
     ("48226", 1), ("44113", 1), ("55401", 3), ("63101", 2), ("64105", 3), ("70112", 4), ("73102", 4),
@@ -308,22 +353,53 @@ pub struct SeedRate {
     pub days: i64,
 }
 
-/// (carrier, service, ZIPs, base-rate multiplier in percent of UPS Ground, fixed days or None)
-const OTHER_SERVICES: &[(&str, &str, &[&str], i64, Option<i64>)] = &[
-    ("USPS", "Priority Mail", &["10001", "60601", "94103", "78701", "98101", "30303", "80202", "02108"], 90, None),
-    ("FedEx", "Ground", &["10001", "60601", "77002", "90012", "33101", "48226"], 105, None),
-    ("FedEx", "2Day", &["10001", "94103", "60601", "75201"], 210, Some(2)),
-    ("UPS", "Next Day Air", &["10001", "60601", "94103", "98101"], 340, Some(1)),
-    ("DHL", "Express", &["10001", "90012", "33101"], 290, Some(2)),
-    ("LaserShip", "Standard", &["10001", "02108"], 80, Some(2)),
-    ("OnTrac", "Ground", &["90012", "94103"], 85, Some(2)),
+/// A service offered at a few ZIPs, priced relative to UPS Ground there.
+struct OtherService {
+    carrier: &'static str,
+    service: &'static str,
+    zips: &'static [&'static str],
+    /// Base and per-lb rates in percent of UPS Ground's at the same ZIP.
+    percent: i64,
+    /// Fixed transit days, or `None` for one day faster than UPS Ground.
+    days: Option<i64>,
+}
+
+const fn other(
+    carrier: &'static str,
+    service: &'static str,
+    zips: &'static [&'static str],
+    percent: i64,
+    days: Option<i64>,
+) -> OtherService {
+    OtherService {
+        carrier,
+        service,
+        zips,
+        percent,
+        days,
+    }
+}
+
+#[rustfmt::skip]
+const OTHER_SERVICES: &[OtherService] = &[
+    other("USPS", "Priority Mail", &["10001", "60601", "94103", "78701", "98101", "30303", "80202", "02108"], 90, None),
+    other("FedEx", "Ground", &["10001", "60601", "77002", "90012", "33101", "48226"], 105, None),
+    other("FedEx", "2Day", &["10001", "94103", "60601", "75201"], 210, Some(2)),
+    other("UPS", "Next Day Air", &["10001", "60601", "94103", "98101"], 340, Some(1)),
+    other("DHL", "Express", &["10001", "90012", "33101"], 290, Some(2)),
+    other("LaserShip", "Standard", &["10001", "02108"], 80, Some(2)),
+    other("OnTrac", "Ground", &["90012", "94103"], 85, Some(2)),
 ];
 
 fn ground_rate(zone: i64) -> (Cents, Cents, i64) {
     if zone >= 9 {
         (Cents(2_495), Cents(189), 7)
     } else {
-        (Cents(695 + zone * 110), Cents(45 + zone * 12), (1 + zone).min(6))
+        (
+            Cents(695 + zone * 110),
+            Cents(45 + zone * 12),
+            (1 + zone).min(6),
+        )
     }
 }
 
@@ -333,12 +409,29 @@ pub fn shipping_rates() -> Vec<SeedRate> {
         .iter()
         .map(|(zip, zone)| {
             let (base, per_lb, days) = ground_rate(*zone);
-            SeedRate { carrier: "UPS", service: "Ground", zip, base, per_lb, days }
+            SeedRate {
+                carrier: "UPS",
+                service: "Ground",
+                zip,
+                base,
+                per_lb,
+                days,
+            }
         })
         .collect();
-    for (carrier, service, zips, percent, fixed_days) in OTHER_SERVICES {
+    for OtherService {
+        carrier,
+        service,
+        zips,
+        percent,
+        days: fixed_days,
+    } in OTHER_SERVICES
+    {
         for zip in *zips {
-            let zone = UPS_GROUND_ZIPS.iter().find(|(z, _)| z == zip).map_or(5, |(_, zone)| *zone);
+            let zone = UPS_GROUND_ZIPS
+                .iter()
+                .find(|(z, _)| z == zip)
+                .map_or(5, |(_, zone)| *zone);
             let (base, per_lb, days) = ground_rate(zone);
             rates.push(SeedRate {
                 carrier,
@@ -368,9 +461,15 @@ pub fn order_totals(order: &SeedOrder) -> Result<(Cents, Cents, Cents)> {
         let line = Cents(dollars * 100)
             .times(*quantity)
             .ok_or_else(|| StoreError::Seed("line total overflows".into()))?;
-        subtotal = subtotal.checked_add(line).ok_or_else(|| StoreError::Seed("subtotal overflows".into()))?;
+        subtotal = subtotal
+            .checked_add(line)
+            .ok_or_else(|| StoreError::Seed("subtotal overflows".into()))?;
     }
-    let shipping = if subtotal >= FREE_SHIPPING_FROM { Cents(0) } else { FLAT_SHIPPING };
+    let shipping = if subtotal >= FREE_SHIPPING_FROM {
+        Cents(0)
+    } else {
+        FLAT_SHIPPING
+    };
     Ok((subtotal, shipping, Cents(subtotal.0 + shipping.0)))
 }
 
@@ -385,12 +484,15 @@ fn order_item_id(order_id: i64, product_id: i64) -> Result<i64> {
             next += 1;
         }
     }
-    Err(StoreError::Seed(format!("order {order_id} has no line for product {product_id}")))
+    Err(StoreError::Seed(format!(
+        "order {order_id} has no line for product {product_id}"
+    )))
 }
 
 /// Writes the demo data that is missing, in one transaction.
 pub async fn seed(store: &Store, anchor: DateTime<Utc>) -> Result<()> {
-    let at = |days: i64, hour_offset: i64| anchor - Duration::days(days) - Duration::hours(hour_offset);
+    let at =
+        |days: i64, hour_offset: i64| anchor - Duration::days(days) - Duration::hours(hour_offset);
     with_pool!(store, pool => {
         let mut tx = pool.begin().await?;
         for p in PRODUCTS {
@@ -494,7 +596,16 @@ pub async fn seed(store: &Store, anchor: DateTime<Utc>) -> Result<()> {
     if let Pool::Postgres(pool) = &store.pool {
         // Rows were inserted with explicit ids: move each identity sequence past them so new rows
         // (orders placed later, tickets) get fresh ids.
-        for table in ["products", "orders", "order_items", "shipping_rates", "returns", "return_items", "support_tickets", "messages"] {
+        for table in [
+            "products",
+            "orders",
+            "order_items",
+            "shipping_rates",
+            "returns",
+            "return_items",
+            "support_tickets",
+            "messages",
+        ] {
             let sql = format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
             );
@@ -518,8 +629,15 @@ mod tests {
             assert!(domain::view::CATEGORIES.contains(&p.category));
             assert!(p.weight_oz > 0);
         }
-        let expected: BTreeMap<&str, usize> =
-            [("accessory", 4), ("camera", 2), ("headphone", 4), ("keyboard", 3), ("monitor", 3), ("speaker", 4)].into();
+        let expected: BTreeMap<&str, usize> = [
+            ("accessory", 4),
+            ("camera", 2),
+            ("headphone", 4),
+            ("keyboard", 3),
+            ("monitor", 3),
+            ("speaker", 4),
+        ]
+        .into();
         assert_eq!(per_category, expected);
         let prices: Vec<i64> = PRODUCTS.iter().map(|p| p.price.0).collect();
         assert_eq!(prices.iter().min(), Some(&9_900));
@@ -536,7 +654,12 @@ mod tests {
             assert!(ORDERS.iter().any(|o| o.status == *status), "{status}");
         }
         for o in ORDERS {
-            assert_eq!(o.delivered_days_ago.is_some(), o.status == "delivered", "order {}", o.id);
+            assert_eq!(
+                o.delivered_days_ago.is_some(),
+                o.status == "delivered",
+                "order {}",
+                o.id
+            );
             assert!(CUSTOMERS.get(o.customer).is_some());
             assert!(order_totals(o).is_ok());
         }
@@ -562,11 +685,24 @@ mod tests {
     fn shipping_rates_cover_every_customer_zip() {
         let rates = shipping_rates();
         assert!(rates.len() >= 67, "{} rates", rates.len());
-        assert_eq!(rates.iter().filter(|r| r.carrier == "UPS" && r.service == "Ground").count(), 40);
-        let keys: HashSet<(&str, &str, &str)> = rates.iter().map(|r| (r.carrier, r.service, r.zip)).collect();
+        assert_eq!(
+            rates
+                .iter()
+                .filter(|r| r.carrier == "UPS" && r.service == "Ground")
+                .count(),
+            40
+        );
+        let keys: HashSet<(&str, &str, &str)> = rates
+            .iter()
+            .map(|r| (r.carrier, r.service, r.zip))
+            .collect();
         assert_eq!(keys.len(), rates.len(), "duplicate rate");
         for c in CUSTOMERS {
-            assert!(rates.iter().any(|r| r.zip == c.zip), "no rate for {}", c.zip);
+            assert!(
+                rates.iter().any(|r| r.zip == c.zip),
+                "no rate for {}",
+                c.zip
+            );
         }
         for r in &rates {
             assert!(domain::view::CARRIERS.contains(&r.carrier), "{}", r.carrier);
@@ -579,7 +715,11 @@ mod tests {
         assert_eq!(TICKETS.len(), 20);
         for r in RETURNS {
             let o = ORDERS.iter().find(|o| o.id == r.order_id);
-            assert!(o.is_some_and(|o| o.status == "delivered"), "return {}", r.id);
+            assert!(
+                o.is_some_and(|o| o.status == "delivered"),
+                "return {}",
+                r.id
+            );
             for (pid, _) in r.lines {
                 assert!(order_item_id(r.order_id, *pid).is_ok());
             }
@@ -596,8 +736,14 @@ mod tests {
     #[test]
     fn free_shipping_threshold_applies() {
         let big = ORDERS.iter().find(|o| o.id == 1019).map(order_totals);
-        assert!(matches!(big, Some(Ok((Cents(219_900), Cents(0), Cents(219_900))))));
+        assert!(matches!(
+            big,
+            Some(Ok((Cents(219_900), Cents(0), Cents(219_900))))
+        ));
         let small = ORDERS.iter().find(|o| o.id == 1013).map(order_totals);
-        assert!(matches!(small, Some(Ok((Cents(16_900), Cents(999), Cents(17_899))))));
+        assert!(matches!(
+            small,
+            Some(Ok((Cents(16_900), Cents(999), Cents(17_899))))
+        ));
     }
 }

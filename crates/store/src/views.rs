@@ -4,7 +4,8 @@
 use crate::query::{Bind, Built, Rows, TableSql, count_query, rows_query};
 use crate::{Result, Store, with_pool};
 use domain::records::{
-    Chart, ChartBar, OrderLineRecord, OrderRecord, ProductRecord, ReturnRecord, ShippingRateRecord, TicketRecord,
+    Chart, ChartBar, OrderLineRecord, OrderRecord, ProductRecord, ReturnRecord, ShippingRateRecord,
+    TicketRecord,
 };
 use domain::view::{self, Page, Tab, ViewQuery};
 use sqlx::FromRow;
@@ -16,7 +17,13 @@ const PRODUCTS: TableSql = TableSql {
              p.stock, p.shipping_weight_oz FROM products p",
     from: "FROM products p",
     group_by: None,
-    search: &["p.name", "p.sku", "p.description", "p.specifications", "p.category"],
+    search: &[
+        "p.name",
+        "p.sku",
+        "p.description",
+        "p.specifications",
+        "p.category",
+    ],
     sort: &[
         ("id", "p.id"),
         ("name", "LOWER(p.name)"),
@@ -36,7 +43,14 @@ const ORDERS: TableSql = TableSql {
              FROM orders o",
     from: "FROM orders o",
     group_by: None,
-    search: &["CAST(o.id AS TEXT)", "o.customer_name", "o.customer_email", "o.city", "o.state", "o.zip"],
+    search: &[
+        "CAST(o.id AS TEXT)",
+        "o.customer_name",
+        "o.customer_email",
+        "o.city",
+        "o.state",
+        "o.zip",
+    ],
     sort: &[
         ("id", "o.id"),
         ("customer", "LOWER(o.customer_name)"),
@@ -73,14 +87,27 @@ const TICKETS: TableSql = TableSql {
              t.status, t.assigned_team, t.created_at FROM support_tickets t",
     from: "FROM support_tickets t",
     group_by: None,
-    search: &["CAST(t.id AS TEXT)", "t.subject", "t.customer_name", "t.customer_email", "t.category", "t.assigned_team"],
+    search: &[
+        "CAST(t.id AS TEXT)",
+        "t.subject",
+        "t.customer_name",
+        "t.customer_email",
+        "t.category",
+        "t.assigned_team",
+    ],
     sort: &[
         ("id", "t.id"),
         ("subject", "LOWER(t.subject)"),
         ("customer", "LOWER(t.customer_name)"),
         ("category", "t.category"),
-        ("priority", "CASE t.priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END"),
-        ("status", "CASE t.status WHEN 'open' THEN 1 WHEN 'in_progress' THEN 2 ELSE 3 END"),
+        (
+            "priority",
+            "CASE t.priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END",
+        ),
+        (
+            "status",
+            "CASE t.status WHEN 'open' THEN 1 WHEN 'in_progress' THEN 2 ELSE 3 END",
+        ),
         ("team", "COALESCE(t.assigned_team, '')"),
         ("created", "t.created_at"),
     ],
@@ -94,7 +121,12 @@ const RETURNS: TableSql = TableSql {
              AS item_count, r.refund_cents, r.created_at FROM returns r JOIN orders o ON o.id = r.order_id",
     from: "FROM returns r JOIN orders o ON o.id = r.order_id",
     group_by: None,
-    search: &["CAST(r.id AS TEXT)", "CAST(r.order_id AS TEXT)", "o.customer_email", "r.reason"],
+    search: &[
+        "CAST(r.id AS TEXT)",
+        "CAST(r.order_id AS TEXT)",
+        "o.customer_email",
+        "r.reason",
+    ],
     sort: &[
         ("id", "r.id"),
         ("order", "r.order_id"),
@@ -110,8 +142,14 @@ const RETURNS: TableSql = TableSql {
 };
 
 /// Row types decodable from both backends.
-pub trait StoreRow: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> {}
-impl<T> StoreRow for T where T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> {}
+pub trait StoreRow:
+    Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>
+{
+}
+impl<T> StoreRow for T where
+    T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>
+{
+}
 
 impl Store {
     async fn fetch_rows<T: StoreRow>(&self, built: Built) -> Result<Vec<T>> {
@@ -145,7 +183,12 @@ impl Store {
     async fn fetch_page<T: StoreRow>(&self, spec: &TableSql, view: &ViewQuery) -> Result<Page<T>> {
         let rows = self.fetch_rows(rows_query(spec, view, Rows::Page)).await?;
         let total = self.fetch_count(count_query(spec, view)).await?;
-        Ok(Page { rows, total, page: view.page, page_size: view.page_size })
+        Ok(Page {
+            rows,
+            total,
+            page: view.page,
+            page_size: view.page_size,
+        })
     }
 
     pub async fn products_page(&self, view: &ViewQuery) -> Result<Page<ProductRecord>> {
@@ -172,23 +215,28 @@ impl Store {
     }
 
     pub async fn export_products(&self, view: &ViewQuery) -> Result<Vec<ProductRecord>> {
-        self.fetch_rows(rows_query(&PRODUCTS, view, Rows::Export)).await
+        self.fetch_rows(rows_query(&PRODUCTS, view, Rows::Export))
+            .await
     }
 
     pub async fn export_orders(&self, view: &ViewQuery) -> Result<Vec<OrderRecord>> {
-        self.fetch_rows(rows_query(&ORDERS, view, Rows::Export)).await
+        self.fetch_rows(rows_query(&ORDERS, view, Rows::Export))
+            .await
     }
 
     pub async fn export_shipping_rates(&self, view: &ViewQuery) -> Result<Vec<ShippingRateRecord>> {
-        self.fetch_rows(rows_query(&SHIPPING_RATES, view, Rows::Export)).await
+        self.fetch_rows(rows_query(&SHIPPING_RATES, view, Rows::Export))
+            .await
     }
 
     pub async fn export_tickets(&self, view: &ViewQuery) -> Result<Vec<TicketRecord>> {
-        self.fetch_rows(rows_query(&TICKETS, view, Rows::Export)).await
+        self.fetch_rows(rows_query(&TICKETS, view, Rows::Export))
+            .await
     }
 
     pub async fn export_returns(&self, view: &ViewQuery) -> Result<Vec<ReturnRecord>> {
-        self.fetch_rows(rows_query(&RETURNS, view, Rows::Export)).await
+        self.fetch_rows(rows_query(&RETURNS, view, Rows::Export))
+            .await
     }
 
     async fn attach_lines(&self, orders: &mut [OrderRecord]) -> Result<()> {
@@ -205,13 +253,21 @@ impl Store {
         let binds = orders.iter().map(|o| Bind::Int(o.id)).collect();
         let lines: Vec<OrderLineRecord> = self.fetch_rows(Built { sql, binds }).await?;
         for order in orders.iter_mut() {
-            order.lines = lines.iter().filter(|l| l.order_id == order.id).cloned().collect();
+            order.lines = lines
+                .iter()
+                .filter(|l| l.order_id == order.id)
+                .cloned()
+                .collect();
         }
         Ok(())
     }
 
     async fn bars(&self, sql: &str) -> Result<Vec<ChartBar>> {
-        self.fetch_rows(Built { sql: sql.to_owned(), binds: Vec::new() }).await
+        self.fetch_rows(Built {
+            sql: sql.to_owned(),
+            binds: Vec::new(),
+        })
+        .await
     }
 
     /// Summary charts over the whole table (not the current filter), in a stable order.
@@ -287,10 +343,16 @@ fn in_order(bars: Vec<ChartBar>, order: &[&str]) -> Vec<ChartBar> {
         .iter()
         .map(|label| ChartBar {
             label: (*label).to_owned(),
-            value: bars.iter().find(|b| b.label == *label).map_or(0, |b| b.value),
+            value: bars
+                .iter()
+                .find(|b| b.label == *label)
+                .map_or(0, |b| b.value),
         })
         .collect();
-    out.extend(bars.into_iter().filter(|b| !order.contains(&b.label.as_str())));
+    out.extend(
+        bars.into_iter()
+            .filter(|b| !order.contains(&b.label.as_str())),
+    );
     out
 }
 
@@ -301,13 +363,33 @@ mod tests {
     #[test]
     fn bars_follow_the_domain_order_with_zeros() {
         let bars = vec![
-            ChartBar { label: "shipped".into(), value: 3 },
-            ChartBar { label: "pending".into(), value: 2 },
-            ChartBar { label: "mystery".into(), value: 1 },
+            ChartBar {
+                label: "shipped".into(),
+                value: 3,
+            },
+            ChartBar {
+                label: "pending".into(),
+                value: 2,
+            },
+            ChartBar {
+                label: "mystery".into(),
+                value: 1,
+            },
         ];
         let ordered = in_order(bars, &["pending", "processing", "shipped"]);
-        let labels: Vec<(&str, i64)> = ordered.iter().map(|b| (b.label.as_str(), b.value)).collect();
-        assert_eq!(labels, vec![("pending", 2), ("processing", 0), ("shipped", 3), ("mystery", 1)]);
+        let labels: Vec<(&str, i64)> = ordered
+            .iter()
+            .map(|b| (b.label.as_str(), b.value))
+            .collect();
+        assert_eq!(
+            labels,
+            vec![
+                ("pending", 2),
+                ("processing", 0),
+                ("shipped", 3),
+                ("mystery", 1)
+            ]
+        );
     }
 
     #[test]
@@ -321,10 +403,18 @@ mod tests {
         ];
         for (tab, spec) in specs {
             for column in tab.columns() {
-                assert!(spec.sort.iter().any(|(k, _)| *k == column.key), "{tab:?} sort {}", column.key);
+                assert!(
+                    spec.sort.iter().any(|(k, _)| *k == column.key),
+                    "{tab:?} sort {}",
+                    column.key
+                );
             }
             for filter in tab.filters() {
-                assert!(spec.filters.iter().any(|(k, _)| *k == filter.key), "{tab:?} filter {}", filter.key);
+                assert!(
+                    spec.filters.iter().any(|(k, _)| *k == filter.key),
+                    "{tab:?} filter {}",
+                    filter.key
+                );
             }
         }
     }

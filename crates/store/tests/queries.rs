@@ -16,13 +16,18 @@ fn view(tab: Tab, pairs: &[(&str, &str)]) -> ViewQuery {
 async fn seeds_every_table_once_even_when_run_twice() {
     for db in TestDb::all().await {
         let backend = db.store.backend();
-        seed::seed(&db.store, support::anchor()).await.expect("second seed");
+        seed::seed(&db.store, support::anchor())
+            .await
+            .expect("second seed");
         let counts = db.store.table_counts().await.expect("counts");
         let expected = [
             ("products", 20),
             ("orders", 30),
             ("order_items", 47),
-            ("shipping_rates", i64::try_from(seed::shipping_rates().len()).unwrap_or(-1)),
+            (
+                "shipping_rates",
+                i64::try_from(seed::shipping_rates().len()).unwrap_or(-1),
+            ),
             ("returns", 5),
             ("return_items", 5),
             ("support_tickets", 20),
@@ -47,11 +52,19 @@ async fn seeds_every_table_once_even_when_run_twice() {
 async fn products_search_filter_sort_and_paginate() {
     for db in TestDb::all().await {
         let b = db.store.backend();
-        let page = db.store.products_page(&view(Tab::Products, &[])).await.expect("page");
+        let page = db
+            .store
+            .products_page(&view(Tab::Products, &[]))
+            .await
+            .expect("page");
         assert_eq!((page.total, page.rows.len()), (20, 10), "{b:?}");
         assert_eq!(page.rows.first().map(|p| p.id), Some(1));
 
-        let cameras = db.store.products_page(&view(Tab::Products, &[("category", "camera")])).await.expect("cameras");
+        let cameras = db
+            .store
+            .products_page(&view(Tab::Products, &[("category", "camera")]))
+            .await
+            .expect("cameras");
         assert_eq!(cameras.total, 2, "{b:?}");
         assert!(cameras.rows.iter().all(|p| p.category == "camera"));
 
@@ -62,10 +75,17 @@ async fn products_search_filter_sort_and_paginate() {
             .expect("sorted");
         let prices: Vec<i64> = by_price.rows.iter().map(|p| p.price_cents.0).collect();
         assert!(prices.windows(2).all(|w| w[0] >= w[1]), "{b:?} {prices:?}");
-        assert_eq!(by_price.rows.first().map(|p| p.sku.as_str()), Some("CM-LUM-X1"));
+        assert_eq!(
+            by_price.rows.first().map(|p| p.sku.as_str()),
+            Some("CM-LUM-X1")
+        );
 
         // Case-insensitive substring search over name, SKU, description and specifications.
-        let monitor = db.store.products_page(&view(Tab::Products, &[("q", "MONITOR")])).await.expect("search");
+        let monitor = db
+            .store
+            .products_page(&view(Tab::Products, &[("q", "MONITOR")]))
+            .await
+            .expect("search");
         let expected = seed::PRODUCTS
             .iter()
             .filter(|p| {
@@ -77,10 +97,18 @@ async fn products_search_filter_sort_and_paginate() {
         assert_eq!(monitor.total, expected as u64, "{b:?}");
 
         // LIKE wildcards in the search text are literal.
-        let percent = db.store.products_page(&view(Tab::Products, &[("q", "%")])).await.expect("percent");
+        let percent = db
+            .store
+            .products_page(&view(Tab::Products, &[("q", "%")]))
+            .await
+            .expect("percent");
         let with_percent = seed::PRODUCTS
             .iter()
-            .filter(|p| [p.name, p.sku, p.description, p.specifications].iter().any(|t| t.contains('%')))
+            .filter(|p| {
+                [p.name, p.sku, p.description, p.specifications]
+                    .iter()
+                    .any(|t| t.contains('%'))
+            })
             .count();
         assert_eq!(percent.total, with_percent as u64, "{b:?}");
         assert!(with_percent < 20);
@@ -90,7 +118,10 @@ async fn products_search_filter_sort_and_paginate() {
         for n in 1..=3 {
             let p = db
                 .store
-                .products_page(&view(Tab::Products, &[("size", "10"), ("page", &n.to_string())]))
+                .products_page(&view(
+                    Tab::Products,
+                    &[("size", "10"), ("page", &n.to_string())],
+                ))
                 .await
                 .expect("page n");
             seen.extend(p.rows.iter().map(|r| r.id));
@@ -107,34 +138,76 @@ async fn orders_with_lines_status_filter_and_search() {
         let b = db.store.backend();
         let delivered = db
             .store
-            .orders_page(&view(Tab::Orders, &[("status", "delivered"), ("size", "50")]))
+            .orders_page(&view(
+                Tab::Orders,
+                &[("status", "delivered"), ("size", "50")],
+            ))
             .await
             .expect("delivered");
-        let expected = seed::ORDERS.iter().filter(|o| o.status == "delivered").count();
+        let expected = seed::ORDERS
+            .iter()
+            .filter(|o| o.status == "delivered")
+            .count();
         assert_eq!(delivered.total, expected as u64, "{b:?}");
         for order in &delivered.rows {
-            let seed_order = seed::ORDERS.iter().find(|o| o.id == order.id).expect("seed order");
-            assert_eq!(order.lines.len(), seed_order.lines.len(), "{b:?} order {}", order.id);
+            let seed_order = seed::ORDERS
+                .iter()
+                .find(|o| o.id == order.id)
+                .expect("seed order");
+            assert_eq!(
+                order.lines.len(),
+                seed_order.lines.len(),
+                "{b:?} order {}",
+                order.id
+            );
             let qty: i64 = seed_order.lines.iter().map(|(_, q, _)| q).sum();
             assert_eq!(order.item_count, qty);
             let (subtotal, _, total) = seed::order_totals(seed_order).expect("totals");
-            let lines_sum: i64 = order.lines.iter().filter_map(|l| l.line_total()).map(|c| c.0).sum();
+            let lines_sum: i64 = order
+                .lines
+                .iter()
+                .filter_map(|l| l.line_total())
+                .map(|c| c.0)
+                .sum();
             assert_eq!((order.subtotal_cents, order.total_cents), (subtotal, total));
             assert_eq!(lines_sum, subtotal.0);
             assert!(order.delivered_at.is_some());
         }
         // Newest first by default.
-        let first = db.store.orders_page(&view(Tab::Orders, &[])).await.expect("default");
+        let first = db
+            .store
+            .orders_page(&view(Tab::Orders, &[]))
+            .await
+            .expect("default");
         assert_eq!(first.rows.first().map(|o| o.id), Some(1030), "{b:?}");
 
-        let by_email = db.store.orders_page(&view(Tab::Orders, &[("q", "Maya.Chen@")])).await.expect("email");
-        assert_eq!(by_email.rows.iter().map(|o| o.id).collect::<Vec<_>>(), vec![1012, 1001], "{b:?}");
-        let by_number = db.store.orders_page(&view(Tab::Orders, &[("q", "1011")])).await.expect("number");
-        assert_eq!(by_number.rows.iter().map(|o| o.id).collect::<Vec<_>>(), vec![1011], "{b:?}");
+        let by_email = db
+            .store
+            .orders_page(&view(Tab::Orders, &[("q", "Maya.Chen@")]))
+            .await
+            .expect("email");
+        assert_eq!(
+            by_email.rows.iter().map(|o| o.id).collect::<Vec<_>>(),
+            vec![1012, 1001],
+            "{b:?}"
+        );
+        let by_number = db
+            .store
+            .orders_page(&view(Tab::Orders, &[("q", "1011")]))
+            .await
+            .expect("number");
+        assert_eq!(
+            by_number.rows.iter().map(|o| o.id).collect::<Vec<_>>(),
+            vec![1011],
+            "{b:?}"
+        );
 
         let by_total = db
             .store
-            .orders_page(&view(Tab::Orders, &[("sort", "total"), ("dir", "asc"), ("size", "100")]))
+            .orders_page(&view(
+                Tab::Orders,
+                &[("sort", "total"), ("dir", "asc"), ("size", "100")],
+            ))
             .await
             .expect("by total");
         let totals: Vec<i64> = by_total.rows.iter().map(|o| o.total_cents.0).collect();
@@ -149,26 +222,59 @@ async fn rates_tickets_and_returns() {
     for db in TestDb::all().await {
         let b = db.store.backend();
         let rates = seed::shipping_rates();
-        let ups = db.store.shipping_rates_page(&view(Tab::ShippingRates, &[("carrier", "UPS")])).await.expect("ups");
-        assert_eq!(ups.total, rates.iter().filter(|r| r.carrier == "UPS").count() as u64, "{b:?}");
-        let zip = db.store.shipping_rates_page(&view(Tab::ShippingRates, &[("q", "10001")])).await.expect("zip");
-        assert_eq!(zip.total, rates.iter().filter(|r| r.zip == "10001").count() as u64, "{b:?}");
+        let ups = db
+            .store
+            .shipping_rates_page(&view(Tab::ShippingRates, &[("carrier", "UPS")]))
+            .await
+            .expect("ups");
+        assert_eq!(
+            ups.total,
+            rates.iter().filter(|r| r.carrier == "UPS").count() as u64,
+            "{b:?}"
+        );
+        let zip = db
+            .store
+            .shipping_rates_page(&view(Tab::ShippingRates, &[("q", "10001")]))
+            .await
+            .expect("zip");
+        assert_eq!(
+            zip.total,
+            rates.iter().filter(|r| r.zip == "10001").count() as u64,
+            "{b:?}"
+        );
 
         let urgent_first = db
             .store
-            .tickets_page(&view(Tab::Tickets, &[("sort", "priority"), ("dir", "desc")]))
+            .tickets_page(&view(
+                Tab::Tickets,
+                &[("sort", "priority"), ("dir", "desc")],
+            ))
             .await
             .expect("tickets");
-        assert_eq!(urgent_first.rows.first().map(|t| t.priority.as_str()), Some("urgent"), "{b:?}");
+        assert_eq!(
+            urgent_first.rows.first().map(|t| t.priority.as_str()),
+            Some("urgent"),
+            "{b:?}"
+        );
         let open_high = db
             .store
-            .tickets_page(&view(Tab::Tickets, &[("status", "open"), ("priority", "high")]))
+            .tickets_page(&view(
+                Tab::Tickets,
+                &[("status", "open"), ("priority", "high")],
+            ))
             .await
             .expect("open high");
-        let expected = seed::TICKETS.iter().filter(|t| t.status == "open" && t.priority == "high").count();
+        let expected = seed::TICKETS
+            .iter()
+            .filter(|t| t.status == "open" && t.priority == "high")
+            .count();
         assert_eq!(open_high.total, expected as u64, "{b:?}");
 
-        let returns = db.store.returns_page(&view(Tab::Returns, &[("size", "25")])).await.expect("returns");
+        let returns = db
+            .store
+            .returns_page(&view(Tab::Returns, &[("size", "25")]))
+            .await
+            .expect("returns");
         assert_eq!(returns.total, 5, "{b:?}");
         for r in &returns.rows {
             assert_eq!(r.item_count, 1);
@@ -178,7 +284,11 @@ async fn rates_tickets_and_returns() {
                 assert!(r.refund_cents.0 > 0);
             }
         }
-        let approved = db.store.returns_page(&view(Tab::Returns, &[("status", "approved")])).await.expect("approved");
+        let approved = db
+            .store
+            .returns_page(&view(Tab::Returns, &[("status", "approved")]))
+            .await
+            .expect("approved");
         assert_eq!(approved.total, 2, "{b:?}");
         db.cleanup().await;
     }
@@ -188,18 +298,61 @@ async fn rates_tickets_and_returns() {
 async fn export_keeps_filters_and_sort_but_not_the_page() {
     for db in TestDb::all().await {
         let b = db.store.backend();
-        let v = view(Tab::Orders, &[("status", "pending"), ("sort", "total"), ("dir", "desc"), ("page", "2")]);
+        let v = view(
+            Tab::Orders,
+            &[
+                ("status", "pending"),
+                ("sort", "total"),
+                ("dir", "desc"),
+                ("page", "2"),
+            ],
+        );
         let rows = db.store.export_orders(&v).await.expect("export");
-        assert_eq!(rows.len(), seed::ORDERS.iter().filter(|o| o.status == "pending").count(), "{b:?}");
-        assert!(rows.windows(2).all(|w| w[0].total_cents >= w[1].total_cents));
+        assert_eq!(
+            rows.len(),
+            seed::ORDERS
+                .iter()
+                .filter(|o| o.status == "pending")
+                .count(),
+            "{b:?}"
+        );
+        assert!(
+            rows.windows(2)
+                .all(|w| w[0].total_cents >= w[1].total_cents)
+        );
         let csv = domain::csv::to_csv(&rows);
         assert_eq!(csv.lines().count(), rows.len() + 1);
         assert!(csv.starts_with("id,customer_name,customer_email"));
-        assert_eq!(db.store.export_products(&view(Tab::Products, &[])).await.expect("p").len(), 20);
-        assert_eq!(db.store.export_tickets(&view(Tab::Tickets, &[])).await.expect("t").len(), 20);
-        assert_eq!(db.store.export_returns(&view(Tab::Returns, &[])).await.expect("r").len(), 5);
         assert_eq!(
-            db.store.export_shipping_rates(&view(Tab::ShippingRates, &[])).await.expect("s").len(),
+            db.store
+                .export_products(&view(Tab::Products, &[]))
+                .await
+                .expect("p")
+                .len(),
+            20
+        );
+        assert_eq!(
+            db.store
+                .export_tickets(&view(Tab::Tickets, &[]))
+                .await
+                .expect("t")
+                .len(),
+            20
+        );
+        assert_eq!(
+            db.store
+                .export_returns(&view(Tab::Returns, &[]))
+                .await
+                .expect("r")
+                .len(),
+            5
+        );
+        assert_eq!(
+            db.store
+                .export_shipping_rates(&view(Tab::ShippingRates, &[]))
+                .await
+                .expect("s")
+                .len(),
             seed::shipping_rates().len()
         );
         db.cleanup().await;
@@ -212,18 +365,39 @@ async fn charts_summarise_whole_tables() {
         let b = db.store.backend();
         let charts = db.store.charts(Tab::Orders).await.expect("charts");
         assert_eq!(charts.len(), 2);
-        assert_eq!(charts[0].bars.iter().map(|bar| bar.value).sum::<i64>(), 30, "{b:?}");
+        assert_eq!(
+            charts[0].bars.iter().map(|bar| bar.value).sum::<i64>(),
+            30,
+            "{b:?}"
+        );
         let revenue: i64 = seed::ORDERS
             .iter()
             .filter(|o| o.status != "cancelled")
             .flat_map(|o| o.lines.iter())
             .map(|(_, q, d)| q * d * 100)
             .sum();
-        assert_eq!(charts[1].bars.iter().map(|bar| bar.value).sum::<i64>(), revenue, "{b:?}");
+        assert_eq!(
+            charts[1].bars.iter().map(|bar| bar.value).sum::<i64>(),
+            revenue,
+            "{b:?}"
+        );
         assert!(charts[1].money);
         let tickets = db.store.charts(Tab::Tickets).await.expect("tickets");
-        assert_eq!(tickets[0].bars.iter().map(|bar| bar.label.as_str()).collect::<Vec<_>>(), ["low", "medium", "high", "urgent"]);
-        assert!(db.store.charts(Tab::KnowledgeBase).await.expect("kb").is_empty());
+        assert_eq!(
+            tickets[0]
+                .bars
+                .iter()
+                .map(|bar| bar.label.as_str())
+                .collect::<Vec<_>>(),
+            ["low", "medium", "high", "urgent"]
+        );
+        assert!(
+            db.store
+                .charts(Tab::KnowledgeBase)
+                .await
+                .expect("kb")
+                .is_empty()
+        );
         db.cleanup().await;
     }
 }
@@ -238,7 +412,10 @@ async fn sqlite_and_postgres_show_identical_data() {
     };
     let views = [
         view(Tab::Products, &[("size", "100")]),
-        view(Tab::Products, &[("q", "usb"), ("sort", "price"), ("dir", "desc")]),
+        view(
+            Tab::Products,
+            &[("q", "usb"), ("sort", "price"), ("dir", "desc")],
+        ),
         view(Tab::Orders, &[("size", "100")]),
         view(Tab::Orders, &[("status", "shipped"), ("sort", "customer")]),
         view(Tab::ShippingRates, &[("size", "100"), ("sort", "days")]),
@@ -269,10 +446,19 @@ async fn sqlite_and_postgres_show_identical_data() {
             ),
             Tab::KnowledgeBase => continue,
         };
-        assert_eq!(a.expect("json"), b.expect("json"), "view {}", v.to_query_string());
+        assert_eq!(
+            a.expect("json"),
+            b.expect("json"),
+            "view {}",
+            v.to_query_string()
+        );
     }
     for tab in Tab::ALL {
-        assert_eq!(sqlite.store.charts(tab).await.expect("s"), pg.store.charts(tab).await.expect("p"), "{tab:?}");
+        assert_eq!(
+            sqlite.store.charts(tab).await.expect("s"),
+            pg.store.charts(tab).await.expect("p"),
+            "{tab:?}"
+        );
     }
     sqlite.cleanup().await;
     pg.cleanup().await;

@@ -1,0 +1,55 @@
+import { defineConfig } from '@playwright/test';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The server under test: the binary scripts/build.sh made, on a fresh SQLite file, port 3300.
+const port = Number(process.env.E2E_PORT ?? 3300);
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '..', 'target');
+const binary = process.env.E2E_SERVER_BIN ?? path.join(targetDir, 'debug', 'ai-portfolio');
+const dbFile = path.join(os.tmpdir(), `ai-portfolio-e2e-${process.pid}.db`);
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  // `list`: the html reporter serves its report on failure and would block CI.
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'off',
+    launchOptions: {
+      // Debian's Chromium; Playwright's own browser download is never used.
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -f ${dbFile}* && ${binary}`,
+    cwd: path.resolve(__dirname, '..'),
+    url: `http://127.0.0.1:${port}/health`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite://${dbFile}?mode=rwc`,
+      SITE_ROOT: 'target/site',
+      LOG_LEVEL: 'warn',
+      OPENAI_API_KEY: '',
+      STABILITY_KEY: '',
+    },
+  },
+});

@@ -1,0 +1,25 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Collects console errors and uncaught exceptions for the life of the page. */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
+  return problems;
+}
+
+/** Waits until the WASM app has hydrated the server-rendered page. */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** Sets a marker on `window` that only survives client-side (non-reload) navigation. */
+export async function markWindow(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { __e2eMarker: number }).__e2eMarker = 42));
+}
+
+export async function windowMarker(page: Page): Promise<unknown> {
+  return page.evaluate(() => (window as unknown as { __e2eMarker?: number }).__e2eMarker);
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test: formatting and lints, unit and integration tests (SQLite and PostgreSQL), then the
+# Playwright browser tests against a freshly built server. Exits non-zero on any failure.
+#
+# PostgreSQL: TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test). Its tests
+# fail when it is unreachable and REQUIRE_POSTGRES=1 (the default under CI); elsewhere they say
+# loudly that they were skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*"; }
+
+if [ -n "${CI:-}" ]; then export REQUIRE_POSTGRES="${REQUIRE_POSTGRES:-1}"; fi
+
+scripts/setup.sh --browser
+
+# The server's own feature set, so tests, lints and the e2e build share compiled artifacts.
+crates=(-p domain -p store -p app -p server --features app/ssr)
+
+log "cargo fmt --check"
+cargo fmt --all --check
+
+log "cargo clippy (server side, then the WASM front end)"
+cargo clippy "${crates[@]}" --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+log "unit and integration tests"
+cargo test "${crates[@]}"
+
+log "browser tests (Playwright on Debian's Chromium)"
+scripts/build.sh --dev
+node_modules/.bin/playwright test -c end2end/playwright.config.ts
