@@ -56,7 +56,9 @@ fi
 if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm packages"
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+  # `npm install --no-save` follows the lock file without rewriting it; `npm ci` trips over npm's
+  # handling of other platforms' optional Tailwind binaries in the lock.
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-save --no-audit --no-fund --loglevel=error
 fi
 
 # 4. Debian's Chromium for the browser tests (never Playwright's own download).
