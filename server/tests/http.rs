@@ -7,15 +7,12 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use server::config::Config;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
-use store::{ConnectOptions, Store};
+use store::testing::TestDatabase;
 use tower::ServiceExt;
 
 struct TestApp {
     router: Router,
-    store: Store,
-    _dir: Option<tempfile::TempDir>,
-    pg_schema: Option<(String, String)>,
+    db: TestDatabase,
 }
 
 #[derive(Default)]
@@ -37,72 +34,16 @@ impl TestAppBuilder {
 
     /// `None` only for PostgreSQL when it is unreachable and not required.
     async fn build(self) -> Option<TestApp> {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
         let config = Config::from_lookup(|k| self.env.get(k).cloned()).expect("config");
-        let (store, dir, pg_schema) = if self.postgres {
-            let url = std::env::var("TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-            let admin = match Store::connect(
-                &url,
-                &ConnectOptions {
-                    max_connections: 1,
-                    ..Default::default()
-                },
-            )
-            .await
-            {
-                Ok(admin) => admin,
-                Err(e) => {
-                    let required = std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-                    assert!(
-                        !required,
-                        "PostgreSQL at {url} is required (REQUIRE_POSTGRES=1) but unreachable: {e}"
-                    );
-                    eprintln!(
-                        "\n!!! SKIPPING PostgreSQL HTTP test: {url} did not answer ({e}) !!!\n"
-                    );
-                    return None;
-                }
-            };
-            let schema = format!(
-                "t_http_{}_{}",
-                std::process::id(),
-                NEXT.fetch_add(1, Ordering::SeqCst)
-            );
-            admin
-                .execute_raw(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                .await
-                .expect("drop");
-            admin
-                .execute_raw(&format!("CREATE SCHEMA {schema}"))
-                .await
-                .expect("create");
-            admin.close().await;
-            let options = ConnectOptions {
-                pg_schema: Some(schema.clone()),
-                max_connections: 4,
-                ..Default::default()
-            };
-            let store = Store::connect(&url, &options).await.expect("connect");
-            store.migrate().await.expect("migrate");
-            store::seed::seed(&store, chrono::Utc::now())
-                .await
-                .expect("seed");
-            (store, None, Some((url, schema)))
+        let db = if self.postgres {
+            TestDatabase::postgres(chrono::Utc::now()).await?
         } else {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = format!("sqlite://{}/app.db?mode=rwc", dir.path().display());
-            let store = Store::open(&url, &ConnectOptions::default())
-                .await
-                .expect("open sqlite");
-            (store, Some(dir), None)
+            TestDatabase::sqlite(chrono::Utc::now()).await
         };
-        let state = server::app_state(&config, store.clone());
+        let state = server::app_state(&config, db.store.clone());
         Some(TestApp {
             router: server::router(state),
-            store,
-            _dir: dir,
-            pg_schema,
+            db,
         })
     }
 }
@@ -161,22 +102,7 @@ impl TestApp {
     }
 
     async fn cleanup(self) {
-        self.store.close().await;
-        if let Some((url, schema)) = self.pg_schema
-            && let Ok(admin) = Store::connect(
-                &url,
-                &ConnectOptions {
-                    max_connections: 1,
-                    ..Default::default()
-                },
-            )
-            .await
-        {
-            let _ = admin
-                .execute_raw(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                .await;
-            admin.close().await;
-        }
+        self.db.cleanup().await;
     }
 }
 
@@ -205,7 +131,7 @@ async fn health_endpoints_report_the_database() {
     );
 
     // With the database gone, readiness says so with a 503 instead of hanging or panicking.
-    app.store.close().await;
+    app.db.store.close().await;
     let down = app.get("/health/ready").await;
     assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(down.body.contains("\"down\""));

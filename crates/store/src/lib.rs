@@ -7,6 +7,7 @@
 mod error;
 mod query;
 pub mod seed;
+pub mod testing;
 mod views;
 
 pub use error::StoreError;

@@ -596,16 +596,8 @@ pub async fn seed(store: &Store, anchor: DateTime<Utc>) -> Result<()> {
     if let Pool::Postgres(pool) = &store.pool {
         // Rows were inserted with explicit ids: move each identity sequence past them so new rows
         // (orders placed later, tickets) get fresh ids.
-        for table in [
-            "products",
-            "orders",
-            "order_items",
-            "shipping_rates",
-            "returns",
-            "return_items",
-            "support_tickets",
-            "messages",
-        ] {
+        // `conversations` is keyed by text ids and has no sequence.
+        for table in TABLES.iter().filter(|t| **t != "conversations") {
             let sql = format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
             );

@@ -14,7 +14,7 @@ fn view(tab: Tab, pairs: &[(&str, &str)]) -> ViewQuery {
 
 #[tokio::test]
 async fn seeds_every_table_once_even_when_run_twice() {
-    for db in TestDb::all().await {
+    for db in support::all().await {
         let backend = db.store.backend();
         seed::seed(&db.store, support::anchor())
             .await
@@ -50,7 +50,7 @@ async fn seeds_every_table_once_even_when_run_twice() {
 
 #[tokio::test]
 async fn products_search_filter_sort_and_paginate() {
-    for db in TestDb::all().await {
+    for db in support::all().await {
         let b = db.store.backend();
         let page = db
             .store
@@ -134,7 +134,7 @@ async fn products_search_filter_sort_and_paginate() {
 
 #[tokio::test]
 async fn orders_with_lines_status_filter_and_search() {
-    for db in TestDb::all().await {
+    for db in support::all().await {
         let b = db.store.backend();
         let delivered = db
             .store
@@ -219,7 +219,7 @@ async fn orders_with_lines_status_filter_and_search() {
 
 #[tokio::test]
 async fn rates_tickets_and_returns() {
-    for db in TestDb::all().await {
+    for db in support::all().await {
         let b = db.store.backend();
         let rates = seed::shipping_rates();
         let ups = db
@@ -296,7 +296,7 @@ async fn rates_tickets_and_returns() {
 
 #[tokio::test]
 async fn export_keeps_filters_and_sort_but_not_the_page() {
-    for db in TestDb::all().await {
+    for db in support::all().await {
         let b = db.store.backend();
         let v = view(
             Tab::Orders,
@@ -361,7 +361,7 @@ async fn export_keeps_filters_and_sort_but_not_the_page() {
 
 #[tokio::test]
 async fn charts_summarise_whole_tables() {
-    for db in TestDb::all().await {
+    for db in support::all().await {
         let b = db.store.backend();
         let charts = db.store.charts(Tab::Orders).await.expect("charts");
         assert_eq!(charts.len(), 2);
@@ -405,8 +405,8 @@ async fn charts_summarise_whole_tables() {
 /// The same views on both backends give the same rows, field for field.
 #[tokio::test]
 async fn sqlite_and_postgres_show_identical_data() {
-    let sqlite = TestDb::sqlite().await;
-    let Some(pg) = TestDb::postgres().await else {
+    let sqlite = TestDb::sqlite(support::anchor()).await;
+    let Some(pg) = TestDb::postgres(support::anchor()).await else {
         sqlite.cleanup().await;
         return;
     };
