@@ -26,6 +26,8 @@ COPY --from=builder /src/target/release/ai-portfolio /usr/local/bin/ai-portfolio
 COPY --from=builder /src/target/site /app/site
 # Migrations are embedded in the binary; the files ship too, for inspection and manual runs.
 COPY --from=builder /src/migrations /app/migrations
+# Model files fetched and checksummed by scripts/setup.sh.
+COPY --from=builder /src/models /app/models
 ENV HOST=0.0.0.0 \
     PORT=8080 \
     SITE_ROOT=/app/site \

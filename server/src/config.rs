@@ -52,6 +52,8 @@ pub struct Config {
     pub stability_key: Option<Secret>,
     pub gpt_api_url: Option<Url>,
     pub models_dir: PathBuf,
+    /// CPU threads for one embedded-model generation (one beat two on the 2-core machine).
+    pub llm_threads: usize,
     pub site_root: PathBuf,
     pub log_level: String,
     pub log_format: LogFormat,
@@ -144,6 +146,14 @@ impl Config {
             Some(_) => return Err(invalid("LOG_FORMAT", "must be pretty or json")),
         };
 
+        let llm_threads: usize = match get("LLM_THREADS") {
+            None => 1,
+            Some(raw) => raw
+                .parse()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .ok_or_else(|| invalid("LLM_THREADS", "must be a whole number from 1 to 64"))?,
+        };
         let host: IpAddr = get("HOST")
             .unwrap_or_else(|| "127.0.0.1".to_owned())
             .parse()
@@ -166,6 +176,7 @@ impl Config {
             stability_key: secret("STABILITY_KEY"),
             gpt_api_url: url("GPT_API_URL")?,
             models_dir: PathBuf::from(get("MODELS_DIR").unwrap_or_else(|| "models".to_owned())),
+            llm_threads,
             site_root: PathBuf::from(get("SITE_ROOT").unwrap_or_else(|| "target/site".to_owned())),
             log_level,
             log_format,
@@ -222,6 +233,8 @@ mod tests {
             ("LOG_LEVEL", "info,[[["),
             ("LOG_FORMAT", "xml"),
             ("OPENAI_CHAT_MODEL", "gpt 4"),
+            ("LLM_THREADS", "0"),
+            ("LLM_THREADS", "many"),
         ];
         for (name, value) in cases {
             let err = config(&[(name, value)]).expect_err(name);

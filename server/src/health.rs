@@ -1,18 +1,27 @@
 //! `/health`: the process is alive. `/health/ready`: each component's state, 503 when the app
 //! cannot serve (the database is down).
 
+use crate::llm_registry::LlmRegistry;
 use app::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde_json::json;
+use std::sync::Arc;
+
+fn llm_embedded_name() -> &'static str {
+    "SmolLM2-135M-Instruct"
+}
 
 pub async fn alive() -> impl IntoResponse {
     Json(json!({ "status": "alive", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn ready(
+    State(state): State<AppState>,
+    State(llm): State<Arc<LlmRegistry>>,
+) -> impl IntoResponse {
     let database = match state.store.ping().await {
         Ok(latency) => json!({
             "status": "up",
@@ -40,6 +49,11 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
         "components": {
             "database": database,
             "knowledge_base": { "status": "not_built", "note": "arrives with the support agent" },
+            "embedded_llm": {
+                "model": llm_embedded_name(),
+                "state": llm.embedded_state(),
+                "file_present": llm.model_file_present(),
+            },
             "demos": demos,
         },
     });

@@ -4,6 +4,8 @@ pub mod backends;
 pub mod config;
 mod export;
 mod health;
+pub mod llm_registry;
+pub mod pirate;
 pub mod telemetry;
 
 use app::state::AppState;
@@ -14,7 +16,7 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use config::Config;
 use leptos::prelude::LeptosOptions;
-use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use std::sync::Arc;
 use std::time::Duration;
 use store::{ConnectOptions, Store};
@@ -77,6 +79,23 @@ pub async fn open_store(config: &Config) -> Result<Store, store::StoreError> {
     Err(store::StoreError::Config("database unreachable".into()))
 }
 
+/// Everything the routes share; handlers extract the parts they need (`FromRef`).
+#[derive(Clone, axum::extract::FromRef)]
+pub struct ServerState {
+    pub app: AppState,
+    pub llm: Arc<llm_registry::LlmRegistry>,
+    pub leptos_options: LeptosOptions,
+}
+
+pub fn server_state(config: &Config, store: Store) -> ServerState {
+    let app = app_state(config, store);
+    ServerState {
+        leptos_options: app.leptos_options.clone(),
+        app,
+        llm: Arc::new(llm_registry::LlmRegistry::new(config)),
+    }
+}
+
 pub fn app_state(config: &Config, store: Store) -> AppState {
     let backends = backends::demo_backends(config, store.backend());
     AppState {
@@ -87,7 +106,7 @@ pub fn app_state(config: &Config, store: Store) -> AppState {
 }
 
 /// Every route: health, CSV export, static files, Leptos pages and server functions.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: ServerState) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
         .join(&*state.leptos_options.site_pkg_dir);
@@ -103,20 +122,27 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health::alive))
         .route("/health/ready", get(health::ready))
         .route("/data/export.csv", get(export::export_csv))
+        .route("/api/pirate/chat", axum::routing::post(pirate::chat))
         .merge(static_files)
         .leptos_routes_with_context(
             &state,
             routes,
             {
-                let state = state.clone();
-                move || leptos::prelude::provide_context(state.clone())
+                let app = state.app.clone();
+                move || leptos::prelude::provide_context(app.clone())
             },
             {
                 let options = state.leptos_options.clone();
                 move || shell(options.clone())
             },
         )
-        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .fallback(file_and_error_handler_with_context::<ServerState, _>(
+            {
+                let app = state.app.clone();
+                move || leptos::prelude::provide_context(app.clone())
+            },
+            shell,
+        ))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -167,7 +193,7 @@ pub async fn run() -> Result<(), StartupError> {
         backend = store.backend().label(),
         "store ready (migrated and seeded)"
     );
-    let state = app_state(&config, store.clone());
+    let state = server_state(&config, store.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| StartupError::Bind {

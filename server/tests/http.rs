@@ -40,7 +40,7 @@ impl TestAppBuilder {
         } else {
             TestDatabase::sqlite(chrono::Utc::now()).await
         };
-        let state = server::app_state(&config, db.store.clone());
+        let state = server::server_state(&config, db.store.clone());
         Some(TestApp {
             router: server::router(state),
             db,
@@ -331,4 +331,174 @@ async fn postgres_serves_the_same_pages() {
     assert!(page.body.contains("Served from PostgreSQL"));
     pg.cleanup().await;
     sqlite.cleanup().await;
+}
+
+fn models_dir() -> String {
+    std::env::var("MODELS_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../models").to_owned())
+}
+
+fn chat_request(body: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut builder =
+        Request::post("/api/pirate/chat").header(header::CONTENT_TYPE, "application/json");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    builder.body(Body::from(body.to_owned())).expect("request")
+}
+
+fn frames(body: &str) -> Vec<serde_json::Value> {
+    body.split("\n\n")
+        .filter_map(|event| event.lines().find_map(|l| l.strip_prefix("data: ")))
+        .filter_map(|data| serde_json::from_str(data).ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn pirate_chat_streams_stores_and_remembers() {
+    let app = TestApp::builder()
+        .env("MODELS_DIR", &models_dir())
+        .build()
+        .await
+        .expect("app");
+    let reply = app
+        .request(chat_request(
+            r#"{"message":"Say hello in three words.","temperature":0}"#,
+            None,
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        reply
+            .headers
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.as_bytes()),
+        Some(&b"text/event-stream"[..])
+    );
+    let cookie = reply
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .expect("session cookie")
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"));
+    let frames = frames(&reply.body);
+    assert_eq!(
+        frames.first().map(|f| f["type"].clone()),
+        Some("meta".into())
+    );
+    assert_eq!(frames[0]["model"], "SmolLM2-135M-Instruct");
+    let tokens: Vec<&str> = frames
+        .iter()
+        .filter(|f| f["type"] == "token")
+        .filter_map(|f| f["text"].as_str())
+        .collect();
+    assert!(tokens.len() > 2, "{frames:?}");
+    let done = frames.last().expect("done");
+    assert_eq!(done["type"], "done");
+    assert!(done["html"].as_str().is_some_and(|h| !h.is_empty()));
+
+    // Both messages were stored under the session, the reply exactly as streamed.
+    let session = cookie
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_owned())
+        .expect("id");
+    let stored = app
+        .db
+        .store
+        .recent_messages(&session, 10)
+        .await
+        .expect("stored");
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].content, "Say hello in three words.");
+    assert_eq!(stored[1].content, tokens.concat());
+
+    // The same browser continues the same conversation.
+    let cookie_header = format!("pirate_session={session}");
+    let second = app
+        .request(chat_request(
+            r#"{"message":"And again?","temperature":0}"#,
+            Some(&cookie_header),
+        ))
+        .await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.headers.get(header::SET_COOKIE).is_none());
+    assert_eq!(
+        app.db
+            .store
+            .recent_messages(&session, 10)
+            .await
+            .expect("stored")
+            .len(),
+        4
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn pirate_chat_rejects_bad_input_with_a_sentence() {
+    let app = TestApp::builder()
+        .env("MODELS_DIR", &models_dir())
+        .build()
+        .await
+        .expect("app");
+    for (body, expected) in [
+        (r#"{"message":"   "}"#, "Type a message first."),
+        (
+            r#"{"message":"hi","temperature":9}"#,
+            "Temperature must be between",
+        ),
+        (r#"{"nope":1}"#, "The request is not valid"),
+    ] {
+        let reply = app.request(chat_request(body, None)).await;
+        assert!(reply.status.is_client_error(), "{body}: {}", reply.status);
+        assert!(reply.body.contains(expected), "{body}: {}", reply.body);
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn stopping_a_reply_cancels_generation_and_keeps_what_was_said() {
+    let app = TestApp::builder()
+        .env("MODELS_DIR", &models_dir())
+        .build()
+        .await
+        .expect("app");
+    let session = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let request = chat_request(
+        r#"{"message":"Tell me a very long story about the sea.","temperature":0}"#,
+        Some(&format!("pirate_session={session}")),
+    );
+    let response = app.router.clone().oneshot(request).await.expect("response");
+    let mut body = response.into_body();
+    // Read until the first token, then hang up like a Stop button does.
+    let mut seen = String::new();
+    while !seen.contains("event: token") {
+        let frame = body.frame().await.expect("a frame").expect("no error");
+        if let Ok(data) = frame.into_data() {
+            seen.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    drop(body);
+    // The partial reply is stored, marked as stopped, well short of the 320-token limit.
+    let mut stored = Vec::new();
+    for _ in 0..100 {
+        stored = app
+            .db
+            .store
+            .recent_messages(session, 10)
+            .await
+            .expect("read");
+        if stored.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    let meta: serde_json::Value = serde_json::from_str(&stored[1].metadata).expect("metadata");
+    assert_eq!(meta["finish"], "cancelled");
+    assert!(stored[1].content.len() < 200, "{}", stored[1].content);
+    app.cleanup().await;
 }

@@ -1,5 +1,6 @@
 //! Domain types of the AI Portfolio store, shared by the server and the browser.
 
+pub mod chat;
 pub mod csv;
 pub mod money;
 pub mod records;

@@ -463,3 +463,60 @@ async fn sqlite_and_postgres_show_identical_data() {
     sqlite.cleanup().await;
     pg.cleanup().await;
 }
+
+#[tokio::test]
+async fn conversations_keep_messages_in_order_and_clear() {
+    for db in support::all().await {
+        let b = db.store.backend();
+        db.store
+            .ensure_conversation("c-1", "pirate", "Pirate chat")
+            .await
+            .expect("create");
+        db.store
+            .ensure_conversation("c-1", "pirate", "Pirate chat")
+            .await
+            .expect("idempotent");
+        let first = db
+            .store
+            .append_message("c-1", "user", "Ahoy?", "{}")
+            .await
+            .expect("user");
+        let second = db
+            .store
+            .append_message("c-1", "assistant", "Arr!", r#"{"model":"m"}"#)
+            .await
+            .expect("assistant");
+        assert!(second > first, "{b:?}");
+        let all = db.store.recent_messages("c-1", 10).await.expect("read");
+        assert_eq!(
+            all.iter().map(|m| m.content.as_str()).collect::<Vec<_>>(),
+            ["Ahoy?", "Arr!"],
+            "{b:?}"
+        );
+        let last = db.store.recent_messages("c-1", 1).await.expect("last");
+        assert_eq!(last[0].role, "assistant");
+        assert!(
+            db.store
+                .append_message("c-1", "pirate", "x", "{}")
+                .await
+                .is_err()
+        );
+        // A message for an unknown conversation is refused by the foreign key, not stored.
+        assert!(
+            db.store
+                .append_message("nope", "user", "x", "{}")
+                .await
+                .is_err(),
+            "{b:?}"
+        );
+        assert_eq!(db.store.clear_messages("c-1").await.expect("clear"), 2);
+        assert!(
+            db.store
+                .recent_messages("c-1", 10)
+                .await
+                .expect("empty")
+                .is_empty()
+        );
+        db.cleanup().await;
+    }
+}

@@ -1,0 +1,187 @@
+//! The pirate chat's wire format and limits, shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_PIRATE_PROMPT: &str = "You are a friendly, helpful assistant who always talks like a pirate. \
+Greet people with \"Ahoy\", call them \"me hearty\", say \"Arr\" now and then, and keep answers short, \
+cheerful and correct.";
+
+pub const PIRATE_GREETING: &str = "Ahoy, me hearty! I be yer pirate assistant. Ask me anythin' ye like, and I'll answer true as a compass. Arr!";
+
+pub const MAX_MESSAGE_CHARS: usize = 4_000;
+pub const MAX_PROMPT_CHARS: usize = 4_000;
+pub const MIN_TEMPERATURE: f32 = 0.0;
+pub const MAX_TEMPERATURE: f32 = 1.5;
+pub const DEFAULT_TEMPERATURE: f32 = 0.7;
+
+/// What the browser sends to `POST /api/pirate/chat`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChatInput {
+    pub message: String,
+    #[serde(default)]
+    pub system_prompt: Option<String>,
+    #[serde(default)]
+    pub temperature: Option<f32>,
+}
+
+impl ChatInput {
+    /// Checks the input at the edge; the error is a sentence for the person who typed it.
+    pub fn validate(&self) -> Result<(String, String, f32), String> {
+        let message = self.message.trim();
+        if message.is_empty() {
+            return Err("Type a message first.".into());
+        }
+        if message.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(format!(
+                "Messages can be at most {MAX_MESSAGE_CHARS} characters."
+            ));
+        }
+        let prompt = self
+            .system_prompt
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        let prompt = prompt.unwrap_or(DEFAULT_PIRATE_PROMPT);
+        if prompt.chars().count() > MAX_PROMPT_CHARS {
+            return Err(format!(
+                "The system prompt can be at most {MAX_PROMPT_CHARS} characters."
+            ));
+        }
+        let temperature = self.temperature.unwrap_or(DEFAULT_TEMPERATURE);
+        if !temperature.is_finite() || !(MIN_TEMPERATURE..=MAX_TEMPERATURE).contains(&temperature) {
+            return Err(format!(
+                "Temperature must be between {MIN_TEMPERATURE} and {MAX_TEMPERATURE}."
+            ));
+        }
+        Ok((message.to_owned(), prompt.to_owned(), temperature))
+    }
+}
+
+/// One server-sent event of a reply, as JSON in the event's `data`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StreamFrame {
+    /// Who answers, sent first.
+    Meta {
+        provider: String,
+        model: String,
+        note: Option<String>,
+    },
+    /// Waiting for the model, which serves one reply at a time.
+    Queued,
+    Token {
+        text: String,
+    },
+    /// The reply is complete (or was stopped); `html` is its sanitized markdown.
+    Done {
+        html: String,
+        finish: String,
+        completion_tokens: u32,
+        first_token_ms: u64,
+        total_ms: u64,
+        tokens_per_second: f64,
+    },
+    Error {
+        message: String,
+    },
+}
+
+/// A message of the conversation as the page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChatLine {
+    pub role: String,
+    pub text: String,
+    /// Sanitized HTML for assistant messages.
+    pub html: Option<String>,
+    /// e.g. "SmolLM2-135M-Instruct (embedded) · 42 tok/s" or "stopped".
+    pub detail: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(message: &str, prompt: Option<&str>, temperature: Option<f32>) -> ChatInput {
+        ChatInput {
+            message: message.into(),
+            system_prompt: prompt.map(Into::into),
+            temperature,
+        }
+    }
+
+    #[test]
+    fn validation_accepts_defaults_and_trims() {
+        let (m, p, t) = input("  hello ", None, None).validate().expect("valid");
+        assert_eq!(
+            (m.as_str(), p.as_str(), t),
+            ("hello", DEFAULT_PIRATE_PROMPT, DEFAULT_TEMPERATURE)
+        );
+        assert_eq!(
+            input("x", Some("   "), Some(0.0)).validate().map(|v| v.1),
+            Ok(DEFAULT_PIRATE_PROMPT.to_owned())
+        );
+    }
+
+    #[test]
+    fn validation_explains_what_is_wrong() {
+        assert_eq!(
+            input("   ", None, None).validate().err().as_deref(),
+            Some("Type a message first.")
+        );
+        assert!(
+            input(&"a".repeat(MAX_MESSAGE_CHARS + 1), None, None)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            input("x", Some(&"p".repeat(MAX_PROMPT_CHARS + 1)), None)
+                .validate()
+                .is_err()
+        );
+        for bad in [-0.1, 1.6, f32::NAN, f32::INFINITY] {
+            assert!(input("x", None, Some(bad)).validate().is_err(), "{bad}");
+        }
+    }
+}
+
+/// The cookie that ties a browser to its pirate conversation.
+pub const PIRATE_SESSION_COOKIE: &str = "pirate_session";
+
+/// The session id from a `Cookie` header, if it is there and well-formed (a UUID).
+pub fn session_from_cookies(header: &str) -> Option<String> {
+    header.split(';').find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == PIRATE_SESSION_COOKIE && is_session_id(value)).then(|| value.to_owned())
+    })
+}
+
+pub fn is_session_id(value: &str) -> bool {
+    value.len() == 36
+        && value.chars().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_well_formed_session_cookie_only() {
+        let id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        assert_eq!(
+            session_from_cookies(&format!("theme=dark; pirate_session={id}")),
+            Some(id.to_owned())
+        );
+        assert_eq!(
+            session_from_cookies("pirate_session=../../etc/passwd"),
+            None
+        );
+        assert_eq!(session_from_cookies("pirate_session="), None);
+        assert_eq!(session_from_cookies("other=1"), None);
+    }
+}

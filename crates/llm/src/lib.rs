@@ -1,0 +1,103 @@
+//! The LLM layer: every chat feature talks to a [`ChatProvider`] and receives a stream of
+//! [`ChatEvent`]s, whichever model answers.
+
+mod embedded;
+
+pub use embedded::EmbeddedProvider;
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    System,
+    User,
+    Assistant,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub role: Role,
+    pub content: String,
+}
+
+impl ChatMessage {
+    pub fn new(role: Role, content: impl Into<String>) -> ChatMessage {
+        ChatMessage {
+            role,
+            content: content.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatRequest {
+    pub messages: Vec<ChatMessage>,
+    pub temperature: f32,
+    pub max_tokens: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    Stop,
+    Length,
+    Cancelled,
+    Error,
+}
+
+/// What happened, once a stream ends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChatSummary {
+    pub provider: String,
+    pub model: String,
+    pub finish: FinishReason,
+    pub prompt_tokens: u32,
+    pub completion_tokens: u32,
+    /// From the request to the first piece of text.
+    pub first_token_ms: u64,
+    pub total_ms: u64,
+}
+
+impl ChatSummary {
+    pub fn tokens_per_second(&self) -> f64 {
+        let decode_ms = self.total_ms.saturating_sub(self.first_token_ms).max(1);
+        f64::from(self.completion_tokens.saturating_sub(1)) * 1000.0 / decode_ms as f64
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChatEvent {
+    /// The request is waiting for the model (it serves one generation at a time).
+    Queued,
+    Text(String),
+    Done(ChatSummary),
+}
+
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LlmError {
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the model failed: {0}")]
+    Failed(String),
+}
+
+/// Text and a final summary, as they are produced; dropping it cancels the generation.
+pub type ChatStream = mpsc::Receiver<Result<ChatEvent, LlmError>>;
+
+/// A chat model: the embedded one, or an OpenAI-compatible server.
+pub trait ChatProvider: Send + Sync {
+    /// Short name for the page and the logs, e.g. "embedded" or "openai".
+    fn provider(&self) -> &str;
+    fn model(&self) -> &str;
+    /// Starts a generation; text arrives on the stream as it is generated.
+    fn stream_chat(&self, request: ChatRequest) -> Result<ChatStream, LlmError>;
+}
+
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}

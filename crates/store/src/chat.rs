@@ -1,0 +1,85 @@
+//! Conversations and their messages (the pirate chat now; the support agent later). A message is
+//! written before it is answered, so nothing a person typed is lost if generation fails.
+
+use crate::{Result, Store, StoreError, with_pool};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct StoredMessage {
+    pub id: i64,
+    pub role: String,
+    pub content: String,
+    /// JSON: provider, model, finish reason, timings.
+    pub metadata: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub const ROLES: &[&str] = &["system", "user", "assistant", "tool", "agent"];
+
+impl Store {
+    /// Creates the conversation if it does not exist yet.
+    pub async fn ensure_conversation(&self, id: &str, kind: &str, title: &str) -> Result<()> {
+        let now = Utc::now();
+        with_pool!(self, pool => sqlx::query(
+            "INSERT INTO conversations (id, kind, title, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'open', $4, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(id).bind(kind).bind(title).bind(now)
+        .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Appends a message and returns its id.
+    pub async fn append_message(
+        &self,
+        conversation_id: &str,
+        role: &str,
+        content: &str,
+        metadata: &str,
+    ) -> Result<i64> {
+        if !ROLES.contains(&role) {
+            return Err(StoreError::Config(format!("unknown message role {role}")));
+        }
+        let now = Utc::now();
+        let id: i64 = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO messages (conversation_id, role, content, metadata, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(conversation_id).bind(role).bind(content).bind(metadata).bind(now)
+            .fetch_one(&mut *tx).await?;
+            sqlx::query("UPDATE conversations SET updated_at = $1 WHERE id = $2")
+                .bind(now).bind(conversation_id)
+                .execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<i64, sqlx::Error>(id)
+        })?;
+        Ok(id)
+    }
+
+    /// The newest `limit` messages of a conversation, oldest first.
+    pub async fn recent_messages(
+        &self,
+        conversation_id: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredMessage>> {
+        let mut rows: Vec<StoredMessage> = with_pool!(self, pool => sqlx::query_as::<_, StoredMessage>(
+            "SELECT id, role, content, metadata, created_at FROM messages WHERE conversation_id = $1 \
+             ORDER BY id DESC LIMIT $2",
+        )
+        .bind(conversation_id).bind(limit)
+        .fetch_all(pool).await)?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// Deletes a conversation's messages (the conversation itself stays).
+    pub async fn clear_messages(&self, conversation_id: &str) -> Result<u64> {
+        let n = with_pool!(self, pool => sqlx::query("DELETE FROM messages WHERE conversation_id = $1")
+            .bind(conversation_id)
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n)
+    }
+}

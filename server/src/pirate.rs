@@ -1,0 +1,280 @@
+//! `POST /api/pirate/chat`: one reply of the pirate chat, streamed as server-sent events.
+//!
+//! The user's message is stored before anything else, so it is never lost. Tokens are forwarded
+//! as they are generated; when the browser stops reading (Stop, or the tab closed), forwarding
+//! fails, the provider's stream is dropped, which stops generation and frees the CPU, and the
+//! partial reply is stored marked as stopped.
+
+use crate::llm_registry::LlmRegistry;
+use app::state::AppState;
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::chat::{ChatInput, PIRATE_SESSION_COOKIE, StreamFrame, session_from_cookies};
+use llm::{ChatEvent, ChatMessage, ChatRequest, Role};
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+/// Messages of history sent with a new one, and their character budget (prompt processing on
+/// the embedded model is the slow part of a reply).
+const HISTORY_MESSAGES: i64 = 12;
+const HISTORY_CHARS: usize = 3_000;
+const MAX_REPLY_TOKENS: u32 = 320;
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+pub fn sse(frame: &StreamFrame) -> Bytes {
+    let name = match frame {
+        StreamFrame::Meta { .. } => "meta",
+        StreamFrame::Queued => "queued",
+        StreamFrame::Token { .. } => "token",
+        StreamFrame::Done { .. } => "done",
+        StreamFrame::Error { .. } => "error",
+    };
+    let data = serde_json::to_string(frame).unwrap_or_else(|_| "{}".to_owned());
+    Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
+}
+
+pub async fn chat(
+    State(app): State<AppState>,
+    State(llm): State<Arc<LlmRegistry>>,
+    headers: HeaderMap,
+    input: Result<Json<ChatInput>, JsonRejection>,
+) -> Response {
+    let Json(input) = match input {
+        Ok(input) => input,
+        Err(rejection) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("The request is not valid: {rejection}"),
+            );
+        }
+    };
+    let (message, system_prompt, temperature) = match input.validate() {
+        Ok(valid) => valid,
+        Err(message) => return error(StatusCode::UNPROCESSABLE_ENTITY, &message),
+    };
+    let cookie = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(session_from_cookies);
+    let (session, new_session) = match cookie {
+        Some(id) => (id, false),
+        None => (uuid::Uuid::new_v4().to_string(), true),
+    };
+
+    // Stored first: whatever happens next, the message is kept.
+    let stored = async {
+        app.store
+            .ensure_conversation(&session, "pirate", "Pirate chat")
+            .await?;
+        app.store
+            .append_message(&session, "user", &message, "{}")
+            .await?;
+        app.store.recent_messages(&session, HISTORY_MESSAGES).await
+    }
+    .await;
+    let history = match stored {
+        Ok(history) => history,
+        Err(e) => {
+            tracing::error!(error = %e, "pirate chat: cannot store the message");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Your message could not be saved; please try again.",
+            );
+        }
+    };
+
+    let provider = match llm.chat_provider().await {
+        Ok(provider) => provider,
+        Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+    };
+    let request = ChatRequest {
+        messages: prompt_messages(&system_prompt, &history),
+        temperature,
+        max_tokens: MAX_REPLY_TOKENS,
+    };
+    let mut events = match provider.stream_chat(request) {
+        Ok(events) => events,
+        Err(e) => return error(StatusCode::BAD_GATEWAY, &e.to_string()),
+    };
+
+    let (body_tx, body_rx) = mpsc::channel::<Result<Bytes, Infallible>>(64);
+    let meta = StreamFrame::Meta {
+        provider: provider.provider().to_owned(),
+        model: provider.model().to_owned(),
+        note: (provider.provider() == "embedded").then(|| {
+            "A small 135M-parameter model running on this server's CPU: charming, not wise."
+                .to_owned()
+        }),
+    };
+    let store = app.store.clone();
+    let (provider_name, model_name) = (provider.provider().to_owned(), provider.model().to_owned());
+    let conversation = session.clone();
+    tokio::spawn(async move {
+        let mut reply = String::new();
+        let mut client_gone = body_tx.send(Ok(sse(&meta))).await.is_err();
+        let mut summary = None;
+        while !client_gone {
+            let Some(event) = events.recv().await else {
+                break;
+            };
+            let frame = match event {
+                Ok(ChatEvent::Queued) => StreamFrame::Queued,
+                Ok(ChatEvent::Text(text)) => {
+                    reply.push_str(&text);
+                    StreamFrame::Token { text }
+                }
+                Ok(ChatEvent::Done(done)) => {
+                    summary = Some(done);
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "pirate chat: generation failed");
+                    let _ = body_tx
+                        .send(Ok(sse(&StreamFrame::Error {
+                            message: e.to_string(),
+                        })))
+                        .await;
+                    break;
+                }
+            };
+            client_gone = body_tx.send(Ok(sse(&frame))).await.is_err();
+        }
+        // Dropping the receiver here is what stops a generation the browser no longer reads.
+        drop(events);
+        if reply.is_empty() {
+            return;
+        }
+        let finish = summary.as_ref().map_or("cancelled".to_owned(), |s| {
+            serde_json::to_value(s.finish)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        });
+        let metadata = serde_json::json!({
+            "provider": provider_name,
+            "model": model_name,
+            "finish": finish,
+            "completion_tokens": summary.as_ref().map(|s| s.completion_tokens),
+            "tokens_per_second": summary.as_ref().map(|s| (s.tokens_per_second() * 10.0).round() / 10.0),
+        });
+        if let Err(e) = store
+            .append_message(&conversation, "assistant", &reply, &metadata.to_string())
+            .await
+        {
+            tracing::error!(error = %e, "pirate chat: cannot store the reply");
+        }
+        if let Some(s) = summary {
+            let done = StreamFrame::Done {
+                html: markdown::to_safe_html(&reply),
+                finish,
+                completion_tokens: s.completion_tokens,
+                first_token_ms: s.first_token_ms,
+                total_ms: s.total_ms,
+                tokens_per_second: (s.tokens_per_second() * 10.0).round() / 10.0,
+            };
+            let _ = body_tx.send(Ok(sse(&done))).await;
+        }
+    });
+
+    let mut response = Response::new(Body::from_stream(ReceiverStream::new(body_rx)));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-transform"),
+    );
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    if new_session
+        && let Ok(cookie) = HeaderValue::from_str(&format!(
+            "{PIRATE_SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"
+        ))
+    {
+        headers.insert(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The system prompt, then as much recent history as fits the budget (newest kept), oldest first.
+/// The history already ends with the message just stored.
+fn prompt_messages(
+    system_prompt: &str,
+    history: &[store::chat::StoredMessage],
+) -> Vec<ChatMessage> {
+    let mut kept: Vec<ChatMessage> = Vec::new();
+    let mut used = 0;
+    for stored in history.iter().rev() {
+        let role = match stored.role.as_str() {
+            "user" => Role::User,
+            "assistant" => Role::Assistant,
+            _ => continue,
+        };
+        used += stored.content.len();
+        if used > HISTORY_CHARS && !kept.is_empty() {
+            break;
+        }
+        kept.push(ChatMessage::new(role, stored.content.clone()));
+    }
+    kept.push(ChatMessage::new(Role::System, system_prompt));
+    kept.reverse();
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn stored(role: &str, content: &str) -> store::chat::StoredMessage {
+        store::chat::StoredMessage {
+            id: 0,
+            role: role.into(),
+            content: content.into(),
+            metadata: "{}".into(),
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn prompt_starts_with_the_system_prompt_and_keeps_the_newest_history() {
+        let long = "x".repeat(HISTORY_CHARS);
+        let history = [
+            stored("user", &long),
+            stored("assistant", "Arr!"),
+            stored("user", "Where be the treasure?"),
+        ];
+        let messages = prompt_messages("Be a pirate.", &history);
+        let roles: Vec<Role> = messages.iter().map(|m| m.role).collect();
+        assert_eq!(roles, [Role::System, Role::Assistant, Role::User]);
+        assert_eq!(messages[2].content, "Where be the treasure?");
+    }
+
+    #[test]
+    fn one_very_long_message_is_still_sent() {
+        let long = "y".repeat(HISTORY_CHARS * 2);
+        let messages = prompt_messages("p", &[stored("user", &long)]);
+        assert_eq!(messages.len(), 2);
+    }
+
+    #[test]
+    fn frames_are_tagged_server_sent_events() {
+        let frame = sse(&StreamFrame::Token {
+            text: "Arr\nmatey".into(),
+        });
+        assert_eq!(
+            &frame[..],
+            b"event: token\ndata: {\"type\":\"token\",\"text\":\"Arr\\nmatey\"}\n\n"
+        );
+    }
+}
