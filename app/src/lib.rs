@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The AI Portfolio web app: pages, components and server functions, rendered on the server
 //! (feature `ssr`) and hydrated in the browser (feature `hydrate`).
 
@@ -20,7 +21,7 @@ use leptos_router::{
 };
 use pages::{
     architecture::ArchitecturePage, data_views::DataViewsPage, home::HomePage, not_found::NotFound,
-    placeholder::DemoPlaceholder,
+    pirate::PiratePage, placeholder::DemoPlaceholder,
 };
 
 /// Sets the colour scheme before the first paint (stored choice, else the system's), so dark
@@ -65,7 +66,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/support") view=|| view! { <DemoPlaceholder slug="support"/> }/>
-                    <Route path=path!("/pirate") view=|| view! { <DemoPlaceholder slug="pirate"/> }/>
+                    <Route path=path!("/pirate") view=PiratePage/>
                     <Route path=path!("/gpt") view=|| view! { <DemoPlaceholder slug="gpt"/> }/>
                     <Route path=path!("/classifier") view=|| view! { <DemoPlaceholder slug="classifier"/> }/>
                     <Route path=path!("/text-to-image") view=|| view! { <DemoPlaceholder slug="text-to-image"/> }/>

@@ -144,7 +144,11 @@ async fn every_route_renders_on_the_server_with_its_title() {
     let routes = [
         ("/", "AI Portfolio", "Six working AI demos"),
         ("/support", "Customer Support · AI Portfolio", "Being built"),
-        ("/pirate", "Pirate Chatbot · AI Portfolio", "Being built"),
+        (
+            "/pirate",
+            "Pirate Chatbot · AI Portfolio",
+            "Ahoy, me hearty!",
+        ),
         ("/gpt", "Custom GPT · AI Portfolio", "Being built"),
         (
             "/classifier",

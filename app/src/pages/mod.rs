@@ -2,4 +2,5 @@ pub mod architecture;
 pub mod data_views;
 pub mod home;
 pub mod not_found;
+pub mod pirate;
 pub mod placeholder;

@@ -1,0 +1,71 @@
+use domain::chat::ChatLine;
+use leptos::prelude::*;
+
+/// This browser's pirate conversation (from its session cookie), oldest first.
+#[server(endpoint = "pirate/history")]
+pub async fn pirate_history() -> Result<Vec<ChatLine>, ServerFnError> {
+    let Some(session) = session().await else {
+        return Ok(Vec::new());
+    };
+    let state = crate::state::app_state().map_err(|e| ServerFnError::new(e.to_string()))?;
+    let stored = state
+        .store
+        .recent_messages(&session, 200)
+        .await
+        .map_err(|e| ServerFnError::new(crate::error::AppError::from(e).to_string()))?;
+    Ok(stored
+        .into_iter()
+        .filter(|m| m.role == "user" || m.role == "assistant")
+        .map(to_line)
+        .collect())
+}
+
+/// Forgets this browser's conversation.
+#[server(endpoint = "pirate/clear")]
+pub async fn clear_pirate_chat() -> Result<(), ServerFnError> {
+    let Some(session) = session().await else {
+        return Ok(());
+    };
+    let state = crate::state::app_state().map_err(|e| ServerFnError::new(e.to_string()))?;
+    state
+        .store
+        .clear_messages(&session)
+        .await
+        .map_err(|e| ServerFnError::new(crate::error::AppError::from(e).to_string()))?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+async fn session() -> Option<String> {
+    let headers: http::HeaderMap = leptos_axum::extract().await.ok()?;
+    let cookies = headers.get(http::header::COOKIE)?.to_str().ok()?;
+    domain::chat::session_from_cookies(cookies)
+}
+
+#[cfg(feature = "ssr")]
+fn to_line(m: store::chat::StoredMessage) -> ChatLine {
+    if m.role != "assistant" {
+        return ChatLine {
+            role: m.role,
+            text: m.content,
+            html: None,
+            detail: None,
+        };
+    }
+    let meta: serde_json::Value = serde_json::from_str(&m.metadata).unwrap_or_default();
+    let model = meta["model"].as_str().unwrap_or("model");
+    let provider = meta["provider"].as_str().unwrap_or("");
+    let mut detail = format!("{model} ({provider})");
+    if let Some(rate) = meta["tokens_per_second"].as_f64() {
+        detail.push_str(&format!(" · {rate:.0} tokens/s"));
+    }
+    if meta["finish"] == "cancelled" {
+        detail.push_str(" · stopped");
+    }
+    ChatLine {
+        role: m.role,
+        html: Some(markdown::to_safe_html(&m.content)),
+        text: m.content,
+        detail: Some(detail),
+    }
+}
