@@ -49,6 +49,9 @@ pub async fn ready(
         "components": {
             "database": database,
             "knowledge_base": { "status": "not_built", "note": "arrives with the support agent" },
+            "cloud_llm": llm.cloud_status().map(|(provider, model, open)| json!({
+                "provider": provider, "model": model, "circuit": if open { "open" } else { "closed" },
+            })),
             "embedded_llm": {
                 "model": llm_embedded_name(),
                 "state": llm.embedded_state(),

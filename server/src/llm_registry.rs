@@ -1,18 +1,16 @@
-//! The chat providers this server can use. The embedded model loads on first use (about a
-//! second) rather than at startup, so a server that never chats stays small.
+//! The chat providers this server can use: the embedded model always (loaded on first use), and
+//! an OpenAI or OpenAI-compatible server when configured, which then answers first and falls back
+//! to the embedded model when it fails.
 
 use crate::config::Config;
-use llm::{ChatProvider, EmbeddedProvider, LlmError};
-use std::path::PathBuf;
+use llm::{ChatProvider, FallbackProvider, LazyEmbeddedProvider, OpenAiProvider, OpenAiSettings};
 use std::sync::Arc;
-use tokio::sync::OnceCell;
 
 pub const EMBEDDED_MODEL_FILE: &str = "smollm2/SmolLM2-135M-Instruct.Q4_1.gguf";
 
 pub struct LlmRegistry {
-    model_path: PathBuf,
-    threads: usize,
-    embedded: OnceCell<Result<Arc<EmbeddedProvider>, LlmError>>,
+    embedded: Arc<LazyEmbeddedProvider>,
+    openai: Option<Arc<OpenAiProvider>>,
 }
 
 /// The embedded model's state, for /health/ready.
@@ -26,49 +24,58 @@ pub enum ModelState {
 
 impl LlmRegistry {
     pub fn new(config: &Config) -> LlmRegistry {
-        LlmRegistry {
-            model_path: config.models_dir.join(EMBEDDED_MODEL_FILE),
-            threads: config.llm_threads,
-            embedded: OnceCell::new(),
+        let embedded = Arc::new(LazyEmbeddedProvider::new(
+            config.models_dir.join(EMBEDDED_MODEL_FILE),
+            config.llm_threads,
+        ));
+        let openai =
+            (config.openai_api_key.is_some() || config.openai_base_url.is_some()).then(|| {
+                let mut settings = OpenAiSettings::new(config.openai_chat_model.clone());
+                settings.base_url = config
+                    .openai_base_url
+                    .as_ref()
+                    .map(|u| u.as_str().trim_end_matches('/').to_owned());
+                settings.api_key = config
+                    .openai_api_key
+                    .as_ref()
+                    .map(|k| k.expose().to_owned());
+                Arc::new(OpenAiProvider::new(settings))
+            });
+        LlmRegistry { embedded, openai }
+    }
+
+    /// Who answers chats: the configured cloud model with the embedded one behind it, or the
+    /// embedded model alone.
+    /// `prefer`: "embedded" forces the embedded model; anything else uses the cloud when there is one.
+    pub fn chat_provider(&self, prefer: Option<&str>) -> Arc<dyn ChatProvider> {
+        match (&self.openai, prefer) {
+            (_, Some("embedded")) | (None, _) => self.embedded.clone(),
+            (Some(openai), _) => {
+                Arc::new(FallbackProvider::new(openai.clone(), self.embedded.clone()))
+            }
         }
     }
 
-    /// The provider that answers chats. (Cloud providers join here with the OpenAI layer.)
-    pub async fn chat_provider(&self) -> Result<Arc<dyn ChatProvider>, LlmError> {
-        let provider = self.embedded().await?;
-        Ok(provider)
-    }
-
-    pub async fn embedded(&self) -> Result<Arc<EmbeddedProvider>, LlmError> {
-        let loaded = self
-            .embedded
-            .get_or_init(|| async {
-                let path = self.model_path.clone();
-                let threads = self.threads;
-                match tokio::task::spawn_blocking(move || EmbeddedProvider::load(&path, threads))
-                    .await
-                {
-                    Ok(Ok(provider)) => Ok(Arc::new(provider)),
-                    Ok(Err(e)) => {
-                        tracing::error!(error = %e, "embedded model unavailable");
-                        Err(e)
-                    }
-                    Err(e) => Err(LlmError::Failed(format!("model loading task ended: {e}"))),
-                }
-            })
-            .await;
-        loaded.clone()
-    }
-
     pub fn embedded_state(&self) -> ModelState {
-        match self.embedded.get() {
+        match self.embedded.loaded() {
             None => ModelState::NotLoaded,
-            Some(Ok(_)) => ModelState::Ready,
-            Some(Err(_)) => ModelState::Failed,
+            Some(true) => ModelState::Ready,
+            Some(false) => ModelState::Failed,
         }
     }
 
     pub fn model_file_present(&self) -> bool {
-        self.model_path.is_file()
+        self.embedded.file_present()
+    }
+
+    /// For /health/ready: the cloud provider, if any, and whether its circuit is open.
+    pub fn cloud_status(&self) -> Option<(String, String, bool)> {
+        self.openai.as_ref().map(|p| {
+            (
+                p.provider().to_owned(),
+                p.model().to_owned(),
+                p.circuit_open(),
+            )
+        })
     }
 }

@@ -92,15 +92,12 @@ pub async fn chat(
         }
     };
 
-    let provider = match llm.chat_provider().await {
-        Ok(provider) => provider,
-        Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
-    };
-    let request = ChatRequest {
-        messages: prompt_messages(&system_prompt, &history),
+    let provider = llm.chat_provider(input.provider.as_deref());
+    let request = ChatRequest::new(
+        prompt_messages(&system_prompt, &history),
         temperature,
-        max_tokens: MAX_REPLY_TOKENS,
-    };
+        MAX_REPLY_TOKENS,
+    );
     let mut events = match provider.stream_chat(request) {
         Ok(events) => events,
         Err(e) => return error(StatusCode::BAD_GATEWAY, &e.to_string()),
@@ -116,7 +113,8 @@ pub async fn chat(
         }),
     };
     let store = app.store.clone();
-    let (provider_name, model_name) = (provider.provider().to_owned(), provider.model().to_owned());
+    let (mut provider_name, mut model_name) =
+        (provider.provider().to_owned(), provider.model().to_owned());
     let conversation = session.clone();
     tokio::spawn(async move {
         let mut reply = String::new();
@@ -128,6 +126,23 @@ pub async fn chat(
             };
             let frame = match event {
                 Ok(ChatEvent::Queued) => StreamFrame::Queued,
+                Ok(ChatEvent::Fallback {
+                    provider,
+                    model,
+                    reason,
+                }) => {
+                    provider_name = provider.clone();
+                    model_name = model.clone();
+                    StreamFrame::Meta {
+                        provider,
+                        model,
+                        note: Some(format!(
+                            "The configured model failed ({reason}); the embedded model answers instead."
+                        )),
+                    }
+                }
+                // The pirate offers no tools.
+                Ok(ChatEvent::ToolCalls(_)) => continue,
                 Ok(ChatEvent::Text(text)) => {
                     reply.push_str(&text);
                     StreamFrame::Token { text }

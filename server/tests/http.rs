@@ -506,3 +506,121 @@ async fn stopping_a_reply_cancels_generation_and_keeps_what_was_said() {
     assert!(stored[1].content.len() < 200, "{}", stored[1].content);
     app.cleanup().await;
 }
+
+/// A FAKE OF AN OPENAI-COMPATIBLE SERVER on 127.0.0.1 (the cloud cannot be reached from here):
+/// answers every chat completion with `status` and, for 200, a short stream in OpenAI's format.
+async fn fake_openai(status: u16) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = vec![0_u8; 65536];
+                let _ = socket.read(&mut buffer).await;
+                let response = if status == 200 {
+                    let chunk = |content: &str, finish: &str| {
+                        format!(
+                            "data: {{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"fake-pirate\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{content}\"}},\"finish_reason\":{finish}}}]}}\n\n"
+                        )
+                    };
+                    let body = format!(
+                        "{}{}{}data: [DONE]\n\n",
+                        chunk("Arr, ", "null"),
+                        chunk("from the fake cloud!", "null"),
+                        chunk("", "\"stop\"")
+                    );
+                    format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n{body}"
+                    )
+                } else {
+                    let body = r#"{"error":{"message":"boom","type":"server_error","param":null,"code":null}}"#;
+                    format!(
+                        "HTTP/1.1 {status} Error\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                };
+                let _ = socket.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    base
+}
+
+#[tokio::test]
+async fn pirate_chat_uses_a_configured_compatible_server() {
+    let base = fake_openai(200).await;
+    let app = TestApp::builder()
+        .env("MODELS_DIR", &models_dir())
+        .env("OPENAI_BASE_URL", &base)
+        .env("OPENAI_CHAT_MODEL", "fake-pirate")
+        .build()
+        .await
+        .expect("app");
+    let reply = app
+        .request(chat_request(r#"{"message":"Ahoy?"}"#, None))
+        .await;
+    let frames = frames(&reply.body);
+    assert_eq!(frames[0]["provider"], "openai-compatible", "{frames:?}");
+    assert_eq!(frames[0]["model"], "fake-pirate");
+    let text: String = frames
+        .iter()
+        .filter(|f| f["type"] == "token")
+        .filter_map(|f| f["text"].as_str())
+        .collect();
+    assert_eq!(text, "Arr, from the fake cloud!");
+    assert_eq!(
+        frames.last().map(|f| f["type"].clone()),
+        Some("done".into())
+    );
+
+    // The page can still ask for the embedded model explicitly.
+    let embedded = app
+        .request(chat_request(
+            r#"{"message":"Ahoy?","provider":"embedded","temperature":0}"#,
+            None,
+        ))
+        .await;
+    assert_eq!(frames_of(&embedded)[0]["provider"], "embedded");
+    app.cleanup().await;
+}
+
+fn frames_of(reply: &Reply) -> Vec<serde_json::Value> {
+    frames(&reply.body)
+}
+
+#[tokio::test]
+async fn a_failing_cloud_model_falls_back_to_the_embedded_one_visibly() {
+    let base = fake_openai(500).await;
+    let app = TestApp::builder()
+        .env("MODELS_DIR", &models_dir())
+        .env("OPENAI_BASE_URL", &base)
+        .build()
+        .await
+        .expect("app");
+    let reply = app
+        .request(chat_request(
+            r#"{"message":"Say hi.","temperature":0}"#,
+            None,
+        ))
+        .await;
+    let frames = frames(&reply.body);
+    let metas: Vec<&serde_json::Value> = frames.iter().filter(|f| f["type"] == "meta").collect();
+    assert_eq!(metas.len(), 2, "{frames:?}");
+    assert_eq!(metas[1]["provider"], "embedded");
+    assert!(
+        metas[1]["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("internal error (500)")),
+        "{:?}",
+        metas[1]
+    );
+    assert!(frames.iter().any(|f| f["type"] == "token"));
+    assert_eq!(
+        frames.last().map(|f| f["type"].clone()),
+        Some("done".into())
+    );
+    app.cleanup().await;
+}

@@ -1,7 +1,9 @@
 //! The Pirate Chatbot: a streaming persona chat with an editable system prompt. The conversation
 //! is kept on the server per browser session, so it survives a reload.
 
+use crate::functions::backends::get_backends;
 use crate::functions::pirate::{clear_pirate_chat, pirate_history};
+use crate::models::BackendKind;
 use domain::chat::{
     ChatLine, DEFAULT_PIRATE_PROMPT, DEFAULT_TEMPERATURE, MAX_MESSAGE_CHARS, MAX_TEMPERATURE,
     PIRATE_GREETING,
@@ -12,6 +14,7 @@ use leptos_meta::{Meta, Title};
 #[component]
 pub fn PiratePage() -> impl IntoView {
     let history = Resource::new(|| (), |_| pirate_history());
+    let backends = Resource::new(|| (), |_| get_backends());
     view! {
         <Title text="Pirate Chatbot"/>
         <Meta name="description" content="A streaming pirate persona chat with an editable system prompt, answered by a model running inside this server."/>
@@ -26,8 +29,15 @@ pub fn PiratePage() -> impl IntoView {
         </noscript>
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading the conversation…"</p> }>
             {move || Suspend::new(async move {
+                // The configured cloud model for this demo, if any.
+                let cloud = backends
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|b| b.slug == "pirate" && b.kind == BackendKind::Cloud)
+                    .map(|b| b.label);
                 match history.await {
-                    Ok(lines) => view! { <Chat initial=lines/> }.into_any(),
+                    Ok(lines) => view! { <Chat initial=lines cloud/> }.into_any(),
                     Err(e) => view! {
                         <p role="alert" class="rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
                             {format!("The conversation could not be loaded: {e}")}
@@ -48,8 +58,10 @@ struct Answerer {
 }
 
 #[component]
-fn Chat(initial: Vec<ChatLine>) -> impl IntoView {
+fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
     let lines = RwSignal::new(initial);
+    let provider = RwSignal::new(if cloud.is_some() { "cloud" } else { "embedded" }.to_owned());
+    let embedded_label = "SmolLM2-135M-Instruct (embedded)";
     let draft = RwSignal::new(String::new());
     let system_prompt = RwSignal::new(DEFAULT_PIRATE_PROMPT.to_owned());
     let temperature = RwSignal::new(DEFAULT_TEMPERATURE);
@@ -57,12 +69,20 @@ fn Chat(initial: Vec<ChatLine>) -> impl IntoView {
     let partial = RwSignal::new(String::new());
     let status = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
-    let answerer = RwSignal::new(Answerer {
-        label: "SmolLM2-135M-Instruct (embedded)".into(),
+    let embedded_answerer = Answerer {
+        label: embedded_label.into(),
         note: Some(
             "A small 135M-parameter model running on this server's CPU: charming, not wise.".into(),
         ),
+    };
+    let answerer = RwSignal::new(match &cloud {
+        Some(label) => Answerer {
+            label: label.clone(),
+            note: None,
+        },
+        None => embedded_answerer.clone(),
     });
+    let cloud_for_picker = cloud.clone();
     let list_ref = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     let abort = StoredValue::new_local(None::<web_sys::AbortController>);
@@ -107,6 +127,7 @@ fn Chat(initial: Vec<ChatLine>) -> impl IntoView {
                 message: text,
                 system_prompt: Some(system_prompt.get_untracked()),
                 temperature: Some(temperature.get_untracked()),
+                provider: Some(provider.get_untracked()),
             };
             let body = serde_json::to_string(&input).unwrap_or_default();
             leptos::task::spawn_local(async move {
@@ -305,10 +326,35 @@ fn Chat(initial: Vec<ChatLine>) -> impl IntoView {
                 </div>
                 <div class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
                     <label for="model" class="text-sm font-semibold">"Model"</label>
-                    <select id="model" class="mt-2 w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950">
-                        <option selected>"SmolLM2-135M-Instruct (embedded, CPU)"</option>
-                        <option disabled>"OpenAI-compatible server: set OPENAI_API_KEY or OPENAI_BASE_URL"</option>
+                    <select
+                        id="model"
+                        class="mt-2 w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950"
+                        data-testid="model-picker"
+                        on:change=move |ev| {
+                            let choice = event_target_value(&ev);
+                            answerer.set(match (&cloud_for_picker, choice.as_str()) {
+                                (Some(label), "cloud") => Answerer { label: label.clone(), note: None },
+                                _ => embedded_answerer.clone(),
+                            });
+                            provider.set(choice);
+                        }
+                    >
+                        {match cloud.clone() {
+                            Some(label) => view! {
+                                <option value="cloud" selected=true>{format!("{label} (configured)")}</option>
+                                <option value="embedded">"SmolLM2-135M-Instruct (embedded, CPU)"</option>
+                            }
+                            .into_any(),
+                            None => view! {
+                                <option value="embedded" selected=true>"SmolLM2-135M-Instruct (embedded, CPU)"</option>
+                                <option value="cloud" disabled=true>"OpenAI or compatible: set OPENAI_API_KEY or OPENAI_BASE_URL"</option>
+                            }
+                            .into_any(),
+                        }}
                     </select>
+                    <p class="mt-1 text-xs text-slate-500 dark:text-slate-400">
+                        "When a configured model fails, the embedded one answers and the chat says so."
+                    </p>
                 </div>
                 <button
                     type="button"

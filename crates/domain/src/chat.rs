@@ -22,6 +22,9 @@ pub struct ChatInput {
     pub system_prompt: Option<String>,
     #[serde(default)]
     pub temperature: Option<f32>,
+    /// "embedded" or "cloud"; `None` lets the server choose (cloud when configured).
+    #[serde(default)]
+    pub provider: Option<String>,
 }
 
 impl ChatInput {
@@ -106,6 +109,7 @@ mod tests {
             message: message.into(),
             system_prompt: prompt.map(Into::into),
             temperature,
+            provider: None,
         }
     }
 

@@ -65,6 +65,8 @@ pub fn from_gguf(content: &Content) -> Result<Tokenizer, String> {
         .filter(|t| t.starts_with("<|") && t.ends_with("|>"))
         .map(|t| AddedToken::from((*t).to_owned(), true))
         .collect();
-    tokenizer.add_special_tokens(&special);
+    tokenizer
+        .add_special_tokens(special)
+        .map_err(|e| e.to_string())?;
     Ok(tokenizer)
 }

@@ -63,6 +63,11 @@ impl ChatProvider for EmbeddedProvider {
     }
 
     fn stream_chat(&self, request: ChatRequest) -> Result<ChatStream, LlmError> {
+        if !request.tools.is_empty() {
+            return Err(LlmError::BadRequest(
+                "the embedded model cannot call tools".into(),
+            ));
+        }
         if !(0.0..=2.0).contains(&request.temperature) {
             return Err(LlmError::BadRequest(
                 "temperature must be between 0 and 2".into(),
@@ -145,4 +150,94 @@ fn seed() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// The embedded model, loaded on first use (about a second) and then kept: a server that never
+/// chats, or that chats through a cloud model, does not pay for it.
+pub struct LazyEmbeddedProvider {
+    path: std::path::PathBuf,
+    threads: usize,
+    cell: Arc<tokio::sync::OnceCell<Result<Arc<EmbeddedProvider>, LlmError>>>,
+}
+
+impl LazyEmbeddedProvider {
+    pub fn new(path: std::path::PathBuf, threads: usize) -> LazyEmbeddedProvider {
+        LazyEmbeddedProvider {
+            path,
+            threads,
+            cell: Arc::new(tokio::sync::OnceCell::new()),
+        }
+    }
+
+    pub async fn get(&self) -> Result<Arc<EmbeddedProvider>, LlmError> {
+        load(&self.cell, self.path.clone(), self.threads).await
+    }
+
+    /// `None` before the first use, then whether loading worked.
+    pub fn loaded(&self) -> Option<bool> {
+        self.cell.get().map(Result::is_ok)
+    }
+
+    pub fn file_present(&self) -> bool {
+        self.path.is_file()
+    }
+}
+
+async fn load(
+    cell: &tokio::sync::OnceCell<Result<Arc<EmbeddedProvider>, LlmError>>,
+    path: std::path::PathBuf,
+    threads: usize,
+) -> Result<Arc<EmbeddedProvider>, LlmError> {
+    cell.get_or_init(|| async move {
+        match tokio::task::spawn_blocking(move || EmbeddedProvider::load(&path, threads)).await {
+            Ok(Ok(provider)) => Ok(Arc::new(provider)),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "embedded model unavailable");
+                Err(e)
+            }
+            Err(e) => Err(LlmError::Failed(format!("model loading task ended: {e}"))),
+        }
+    })
+    .await
+    .clone()
+}
+
+impl ChatProvider for LazyEmbeddedProvider {
+    fn provider(&self) -> &str {
+        "embedded"
+    }
+
+    fn model(&self) -> &str {
+        llm_embedded::MODEL_NAME
+    }
+
+    fn stream_chat(&self, request: ChatRequest) -> Result<ChatStream, LlmError> {
+        if let Some(Ok(provider)) = self.cell.get() {
+            return provider.stream_chat(request);
+        }
+        let (tx, rx) = mpsc::channel(64);
+        let (cell, path, threads) = (Arc::clone(&self.cell), self.path.clone(), self.threads);
+        tokio::spawn(async move {
+            let provider = match load(&cell, path, threads).await {
+                Ok(provider) => provider,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            };
+            match provider.stream_chat(request) {
+                Ok(mut inner) => {
+                    while let Some(event) = inner.recv().await {
+                        if tx.send(event).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                }
+            }
+        });
+        Ok(rx)
+    }
 }

@@ -1,9 +1,15 @@
 //! The LLM layer: every chat feature talks to a [`ChatProvider`] and receives a stream of
 //! [`ChatEvent`]s, whichever model answers.
 
+mod breaker;
 mod embedded;
+mod fallback;
+mod openai;
 
-pub use embedded::EmbeddedProvider;
+pub use breaker::CircuitBreaker;
+pub use embedded::{EmbeddedProvider, LazyEmbeddedProvider};
+pub use fallback::FallbackProvider;
+pub use openai::{OpenAiProvider, OpenAiSettings};
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -32,11 +38,45 @@ impl ChatMessage {
     }
 }
 
+/// A function the model may call.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToolSpec {
+    pub name: String,
+    pub description: String,
+    /// JSON schema of the arguments.
+    pub parameters: serde_json::Value,
+}
+
+/// A call the model asked for, complete.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolCall {
+    pub id: String,
+    pub name: String,
+    /// JSON text, as the model wrote it.
+    pub arguments: String,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChatRequest {
     pub messages: Vec<ChatMessage>,
     pub temperature: f32,
     pub max_tokens: u32,
+    /// Functions offered to the model (providers that cannot call tools refuse the request).
+    pub tools: Vec<ToolSpec>,
+    /// `{"name": ..., "schema": ...}`: ask for JSON matching a schema, where supported.
+    pub json_schema: Option<serde_json::Value>,
+}
+
+impl ChatRequest {
+    pub fn new(messages: Vec<ChatMessage>, temperature: f32, max_tokens: u32) -> ChatRequest {
+        ChatRequest {
+            messages,
+            temperature,
+            max_tokens,
+            tools: Vec::new(),
+            json_schema: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +84,8 @@ pub struct ChatRequest {
 pub enum FinishReason {
     Stop,
     Length,
+    ToolCalls,
+    ContentFilter,
     Cancelled,
     Error,
 }
@@ -73,6 +115,14 @@ pub enum ChatEvent {
     /// The request is waiting for the model (it serves one generation at a time).
     Queued,
     Text(String),
+    /// The tool calls the model asked for, once complete.
+    ToolCalls(Vec<ToolCall>),
+    /// The first provider failed before answering; another answers instead.
+    Fallback {
+        provider: String,
+        model: String,
+        reason: String,
+    },
     Done(ChatSummary),
 }
 
