@@ -139,6 +139,32 @@ pub enum LlmError {
 /// Text and a final summary, as they are produced; dropping it cancels the generation.
 pub type ChatStream = mpsc::Receiver<Result<ChatEvent, LlmError>>;
 
+/// A whole reply, for callers that do not stream (classification, tool planning).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatResponse {
+    pub text: String,
+    pub tool_calls: Vec<ToolCall>,
+    pub summary: Option<ChatSummary>,
+}
+
+/// Reads a stream to its end.
+pub async fn collect(mut stream: ChatStream) -> Result<ChatResponse, LlmError> {
+    let mut response = ChatResponse {
+        text: String::new(),
+        tool_calls: Vec::new(),
+        summary: None,
+    };
+    while let Some(event) = stream.recv().await {
+        match event? {
+            ChatEvent::Text(text) => response.text.push_str(&text),
+            ChatEvent::ToolCalls(calls) => response.tool_calls.extend(calls),
+            ChatEvent::Done(summary) => response.summary = Some(summary),
+            ChatEvent::Queued | ChatEvent::Fallback { .. } => {}
+        }
+    }
+    Ok(response)
+}
+
 /// A chat model: the embedded one, or an OpenAI-compatible server.
 pub trait ChatProvider: Send + Sync {
     /// Short name for the page and the logs, e.g. "embedded" or "openai".

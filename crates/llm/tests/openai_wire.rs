@@ -199,6 +199,11 @@ fn finish(events: &[Result<ChatEvent, LlmError>]) -> Option<FinishReason> {
 #[tokio::test]
 async fn content_deltas_stream_in_order_and_finish() {
     let fake = FakeOpenAi::start().await;
+    let whole = llm::collect(fake.provider("content").stream_chat(ask()).expect("stream"))
+        .await
+        .expect("reply");
+    assert_eq!(whole.text, "Ahoy, matey!");
+    assert_eq!(whole.summary.map(|s| s.finish), Some(FinishReason::Stop));
     let events = collect(&fake.provider("content")).await;
     assert_eq!(text(&events), "Ahoy, matey!");
     assert_eq!(
