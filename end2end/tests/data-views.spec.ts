@@ -38,6 +38,7 @@ test('sorting by a column orders the rows and toggles direction', async ({ page 
   expect([...desc].sort((a, b) => b - a)).toEqual(desc);
   await price.click();
   await expect(page).toHaveURL(/sort=price&dir=asc/);
+  await expect(page.locator('th[aria-sort="ascending"]')).toContainText('Price');
   const asc = await prices();
   expect([...asc].sort((a, b) => a - b)).toEqual(asc);
   expect(await windowMarker(page)).toBe(42);

@@ -78,11 +78,21 @@ pub async fn chat(
         app.store
             .append_message(&session, "user", &message, "{}")
             .await?;
-        app.store.recent_messages(&session, HISTORY_MESSAGES).await
+        let history = app
+            .store
+            .recent_messages(&session, HISTORY_MESSAGES)
+            .await?;
+        // The reply's row exists from the start and is filled in at the end: a Clear in between
+        // deletes it, and the late update then changes nothing.
+        let reply_id = app
+            .store
+            .append_message(&session, "assistant", "", r#"{"finish":"streaming"}"#)
+            .await?;
+        Ok::<_, store::StoreError>((history, reply_id))
     }
     .await;
-    let history = match stored {
-        Ok(history) => history,
+    let (history, reply_id) = match stored {
+        Ok(stored) => stored,
         Err(e) => {
             tracing::error!(error = %e, "pirate chat: cannot store the message");
             return error(
@@ -115,7 +125,6 @@ pub async fn chat(
     let store = app.store.clone();
     let (mut provider_name, mut model_name) =
         (provider.provider().to_owned(), provider.model().to_owned());
-    let conversation = session.clone();
     tokio::spawn(async move {
         let mut reply = String::new();
         let mut client_gone = body_tx.send(Ok(sse(&meta))).await.is_err();
@@ -166,6 +175,9 @@ pub async fn chat(
         // Dropping the receiver here is what stops a generation the browser no longer reads.
         drop(events);
         if reply.is_empty() {
+            if let Err(e) = store.delete_message(reply_id).await {
+                tracing::warn!(error = %e, "pirate chat: cannot remove an empty reply");
+            }
             return;
         }
         let finish = summary.as_ref().map_or("cancelled".to_owned(), |s| {
@@ -181,11 +193,15 @@ pub async fn chat(
             "completion_tokens": summary.as_ref().map(|s| s.completion_tokens),
             "tokens_per_second": summary.as_ref().map(|s| (s.tokens_per_second() * 10.0).round() / 10.0),
         });
-        if let Err(e) = store
-            .append_message(&conversation, "assistant", &reply, &metadata.to_string())
+        match store
+            .update_message(reply_id, &reply, &metadata.to_string())
             .await
         {
-            tracing::error!(error = %e, "pirate chat: cannot store the reply");
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!("pirate chat: the conversation was cleared before the reply ended")
+            }
+            Err(e) => tracing::error!(error = %e, "pirate chat: cannot store the reply"),
         }
         if let Some(s) = summary {
             let done = StreamFrame::Done {
@@ -230,6 +246,10 @@ fn prompt_messages(
     let mut kept: Vec<ChatMessage> = Vec::new();
     let mut used = 0;
     for stored in history.iter().rev() {
+        if stored.content.is_empty() {
+            // A reply still being written (another tab).
+            continue;
+        }
         let role = match stored.role.as_str() {
             "user" => Role::User,
             "assistant" => Role::Assistant,

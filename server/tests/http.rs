@@ -495,7 +495,7 @@ async fn stopping_a_reply_cancels_generation_and_keeps_what_was_said() {
             .recent_messages(session, 10)
             .await
             .expect("read");
-        if stored.len() == 2 {
+        if stored.len() == 2 && !stored[1].metadata.contains("streaming") {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -621,6 +621,42 @@ async fn a_failing_cloud_model_falls_back_to_the_embedded_one_visibly() {
     assert_eq!(
         frames.last().map(|f| f["type"].clone()),
         Some("done".into())
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_reply_that_ends_after_a_clear_does_not_come_back() {
+    let app = TestApp::builder()
+        .env("MODELS_DIR", &models_dir())
+        .build()
+        .await
+        .expect("app");
+    let session = "1f8fad5b-d9cb-469f-a165-70867728950f";
+    let request = chat_request(
+        r#"{"message":"Tell me a long story about a storm at sea.","temperature":0}"#,
+        Some(&format!("pirate_session={session}")),
+    );
+    let response = app.router.clone().oneshot(request).await.expect("response");
+    let mut body = response.into_body();
+    let mut seen = String::new();
+    while !seen.contains("event: token") {
+        let frame = body.frame().await.expect("a frame").expect("no error");
+        if let Ok(data) = frame.into_data() {
+            seen.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    // Clear while the reply is still being written (as after Stop, before the server noticed).
+    app.db.store.clear_messages(session).await.expect("clear");
+    drop(body);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        app.db
+            .store
+            .recent_messages(session, 10)
+            .await
+            .expect("read")
+            .is_empty()
     );
     app.cleanup().await;
 }

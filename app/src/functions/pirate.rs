@@ -15,7 +15,7 @@ pub async fn pirate_history() -> Result<Vec<ChatLine>, ServerFnError> {
         .map_err(|e| ServerFnError::new(crate::error::AppError::from(e).to_string()))?;
     Ok(stored
         .into_iter()
-        .filter(|m| m.role == "user" || m.role == "assistant")
+        .filter(|m| (m.role == "user" || m.role == "assistant") && !m.content.is_empty())
         .map(to_line)
         .collect())
 }

@@ -59,6 +59,22 @@ impl Store {
         Ok(id)
     }
 
+    /// Replaces a message's text and metadata; `false` when it no longer exists (the chat was
+    /// cleared meanwhile), so a late write never brings a cleared message back.
+    pub async fn update_message(&self, id: i64, content: &str, metadata: &str) -> Result<bool> {
+        let n = with_pool!(self, pool => sqlx::query("UPDATE messages SET content = $1, metadata = $2 WHERE id = $3")
+            .bind(content).bind(metadata).bind(id)
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    pub async fn delete_message(&self, id: i64) -> Result<()> {
+        with_pool!(self, pool => sqlx::query("DELETE FROM messages WHERE id = $1")
+            .bind(id)
+            .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
     /// The newest `limit` messages of a conversation, oldest first.
     pub async fn recent_messages(
         &self,

@@ -509,7 +509,26 @@ async fn conversations_keep_messages_in_order_and_clear() {
                 .is_err(),
             "{b:?}"
         );
+        assert!(
+            db.store
+                .update_message(second, "Arr, matey!", "{}")
+                .await
+                .expect("update"),
+            "{b:?}"
+        );
+        assert_eq!(
+            db.store.recent_messages("c-1", 1).await.expect("last")[0].content,
+            "Arr, matey!"
+        );
         assert_eq!(db.store.clear_messages("c-1").await.expect("clear"), 2);
+        // A reply finishing after a clear finds nothing to update.
+        assert!(
+            !db.store
+                .update_message(second, "late", "{}")
+                .await
+                .expect("late update"),
+            "{b:?}"
+        );
         assert!(
             db.store
                 .recent_messages("c-1", 10)
