@@ -54,6 +54,10 @@ pub struct Config {
     pub models_dir: PathBuf,
     /// CPU threads for one embedded-model generation (one beat two on the 2-core machine).
     pub llm_threads: usize,
+    /// Chat replies a client may ask for per minute.
+    pub chat_rate_per_minute: u32,
+    /// Header a trusted proxy sets to the client's address (e.g. fly-client-ip); unset: the peer.
+    pub client_ip_header: Option<axum::http::HeaderName>,
     pub site_root: PathBuf,
     pub log_level: String,
     pub log_format: LogFormat,
@@ -154,6 +158,32 @@ impl Config {
                 .filter(|n| (1..=64).contains(n))
                 .ok_or_else(|| invalid("LLM_THREADS", "must be a whole number from 1 to 64"))?,
         };
+        let chat_rate_per_minute: u32 = match get("CHAT_RATE_PER_MINUTE") {
+            None => 12,
+            Some(raw) => raw
+                .parse()
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or_else(|| {
+                    invalid(
+                        "CHAT_RATE_PER_MINUTE",
+                        "must be a whole number from 1 to 100000",
+                    )
+                })?,
+        };
+        let client_ip_header = match get("CLIENT_IP_HEADER") {
+            None => None,
+            Some(raw) => Some(
+                axum::http::HeaderName::from_bytes(raw.to_ascii_lowercase().as_bytes()).map_err(
+                    |_| {
+                        invalid(
+                            "CLIENT_IP_HEADER",
+                            "must be an HTTP header name such as fly-client-ip",
+                        )
+                    },
+                )?,
+            ),
+        };
         let host: IpAddr = get("HOST")
             .unwrap_or_else(|| "127.0.0.1".to_owned())
             .parse()
@@ -177,6 +207,8 @@ impl Config {
             gpt_api_url: url("GPT_API_URL")?,
             models_dir: PathBuf::from(get("MODELS_DIR").unwrap_or_else(|| "models".to_owned())),
             llm_threads,
+            chat_rate_per_minute,
+            client_ip_header,
             site_root: PathBuf::from(get("SITE_ROOT").unwrap_or_else(|| "target/site".to_owned())),
             log_level,
             log_format,
@@ -235,6 +267,8 @@ mod tests {
             ("OPENAI_CHAT_MODEL", "gpt 4"),
             ("LLM_THREADS", "0"),
             ("LLM_THREADS", "many"),
+            ("CHAT_RATE_PER_MINUTE", "0"),
+            ("CLIENT_IP_HEADER", "not a header"),
         ];
         for (name, value) in cases {
             let err = config(&[(name, value)]).expect_err(name);

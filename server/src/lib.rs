@@ -6,6 +6,7 @@ mod export;
 mod health;
 pub mod llm_registry;
 pub mod pirate;
+pub mod rate_limit;
 pub mod telemetry;
 
 use app::state::AppState;
@@ -84,6 +85,7 @@ pub async fn open_store(config: &Config) -> Result<Store, store::StoreError> {
 pub struct ServerState {
     pub app: AppState,
     pub llm: Arc<llm_registry::LlmRegistry>,
+    pub chat_limit: rate_limit::ChatLimit,
     pub leptos_options: LeptosOptions,
 }
 
@@ -93,6 +95,12 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
         leptos_options: app.leptos_options.clone(),
         app,
         llm: Arc::new(llm_registry::LlmRegistry::new(config)),
+        chat_limit: rate_limit::ChatLimit {
+            limiter: Arc::new(rate_limit::RateLimiter::per_minute(
+                config.chat_rate_per_minute,
+            )),
+            client_ip_header: config.client_ip_header.clone(),
+        },
     }
 }
 
@@ -122,7 +130,12 @@ pub fn router(state: ServerState) -> Router {
         .route("/health", get(health::alive))
         .route("/health/ready", get(health::ready))
         .route("/data/export.csv", get(export::export_csv))
-        .route("/api/pirate/chat", axum::routing::post(pirate::chat))
+        .route(
+            "/api/pirate/chat",
+            axum::routing::post(pirate::chat)
+                .route_layer(axum::middleware::from_fn_with_state(state.chat_limit.clone(), rate_limit::limit_chat))
+                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024)),
+        )
         .merge(static_files)
         .leptos_routes_with_context(
             &state,
@@ -208,10 +221,13 @@ pub async fn run() -> Result<(), StartupError> {
             }
         });
     tracing::info!("listening on http://{}", config.bind);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(StartupError::Serve)?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(StartupError::Serve)?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

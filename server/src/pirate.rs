@@ -50,6 +50,12 @@ pub async fn chat(
 ) -> Response {
     let Json(input) = match input {
         Ok(input) => input,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "That message is far too long to send.",
+            );
+        }
         Err(rejection) => {
             return error(
                 StatusCode::BAD_REQUEST,

@@ -660,3 +660,67 @@ async fn a_reply_that_ends_after_a_clear_does_not_come_back() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn chat_requests_are_rate_limited_per_client_and_bodies_are_bounded() {
+    use axum::extract::ConnectInfo;
+    let app = TestApp::builder()
+        .env("MODELS_DIR", &models_dir())
+        .env("CHAT_RATE_PER_MINUTE", "3")
+        .env("CLIENT_IP_HEADER", "fly-client-ip")
+        .build()
+        .await
+        .expect("app");
+    // Invalid bodies keep these fast; they still count, since the limit comes first.
+    let from = |peer: &str, proxy_header: Option<&str>| {
+        let mut request = chat_request(r#"{"message":" "}"#, None);
+        let addr: std::net::SocketAddr = format!("{peer}:5000").parse().expect("addr");
+        request.extensions_mut().insert(ConnectInfo(addr));
+        if let Some(client) = proxy_header {
+            request.headers_mut().insert(
+                "fly-client-ip",
+                axum::http::HeaderValue::from_str(client).expect("value"),
+            );
+        }
+        request
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            app.request(from("10.0.0.1", None)).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    let limited = app.request(from("10.0.0.1", None)).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = limited
+        .headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=20).contains(&retry), "{retry}");
+    assert!(limited.body.contains("try again in"), "{}", limited.body);
+    // Another client is not affected, and behind the proxy the header names the client.
+    assert_eq!(
+        app.request(from("10.0.0.2", None)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            app.request(from("10.0.0.9", Some("203.0.113.7")))
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    assert_eq!(
+        app.request(from("10.0.0.9", Some("203.0.113.7")))
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    let huge = format!(r#"{{"message":"{}"}}"#, "a".repeat(100 * 1024));
+    let too_big = app.request(chat_request(&huge, None)).await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    app.cleanup().await;
+}
