@@ -48,6 +48,7 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${dbFile}?mode=rwc`,
       SITE_ROOT: 'target/site',
       LOG_LEVEL: 'warn',
+      CHAT_RATE_PER_MINUTE: '600',
       MODELS_DIR: path.resolve(__dirname, '..', 'models'),
       OPENAI_API_KEY: '',
       STABILITY_KEY: '',
