@@ -471,21 +471,8 @@ async fn stopping_a_reply_cancels_generation_and_keeps_what_was_said() {
         .await
         .expect("app");
     let session = "0f8fad5b-d9cb-469f-a165-70867728950e";
-    let request = chat_request(
-        r#"{"message":"Tell me a very long story about the sea.","temperature":0}"#,
-        Some(&format!("pirate_session={session}")),
-    );
-    let response = app.router.clone().oneshot(request).await.expect("response");
-    let mut body = response.into_body();
-    // Read until the first token, then hang up like a Stop button does.
-    let mut seen = String::new();
-    while !seen.contains("event: token") {
-        let frame = body.frame().await.expect("a frame").expect("no error");
-        if let Ok(data) = frame.into_data() {
-            seen.push_str(&String::from_utf8_lossy(&data));
-        }
-    }
-    drop(body);
+    // Hang up like a Stop button does.
+    drop(first_token_of_long_reply(&app, session).await);
     // The partial reply is stored, marked as stopped, well short of the 320-token limit.
     let mut stored = Vec::new();
     for _ in 0..100 {
@@ -633,19 +620,7 @@ async fn a_reply_that_ends_after_a_clear_does_not_come_back() {
         .await
         .expect("app");
     let session = "1f8fad5b-d9cb-469f-a165-70867728950f";
-    let request = chat_request(
-        r#"{"message":"Tell me a long story about a storm at sea.","temperature":0}"#,
-        Some(&format!("pirate_session={session}")),
-    );
-    let response = app.router.clone().oneshot(request).await.expect("response");
-    let mut body = response.into_body();
-    let mut seen = String::new();
-    while !seen.contains("event: token") {
-        let frame = body.frame().await.expect("a frame").expect("no error");
-        if let Ok(data) = frame.into_data() {
-            seen.push_str(&String::from_utf8_lossy(&data));
-        }
-    }
+    let body = first_token_of_long_reply(&app, session).await;
     // Clear while the reply is still being written (as after Stop, before the server noticed).
     app.db.store.clear_messages(session).await.expect("clear");
     drop(body);
@@ -723,4 +698,23 @@ async fn chat_requests_are_rate_limited_per_client_and_bodies_are_bounded() {
     let too_big = app.request(chat_request(&huge, None)).await;
     assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
     app.cleanup().await;
+}
+
+/// Starts a long reply in `session` and reads it until the first token; the caller then hangs up
+/// (drops the body) or acts in between.
+async fn first_token_of_long_reply(app: &TestApp, session: &str) -> Body {
+    let request = chat_request(
+        r#"{"message":"Tell me a very long story about a storm at sea.","temperature":0}"#,
+        Some(&format!("pirate_session={session}")),
+    );
+    let response = app.router.clone().oneshot(request).await.expect("response");
+    let mut body = response.into_body();
+    let mut seen = String::new();
+    while !seen.contains("event: token") {
+        let frame = body.frame().await.expect("a frame").expect("no error");
+        if let Ok(data) = frame.into_data() {
+            seen.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    body
 }

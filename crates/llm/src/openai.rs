@@ -276,6 +276,12 @@ impl Inner {
         body
     }
 
+    /// Counts a failure against the breaker and tells the reader.
+    async fn fail(&self, tx: &mpsc::Sender<Result<ChatEvent, LlmError>>, error: LlmError) {
+        self.breaker.record_failure();
+        let _ = tx.send(Err(error)).await;
+    }
+
     async fn run(
         self: Arc<Inner>,
         request: ChatRequest,
@@ -290,20 +296,11 @@ impl Inner {
         let call = chat.create_stream_byot::<serde_json::Value, Chunk>(body);
         let mut stream = match tokio::time::timeout(self.settings.connect_timeout, call).await {
             Ok(Ok(stream)) => stream,
-            Ok(Err(e)) => {
-                self.breaker.record_failure();
-                let _ = tx.send(Err(classify(&e, &self.name))).await;
-                return;
-            }
+            Ok(Err(e)) => return self.fail(&tx, classify(&e, &self.name)).await,
             Err(_) => {
-                self.breaker.record_failure();
-                let message = format!(
-                    "{} did not answer within {} s",
-                    self.name,
-                    self.settings.connect_timeout.as_secs()
-                );
-                let _ = tx.send(Err(LlmError::Unavailable(message))).await;
-                return;
+                let waited = self.settings.connect_timeout.as_secs();
+                let message = format!("{} did not answer within {waited} s", self.name);
+                return self.fail(&tx, LlmError::Unavailable(message)).await;
             }
         };
 
@@ -317,20 +314,11 @@ impl Inner {
             let chunk = match next {
                 Ok(Some(Ok(chunk))) => chunk,
                 Ok(None) => break,
-                Ok(Some(Err(e))) => {
-                    self.breaker.record_failure();
-                    let _ = tx.send(Err(classify(&e, &self.name))).await;
-                    return;
-                }
+                Ok(Some(Err(e))) => return self.fail(&tx, classify(&e, &self.name)).await,
                 Err(_) => {
-                    self.breaker.record_failure();
-                    let message = format!(
-                        "{} stopped sending for {} s",
-                        self.name,
-                        self.settings.idle_timeout.as_secs()
-                    );
-                    let _ = tx.send(Err(LlmError::Unavailable(message))).await;
-                    return;
+                    let waited = self.settings.idle_timeout.as_secs();
+                    let message = format!("{} stopped sending for {waited} s", self.name);
+                    return self.fail(&tx, LlmError::Unavailable(message)).await;
                 }
             };
             if let Some(u) = chunk.usage {
