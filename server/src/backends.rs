@@ -39,7 +39,7 @@ pub fn demo_backends(config: &Config, database: store::Backend) -> Vec<DemoBacke
         None => entry(
             "pirate",
             BackendKind::Embedded,
-            "SmolLM2-135M-Instruct".into(),
+            llm::EMBEDDED_MODEL_NAME.into(),
         ),
     };
     let gpt = match &config.gpt_api_url {

@@ -10,10 +10,6 @@ use axum::response::IntoResponse;
 use serde_json::json;
 use std::sync::Arc;
 
-fn llm_embedded_name() -> &'static str {
-    "SmolLM2-135M-Instruct"
-}
-
 pub async fn alive() -> impl IntoResponse {
     Json(json!({ "status": "alive", "version": env!("CARGO_PKG_VERSION") }))
 }
@@ -53,7 +49,7 @@ pub async fn ready(
                 "provider": provider, "model": model, "circuit": if open { "open" } else { "closed" },
             })),
             "embedded_llm": {
-                "model": llm_embedded_name(),
+                "model": llm::EMBEDDED_MODEL_NAME,
                 "state": llm.embedded_state(),
                 "file_present": llm.model_file_present(),
             },

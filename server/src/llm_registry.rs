@@ -6,8 +6,6 @@ use crate::config::Config;
 use llm::{ChatProvider, FallbackProvider, LazyEmbeddedProvider, OpenAiProvider, OpenAiSettings};
 use std::sync::Arc;
 
-pub const EMBEDDED_MODEL_FILE: &str = "smollm2/SmolLM2-135M-Instruct.Q4_1.gguf";
-
 pub struct LlmRegistry {
     embedded: Arc<LazyEmbeddedProvider>,
     openai: Option<Arc<OpenAiProvider>>,
@@ -25,7 +23,7 @@ pub enum ModelState {
 impl LlmRegistry {
     pub fn new(config: &Config) -> LlmRegistry {
         let embedded = Arc::new(LazyEmbeddedProvider::new(
-            config.models_dir.join(EMBEDDED_MODEL_FILE),
+            config.models_dir.join(llm::EMBEDDED_MODEL_FILE),
             config.llm_threads,
         ));
         let openai =

@@ -13,8 +13,10 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::chat::{ChatInput, PIRATE_SESSION_COOKIE, StreamFrame, session_from_cookies};
-use llm::{ChatEvent, ChatMessage, ChatRequest, Role};
+use domain::chat::{
+    ChatInput, EMBEDDED_MODEL_NOTE, PIRATE_SESSION_COOKIE, StreamFrame, session_from_cookies,
+};
+use llm::{ChatEvent, ChatMessage, ChatRequest, FinishReason, Role};
 use std::convert::Infallible;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -116,17 +118,20 @@ pub async fn chat(
     );
     let mut events = match provider.stream_chat(request) {
         Ok(events) => events,
-        Err(e) => return error(StatusCode::BAD_GATEWAY, &e.to_string()),
+        Err(e) => {
+            // No reply will come: the empty row made for it goes too.
+            if let Err(e) = app.store.delete_message(reply_id).await {
+                tracing::warn!(error = %e, "pirate chat: cannot remove an empty reply");
+            }
+            return error(StatusCode::BAD_GATEWAY, &e.to_string());
+        }
     };
 
     let (body_tx, body_rx) = mpsc::channel::<Result<Bytes, Infallible>>(64);
     let meta = StreamFrame::Meta {
         provider: provider.provider().to_owned(),
         model: provider.model().to_owned(),
-        note: (provider.provider() == "embedded").then(|| {
-            "A small 135M-parameter model running on this server's CPU: charming, not wise."
-                .to_owned()
-        }),
+        note: (provider.provider() == "embedded").then(|| EMBEDDED_MODEL_NOTE.to_owned()),
     };
     let store = app.store.clone();
     let (mut provider_name, mut model_name) =
@@ -186,18 +191,19 @@ pub async fn chat(
             }
             return;
         }
-        let finish = summary.as_ref().map_or("cancelled".to_owned(), |s| {
-            serde_json::to_value(s.finish)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        });
+        let finish = summary
+            .as_ref()
+            .map_or(FinishReason::Cancelled, |s| s.finish)
+            .as_str();
+        let rate = summary
+            .as_ref()
+            .map(|s| (s.tokens_per_second() * 10.0).round() / 10.0);
         let metadata = serde_json::json!({
             "provider": provider_name,
             "model": model_name,
             "finish": finish,
             "completion_tokens": summary.as_ref().map(|s| s.completion_tokens),
-            "tokens_per_second": summary.as_ref().map(|s| (s.tokens_per_second() * 10.0).round() / 10.0),
+            "tokens_per_second": rate,
         });
         match store
             .update_message(reply_id, &reply, &metadata.to_string())
@@ -209,14 +215,14 @@ pub async fn chat(
             }
             Err(e) => tracing::error!(error = %e, "pirate chat: cannot store the reply"),
         }
-        if let Some(s) = summary {
+        if let (Some(s), Some(rate)) = (summary, rate) {
             let done = StreamFrame::Done {
                 html: markdown::to_safe_html(&reply),
-                finish,
+                finish: finish.to_owned(),
                 completion_tokens: s.completion_tokens,
                 first_token_ms: s.first_token_ms,
                 total_ms: s.total_ms,
-                tokens_per_second: (s.tokens_per_second() * 10.0).round() / 10.0,
+                tokens_per_second: rate,
             };
             let _ = body_tx.send(Ok(sse(&done))).await;
         }

@@ -35,7 +35,7 @@ pub async fn load_table(view: ViewQuery) -> Result<TableData, ServerFnError> {
         })
     }
     .await;
-    result.map_err(|e| ServerFnError::new(e.to_string()))
+    Ok(result?)
 }
 
 /// The pairs a URL for this view would carry.

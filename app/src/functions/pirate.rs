@@ -7,12 +7,12 @@ pub async fn pirate_history() -> Result<Vec<ChatLine>, ServerFnError> {
     let Some(session) = session().await else {
         return Ok(Vec::new());
     };
-    let state = crate::state::app_state().map_err(|e| ServerFnError::new(e.to_string()))?;
+    let state = crate::state::app_state()?;
     let stored = state
         .store
         .recent_messages(&session, 200)
         .await
-        .map_err(|e| ServerFnError::new(crate::error::AppError::from(e).to_string()))?;
+        .map_err(crate::error::AppError::from)?;
     Ok(stored
         .into_iter()
         .filter(|m| (m.role == "user" || m.role == "assistant") && !m.content.is_empty())
@@ -26,12 +26,12 @@ pub async fn clear_pirate_chat() -> Result<(), ServerFnError> {
     let Some(session) = session().await else {
         return Ok(());
     };
-    let state = crate::state::app_state().map_err(|e| ServerFnError::new(e.to_string()))?;
+    let state = crate::state::app_state()?;
     state
         .store
         .clear_messages(&session)
         .await
-        .map_err(|e| ServerFnError::new(crate::error::AppError::from(e).to_string()))?;
+        .map_err(crate::error::AppError::from)?;
     Ok(())
 }
 

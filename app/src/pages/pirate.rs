@@ -5,8 +5,8 @@ use crate::functions::backends::get_backends;
 use crate::functions::pirate::{clear_pirate_chat, pirate_history};
 use crate::models::BackendKind;
 use domain::chat::{
-    ChatLine, DEFAULT_PIRATE_PROMPT, DEFAULT_TEMPERATURE, MAX_MESSAGE_CHARS, MAX_TEMPERATURE,
-    PIRATE_GREETING,
+    ChatLine, DEFAULT_PIRATE_PROMPT, DEFAULT_TEMPERATURE, EMBEDDED_MODEL_NOTE, MAX_MESSAGE_CHARS,
+    MAX_TEMPERATURE, PIRATE_GREETING,
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -71,9 +71,7 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let embedded_answerer = Answerer {
         label: embedded_label.into(),
-        note: Some(
-            "A small 135M-parameter model running on this server's CPU: charming, not wise.".into(),
-        ),
+        note: Some(EMBEDDED_MODEL_NOTE.into()),
     };
     let answerer = RwSignal::new(match &cloud {
         Some(label) => Answerer {

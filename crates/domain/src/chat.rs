@@ -8,6 +8,10 @@ cheerful and correct.";
 
 pub const PIRATE_GREETING: &str = "Ahoy, me hearty! I be yer pirate assistant. Ask me anythin' ye like, and I'll answer true as a compass. Arr!";
 
+/// Said wherever the embedded model answers, so nobody expects more of it.
+pub const EMBEDDED_MODEL_NOTE: &str =
+    "A small 135M-parameter model running on this server's CPU: charming, not wise.";
+
 pub const MAX_MESSAGE_CHARS: usize = 4_000;
 pub const MAX_PROMPT_CHARS: usize = 4_000;
 pub const MIN_TEMPERATURE: f32 = 0.0;

@@ -14,7 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = PathBuf::from(
         args.next()
-            .unwrap_or_else(|| "models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf".into()),
+            .unwrap_or_else(|| format!("models/{}", llm_embedded::MODEL_FILE)),
     );
     let threads: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
     let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(3);

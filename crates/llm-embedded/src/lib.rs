@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 use tokenizers::Tokenizer;
 
 pub const MODEL_NAME: &str = "SmolLM2-135M-Instruct";
+/// Where scripts/fetch-models.sh puts the GGUF, relative to MODELS_DIR (see models/manifest.tsv).
+pub const MODEL_FILE: &str = "smollm2/SmolLM2-135M-Instruct.Q4_1.gguf";
 /// The model's context window.
 pub const CONTEXT_TOKENS: usize = 8192;
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 fn model_path() -> PathBuf {
     let dir = std::env::var("MODELS_DIR")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../models").into());
-    PathBuf::from(dir).join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
+    PathBuf::from(dir).join(llm_embedded::MODEL_FILE)
 }
 
 fn question() -> Vec<Message> {

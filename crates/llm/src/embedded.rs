@@ -5,7 +5,7 @@
 
 use crate::{
     ChatEvent, ChatProvider, ChatRequest, ChatStream, ChatSummary, FinishReason, LlmError, Role,
-    millis,
+    forward, millis,
 };
 use llm_embedded::{EmbeddedModel, Finish, GenerationParams, Message};
 use std::ops::ControlFlow;
@@ -34,10 +34,6 @@ impl EmbeddedProvider {
             model: Arc::new(model),
             turn: Arc::new(Semaphore::new(1)),
         })
-    }
-
-    pub fn load_time(&self) -> std::time::Duration {
-        self.model.load_time
     }
 }
 
@@ -226,13 +222,7 @@ impl ChatProvider for LazyEmbeddedProvider {
                 }
             };
             match provider.stream_chat(request) {
-                Ok(mut inner) => {
-                    while let Some(event) = inner.recv().await {
-                        if tx.send(event).await.is_err() {
-                            return;
-                        }
-                    }
-                }
+                Ok(inner) => forward(inner, &tx).await,
                 Err(e) => {
                     let _ = tx.send(Err(e)).await;
                 }

@@ -1,7 +1,7 @@
 //! Tries a primary provider (a cloud model) and, when it fails before saying anything, answers
 //! with a secondary one (the embedded model), telling the reader why.
 
-use crate::{ChatEvent, ChatProvider, ChatRequest, ChatStream, LlmError};
+use crate::{ChatEvent, ChatProvider, ChatRequest, ChatStream, LlmError, forward};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -16,14 +16,6 @@ impl FallbackProvider {
         secondary: Arc<dyn ChatProvider>,
     ) -> FallbackProvider {
         FallbackProvider { primary, secondary }
-    }
-}
-
-async fn forward(mut from: ChatStream, to: &mpsc::Sender<Result<ChatEvent, LlmError>>) {
-    while let Some(event) = from.recv().await {
-        if to.send(event).await.is_err() {
-            return;
-        }
     }
 }
 

@@ -9,6 +9,7 @@ mod openai;
 pub use breaker::CircuitBreaker;
 pub use embedded::{EmbeddedProvider, LazyEmbeddedProvider};
 pub use fallback::FallbackProvider;
+pub use llm_embedded::{MODEL_FILE as EMBEDDED_MODEL_FILE, MODEL_NAME as EMBEDDED_MODEL_NAME};
 pub use openai::{OpenAiProvider, OpenAiSettings};
 
 use serde::{Deserialize, Serialize};
@@ -103,6 +104,20 @@ pub struct ChatSummary {
     pub total_ms: u64,
 }
 
+impl FinishReason {
+    /// The name on the wire and in stored metadata (`stop`, `length`, `tool_calls`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FinishReason::Stop => "stop",
+            FinishReason::Length => "length",
+            FinishReason::ToolCalls => "tool_calls",
+            FinishReason::ContentFilter => "content_filter",
+            FinishReason::Cancelled => "cancelled",
+            FinishReason::Error => "error",
+        }
+    }
+}
+
 impl ChatSummary {
     pub fn tokens_per_second(&self) -> f64 {
         let decode_ms = self.total_ms.saturating_sub(self.first_token_ms).max(1);
@@ -174,6 +189,37 @@ pub trait ChatProvider: Send + Sync {
     fn stream_chat(&self, request: ChatRequest) -> Result<ChatStream, LlmError>;
 }
 
+/// Passes every event of `from` on to `to` until either side ends.
+pub(crate) async fn forward(mut from: ChatStream, to: &mpsc::Sender<Result<ChatEvent, LlmError>>) {
+    while let Some(event) = from.recv().await {
+        if to.send(event).await.is_err() {
+            return;
+        }
+    }
+}
+
 pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FinishReason;
+
+    #[test]
+    fn finish_reason_names_match_their_serialized_form() {
+        for reason in [
+            FinishReason::Stop,
+            FinishReason::Length,
+            FinishReason::ToolCalls,
+            FinishReason::ContentFilter,
+            FinishReason::Cancelled,
+            FinishReason::Error,
+        ] {
+            assert_eq!(
+                serde_json::to_value(reason).ok(),
+                Some(serde_json::Value::from(reason.as_str()))
+            );
+        }
+    }
 }
