@@ -7,6 +7,7 @@ const port = Number(process.env.E2E_PORT ?? 3300);
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '..', 'target');
 const binary = process.env.E2E_SERVER_BIN ?? path.join(targetDir, 'debug', 'ai-portfolio');
 const dbFile = path.join(os.tmpdir(), `ai-portfolio-e2e-${process.pid}.db`);
+const kbDir = path.join(os.tmpdir(), `ai-portfolio-e2e-kb-${process.pid}`);
 
 export default defineConfig({
   testDir: './tests',
@@ -35,7 +36,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -f ${dbFile}* && ${binary}`,
+    command: `rm -rf ${dbFile}* ${kbDir} && ${binary}`,
     cwd: path.resolve(__dirname, '..'),
     url: `http://127.0.0.1:${port}/health`,
     timeout: 60_000,
@@ -50,6 +51,7 @@ export default defineConfig({
       LOG_LEVEL: 'warn',
       CHAT_RATE_PER_MINUTE: '600',
       MODELS_DIR: path.resolve(__dirname, '..', 'models'),
+      KB_DIR: kbDir,
       OPENAI_API_KEY: '',
       STABILITY_KEY: '',
     },

@@ -15,7 +15,7 @@ if [ -n "${CI:-}" ]; then export REQUIRE_POSTGRES="${REQUIRE_POSTGRES:-1}"; fi
 scripts/setup.sh --browser
 
 # The server's own feature set, so tests, lints and the e2e build share compiled artifacts.
-crates=(-p domain -p store -p markdown -p llm-embedded -p llm -p app -p server --features app/ssr)
+crates=(-p domain -p store -p markdown -p llm-embedded -p llm -p kb -p support -p app -p server --features app/ssr)
 
 log "cargo fmt --check"
 cargo fmt --all --check
@@ -31,6 +31,11 @@ log "unit and integration tests"
 cargo test "${crates[@]}" --lib --bins --tests 2>&1 | tee "$logs/cargo.log"
 rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$logs/cargo.log" | awk '{ n += $4 } END { print n + 0 }')
 
+log "support agent evaluation: the public scenarios on the offline planner (at least 90% must pass)"
+cargo build "${crates[@]}" --bin support-eval
+"${CARGO_TARGET_DIR:-target}/debug/support-eval" --min-pass-rate 90 eval/support 2>&1 | tee "$logs/eval.log"
+eval_rate=$(grep -E '^ALL ' "$logs/eval.log" | awk '{ print $4 }')
+
 log "browser tests (Playwright on Debian's Chromium)"
 scripts/build.sh --dev
 node_modules/.bin/playwright test -c end2end/playwright.config.ts 2>&1 | tee "$logs/e2e.log"
@@ -39,4 +44,5 @@ e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$logs/e2e.log" | awk '{ n += $1 } END 
 echo
 echo "rust: $rust_passed passed, 0 failed"
 echo "browser: $e2e_passed passed, 0 failed"
+echo "support eval (offline planner): $eval_rate of the public scenarios"
 echo "total: $((rust_passed + e2e_passed)) passed, 0 failed"

@@ -23,11 +23,11 @@ pub const DEMOS: &[Demo] = &[
         features: &[
             "15+ tools over the store database, each call shown with its arguments and result",
             "Answers grounded in a Qdrant knowledge base (retrieval-augmented generation)",
-            "Replies streamed token by token, conversations remembered",
+            "Tool calls shown live as they run; LLM replies stream token by token; conversations remembered",
             "Every message classified by category, priority and sentiment; escalation to a human agent",
             "Identity checks in the tool layer: an order needs its email",
         ],
-        runs_on: "Embedded SmolLM2 and MiniLM embeddings with Qdrant Edge by default; OpenAI and Qdrant Cloud when configured",
+        runs_on: "An offline planner with MiniLM embeddings and embedded Qdrant Edge by default; an OpenAI-compatible function-calling model and a Qdrant server when configured",
     },
     Demo {
         slug: "pirate",

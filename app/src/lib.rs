@@ -21,7 +21,7 @@ use leptos_router::{
 };
 use pages::{
     architecture::ArchitecturePage, data_views::DataViewsPage, home::HomePage, not_found::NotFound,
-    pirate::PiratePage, placeholder::DemoPlaceholder,
+    pirate::PiratePage, placeholder::DemoPlaceholder, support::SupportPage,
 };
 
 /// Sets the colour scheme before the first paint (stored choice, else the system's), so dark
@@ -65,7 +65,7 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/support") view=|| view! { <DemoPlaceholder slug="support"/> }/>
+                    <Route path=path!("/support") view=SupportPage/>
                     <Route path=path!("/pirate") view=PiratePage/>
                     <Route path=path!("/gpt") view=|| view! { <DemoPlaceholder slug="gpt"/> }/>
                     <Route path=path!("/classifier") view=|| view! { <DemoPlaceholder slug="classifier"/> }/>

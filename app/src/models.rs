@@ -34,8 +34,11 @@ pub enum TableRows {
     ShippingRates(Page<ShippingRateRecord>),
     Tickets(Page<TicketRecord>),
     Returns(Page<ReturnRecord>),
-    /// The knowledge base does not exist yet.
-    KnowledgeBase,
+    /// Every shipped knowledge-base chunk matching the search (the total before filtering).
+    KnowledgeBase {
+        chunks: Vec<domain::records::KnowledgeChunkRecord>,
+        total: usize,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,7 +57,7 @@ impl TableData {
             TableRows::ShippingRates(p) => p.total,
             TableRows::Tickets(p) => p.total,
             TableRows::Returns(p) => p.total,
-            TableRows::KnowledgeBase => 0,
+            TableRows::KnowledgeBase { chunks, .. } => chunks.len() as u64,
         }
     }
 }

@@ -101,12 +101,18 @@ test('CSV export downloads the current view', async ({ page }) => {
   expect([...totals].sort((a, b) => b - a)).toEqual(totals);
 });
 
-test('the knowledge base tab shows its empty state', async ({ page }) => {
+test('the knowledge base tab lists the chunks and searches them', async ({ page }) => {
   await page.goto('/data');
   await hydrated(page);
   await page.locator('[data-tab="knowledge"]').click();
-  await expect(page.getByTestId('kb-empty')).toBeVisible();
   await expect(page).toHaveTitle(/Knowledge Base · Data Views/);
+  const rows = page.getByTestId('kb-row');
+  expect(await rows.count()).toBeGreaterThanOrEqual(120);
+  await page.getByTestId('kb-table').getByRole('searchbox').fill('chargeback');
+  await page.getByTestId('kb-table').getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByTestId('row-count')).toContainText(/of \d+ chunks/);
+  await expect(rows.first()).toContainText('chargeback');
+  expect(await rows.count()).toBeLessThan(10);
 });
 
 test.describe('without JavaScript', () => {

@@ -31,7 +31,7 @@ pub fn demo_backends(config: &Config, database: store::Backend) -> Vec<DemoBacke
         None => entry(
             "support",
             BackendKind::Embedded,
-            "SmolLM2-135M + MiniLM".into(),
+            "Offline planner + MiniLM + Qdrant Edge".into(),
         ),
     };
     let pirate = match llm(&config.openai_chat_model) {

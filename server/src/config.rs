@@ -52,6 +52,8 @@ pub struct Config {
     pub stability_key: Option<Secret>,
     pub gpt_api_url: Option<Url>,
     pub models_dir: PathBuf,
+    /// Where the embedded Qdrant keeps the knowledge base.
+    pub kb_dir: PathBuf,
     /// CPU threads for one embedded-model generation (one beat two on the 2-core machine).
     pub llm_threads: usize,
     /// Chat replies a client may ask for per minute.
@@ -206,6 +208,7 @@ impl Config {
             stability_key: secret("STABILITY_KEY"),
             gpt_api_url: url("GPT_API_URL")?,
             models_dir: PathBuf::from(get("MODELS_DIR").unwrap_or_else(|| "models".to_owned())),
+            kb_dir: PathBuf::from(get("KB_DIR").unwrap_or_else(|| "data/qdrant".to_owned())),
             llm_threads,
             chat_rate_per_minute,
             client_ip_header,

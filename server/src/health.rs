@@ -17,6 +17,7 @@ pub async fn alive() -> impl IntoResponse {
 pub async fn ready(
     State(state): State<AppState>,
     State(llm): State<Arc<LlmRegistry>>,
+    State(support): State<Arc<crate::support::SupportService>>,
 ) -> impl IntoResponse {
     let database = match state.store.ping().await {
         Ok(latency) => json!({
@@ -44,7 +45,8 @@ pub async fn ready(
         "status": if database_up { "ready" } else { "unavailable" },
         "components": {
             "database": database,
-            "knowledge_base": { "status": "not_built", "note": "arrives with the support agent" },
+            "knowledge_base": support.knowledge(),
+            "support_agent": support.agent().backend(),
             "cloud_llm": llm.cloud_status().map(|(provider, model, open)| json!({
                 "provider": provider, "model": model, "circuit": if open { "open" } else { "closed" },
             })),

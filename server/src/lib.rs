@@ -7,6 +7,7 @@ mod health;
 pub mod llm_registry;
 pub mod pirate;
 pub mod rate_limit;
+pub mod support;
 pub mod telemetry;
 
 use app::state::AppState;
@@ -86,15 +87,18 @@ pub struct ServerState {
     pub app: AppState,
     pub llm: Arc<llm_registry::LlmRegistry>,
     pub chat_limit: rate_limit::ChatLimit,
+    pub support: Arc<support::SupportService>,
     pub leptos_options: LeptosOptions,
 }
 
 pub fn server_state(config: &Config, store: Store) -> ServerState {
-    let app = app_state(config, store);
+    let app = app_state(config, store.clone());
+    let llm = Arc::new(llm_registry::LlmRegistry::new(config));
     ServerState {
         leptos_options: app.leptos_options.clone(),
         app,
-        llm: Arc::new(llm_registry::LlmRegistry::new(config)),
+        support: Arc::new(support::SupportService::new(store, &llm)),
+        llm,
         chat_limit: rate_limit::ChatLimit {
             limiter: Arc::new(rate_limit::RateLimiter::per_minute(
                 config.chat_rate_per_minute,
@@ -136,6 +140,15 @@ pub fn router(state: ServerState) -> Router {
                 .route_layer(axum::middleware::from_fn_with_state(state.chat_limit.clone(), rate_limit::limit_chat))
                 .layer(axum::extract::DefaultBodyLimit::max(64 * 1024)),
         )
+        .route(
+            "/api/support/chat",
+            axum::routing::post(support::chat)
+                .route_layer(axum::middleware::from_fn_with_state(state.chat_limit.clone(), rate_limit::limit_chat))
+                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024)),
+        )
+        .route("/api/support/conversation", get(support::conversation))
+        .route("/api/support/new", axum::routing::post(support::new_conversation))
+        .route("/api/support/human", axum::routing::post(support::human))
         .merge(static_files)
         .leptos_routes_with_context(
             &state,
@@ -207,6 +220,12 @@ pub async fn run() -> Result<(), StartupError> {
         "store ready (migrated and seeded)"
     );
     let state = server_state(&config, store.clone());
+    // The knowledge base loads (and indexes, at first start) while the server already serves.
+    {
+        let service = state.support.clone();
+        let settings = support::knowledge_settings(&config);
+        tokio::spawn(async move { service.load(settings).await });
+    }
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| StartupError::Bind {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 pub struct LlmRegistry {
     embedded: Arc<LazyEmbeddedProvider>,
     openai: Option<Arc<OpenAiProvider>>,
+    support: Option<Arc<OpenAiProvider>>,
 }
 
 /// The embedded model's state, for /health/ready.
@@ -39,7 +40,25 @@ impl LlmRegistry {
                     .map(|k| k.expose().to_owned());
                 Arc::new(OpenAiProvider::new(settings))
             });
-        LlmRegistry { embedded, openai }
+        // The support agent has its own model setting (function calling wants a capable one).
+        let support =
+            (config.openai_api_key.is_some() || config.openai_base_url.is_some()).then(|| {
+                let mut settings = OpenAiSettings::new(config.openai_support_model.clone());
+                settings.base_url = config
+                    .openai_base_url
+                    .as_ref()
+                    .map(|u| u.as_str().trim_end_matches('/').to_owned());
+                settings.api_key = config
+                    .openai_api_key
+                    .as_ref()
+                    .map(|k| k.expose().to_owned());
+                Arc::new(OpenAiProvider::new(settings))
+            });
+        LlmRegistry {
+            embedded,
+            openai,
+            support,
+        }
     }
 
     /// Who answers chats: the configured cloud model with the embedded one behind it, or the
@@ -52,6 +71,11 @@ impl LlmRegistry {
                 Arc::new(FallbackProvider::new(openai.clone(), self.embedded.clone()))
             }
         }
+    }
+
+    /// The function-calling model for the support agent, when one is configured.
+    pub fn support_provider(&self) -> Option<Arc<dyn ChatProvider>> {
+        self.support.clone().map(|p| p as Arc<dyn ChatProvider>)
     }
 
     pub fn embedded_state(&self) -> ModelState {

@@ -13,17 +13,25 @@ use tower::ServiceExt;
 struct TestApp {
     router: Router,
     db: TestDatabase,
+    _kb_dir: Option<tempfile::TempDir>,
 }
 
 #[derive(Default)]
 struct TestAppBuilder {
     postgres: bool,
+    knowledge: bool,
     env: HashMap<String, String>,
 }
 
 impl TestAppBuilder {
     fn postgres(mut self) -> Self {
         self.postgres = true;
+        self
+    }
+
+    /// Loads the support knowledge base (MiniLM + embedded Qdrant in a temporary folder).
+    fn knowledge(mut self) -> Self {
+        self.knowledge = true;
         self
     }
 
@@ -34,16 +42,31 @@ impl TestAppBuilder {
 
     /// `None` only for PostgreSQL when it is unreachable and not required.
     async fn build(self) -> Option<TestApp> {
-        let config = Config::from_lookup(|k| self.env.get(k).cloned()).expect("config");
+        let kb_dir = self
+            .knowledge
+            .then(|| tempfile::tempdir().expect("temp dir"));
+        let mut env = self.env.clone();
+        if let Some(dir) = &kb_dir {
+            env.insert("KB_DIR".into(), dir.path().display().to_string());
+            env.entry("MODELS_DIR".into()).or_insert_with(models_dir);
+        }
+        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
         let db = if self.postgres {
             TestDatabase::postgres(chrono::Utc::now()).await?
         } else {
             TestDatabase::sqlite(chrono::Utc::now()).await
         };
         let state = server::server_state(&config, db.store.clone());
+        if self.knowledge {
+            state
+                .support
+                .load(server::support::knowledge_settings(&config))
+                .await;
+        }
         Some(TestApp {
             router: server::router(state),
             db,
+            _kb_dir: kb_dir,
         })
     }
 }
@@ -143,7 +166,11 @@ async fn every_route_renders_on_the_server_with_its_title() {
     let app = TestApp::builder().build().await.expect("sqlite app");
     let routes = [
         ("/", "AI Portfolio", "Six working AI demos"),
-        ("/support", "Customer Support · AI Portfolio", "Being built"),
+        (
+            "/support",
+            "Customer Support · AI Portfolio",
+            "Every tool call the agent makes",
+        ),
         (
             "/pirate",
             "Pirate Chatbot · AI Portfolio",
@@ -238,8 +265,10 @@ async fn data_views_render_the_view_in_the_url_without_javascript() {
     let search = app.get("/data?tab=products&q=nothing-matches-this").await;
     assert!(search.body.contains("data-testid=\"empty-state\""));
 
-    let kb = app.get("/data?tab=knowledge").await;
-    assert!(kb.body.contains("data-testid=\"kb-empty\""));
+    let kb = app.get("/data?tab=knowledge&q=return+window").await;
+    assert!(kb.body.contains("data-testid=\"kb-table\""));
+    assert!(kb.body.contains("policy-returns-window"));
+    assert!(!kb.body.contains("product-gan-charger"));
 
     // Hostile query values fall back to defaults rather than erroring.
     let hostile = app
@@ -717,4 +746,146 @@ async fn first_token_of_long_reply(app: &TestApp, session: &str) -> Body {
         }
     }
     body
+}
+
+fn support_chat(message: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut builder =
+        Request::post("/api/support/chat").header(header::CONTENT_TYPE, "application/json");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    let body = serde_json::json!({ "message": message }).to_string();
+    builder.body(Body::from(body)).expect("request")
+}
+
+fn event_names(body: &str) -> Vec<String> {
+    body.split("\n\n")
+        .filter_map(|event| event.lines().find_map(|l| l.strip_prefix("event: ")))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn support_chat_streams_the_tool_trace_and_a_reload_resumes_it() {
+    let app = TestApp::builder().build().await.expect("app");
+    let reply = app
+        .request(support_chat(
+            "Where is order 1013? My email is lucas.rossi@example.com",
+            None,
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        event_names(&reply.body),
+        [
+            "meta",
+            "classification",
+            "tool_start",
+            "tool_end",
+            "token",
+            "suggestions",
+            "done"
+        ]
+    );
+    let first = frames(&reply.body);
+    assert_eq!(first[1]["category"], "orders");
+    assert_eq!(first[3]["outcome"]["tool"], "get_order_status");
+    assert_eq!(first[3]["outcome"]["ok"], true);
+    assert!(
+        first[4]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("shipped"))
+    );
+    let cookie = reply
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    assert!(cookie.starts_with("support_session="));
+
+    // Same browser, next turn: the verified email carries over to the same order.
+    let second = app
+        .request(support_chat("Can I still cancel it?", Some(&cookie)))
+        .await;
+    let second_frames = frames(&second.body);
+    let cancel = second_frames
+        .iter()
+        .find(|f| f["type"] == "tool_finished")
+        .expect("a tool ran");
+    assert_eq!(cancel["outcome"]["tool"], "cancel_order");
+    assert_eq!(
+        cancel["outcome"]["ok"], false,
+        "a shipped order stays shipped"
+    );
+
+    let history = app
+        .request(
+            Request::get("/api/support/conversation")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let history: serde_json::Value = serde_json::from_str(&history.body).expect("json");
+    let messages = history["messages"].as_array().cloned().unwrap_or_default();
+    assert_eq!(messages.len(), 4);
+    assert_eq!(messages[0]["classification"]["category"], "orders");
+    assert_eq!(messages[1]["tools"][0]["tool"], "get_order_status");
+    assert!(
+        messages[1]["html"]
+            .as_str()
+            .is_some_and(|h| h.contains("<strong>shipped</strong>"))
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn support_answers_policy_questions_with_citations_from_qdrant() {
+    let app = TestApp::builder().knowledge().build().await.expect("app");
+    let ready = app.get("/health/ready").await;
+    let ready: serde_json::Value = serde_json::from_str(&ready.body).expect("json");
+    assert_eq!(ready["components"]["knowledge_base"]["state"], "ready");
+    assert_eq!(
+        ready["components"]["knowledge_base"]["backend"],
+        "Qdrant Edge (embedded)"
+    );
+    let reply = app
+        .request(support_chat(
+            "How long do refunds take to reach my card?",
+            None,
+        ))
+        .await;
+    let frames = frames(&reply.body);
+    let citations = frames
+        .iter()
+        .find(|f| f["type"] == "citations")
+        .expect("citations");
+    let first = citations["citations"][0]["id"].as_str().unwrap_or_default();
+    assert!(first.starts_with("policy-"), "{citations}");
+    let text = frames
+        .iter()
+        .find(|f| f["type"] == "text")
+        .and_then(|f| f["text"].as_str())
+        .unwrap_or_default();
+    assert!(
+        text.contains("business days") && text.contains("[1]"),
+        "{text}"
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn support_chat_rejects_bad_input_with_a_sentence() {
+    let app = TestApp::builder().build().await.expect("app");
+    let empty = app.request(support_chat("   ", None)).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Type a message"));
+    let long = app.request(support_chat(&"x".repeat(4_001), None)).await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(long.body.contains("4000 characters"));
+    let broken = app.post_json("/api/support/chat", "{not json").await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    app.cleanup().await;
 }

@@ -25,6 +25,47 @@ pub async fn post_event_stream(
     signal: &AbortSignal,
     mut on_frame: impl FnMut(StreamFrame),
 ) -> Result<(), String> {
+    post_events(url, body, signal, |_, data| {
+        if let Ok(frame) = serde_json::from_str::<StreamFrame>(data) {
+            on_frame(frame);
+        }
+    })
+    .await
+}
+
+/// Sends `method` to `url` and reads the JSON answer (an `{"error": ...}` answer becomes `Err`).
+pub async fn fetch_json(method: &str, url: &str) -> Result<serde_json::Value, String> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    let window = web_sys::window().ok_or("no window")?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(js_error)?;
+    let text = JsFuture::from(response.text().map_err(js_error)?)
+        .await
+        .map_err(js_error)?
+        .as_string()
+        .unwrap_or_default();
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|_| format!("The server answered {}.", response.status()))?;
+    if !response.ok() {
+        return Err(value["error"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("The server answered {}.", response.status())));
+    }
+    Ok(value)
+}
+
+/// POSTs `body` as JSON to `url` and calls `on_event(name, data)` for each server-sent event.
+pub async fn post_events(
+    url: &str,
+    body: &str,
+    signal: &AbortSignal,
+    mut on_event: impl FnMut(&str, &str),
+) -> Result<(), String> {
     let headers = Headers::new().map_err(js_error)?;
     headers
         .set("Content-Type", "application/json")
@@ -84,10 +125,12 @@ pub async fn post_event_stream(
         );
         while let Some(end) = buffer.find("\n\n") {
             let event: String = buffer.drain(..end + 2).collect();
-            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: "))
-                && let Ok(frame) = serde_json::from_str::<StreamFrame>(data)
-            {
-                on_frame(frame);
+            let name = event
+                .lines()
+                .find_map(|l| l.strip_prefix("event: "))
+                .unwrap_or("message");
+            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                on_event(name, data);
             }
         }
     }

@@ -25,7 +25,7 @@ pub async fn load_table(view: ViewQuery) -> Result<TableData, ServerFnError> {
             Tab::ShippingRates => TableRows::ShippingRates(store.shipping_rates_page(&view).await?),
             Tab::Tickets => TableRows::Tickets(store.tickets_page(&view).await?),
             Tab::Returns => TableRows::Returns(store.returns_page(&view).await?),
-            Tab::KnowledgeBase => TableRows::KnowledgeBase,
+            Tab::KnowledgeBase => knowledge_rows(&view.search),
         };
         let charts = store.charts(view.tab).await?;
         Ok(TableData {
@@ -51,4 +51,40 @@ fn url_pairs(view: &ViewQuery) -> Vec<(String, String)> {
     ];
     pairs.extend(view.filters.iter().cloned());
     pairs
+}
+
+/// The shipped chunks whose id, title, tags or content contain every search word.
+#[cfg(feature = "ssr")]
+fn knowledge_rows(search: &str) -> crate::models::TableRows {
+    let all = kb::catalogue();
+    let words: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
+    let chunks = all
+        .iter()
+        .filter(|c| {
+            let text = format!(
+                "{} {} {} {} {}",
+                c.id,
+                c.title,
+                c.tags.join(" "),
+                c.doc_type,
+                c.content
+            )
+            .to_lowercase();
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .map(|c| domain::records::KnowledgeChunkRecord {
+            id: c.id.clone(),
+            audience: c.audience.clone(),
+            doc_type: c.doc_type.clone(),
+            category: c.category.clone(),
+            product: c.product.clone(),
+            title: c.title.clone(),
+            tags: c.tags.clone(),
+            content: c.content.clone(),
+        })
+        .collect();
+    crate::models::TableRows::KnowledgeBase {
+        chunks,
+        total: all.len(),
+    }
 }

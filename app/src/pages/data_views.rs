@@ -255,10 +255,10 @@ fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
     let database = table.database.clone();
     let charts = table.charts.clone();
     let body = match table.rows {
-        TableRows::KnowledgeBase => {
+        TableRows::KnowledgeBase { chunks, total } => {
             return view! {
                 <Title text="Knowledge Base · Data Views"/>
-                <KnowledgeBaseEmpty/>
+                <KnowledgeBaseTable search=view.search.clone() chunks total/>
             }
             .into_any();
         }
@@ -647,15 +647,54 @@ fn ReturnsTable(view: ViewQuery, page: Page<ReturnRecord>) -> impl IntoView {
 }
 
 #[component]
-fn KnowledgeBaseEmpty() -> impl IntoView {
+fn KnowledgeBaseTable(
+    search: String,
+    chunks: Vec<domain::records::KnowledgeChunkRecord>,
+    total: usize,
+) -> impl IntoView {
+    let shown = chunks.len();
     view! {
-        <section class="rounded-xl border border-dashed border-slate-300 p-10 text-center dark:border-slate-700" data-testid="kb-empty">
-            <p class="text-4xl" aria-hidden="true">"📚"</p>
-            <h2 class="mt-3 text-lg font-semibold">"The knowledge base is not built yet"</h2>
-            <p class="mx-auto mt-2 max-w-xl text-sm text-slate-600 dark:text-slate-300">
-                "It arrives with the Customer Support agent: policies, setup guides, troubleshooting and procedures, "
-                "embedded into Qdrant. This tab will list every chunk with its audience, type, category and tags."
+        <section data-testid="kb-table">
+            <Form method="GET" action="/data" attr:class="mb-4 flex flex-wrap items-end gap-3" attr:role="search">
+                <input type="hidden" name="tab" value="knowledge"/>
+                <label class="flex min-w-[14rem] flex-1 flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
+                    "Search"
+                    <input type="search" name="q" maxlength="100" value=search.clone() placeholder="Search the knowledge base…"
+                        class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"/>
+                </label>
+                <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">"Search"</button>
+            </Form>
+            <p class="mb-2 text-sm text-slate-600 dark:text-slate-300" data-testid="row-count">
+                {format!("{shown} of {total} chunks · embedded with all-MiniLM-L6-v2 into Qdrant (one collection per embedding model); the support agent searches them and cites what it uses")}
             </p>
+            {if chunks.is_empty() {
+                view! { <p class="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500 dark:border-slate-700">"No chunk matches that search."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="overflow-x-auto rounded-xl border border-slate-200 dark:border-slate-700">
+                        <table class="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
+                            <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
+                                <tr><th class="px-3 py-2">"Title"</th><th class="px-3 py-2">"Audience"</th><th class="px-3 py-2">"Type"</th><th class="px-3 py-2">"Category"</th><th class="px-3 py-2">"Content"</th></tr>
+                            </thead>
+                            <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
+                                {chunks.into_iter().map(|c| view! {
+                                    <tr class="align-top" data-testid="kb-row">
+                                        <td class="px-3 py-2">
+                                            <div class="font-medium">{c.title.clone()}</div>
+                                            <code class="text-xs text-slate-500">{c.id.clone()}</code>
+                                            <div class="mt-1 flex flex-wrap gap-1">{c.tags.iter().take(5).map(|t| view! { <span class="rounded bg-slate-100 px-1.5 text-xs dark:bg-slate-800">{t.clone()}</span> }).collect_view()}</div>
+                                        </td>
+                                        <td class="px-3 py-2">{c.audience.clone()}</td>
+                                        <td class="px-3 py-2">{c.doc_type.replace('_', " ")}</td>
+                                        <td class="px-3 py-2">{c.category.clone()}{c.product.clone().map(|p| format!(" · {p}"))}</td>
+                                        <td class="max-w-xl px-3 py-2 text-slate-700 dark:text-slate-300">{c.content.clone()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
         </section>
     }
 }

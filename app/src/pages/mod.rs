@@ -4,3 +4,4 @@ pub mod home;
 pub mod not_found;
 pub mod pirate;
 pub mod placeholder;
+pub mod support;

@@ -98,6 +98,19 @@ pub struct ReturnRecord {
     pub created_at: DateTime<Utc>,
 }
 
+/// One knowledge-base passage, as the Data Views tab lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnowledgeChunkRecord {
+    pub id: String,
+    pub audience: String,
+    pub doc_type: String,
+    pub category: String,
+    pub product: Option<String>,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub content: String,
+}
+
 /// One bar of a small summary chart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]

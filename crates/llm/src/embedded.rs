@@ -42,6 +42,8 @@ fn to_message(m: &crate::ChatMessage) -> Message {
         Role::System => llm_embedded::Role::System,
         Role::User => llm_embedded::Role::User,
         Role::Assistant => llm_embedded::Role::Assistant,
+        // The embedded model has no tool role; a result reads as context from the user side.
+        Role::Tool => llm_embedded::Role::User,
     };
     Message {
         role,

@@ -22,12 +22,20 @@ pub enum Role {
     System,
     User,
     Assistant,
+    /// The result of a tool call, answering the assistant message that asked for it.
+    Tool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
     pub role: Role,
     pub content: String,
+    /// Assistant messages: the calls the model made.
+    #[serde(default)]
+    pub tool_calls: Vec<ToolCall>,
+    /// Tool messages: which call this result answers.
+    #[serde(default)]
+    pub tool_call_id: Option<String>,
 }
 
 impl ChatMessage {
@@ -35,6 +43,24 @@ impl ChatMessage {
         ChatMessage {
             role,
             content: content.into(),
+            tool_calls: Vec::new(),
+            tool_call_id: None,
+        }
+    }
+
+    /// An assistant turn that called tools (with any text it wrote alongside).
+    pub fn assistant_calls(content: impl Into<String>, calls: Vec<ToolCall>) -> ChatMessage {
+        ChatMessage {
+            tool_calls: calls,
+            ..ChatMessage::new(Role::Assistant, content)
+        }
+    }
+
+    /// A tool's result for the call `call_id`.
+    pub fn tool_result(call_id: impl Into<String>, content: impl Into<String>) -> ChatMessage {
+        ChatMessage {
+            tool_call_id: Some(call_id.into()),
+            ..ChatMessage::new(Role::Tool, content)
         }
     }
 }

@@ -248,8 +248,26 @@ impl Inner {
                     Role::System => "system",
                     Role::User => "user",
                     Role::Assistant => "assistant",
+                    Role::Tool => "tool",
                 };
-                serde_json::json!({ "role": role, "content": m.content })
+                let mut message = serde_json::json!({ "role": role, "content": m.content });
+                if !m.tool_calls.is_empty() {
+                    message["tool_calls"] = m
+                        .tool_calls
+                        .iter()
+                        .map(|c| {
+                            serde_json::json!({
+                                "id": c.id,
+                                "type": "function",
+                                "function": {"name": c.name, "arguments": c.arguments},
+                            })
+                        })
+                        .collect();
+                }
+                if let Some(id) = &m.tool_call_id {
+                    message["tool_call_id"] = serde_json::Value::String(id.clone());
+                }
+                message
             })
             .collect();
         let mut body = serde_json::json!({

@@ -99,3 +99,29 @@ impl Store {
         Ok(n)
     }
 }
+
+/// A conversation's state: who it is with and whether it waits for a person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ConversationInfo {
+    pub id: String,
+    pub kind: String,
+    pub customer_email: Option<String>,
+    pub title: String,
+    pub status: String,
+}
+
+impl Store {
+    pub async fn conversation(&self, id: &str) -> Result<Option<ConversationInfo>> {
+        let row = with_pool!(self, pool => sqlx::query_as::<_, ConversationInfo>(
+            "SELECT id, kind, customer_email, title, status FROM conversations WHERE id = $1",
+        ).bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Records the customer proven in a conversation (the email that matched an order).
+    pub async fn set_conversation_customer(&self, id: &str, email: &str) -> Result<()> {
+        with_pool!(self, pool => sqlx::query("UPDATE conversations SET customer_email = $1 WHERE id = $2")
+            .bind(email).bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -10,6 +10,10 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("seed data is inconsistent: {0}")]
     Seed(String),
+    /// A business rule said no (stock, status, return window, ownership); the message is for
+    /// the customer.
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl StoreError {

@@ -5,6 +5,7 @@
 //! (TIMESTAMPTZ and identity columns on PostgreSQL).
 
 pub mod chat;
+pub mod commerce;
 mod error;
 mod query;
 pub mod seed;
@@ -196,4 +197,21 @@ pub fn is_sqlite_url(url: &str) -> bool {
 
 pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+impl Store {
+    /// One value from a trusted query, as text (evaluation scenarios check the database with it;
+    /// never user input).
+    pub async fn scalar_text(&self, sql: &str) -> Result<Option<String>> {
+        use sqlx::Row;
+        let value = with_pool!(self, pool => {
+            let row = sqlx::query(sql).fetch_optional(pool).await?;
+            Ok::<_, sqlx::Error>(row.map(|row| {
+                row.try_get::<String, _>(0)
+                    .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))
+                    .unwrap_or_default()
+            }))
+        })?;
+        Ok(value)
+    }
 }

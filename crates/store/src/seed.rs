@@ -209,9 +209,7 @@ const fn order(
     }
 }
 
-/// Orders of $500 or more ship free; others pay a flat $9.99.
-pub const FREE_SHIPPING_FROM: Cents = Cents(50_000);
-pub const FLAT_SHIPPING: Cents = Cents(999);
+pub use crate::commerce::{FLAT_SHIPPING, FREE_SHIPPING_FROM};
 
 #[rustfmt::skip]
 pub const ORDERS: &[SeedOrder] = &[

@@ -1,0 +1,525 @@
+//! Customer Support: a chat with the store's agent. Each reply shows the tools it called (with
+//! arguments, result, time and success), the knowledge-base passages it cites, the message's
+//! classification, and which backend answered. The conversation lives on the server per browser
+//! session, so a reload resumes it.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+struct ToolView {
+    tool: String,
+    #[serde(default)]
+    arguments: Value,
+    #[serde(default)]
+    ok: bool,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    elapsed_ms: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+struct CitationView {
+    id: String,
+    title: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+struct ClassificationView {
+    category: String,
+    priority: String,
+    sentiment: String,
+    #[serde(default)]
+    escalate: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+struct Line {
+    role: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    html: Option<String>,
+    #[serde(default)]
+    classification: Option<ClassificationView>,
+    #[serde(default)]
+    tools: Option<Vec<ToolView>>,
+    #[serde(default)]
+    citations: Option<Vec<CitationView>>,
+    #[serde(default)]
+    backend: Option<String>,
+    #[serde(default)]
+    elapsed_ms: Option<f64>,
+}
+
+const STARTERS: &[&str] = &[
+    "Where is order 1013? My email is lucas.rossi@example.com",
+    "What is your return policy for monitors?",
+    "Do you have noise cancelling headphones under $300?",
+    "How much is shipping for the Vista 27 monitor to 60601?",
+];
+
+#[component]
+pub fn SupportPage() -> impl IntoView {
+    view! {
+        <Title text="Customer Support"/>
+        <Meta name="description" content="An electronics store's support agent: it calls tools over the store database and a Qdrant knowledge base, shows every call, cites its sources and hands hard cases to a human."/>
+        <header class="mb-4">
+            <h1 class="text-3xl font-bold tracking-tight">"Customer Support"</h1>
+            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
+                "Ask about an order (give its number and email), start a return, estimate shipping, find a product or ask about a policy. Every tool call the agent makes is shown under its reply."
+            </p>
+        </header>
+        <noscript>
+            <p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The support chat needs JavaScript; please enable it."</p>
+        </noscript>
+        <SupportChat/>
+    }
+}
+
+fn chip(text: String, tone: &'static str) -> impl IntoView {
+    let class = match tone {
+        "red" => {
+            "rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800 dark:bg-red-900 dark:text-red-100"
+        }
+        "amber" => {
+            "rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-900 dark:text-amber-100"
+        }
+        "green" => {
+            "rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-900 dark:text-emerald-100"
+        }
+        _ => {
+            "rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-200"
+        }
+    };
+    view! { <span class=class>{text}</span> }
+}
+
+fn classification_chips(c: ClassificationView) -> impl IntoView {
+    let priority_tone = match c.priority.as_str() {
+        "urgent" => "red",
+        "high" => "amber",
+        _ => "slate",
+    };
+    let sentiment_tone = match c.sentiment.as_str() {
+        "angry" => "red",
+        "frustrated" => "amber",
+        "positive" => "green",
+        _ => "slate",
+    };
+    view! {
+        <div class="mt-1 flex flex-wrap justify-end gap-1" data-testid="classification">
+            {chip(c.category.replace('_', " "), "slate")}
+            {chip(format!("{} priority", c.priority), priority_tone)}
+            {chip(c.sentiment.clone(), sentiment_tone)}
+            {c.escalate.then(|| chip("needs a human".into(), "red"))}
+        </div>
+    }
+}
+
+fn tool_trace(tools: Vec<ToolView>) -> impl IntoView {
+    let count = tools.len();
+    view! {
+        <details class="mt-2 rounded-lg border border-slate-200 bg-white/60 text-sm dark:border-slate-700 dark:bg-slate-900/60" data-testid="tool-trace" open=true>
+            <summary class="cursor-pointer px-3 py-1.5 font-medium text-slate-700 dark:text-slate-200">
+                {format!("Tools used ({count})")}
+            </summary>
+            <ol class="space-y-1 px-3 pb-2">
+                {tools.into_iter().map(|t| {
+                    let args = serde_json::to_string(&t.arguments).unwrap_or_default();
+                    view! {
+                        <li class="rounded bg-slate-50 p-2 dark:bg-slate-800" data-testid="tool-call" data-tool=t.tool.clone() data-ok=t.ok.to_string()>
+                            <div class="flex flex-wrap items-center gap-2">
+                                <span class=if t.ok { "text-emerald-600 dark:text-emerald-400" } else { "text-red-600 dark:text-red-400" } aria-label=if t.ok { "succeeded" } else { "failed" }>
+                                    {if t.ok { "✓" } else { "✗" }}
+                                </span>
+                                <code class="font-semibold">{t.tool.clone()}</code>
+                                <span class="text-xs text-slate-500">{format!("{:.1} ms", t.elapsed_ms)}</span>
+                            </div>
+                            <div class="mt-0.5 break-all font-mono text-xs text-slate-500 dark:text-slate-400">{args}</div>
+                            <div class="mt-0.5 text-xs text-slate-700 dark:text-slate-300">{t.summary.clone()}</div>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </details>
+    }
+}
+
+fn citations_view(citations: Vec<CitationView>) -> impl IntoView {
+    view! {
+        <div class="mt-2 flex flex-wrap items-center gap-1 text-xs" data-testid="citations">
+            <span class="text-slate-500">"Sources:"</span>
+            {citations.into_iter().enumerate().map(|(i, c)| view! {
+                <span class="rounded border border-sky-200 bg-sky-50 px-1.5 py-0.5 text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-100" title=c.id.clone() data-testid="citation">
+                    {format!("[{}] {}", i + 1, c.title)}
+                </span>
+            }).collect_view()}
+        </div>
+    }
+}
+
+fn line_view(line: Line) -> impl IntoView {
+    if line.role == "user" {
+        let classification = line.classification.clone();
+        view! {
+            <div class="flex flex-col items-end" data-testid="user-message">
+                <div class="max-w-[85%] whitespace-pre-wrap rounded-2xl rounded-br-sm bg-indigo-600 px-4 py-2 text-white">{line.text.clone()}</div>
+                {classification.map(classification_chips)}
+            </div>
+        }
+        .into_any()
+    } else {
+        let html = line.html.clone().unwrap_or_default();
+        let tools = line.tools.clone().unwrap_or_default();
+        let citations = line.citations.clone().unwrap_or_default();
+        let footer = match (&line.backend, line.elapsed_ms) {
+            (Some(b), Some(ms)) => Some(format!("{b} · {ms:.0} ms")),
+            (Some(b), None) => Some(b.clone()),
+            _ => None,
+        };
+        view! {
+            <div class="flex flex-col items-start" data-testid="assistant-message">
+                <div class="prose prose-sm max-w-[90%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 dark:prose-invert dark:bg-slate-800" inner_html=html></div>
+                {(!tools.is_empty()).then(|| tool_trace(tools))}
+                {(!citations.is_empty()).then(|| citations_view(citations))}
+                {footer.map(|f| view! { <p class="mt-1 text-xs text-slate-500" data-testid="answered-by">{f}</p> })}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn SupportChat() -> impl IntoView {
+    let lines = RwSignal::new(Vec::<Line>::new());
+    let loaded = RwSignal::new(false);
+    let draft = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let live_tools = RwSignal::new(Vec::<ToolView>::new());
+    let live_text = RwSignal::new(String::new());
+    let suggestions = RwSignal::new(Vec::<String>::new());
+    let backend = RwSignal::new(String::new());
+    let knowledge = RwSignal::new(String::new());
+    let escalated = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let list_ref = NodeRef::<leptos::html::Div>::new();
+
+    Effect::new(move |_| {
+        lines.track();
+        live_tools.track();
+        live_text.track();
+        if let Some(list) = list_ref.get() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
+
+    #[cfg(feature = "hydrate")]
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            match crate::components::sse::fetch_json("GET", "/api/support/conversation").await {
+                Ok(v) => {
+                    let parsed: Vec<Line> =
+                        serde_json::from_value(v["messages"].clone()).unwrap_or_default();
+                    lines.set(parsed);
+                    backend.set(v["backend"].as_str().unwrap_or_default().to_string());
+                    escalated.set(v["status"] == "escalated");
+                    knowledge.set(match v["knowledge"]["state"].as_str() {
+                        Some("ready") => format!(
+                            "Knowledge base: {} chunks on {} ({})",
+                            v["knowledge"]["chunks"],
+                            v["knowledge"]["backend"].as_str().unwrap_or(""),
+                            v["knowledge"]["embedding_model"].as_str().unwrap_or("")
+                        ),
+                        Some("loading") => "Knowledge base: loading…".to_string(),
+                        Some("failed") => format!(
+                            "Knowledge base unavailable: {}",
+                            v["knowledge"]["reason"].as_str().unwrap_or("")
+                        ),
+                        _ => String::new(),
+                    });
+                }
+                Err(e) => error.set(Some(format!("The conversation could not be loaded: {e}"))),
+            }
+            loaded.set(true);
+        });
+    };
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| load());
+
+    let send = move |text: String| {
+        let text = text.trim().to_string();
+        if text.is_empty() || busy.get_untracked() {
+            return;
+        }
+        error.set(None);
+        draft.set(String::new());
+        suggestions.set(Vec::new());
+        lines.update(|l| {
+            l.push(Line {
+                role: "user".into(),
+                text: text.clone(),
+                ..Default::default()
+            })
+        });
+        busy.set(true);
+        live_tools.set(Vec::new());
+        live_text.set(String::new());
+        #[cfg(feature = "hydrate")]
+        {
+            let Ok(controller) = web_sys::AbortController::new() else {
+                busy.set(false);
+                return;
+            };
+            let body = serde_json::json!({ "message": text }).to_string();
+            leptos::task::spawn_local(async move {
+                let mut classification = None;
+                let mut citations = Vec::new();
+                let mut turn_backend = None;
+                let mut done: Option<Value> = None;
+                let mut failed = None;
+                let result = crate::components::sse::post_events(
+                    "/api/support/chat",
+                    &body,
+                    &controller.signal(),
+                    |name, data| {
+                        let Ok(v) = serde_json::from_str::<Value>(data) else {
+                            return;
+                        };
+                        match name {
+                            "meta" => {
+                                let b = v["backend"].as_str().unwrap_or_default().to_string();
+                                backend.set(b.clone());
+                                turn_backend = Some(b);
+                            }
+                            "classification" => {
+                                classification =
+                                    serde_json::from_value::<ClassificationView>(v.clone()).ok();
+                                let c = classification.clone();
+                                lines.update(|l| {
+                                    if let Some(last) =
+                                        l.iter_mut().rev().find(|x| x.role == "user")
+                                    {
+                                        last.classification = c;
+                                    }
+                                });
+                            }
+                            "tool_start" => live_tools.update(|t| {
+                                t.push(ToolView {
+                                    tool: v["name"].as_str().unwrap_or_default().into(),
+                                    arguments: v["arguments"].clone(),
+                                    ok: true,
+                                    summary: "running…".into(),
+                                    elapsed_ms: 0.0,
+                                })
+                            }),
+                            "tool_end" => {
+                                if let Ok(o) =
+                                    serde_json::from_value::<ToolView>(v["outcome"].clone())
+                                {
+                                    live_tools.update(|t| {
+                                        if let Some(slot) = t
+                                            .iter_mut()
+                                            .rev()
+                                            .find(|x| x.tool == o.tool && x.summary == "running…")
+                                        {
+                                            *slot = o;
+                                        }
+                                    });
+                                }
+                            }
+                            "token" => live_text
+                                .update(|t| t.push_str(v["text"].as_str().unwrap_or_default())),
+                            "citations" => {
+                                citations = serde_json::from_value(v["citations"].clone())
+                                    .unwrap_or_default()
+                            }
+                            "suggestions" => suggestions.set(
+                                serde_json::from_value(v["suggestions"].clone())
+                                    .unwrap_or_default(),
+                            ),
+                            "escalated" => escalated.set(true),
+                            "done" => done = Some(v),
+                            "error" => {
+                                failed = Some(
+                                    v["message"]
+                                        .as_str()
+                                        .unwrap_or("Something went wrong.")
+                                        .to_string(),
+                                )
+                            }
+                            _ => {}
+                        }
+                    },
+                )
+                .await;
+                let _ = classification;
+                match (result, done, failed) {
+                    (_, Some(d), _) => {
+                        let tools = live_tools.get_untracked();
+                        lines.update(|l| {
+                            l.push(Line {
+                                role: "assistant".into(),
+                                text: live_text.get_untracked(),
+                                html: d["html"].as_str().map(str::to_string),
+                                tools: Some(tools),
+                                citations: Some(citations),
+                                backend: turn_backend,
+                                elapsed_ms: d["elapsed_ms"].as_f64(),
+                                ..Default::default()
+                            })
+                        });
+                    }
+                    (_, None, Some(message)) | (Err(message), None, None) => {
+                        error.set(Some(message))
+                    }
+                    (Ok(()), None, None) => {
+                        error.set(Some("The reply was cut off; please try again.".into()))
+                    }
+                }
+                live_tools.set(Vec::new());
+                live_text.set(String::new());
+                busy.set(false);
+            });
+        }
+    };
+
+    let talk_to_human = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        send("I'd like to talk to a human, please.".into());
+    };
+    let new_conversation = move |_| {
+        #[cfg(feature = "hydrate")]
+        if busy.get_untracked() {
+            return;
+        }
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match crate::components::sse::fetch_json("POST", "/api/support/new").await {
+                Ok(_) => {
+                    lines.set(Vec::new());
+                    suggestions.set(Vec::new());
+                    escalated.set(false);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+
+    // Tool usage over the whole session, for the side panel.
+    let usage = Memo::new(move |_| {
+        let mut rows: Vec<(String, usize, usize, f64)> = Vec::new();
+        for line in lines.get().iter() {
+            for t in line.tools.iter().flatten() {
+                match rows.iter_mut().find(|r| r.0 == t.tool) {
+                    Some(r) => {
+                        r.1 += 1;
+                        r.2 += usize::from(!t.ok);
+                        r.3 += t.elapsed_ms;
+                    }
+                    None => rows.push((t.tool.clone(), 1, usize::from(!t.ok), t.elapsed_ms)),
+                }
+            }
+        }
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        rows
+    });
+
+    view! {
+        <div class="grid gap-4 lg:grid-cols-[1fr_18rem]">
+            <section class="flex min-h-[32rem] flex-col rounded-xl border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900" aria-label="Support chat">
+                <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-4 py-2 text-xs text-slate-600 dark:border-slate-700 dark:text-slate-300">
+                    <span data-testid="backend">{move || if backend.get().is_empty() { "Connecting…".to_string() } else { format!("Answered by: {}", backend.get()) }}</span>
+                    <span data-testid="knowledge-state">{move || knowledge.get()}</span>
+                </div>
+                <Show when=move || escalated.get()>
+                    <p class="bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100" role="status" data-testid="escalated-banner">
+                        "A member of our team has been asked to join this conversation."
+                    </p>
+                </Show>
+                <div node_ref=list_ref class="flex-1 space-y-4 overflow-y-auto p-4" aria-live="polite" data-testid="messages">
+                    <Show when=move || loaded.get() && lines.with(Vec::is_empty) && !busy.get()>
+                        <div class="text-sm text-slate-600 dark:text-slate-300" data-testid="empty-state">
+                            <p class="mb-2">"Hi! Try one of these to start:"</p>
+                            <div class="flex flex-wrap gap-2">
+                                {STARTERS.iter().map(|s| {
+                                    let s = s.to_string();
+                                    let label = s.clone();
+                                    view! { <button type="button" class="rounded-full border border-indigo-200 px-3 py-1 text-left text-indigo-700 hover:bg-indigo-50 dark:border-indigo-800 dark:text-indigo-300 dark:hover:bg-indigo-950" on:click=move |_| send(s.clone())>{label}</button> }
+                                }).collect_view()}
+                            </div>
+                        </div>
+                    </Show>
+                    <Show when=move || !loaded.get()>
+                        <p class="text-sm text-slate-500">"Loading the conversation…"</p>
+                    </Show>
+                    <For each=move || lines.get().into_iter().enumerate() key=|(i, l)| (*i, l.role.clone(), l.text.len(), l.classification.is_some()) let((_, line))>
+                        {line_view(line)}
+                    </For>
+                    <Show when=move || busy.get()>
+                        <div class="flex flex-col items-start" data-testid="working">
+                            <div class="rounded-2xl bg-slate-100 px-4 py-2 text-sm text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                                {move || if live_text.get().is_empty() { "Working on it…".to_string() } else { live_text.get() }}
+                            </div>
+                            {move || { let t = live_tools.get(); (!t.is_empty()).then(|| tool_trace(t)) }}
+                        </div>
+                    </Show>
+                </div>
+                <Show when=move || error.get().is_some()>
+                    <p role="alert" class="mx-4 mb-2 rounded bg-red-50 p-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">{move || error.get()}</p>
+                </Show>
+                <div class="flex flex-wrap gap-2 px-4" data-testid="suggestions">
+                    {move || suggestions.get().into_iter().map(|s| {
+                        let label = s.clone();
+                        view! { <button type="button" class="rounded-full bg-slate-100 px-3 py-1 text-sm hover:bg-slate-200 dark:bg-slate-800 dark:hover:bg-slate-700" on:click=move |_| send(s.clone())>{label}</button> }
+                    }).collect_view()}
+                </div>
+                <form class="flex gap-2 border-t border-slate-200 p-3 dark:border-slate-700" on:submit=move |ev| { ev.prevent_default(); send(draft.get_untracked()); }>
+                    <label for="support-input" class="sr-only">"Your message"</label>
+                    <textarea id="support-input" rows="2" maxlength="4000" placeholder="Type your question… (Enter sends, Shift+Enter for a new line)"
+                        class="flex-1 resize-none rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-950"
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" && !ev.shift_key() {
+                                ev.prevent_default();
+                                send(draft.get_untracked());
+                            }
+                        }
+                    ></textarea>
+                    <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 disabled:opacity-50" disabled=move || busy.get()>"Send"</button>
+                </form>
+            </section>
+            <aside class="space-y-3">
+                <div class="rounded-xl border border-slate-200 bg-white p-4 text-sm dark:border-slate-700 dark:bg-slate-900">
+                    <div class="flex flex-col gap-2">
+                        <button type="button" class="rounded-lg border border-amber-300 px-3 py-2 font-medium text-amber-900 hover:bg-amber-50 dark:border-amber-700 dark:text-amber-100 dark:hover:bg-amber-950" on:click=talk_to_human data-testid="talk-to-human">"Talk to a human"</button>
+                        <button type="button" class="rounded-lg border border-slate-300 px-3 py-2 hover:bg-slate-50 dark:border-slate-600 dark:hover:bg-slate-800" on:click=new_conversation data-testid="new-conversation">"New conversation"</button>
+                    </div>
+                </div>
+                <div class="rounded-xl border border-slate-200 bg-white p-4 text-sm dark:border-slate-700 dark:bg-slate-900" data-testid="tool-usage">
+                    <h2 class="mb-2 font-semibold">"Tool usage this session"</h2>
+                    <Show when=move || !usage.with(Vec::is_empty) fallback=|| view! { <p class="text-slate-500">"No tools called yet."</p> }>
+                        <table class="w-full text-left text-xs">
+                            <thead><tr><th>"Tool"</th><th class="text-right">"Calls"</th><th class="text-right">"Failed"</th><th class="text-right">"ms"</th></tr></thead>
+                            <tbody>
+                                {move || usage.get().into_iter().map(|(name, calls, failed, ms)| view! {
+                                    <tr><td><code>{name}</code></td><td class="text-right">{calls}</td><td class="text-right">{failed}</td><td class="text-right">{format!("{ms:.0}")}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </Show>
+                </div>
+                <div class="rounded-xl border border-slate-200 bg-white p-4 text-xs text-slate-600 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-300">
+                    <p>"Demo customers: order 1013 belongs to lucas.rossi@example.com, 1011 to aisha.bello@example.com, 1005 to priya.raman@example.com. The agent refuses any order without its email."</p>
+                </div>
+            </aside>
+        </div>
+    }
+}

@@ -1,0 +1,413 @@
+//! Classification of every customer message: category, priority, sentiment, a summary and
+//! whether a person must take over. Offline it is rules plus similarity to labelled examples;
+//! with an LLM the agent asks for the same structure as JSON (see `agent`).
+
+use crate::semantic::Semantic;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Classification {
+    pub category: String,
+    pub priority: String,
+    pub sentiment: String,
+    pub summary: String,
+    pub escalate: bool,
+    /// Why it escalates (the trigger words or the request), empty otherwise.
+    pub escalation_reason: Option<String>,
+    pub estimated_resolution_time: String,
+    /// "rules+minilm" or the LLM that produced it.
+    pub source: String,
+}
+
+pub const CATEGORIES: &[&str] = &[
+    "orders",
+    "shipping",
+    "returns",
+    "product_question",
+    "billing",
+    "technical",
+    "account_management",
+    "feature_request",
+    "bug_report",
+    "integration",
+    "general",
+];
+
+/// (trigger, priority, reason) — any one hands the conversation to a person.
+const ESCALATION_TRIGGERS: &[(&str, &str, &str)] = &[
+    ("chargeback", "high", "mentions a chargeback"),
+    ("charge back", "high", "mentions a chargeback"),
+    ("dispute the charge", "high", "mentions a card dispute"),
+    ("lawyer", "urgent", "mentions a lawyer"),
+    ("attorney", "urgent", "mentions a lawyer"),
+    ("legal action", "urgent", "threatens legal action"),
+    ("sue you", "urgent", "threatens legal action"),
+    ("lawsuit", "urgent", "threatens legal action"),
+    ("injury", "urgent", "reports an injury"),
+    ("injured", "urgent", "reports an injury"),
+    ("burned me", "urgent", "reports an injury"),
+    ("burnt", "urgent", "reports a safety risk"),
+    ("caught fire", "urgent", "reports a safety risk"),
+    ("smoke", "urgent", "reports a safety risk"),
+    ("sparks", "urgent", "reports a safety risk"),
+    ("swollen battery", "urgent", "reports a safety risk"),
+    ("battery swelled", "urgent", "reports a safety risk"),
+    ("fraud", "urgent", "reports fraud"),
+    ("scam", "urgent", "reports fraud"),
+    (
+        "unauthorized charge",
+        "urgent",
+        "reports an unrecognised charge",
+    ),
+    (
+        "unauthorised charge",
+        "urgent",
+        "reports an unrecognised charge",
+    ),
+    (
+        "don't recognize",
+        "urgent",
+        "reports an unrecognised charge",
+    ),
+    ("human", "high", "asks for a person"),
+    ("real person", "high", "asks for a person"),
+    ("speak to someone", "high", "asks for a person"),
+    ("talk to someone", "high", "asks for a person"),
+    ("speak to a person", "high", "asks for a person"),
+    ("talk to a person", "high", "asks for a person"),
+    ("an agent", "high", "asks for a person"),
+    ("a manager", "high", "asks for a person"),
+    ("supervisor", "high", "asks for a person"),
+];
+
+const ANGRY: &[&str] = &[
+    "furious",
+    "ridiculous",
+    "unacceptable",
+    "outrageous",
+    "worst",
+    "terrible",
+    "disgusting",
+    "scam",
+    "useless",
+    "angry",
+    "pathetic",
+    "!!!",
+];
+const FRUSTRATED: &[&str] = &[
+    "still",
+    "again",
+    "annoyed",
+    "frustrated",
+    "disappointed",
+    "waiting",
+    "not working",
+    "doesn't work",
+    "does not work",
+    "broken",
+    "never arrived",
+    "late",
+    "why hasn't",
+    "why has",
+];
+const POSITIVE: &[&str] = &[
+    "thanks",
+    "thank you",
+    "great",
+    "love",
+    "awesome",
+    "perfect",
+    "appreciate",
+    "excellent",
+];
+
+/// Labelled examples per category for the similarity vote.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    ("orders", "Where is my order?"),
+    ("orders", "I want to cancel my order"),
+    ("orders", "Can I change the quantity on my order?"),
+    ("orders", "I'd like to buy two of these"),
+    ("shipping", "How much is shipping to my ZIP code?"),
+    (
+        "shipping",
+        "My package hasn't arrived and tracking is stuck",
+    ),
+    ("shipping", "Can you ship to Alaska?"),
+    ("returns", "I want to return the headphones I bought"),
+    ("returns", "What is your return policy?"),
+    ("returns", "Has my refund for the return been approved?"),
+    ("product_question", "Is the speaker waterproof?"),
+    ("product_question", "Which monitor is best for gaming?"),
+    ("product_question", "Do you have this keyboard in stock?"),
+    ("billing", "I was charged twice for my order"),
+    ("billing", "When will my refund reach my card?"),
+    ("billing", "Which payment methods do you accept?"),
+    ("technical", "My headphones won't pair with my phone"),
+    ("technical", "The monitor flickers at 144 Hz"),
+    ("technical", "The subwoofer blinks red and will not connect"),
+    (
+        "account_management",
+        "How do I change the email on my account?",
+    ),
+    ("account_management", "Please delete my personal data"),
+    ("feature_request", "You should let people order by phone"),
+    ("bug_report", "Your website checkout page shows an error"),
+    (
+        "integration",
+        "Does the smart speaker work with Home Assistant?",
+    ),
+    ("general", "Hello, can you help me?"),
+];
+
+fn contains_any(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| text.contains(w))
+}
+
+fn word_present(text: &str, word: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| w == word)
+}
+
+fn rule_category(lower: &str) -> Option<&'static str> {
+    let rules: &[(&[&str], &str)] = &[
+        (
+            &[
+                "charged twice",
+                "double charge",
+                "refund",
+                "payment",
+                "invoice",
+                "billing",
+                "credit card",
+                "paypal",
+                "chargeback",
+            ],
+            "billing",
+        ),
+        (
+            &["return", "send it back", "send back", "exchange"],
+            "returns",
+        ),
+        (
+            &[
+                "shipping", "ship to", "deliver", "tracking", "package", "carrier", "zip",
+            ],
+            "shipping",
+        ),
+        (&["cancel", "order", "buy", "purchase", "modify"], "orders"),
+        (
+            &[
+                "pair",
+                "connect",
+                "flicker",
+                "not working",
+                "won't",
+                "doesn't work",
+                "no sound",
+                "crackl",
+                "reset",
+                "firmware",
+                "battery",
+                "no signal",
+                "dead pixel",
+                "disconnect",
+            ],
+            "technical",
+        ),
+        (
+            &[
+                "home assistant",
+                "integration",
+                "api",
+                "alexa",
+                "google home",
+            ],
+            "integration",
+        ),
+        (
+            &[
+                "my account",
+                "password",
+                "delete my data",
+                "personal data",
+                "privacy",
+                "change my email",
+            ],
+            "account_management",
+        ),
+        (
+            &[
+                "feature request",
+                "you should add",
+                "please add",
+                "would be nice",
+            ],
+            "feature_request",
+        ),
+        (
+            &["website", "checkout page", "bug", "error on the site"],
+            "bug_report",
+        ),
+        (
+            &[
+                "in stock",
+                "spec",
+                "waterproof",
+                "compatible",
+                "recommend",
+                "which",
+                "does the",
+                "is the",
+                "price of",
+                "how much is the",
+            ],
+            "product_question",
+        ),
+    ];
+    rules
+        .iter()
+        .find(|(words, _)| contains_any(lower, words))
+        .map(|(_, c)| *c)
+}
+
+/// Classifies one customer message offline.
+pub async fn classify(text: &str, semantic: Option<&Semantic>) -> Classification {
+    let lower = text.to_lowercase();
+    let mut escalation: Option<(&str, &str)> = None;
+    for (trigger, priority, reason) in ESCALATION_TRIGGERS {
+        let hit = if trigger.contains(' ') || trigger.len() > 6 {
+            lower.contains(trigger)
+        } else {
+            word_present(&lower, trigger)
+        };
+        if hit {
+            let stronger = match escalation {
+                None => true,
+                Some((p, _)) => p != "urgent" && *priority == "urgent",
+            };
+            if stronger {
+                escalation = Some((priority, reason));
+            }
+        }
+    }
+    let sentiment = if contains_any(&lower, ANGRY)
+        || (text.chars().filter(|c| c.is_alphabetic()).count() > 12
+            && text.chars().filter(|c| c.is_uppercase()).count() * 10
+                > text.chars().filter(|c| c.is_alphabetic()).count() * 7)
+    {
+        "angry"
+    } else if contains_any(&lower, FRUSTRATED) {
+        "frustrated"
+    } else if contains_any(&lower, POSITIVE) {
+        "positive"
+    } else {
+        "neutral"
+    };
+    let mut category = rule_category(&lower).map(str::to_string);
+    let mut source = "rules".to_string();
+    if category.is_none()
+        && let Some(semantic) = semantic
+        && let Some((label, score)) = semantic.nearest_label(text).await
+        && score > 0.35
+    {
+        category = Some(label);
+        source = "rules+minilm".into();
+    }
+    let category = category.unwrap_or_else(|| "general".into());
+    let priority = match escalation {
+        Some((p, _)) => p.to_string(),
+        None => match (category.as_str(), sentiment) {
+            (_, "angry") => "high".into(),
+            ("billing", _) => "high".into(),
+            (_, "frustrated") => "medium".into(),
+            ("orders" | "shipping" | "returns" | "technical", _) => "medium".into(),
+            _ => "low".into(),
+        },
+    };
+    let estimated_resolution_time = match priority.as_str() {
+        "urgent" => "1 hour",
+        "high" => "4 hours",
+        "medium" => "1 business day",
+        _ => "immediate",
+    }
+    .to_string();
+    Classification {
+        category,
+        priority,
+        sentiment: sentiment.into(),
+        summary: summarize(text),
+        escalate: escalation.is_some(),
+        escalation_reason: escalation.map(|(_, r)| r.to_string()),
+        estimated_resolution_time,
+        source,
+    }
+}
+
+/// The first sentence, at most 120 characters.
+pub fn summarize(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let first = one_line
+        .split_inclusive(['.', '?', '!'])
+        .next()
+        .unwrap_or(&one_line)
+        .trim();
+    if first.chars().count() > 120 {
+        format!("{}…", first.chars().take(119).collect::<String>())
+    } else {
+        first.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn escalation_triggers_are_found_with_their_priority() {
+        let c = classify("I'll call my lawyer if this isn't fixed", None).await;
+        assert!(c.escalate);
+        assert_eq!(c.priority, "urgent");
+        let c = classify("I'm going to file a chargeback", None).await;
+        assert!(c.escalate);
+        assert_eq!(c.priority, "high");
+        assert_eq!(c.category, "billing");
+        let c = classify("Can I talk to a human please?", None).await;
+        assert!(c.escalate);
+        let c = classify("The charger got hot and there was smoke", None).await;
+        assert_eq!(c.priority, "urgent");
+    }
+
+    #[tokio::test]
+    async fn ordinary_messages_do_not_escalate() {
+        let c = classify(
+            "Where is order 1013? My email is lucas.rossi@example.com",
+            None,
+        )
+        .await;
+        assert!(!c.escalate, "{c:?}");
+        assert_eq!(c.category, "orders");
+        let c = classify("Is the BoomGo waterproof?", None).await;
+        assert_eq!(c.category, "product_question");
+        assert_eq!(c.priority, "low");
+        // "humane" is not "human"
+        assert!(!classify("a humane question", None).await.escalate);
+    }
+
+    #[tokio::test]
+    async fn sentiment_reads_tone() {
+        assert_eq!(
+            classify("This is RIDICULOUS, still nothing!!!", None)
+                .await
+                .sentiment,
+            "angry"
+        );
+        assert_eq!(
+            classify("It's still not working", None).await.sentiment,
+            "frustrated"
+        );
+        assert_eq!(
+            classify("Thanks, that's great", None).await.sentiment,
+            "positive"
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! The Customer Support agent, without any web framework: tools over the store and the
+//! knowledge base, the offline planner, the LLM agent, classification and evaluation.
+
+pub mod agent;
+pub mod catalogue;
+pub mod classify;
+pub mod eval;
+pub mod extract;
+pub mod llm_agent;
+pub mod planner;
+pub mod semantic;
+pub mod setup;
+pub mod tools;
+pub mod turn;
+
+pub use agent::{AgentError, SupportAgent, TurnResult};
+pub use tools::{Citation, Session, ToolOutcome, Toolbox};
+pub use turn::TurnEvent;

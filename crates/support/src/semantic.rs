@@ -1,0 +1,87 @@
+//! MiniLM similarity for the offline agent: which intent a message is closest to (tool
+//! descriptions and example utterances) and which labelled category it resembles.
+
+use crate::classify;
+use crate::planner::Intent;
+use kb::Embedder;
+
+pub struct Semantic {
+    embedder: Embedder,
+    labels: Vec<(String, Vec<f32>)>,
+    intents: Vec<(Intent, Vec<f32>)>,
+}
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+impl Semantic {
+    /// Embeds the labelled examples once.
+    pub async fn new(embedder: Embedder) -> Result<Semantic, kb::KbError> {
+        let label_texts: Vec<String> = classify::EXAMPLES
+            .iter()
+            .map(|(_, t)| t.to_string())
+            .collect();
+        let label_vectors = embedder.embed(label_texts).await?;
+        let labels = classify::EXAMPLES
+            .iter()
+            .zip(label_vectors)
+            .map(|((label, _), v)| (label.to_string(), v))
+            .collect();
+        let mut intent_texts = Vec::new();
+        let mut intent_keys = Vec::new();
+        for intent in Intent::ALL {
+            for example in intent.examples() {
+                intent_texts.push(example.to_string());
+                intent_keys.push(intent);
+            }
+        }
+        let intent_vectors = embedder.embed(intent_texts).await?;
+        let intents = intent_keys.into_iter().zip(intent_vectors).collect();
+        Ok(Semantic {
+            embedder,
+            labels,
+            intents,
+        })
+    }
+
+    pub fn embedder(&self) -> &Embedder {
+        &self.embedder
+    }
+
+    async fn vector(&self, text: &str) -> Option<Vec<f32>> {
+        match self.embedder.embed(vec![text.to_string()]).await {
+            Ok(mut v) => v.pop(),
+            Err(e) => {
+                tracing::warn!(error = %e, "embedding a message failed");
+                None
+            }
+        }
+    }
+
+    /// The category label of the most similar example, with its similarity.
+    pub async fn nearest_label(&self, text: &str) -> Option<(String, f32)> {
+        let v = self.vector(text).await?;
+        self.labels
+            .iter()
+            .map(|(label, e)| (label.clone(), dot(&v, e)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// Each intent's best similarity to the message.
+    pub async fn intent_scores(&self, text: &str) -> Vec<(Intent, f32)> {
+        let Some(v) = self.vector(text).await else {
+            return Vec::new();
+        };
+        let mut best: Vec<(Intent, f32)> = Vec::new();
+        for (intent, e) in &self.intents {
+            let score = dot(&v, e);
+            match best.iter_mut().find(|(i, _)| i == intent) {
+                Some(entry) => entry.1 = entry.1.max(score),
+                None => best.push((*intent, score)),
+            }
+        }
+        best.sort_by(|a, b| b.1.total_cmp(&a.1));
+        best
+    }
+}

@@ -1,0 +1,77 @@
+//! Building the support stack from settings: the embedder, the knowledge base on the chosen
+//! Qdrant, and the similarity helper, shared by the server, the eval harness and the benchmark.
+
+use crate::semantic::Semantic;
+use kb::{Embedder, KnowledgeBase, RemoteEmbedder, VectorIndex};
+use llm_embedded::embedding::{EMBEDDING_MODEL_DIR, SentenceEmbedder};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct KnowledgeSettings {
+    /// Holds `minilm/` (scripts/fetch-models.sh puts it there).
+    pub models_dir: PathBuf,
+    /// Where the embedded Qdrant keeps its shards (one folder per collection).
+    pub edge_dir: PathBuf,
+    pub qdrant_url: Option<String>,
+    pub qdrant_api_key: Option<String>,
+    pub threads: usize,
+    /// OpenAI embeddings instead of MiniLM for the knowledge base (the planner keeps MiniLM).
+    pub remote_embedder: Option<Arc<dyn RemoteEmbedder>>,
+}
+
+pub struct Knowledge {
+    pub kb: Arc<KnowledgeBase>,
+    pub semantic: Arc<Semantic>,
+}
+
+/// Loads MiniLM from `models_dir`.
+pub async fn load_minilm(settings: &KnowledgeSettings) -> Result<Arc<SentenceEmbedder>, String> {
+    let dir = settings.models_dir.join(EMBEDDING_MODEL_DIR);
+    let threads = settings.threads;
+    tokio::task::spawn_blocking(move || SentenceEmbedder::load(&dir, threads))
+        .await
+        .map_err(|e| format!("loading the embedding model failed: {e}"))?
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
+}
+
+/// Opens (and, at first start, fills) the knowledge base.
+pub async fn open_knowledge(settings: &KnowledgeSettings) -> Result<Knowledge, String> {
+    let minilm = Embedder::Local(load_minilm(settings).await?);
+    let semantic = Arc::new(
+        Semantic::new(minilm.clone())
+            .await
+            .map_err(|e| e.to_string())?,
+    );
+    let embedder = match &settings.remote_embedder {
+        Some(remote) => Embedder::Remote(remote.clone()),
+        None => minilm,
+    };
+    let collection = embedder.collection_name();
+    let index = match &settings.qdrant_url {
+        Some(url) => VectorIndex::connect_server(
+            url,
+            settings.qdrant_api_key.clone(),
+            &collection,
+            embedder.dimension(),
+        )
+        .await
+        .map_err(|e| e.to_string())?,
+        None => {
+            let dir = settings.edge_dir.join(&collection);
+            let dimension = embedder.dimension();
+            tokio::task::spawn_blocking(move || VectorIndex::open_edge(&dir, dimension))
+                .await
+                .map_err(|e| format!("opening the embedded Qdrant failed: {e}"))?
+                .map_err(|e| e.to_string())?
+        }
+    };
+    let kb = KnowledgeBase::open(index, embedder)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Knowledge {
+        kb: Arc::new(kb),
+        semantic,
+    })
+}

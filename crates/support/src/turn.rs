@@ -1,0 +1,149 @@
+//! One turn of the support chat as a stream of events (what the page shows while it happens),
+//! and the tool runner that reports each call as it starts and ends.
+
+use crate::classify::Classification;
+use crate::tools::{Citation, Session, ToolOutcome, Toolbox};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TurnEvent {
+    /// Who answers this turn ("offline planner" or the LLM's provider and model).
+    Meta {
+        backend: String,
+        model: String,
+    },
+    Classification(Classification),
+    ToolStarted {
+        call_id: String,
+        name: String,
+        arguments: Value,
+    },
+    ToolFinished {
+        call_id: String,
+        outcome: ToolOutcome,
+    },
+    Text {
+        text: String,
+    },
+    Citations {
+        citations: Vec<Citation>,
+    },
+    Suggestions {
+        suggestions: Vec<String>,
+    },
+    /// The conversation now waits for a person.
+    Escalated {
+        ticket_id: Option<i64>,
+    },
+}
+
+/// Runs tools for one turn, reporting each to the page and keeping the outcomes for memory.
+pub struct ToolRunner<'a> {
+    toolbox: &'a Toolbox,
+    pub session: &'a mut Session,
+    now: DateTime<Utc>,
+    events: &'a mpsc::Sender<TurnEvent>,
+    pub outcomes: Vec<(String, ToolOutcome)>,
+    /// Passage ids the reply actually relies on, in the order of its [1], [2] markers.
+    pub cited: Vec<String>,
+    next_id: usize,
+}
+
+impl<'a> ToolRunner<'a> {
+    pub fn new(
+        toolbox: &'a Toolbox,
+        session: &'a mut Session,
+        now: DateTime<Utc>,
+        events: &'a mpsc::Sender<TurnEvent>,
+    ) -> ToolRunner<'a> {
+        ToolRunner {
+            toolbox,
+            session,
+            now,
+            events,
+            outcomes: Vec::new(),
+            cited: Vec::new(),
+            next_id: 0,
+        }
+    }
+
+    pub fn toolbox(&self) -> &Toolbox {
+        self.toolbox
+    }
+
+    pub async fn emit(&self, event: TurnEvent) {
+        // A closed page is not an error: the turn still completes and is stored.
+        let _ = self.events.send(event).await;
+    }
+
+    /// Calls a tool with an id of the runner's choosing.
+    pub async fn call(&mut self, name: &str, arguments: Value) -> ToolOutcome {
+        self.next_id += 1;
+        let call_id = format!("call_{}", self.next_id);
+        self.call_with_id(call_id, name, arguments).await
+    }
+
+    /// Calls a tool under the id a model gave the call.
+    pub async fn call_with_id(
+        &mut self,
+        call_id: String,
+        name: &str,
+        arguments: Value,
+    ) -> ToolOutcome {
+        self.emit(TurnEvent::ToolStarted {
+            call_id: call_id.clone(),
+            name: name.to_string(),
+            arguments: arguments.clone(),
+        })
+        .await;
+        let outcome = self
+            .toolbox
+            .run(name, arguments, self.session, self.now)
+            .await;
+        self.emit(TurnEvent::ToolFinished {
+            call_id: call_id.clone(),
+            outcome: outcome.clone(),
+        })
+        .await;
+        self.outcomes.push((call_id, outcome.clone()));
+        outcome
+    }
+
+    /// Marks a passage as used by the reply (the next [n] marker).
+    pub fn cite(&mut self, id: &str) {
+        if !self.cited.iter().any(|c| c == id) {
+            self.cited.push(id.to_string());
+        }
+    }
+
+    /// The passages the reply cites, in marker order (retrieved but unused ones are left out).
+    pub fn citations(&self) -> Vec<Citation> {
+        self.cited
+            .iter()
+            .filter_map(|id| {
+                self.outcomes
+                    .iter()
+                    .flat_map(|(_, o)| o.citations.iter())
+                    .find(|c| &c.id == id)
+                    .cloned()
+            })
+            .collect()
+    }
+
+    /// Every passage retrieved this turn, in retrieval order.
+    pub fn retrieved(&self) -> Vec<Citation> {
+        let mut all: Vec<Citation> = Vec::new();
+        for (_, o) in &self.outcomes {
+            for c in &o.citations {
+                if !all.iter().any(|a| a.id == c.id) {
+                    all.push(c.clone());
+                }
+            }
+        }
+        all
+    }
+}

@@ -1,0 +1,369 @@
+//! The Customer Support endpoints: a turn streamed as server-sent events, the conversation for a
+//! reload, a fresh conversation, and "Talk to a human".
+//!
+//! The agent starts answering at once with rules only; the knowledge base and MiniLM load in the
+//! background (a second or two, longer on the very first start while the chunks are indexed) and
+//! the full agent takes over when ready.
+
+use crate::config::Config;
+use crate::llm_registry::LlmRegistry;
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use std::convert::Infallible;
+use std::sync::{Arc, RwLock};
+use support::setup::{KnowledgeSettings, open_knowledge};
+use support::{SupportAgent, Toolbox, TurnEvent};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+pub const SUPPORT_SESSION_COOKIE: &str = "support_session";
+
+/// Where the knowledge base stands, for the page and /health/ready.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum KnowledgeState {
+    Loading,
+    Ready {
+        backend: String,
+        embedding_model: String,
+        chunks: usize,
+        indexed_now: usize,
+        elapsed_ms: u64,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+pub struct SupportService {
+    agent: RwLock<Arc<SupportAgent>>,
+    knowledge: RwLock<KnowledgeState>,
+    llm: Option<Arc<support::llm_agent::LlmAgent>>,
+}
+
+impl SupportService {
+    /// A rules-only agent over `store`, until `load` brings the knowledge base.
+    pub fn new(store: store::Store, llm: &LlmRegistry) -> SupportService {
+        let llm = llm
+            .support_provider()
+            .map(|p| Arc::new(support::llm_agent::LlmAgent::new(p)));
+        SupportService {
+            agent: RwLock::new(Arc::new(SupportAgent::new(
+                Toolbox::new(store, None),
+                None,
+                llm.clone(),
+            ))),
+            knowledge: RwLock::new(KnowledgeState::Loading),
+            llm,
+        }
+    }
+
+    pub fn agent(&self) -> Arc<SupportAgent> {
+        match self.agent.read() {
+            Ok(a) => a.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn knowledge(&self) -> KnowledgeState {
+        match self.knowledge.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn set_knowledge(&self, state: KnowledgeState) {
+        match self.knowledge.write() {
+            Ok(mut k) => *k = state,
+            Err(poisoned) => *poisoned.into_inner() = state,
+        }
+    }
+
+    /// Opens the knowledge base and swaps in the full agent; failures leave the rules-only agent
+    /// answering and are reported on the page.
+    pub async fn load(&self, settings: KnowledgeSettings) {
+        match open_knowledge(&settings).await {
+            Ok(knowledge) => {
+                let kb = knowledge.kb.clone();
+                let agent = SupportAgent::new(
+                    Toolbox::new(self.agent().toolbox().store.clone(), Some(kb.clone())),
+                    Some(knowledge.semantic),
+                    self.llm.clone(),
+                );
+                match self.agent.write() {
+                    Ok(mut a) => *a = Arc::new(agent),
+                    Err(poisoned) => *poisoned.into_inner() = Arc::new(agent),
+                }
+                self.set_knowledge(KnowledgeState::Ready {
+                    backend: kb.index().label().to_string(),
+                    embedding_model: kb.embedder().model().to_string(),
+                    chunks: kb.chunks().len(),
+                    indexed_now: kb.last_sync.upserted,
+                    elapsed_ms: kb.last_sync.elapsed_ms,
+                });
+            }
+            Err(reason) => {
+                tracing::error!(%reason, "knowledge base unavailable; support runs on rules only");
+                self.set_knowledge(KnowledgeState::Failed { reason });
+            }
+        }
+    }
+}
+
+pub fn knowledge_settings(config: &Config) -> KnowledgeSettings {
+    KnowledgeSettings {
+        models_dir: config.models_dir.clone(),
+        edge_dir: config.kb_dir.clone(),
+        qdrant_url: config
+            .qdrant_url
+            .as_ref()
+            .map(|u| u.as_str().trim_end_matches('/').to_owned()),
+        qdrant_api_key: config
+            .qdrant_api_key
+            .as_ref()
+            .map(|k| k.expose().to_owned()),
+        threads: config.llm_threads,
+        remote_embedder: None,
+    }
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
+    cookies.split(';').find_map(|c| {
+        let (name, value) = c.trim().split_once('=')?;
+        (name == SUPPORT_SESSION_COOKIE && domain::chat::is_session_id(value))
+            .then(|| value.to_owned())
+    })
+}
+
+fn set_cookie(response: &mut Response, session: &str) {
+    if let Ok(cookie) = HeaderValue::from_str(&format!(
+        "{SUPPORT_SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"
+    )) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+}
+
+fn sse(name: &str, data: &serde_json::Value) -> Bytes {
+    Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
+}
+
+fn event_frame(event: &TurnEvent) -> Bytes {
+    let name = match event {
+        TurnEvent::Meta { .. } => "meta",
+        TurnEvent::Classification(_) => "classification",
+        TurnEvent::ToolStarted { .. } => "tool_start",
+        TurnEvent::ToolFinished { .. } => "tool_end",
+        TurnEvent::Text { .. } => "token",
+        TurnEvent::Citations { .. } => "citations",
+        TurnEvent::Suggestions { .. } => "suggestions",
+        TurnEvent::Escalated { .. } => "escalated",
+    };
+    sse(name, &serde_json::to_value(event).unwrap_or_default())
+}
+
+#[derive(Deserialize)]
+pub struct ChatBody {
+    pub message: String,
+}
+
+/// `POST /api/support/chat` {message}: one turn, streamed.
+pub async fn chat(
+    State(service): State<Arc<SupportService>>,
+    headers: HeaderMap,
+    body: Result<Json<ChatBody>, JsonRejection>,
+) -> Response {
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "That message is far too long to send.",
+            );
+        }
+        Err(r) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("The request is not valid: {r}"),
+            );
+        }
+    };
+    let message = body.message.trim().to_string();
+    if message.is_empty() {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "Type a message first.");
+    }
+    if message.chars().count() > support::agent::MAX_MESSAGE_CHARS {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!(
+                "Messages are limited to {} characters.",
+                support::agent::MAX_MESSAGE_CHARS
+            ),
+        );
+    }
+    let (session, new_session) = match session_cookie(&headers) {
+        Some(id) => (id, false),
+        None => (uuid::Uuid::new_v4().to_string(), true),
+    };
+    let agent = service.agent();
+    let (events_tx, mut events_rx) = mpsc::channel::<TurnEvent>(128);
+    let (body_tx, body_rx) = mpsc::channel::<Result<Bytes, Infallible>>(128);
+    // The turn runs to the end even if the page goes away: the message, any order or return
+    // and the reply are all stored, never half done.
+    let turn = {
+        let session = session.clone();
+        tokio::spawn(async move {
+            agent
+                .turn(&session, &message, events_tx, chrono::Utc::now())
+                .await
+        })
+    };
+    tokio::spawn(async move {
+        while let Some(event) = events_rx.recv().await {
+            // A closed page only stops the forwarding.
+            let _ = body_tx.send(Ok(event_frame(&event))).await;
+        }
+        let frame = match turn.await {
+            Ok(Ok(result)) => sse(
+                "done",
+                &json!({
+                    "html": markdown::to_safe_html(&result.reply),
+                    "message_id": result.reply_message_id,
+                    "elapsed_ms": (result.elapsed_ms * 10.0).round() / 10.0,
+                    "escalated": result.escalated,
+                }),
+            ),
+            Ok(Err(support::AgentError::Invalid(message))) => {
+                sse("error", &json!({"message": message}))
+            }
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "support turn failed");
+                sse(
+                    "error",
+                    &json!({"message": "Your message could not be saved; please try again."}),
+                )
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "support turn panicked");
+                sse(
+                    "error",
+                    &json!({"message": "Something went wrong; please try again."}),
+                )
+            }
+        };
+        let _ = body_tx.send(Ok(frame)).await;
+    });
+    let mut response = Response::new(Body::from_stream(ReceiverStream::new(body_rx)));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-transform"),
+    );
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    if new_session {
+        set_cookie(&mut response, &session);
+    }
+    response
+}
+
+/// `GET /api/support/conversation`: the session's conversation, to resume after a reload.
+pub async fn conversation(
+    State(service): State<Arc<SupportService>>,
+    headers: HeaderMap,
+) -> Response {
+    let agent = service.agent();
+    let knowledge = service.knowledge();
+    let Some(session) = session_cookie(&headers) else {
+        return Json(json!({"messages": [], "status": "new", "backend": agent.backend(), "knowledge": knowledge})).into_response();
+    };
+    let store = &agent.toolbox().store;
+    let (info, messages) = match (
+        store.conversation(&session).await,
+        store.recent_messages(&session, 200).await,
+    ) {
+        (Ok(info), Ok(messages)) => (info, messages),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, "support: cannot read the conversation");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The conversation could not be loaded.",
+            );
+        }
+    };
+    let messages: Vec<serde_json::Value> = messages
+        .iter()
+        .filter(|m| m.role == "user" || m.role == "assistant" || m.role == "agent")
+        .map(|m| {
+            let metadata: serde_json::Value = serde_json::from_str(&m.metadata).unwrap_or_default();
+            json!({
+                "id": m.id,
+                "role": m.role,
+                "text": m.content,
+                "html": if m.role == "user" { serde_json::Value::Null } else { json!(markdown::to_safe_html(&m.content)) },
+                "classification": metadata.get("classification"),
+                "tools": metadata.get("tools"),
+                "citations": metadata.get("citations"),
+                "suggestions": metadata.get("suggestions"),
+                "backend": metadata.get("backend"),
+                "elapsed_ms": metadata.get("elapsed_ms"),
+            })
+        })
+        .collect();
+    Json(json!({
+        "messages": messages,
+        "status": info.map(|i| i.status).unwrap_or_else(|| "new".into()),
+        "backend": agent.backend(),
+        "knowledge": knowledge,
+    }))
+    .into_response()
+}
+
+/// `POST /api/support/new`: forget this browser's conversation and start another.
+pub async fn new_conversation() -> Response {
+    let mut response = Json(json!({"ok": true})).into_response();
+    set_cookie(&mut response, &uuid::Uuid::new_v4().to_string());
+    response
+}
+
+/// `POST /api/support/human`: "Talk to a human" without typing a reason.
+pub async fn human(State(service): State<Arc<SupportService>>, headers: HeaderMap) -> Response {
+    let Some(session) = session_cookie(&headers) else {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Start the conversation first, so the team can see what it is about.",
+        );
+    };
+    let agent = service.agent();
+    let (tx, mut rx) = mpsc::channel(32);
+    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let result = agent
+        .turn(
+            &session,
+            "I'd like to talk to a human, please.",
+            tx,
+            chrono::Utc::now(),
+        )
+        .await;
+    let _ = drain.await;
+    match result {
+        Ok(r) => Json(json!({"escalated": r.escalated, "reply": r.reply, "html": markdown::to_safe_html(&r.reply)})).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "support: escalation failed");
+            error(StatusCode::SERVICE_UNAVAILABLE, "Could not reach the team right now; please try again.")
+        }
+    }
+}
