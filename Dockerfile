@@ -37,6 +37,7 @@ ENV HOST=0.0.0.0 \
     SITE_ROOT=/app/site \
     DATABASE_URL=sqlite:///data/portfolio.db?mode=rwc \
     MODELS_DIR=/app/models \
+    KB_DIR=/data/qdrant \
     LOG_FORMAT=json \
     LOG_LEVEL=info
 USER app

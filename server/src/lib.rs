@@ -223,8 +223,11 @@ pub async fn run() -> Result<(), StartupError> {
     // The knowledge base loads (and indexes, at first start) while the server already serves.
     {
         let service = state.support.clone();
-        let settings = support::knowledge_settings(&config);
-        tokio::spawn(async move { service.load(settings).await });
+        let config = config.clone();
+        tokio::spawn(async move {
+            let settings = support::knowledge_settings_with_remote(&config).await;
+            service.load(settings).await
+        });
     }
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

@@ -116,6 +116,30 @@ impl SupportService {
     }
 }
 
+/// The settings, with OpenAI embeddings when a key or compatible server is configured and
+/// answers; otherwise (or when it fails) MiniLM in process, so the page still works offline.
+pub async fn knowledge_settings_with_remote(config: &Config) -> KnowledgeSettings {
+    let mut settings = knowledge_settings(config);
+    if config.openai_api_key.is_some() || config.openai_base_url.is_some() {
+        let mut openai = llm::OpenAiSettings::new(config.openai_embedding_model.clone());
+        openai.base_url = config
+            .openai_base_url
+            .as_ref()
+            .map(|u| u.as_str().trim_end_matches('/').to_owned());
+        openai.api_key = config
+            .openai_api_key
+            .as_ref()
+            .map(|k| k.expose().to_owned());
+        match support::setup::OpenAiEmbeddings::connect(&openai).await {
+            Ok(remote) => settings.remote_embedder = Some(Arc::new(remote)),
+            Err(e) => {
+                tracing::warn!(error = %e, model = %config.openai_embedding_model, "OpenAI embeddings unavailable; the knowledge base uses MiniLM")
+            }
+        }
+    }
+    settings
+}
+
 pub fn knowledge_settings(config: &Config) -> KnowledgeSettings {
     KnowledgeSettings {
         models_dir: config.models_dir.clone(),

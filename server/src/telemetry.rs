@@ -5,7 +5,14 @@ use tracing_subscriber::EnvFilter;
 
 pub fn init(config: &Config) {
     // The level was validated with the configuration; fall back rather than fail here.
-    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    // The embedded Qdrant warns about internal flags it initialises itself on its server only
+    // (harmless here); keep its errors, drop that noise, unless the level names it explicitly.
+    let directives = if config.log_level.contains("qdrant_edge") {
+        config.log_level.clone()
+    } else {
+        format!("{},qdrant_edge=error", config.log_level)
+    };
+    let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);

@@ -3,11 +3,13 @@
 
 mod breaker;
 mod embedded;
+mod embeddings;
 mod fallback;
 mod openai;
 
 pub use breaker::CircuitBreaker;
 pub use embedded::{EmbeddedProvider, LazyEmbeddedProvider};
+pub use embeddings::OpenAiEmbedder;
 pub use fallback::FallbackProvider;
 pub use llm_embedded::{MODEL_FILE as EMBEDDED_MODEL_FILE, MODEL_NAME as EMBEDDED_MODEL_NAME};
 pub use openai::{OpenAiProvider, OpenAiSettings};

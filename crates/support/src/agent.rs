@@ -156,7 +156,8 @@ impl SupportAgent {
             .send(TurnEvent::Classification(classification.clone()))
             .await;
 
-        let mut runner = ToolRunner::new(&self.toolbox, &mut session, now, &events);
+        let mut runner = ToolRunner::new(&self.toolbox, &mut session, now, &events)
+            .with_id_prefix(format!("call_m{user_message_id}"));
         // The LLM path streams its own text; the planner's reply is sent whole below.
         let mut streamed = false;
         let (reply, suggestions, call_ids) = if classification.escalate {

@@ -354,3 +354,75 @@ pub fn transcript(history: &[StoredMessage], current_user_id: i64) -> Vec<ChatMe
     }
     messages
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(id: i64, role: &str, content: &str, metadata: &str) -> StoredMessage {
+        StoredMessage {
+            id,
+            role: role.into(),
+            content: content.into(),
+            metadata: metadata.into(),
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn long_conversations_keep_a_window_and_summarise_the_rest() {
+        let mut history = Vec::new();
+        for i in 0..20 {
+            history.push(stored(i * 2 + 1, "user", &format!("question {i}"), "{}"));
+            history.push(stored(i * 2 + 2, "assistant", &format!("answer {i}"), "{}"));
+        }
+        history.push(stored(41, "user", "the newest question", "{}"));
+        let messages = transcript(&history, 41);
+        assert_eq!(messages[0].role, Role::System);
+        assert!(
+            messages[1]
+                .content
+                .starts_with("Summary of the earlier conversation")
+        );
+        assert!(messages[1].content.contains("customer: question 0"));
+        let window = &messages[2..];
+        assert!(window.len() <= WINDOW_MESSAGES);
+        assert_eq!(
+            window[0].role,
+            Role::User,
+            "the window starts at a customer turn"
+        );
+        assert_eq!(
+            window.last().map(|m| m.content.as_str()),
+            Some("the newest question")
+        );
+    }
+
+    #[test]
+    fn a_window_never_opens_on_an_orphaned_tool_result() {
+        let tools = r#"{"backend":"x","tools":[{"tool":"get_order_status","arguments":{"order_id":1013},"ok":true,"summary":"s","result":{"status":"shipped"},"error":null,"error_kind":null,"citations":[],"elapsed_ms":1.0}],"citations":[],"suggestions":[],"planner":null,"elapsed_ms":1.0,"call_ids":["call_9"]}"#;
+        let mut history = Vec::new();
+        for i in 0..12 {
+            history.push(stored(i * 2 + 1, "user", "where is it", "{}"));
+            history.push(stored(i * 2 + 2, "assistant", "shipped", tools));
+        }
+        history.push(stored(25, "user", "thanks", "{}"));
+        let messages = transcript(&history, 25);
+        let first = messages
+            .iter()
+            .find(|m| m.role != Role::System)
+            .expect("a turn");
+        assert_eq!(first.role, Role::User);
+        for (i, m) in messages.iter().enumerate() {
+            if m.role == Role::Tool {
+                let id = m.tool_call_id.clone().unwrap_or_default();
+                assert!(
+                    messages[..i]
+                        .iter()
+                        .any(|a| a.tool_calls.iter().any(|c| c.id == id)),
+                    "tool result {id} has no call before it"
+                );
+            }
+        }
+    }
+}

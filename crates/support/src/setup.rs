@@ -36,6 +36,43 @@ pub async fn load_minilm(settings: &KnowledgeSettings) -> Result<Arc<SentenceEmb
         .map_err(|e| e.to_string())
 }
 
+/// OpenAI (or compatible) embeddings as the knowledge base's embedder. Its dimension is learnt
+/// from one probe call, since the collection must be created with it.
+pub struct OpenAiEmbeddings {
+    inner: llm::OpenAiEmbedder,
+    dimension: usize,
+}
+
+impl OpenAiEmbeddings {
+    pub async fn connect(settings: &llm::OpenAiSettings) -> Result<OpenAiEmbeddings, String> {
+        let inner = llm::OpenAiEmbedder::new(settings);
+        let probe = inner
+            .embed(vec!["dimension probe".into()])
+            .await
+            .map_err(|e| e.to_string())?;
+        let dimension = probe
+            .first()
+            .map(Vec::len)
+            .filter(|d| *d > 0)
+            .ok_or("the embedding model returned an empty vector")?;
+        Ok(OpenAiEmbeddings { inner, dimension })
+    }
+}
+
+impl RemoteEmbedder for OpenAiEmbeddings {
+    fn model(&self) -> &str {
+        self.inner.model()
+    }
+
+    fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    fn embed(&self, texts: Vec<String>) -> kb::EmbedFuture<'_> {
+        Box::pin(async move { self.inner.embed(texts).await.map_err(|e| e.to_string()) })
+    }
+}
+
 /// Opens (and, at first start, fills) the knowledge base.
 pub async fn open_knowledge(settings: &KnowledgeSettings) -> Result<Knowledge, String> {
     let minilm = Embedder::Local(load_minilm(settings).await?);

@@ -51,6 +51,8 @@ pub struct ToolRunner<'a> {
     /// Passage ids the reply actually relies on, in the order of its [1], [2] markers.
     pub cited: Vec<String>,
     next_id: usize,
+    /// Makes call ids unique across the turns of a conversation (the transcript replays them).
+    id_prefix: String,
 }
 
 impl<'a> ToolRunner<'a> {
@@ -68,7 +70,14 @@ impl<'a> ToolRunner<'a> {
             outcomes: Vec::new(),
             cited: Vec::new(),
             next_id: 0,
+            id_prefix: "call".into(),
         }
+    }
+
+    /// Names this turn's call ids after `prefix` (the user message's id, say).
+    pub fn with_id_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.id_prefix = prefix.into();
+        self
     }
 
     pub fn toolbox(&self) -> &Toolbox {
@@ -83,7 +92,7 @@ impl<'a> ToolRunner<'a> {
     /// Calls a tool with an id of the runner's choosing.
     pub async fn call(&mut self, name: &str, arguments: Value) -> ToolOutcome {
         self.next_id += 1;
-        let call_id = format!("call_{}", self.next_id);
+        let call_id = format!("{}_{}", self.id_prefix, self.next_id);
         self.call_with_id(call_id, name, arguments).await
     }
 

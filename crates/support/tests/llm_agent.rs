@@ -52,6 +52,41 @@ fn text(words: &[&str]) -> String {
     sse(&chunks)
 }
 
+/// An embedding from the words of a text: texts that share words point the same way.
+fn fake_embedding(text: &str) -> Vec<f32> {
+    let mut v = vec![0.0_f32; 8];
+    for word in text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+    {
+        let h = word
+            .bytes()
+            .fold(7_u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+        v[(h % 8) as usize] += 1.0;
+    }
+    v[0] += 0.01;
+    v
+}
+
+/// The `/v1/embeddings` answer for `body`, in OpenAI's JSON shape.
+fn embeddings(body: &Value) -> String {
+    let inputs: Vec<String> = match &body["input"] {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        Value::String(one) => vec![one.clone()],
+        _ => Vec::new(),
+    };
+    let data: Vec<Value> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, t)| json!({"object": "embedding", "index": i, "embedding": fake_embedding(t)}))
+        .collect();
+    json!({"object": "list", "data": data, "model": body["model"], "usage": {"prompt_tokens": 1, "total_tokens": 1}}).to_string()
+}
+
 /// What the scripted model answers, given the request.
 fn script(model: &str, body: &Value) -> String {
     if body.get("response_format").is_some() {
@@ -135,12 +170,16 @@ impl FakeOpenAi {
                         return;
                     };
                     let model = body["model"].as_str().unwrap_or_default().to_string();
-                    let payload = script(&model, &body);
+                    let (kind, payload) = if body.get("input").is_some() {
+                        ("application/json", embeddings(&body))
+                    } else {
+                        ("text/event-stream", script(&model, &body))
+                    };
                     if let Ok(mut all) = seen.lock() {
                         all.push(body);
                     }
                     let response = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{payload}",
+                        "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{payload}",
                         payload.len()
                     );
                     let _ = socket.write_all(response.as_bytes()).await;
@@ -315,4 +354,36 @@ async fn identity_holds_even_when_the_model_is_tricked() {
         .expect("read")
         .map(|o| o.status);
     assert_eq!(status.as_deref(), Some("pending"));
+}
+
+#[tokio::test]
+async fn openai_embeddings_fill_their_own_collection() {
+    let fake = FakeOpenAi::start().await;
+    let mut settings = llm::OpenAiSettings::new("text-embedding-3-small");
+    settings.base_url = Some(fake.base.clone());
+    settings.api_key = Some("sk-test".into());
+    let remote = support::setup::OpenAiEmbeddings::connect(&settings)
+        .await
+        .expect("probe");
+    let embedder = kb::Embedder::Remote(Arc::new(remote));
+    assert_eq!(embedder.dimension(), 8, "learnt from the probe");
+    assert_eq!(
+        embedder.collection_name(),
+        "support_kb_text_embedding_3_small"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(embedder.collection_name());
+    let index = tokio::task::spawn_blocking(move || kb::VectorIndex::open_edge(&path, 8))
+        .await
+        .expect("task")
+        .expect("shard");
+    let kb = kb::KnowledgeBase::open(index, embedder)
+        .await
+        .expect("indexed through the API");
+    assert_eq!(kb.last_sync.upserted, kb::catalogue().len());
+    let hits = kb
+        .search("chargeback dispute", &kb::SearchFilter::default(), 3)
+        .await
+        .expect("search");
+    assert_eq!(hits[0].id, "policy-payment-chargeback");
 }
