@@ -183,7 +183,7 @@ fn line_view(line: Line) -> impl IntoView {
         };
         view! {
             <div class="flex flex-col items-start" data-testid="assistant-message">
-                <div class="prose prose-sm max-w-[90%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 dark:prose-invert dark:bg-slate-800" inner_html=html></div>
+                <div class="prose-chat max-w-[90%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 dark:bg-slate-800" inner_html=html></div>
                 {(!tools.is_empty()).then(|| tool_trace(tools))}
                 {(!citations.is_empty()).then(|| citations_view(citations))}
                 {footer.map(|f| view! { <p class="mt-1 text-xs text-slate-500" data-testid="answered-by">{f}</p> })}
@@ -507,10 +507,10 @@ fn SupportChat() -> impl IntoView {
                     <h2 class="mb-2 font-semibold">"Tool usage this session"</h2>
                     <Show when=move || !usage.with(Vec::is_empty) fallback=|| view! { <p class="text-slate-500">"No tools called yet."</p> }>
                         <table class="w-full text-left text-xs">
-                            <thead><tr><th>"Tool"</th><th class="text-right">"Calls"</th><th class="text-right">"Failed"</th><th class="text-right">"ms"</th></tr></thead>
+                            <thead class="text-slate-500"><tr><th class="py-1">"Tool"</th><th class="px-1 text-right">"Calls"</th><th class="px-1 text-right">"Failed"</th><th class="pl-1 text-right">"ms"</th></tr></thead>
                             <tbody>
                                 {move || usage.get().into_iter().map(|(name, calls, failed, ms)| view! {
-                                    <tr><td><code>{name}</code></td><td class="text-right">{calls}</td><td class="text-right">{failed}</td><td class="text-right">{format!("{ms:.0}")}</td></tr>
+                                    <tr><td class="py-0.5"><code>{name}</code></td><td class="px-1 text-right">{calls}</td><td class="px-1 text-right">{failed}</td><td class="pl-1 text-right">{format!("{ms:.0}")}</td></tr>
                                 }).collect_view()}
                             </tbody>
                         </table>

@@ -111,8 +111,13 @@ pub fn address(text: &str) -> Option<Address> {
         r"(\d+[A-Za-z]?\s+[A-Za-z0-9 .'#-]+?),\s*([A-Za-z][A-Za-z .'-]+?),?\s+([A-Za-z]{2})\s*,?\s+(\d{5})\b",
     )
     .captures(text)?;
+    let mut street = c.get(1)?.as_str().trim();
+    // "order 1025 to 77 Harbor Rd": the street starts after the last "to".
+    if let Some(i) = street.to_lowercase().rfind(" to ") {
+        street = street[i + 4..].trim();
+    }
     Some(Address {
-        street: c.get(1)?.as_str().trim().to_string(),
+        street: street.to_string(),
         city: c.get(2)?.as_str().trim().to_string(),
         state: c.get(3)?.as_str().to_uppercase(),
         zip: c.get(4)?.as_str().to_string(),
@@ -360,6 +365,9 @@ mod tests {
         assert_eq!(a.state, "CA");
         assert_eq!(a.zip, "94103");
         assert_eq!(name("Hi, my name is Maya Chen."), Some("Maya Chen".into()));
+        let moved =
+            address("change order 1025 to 77 Harbor Rd, Baltimore, MD 21230").map(|a| a.street);
+        assert_eq!(moved.as_deref(), Some("77 Harbor Rd"));
     }
 
     #[test]

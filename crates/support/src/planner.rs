@@ -133,6 +133,9 @@ impl Intent {
                 "How do I set up the soundbar?",
                 "Is there a warranty on monitors?",
                 "Do you ship internationally?",
+                "My monitor shows no signal",
+                "The speaker keeps disconnecting",
+                "My keyboard stopped working",
             ],
             Intent::Ticket => &[
                 "Open a support ticket",
@@ -237,15 +240,25 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "when will my order",
         "where is order",
         "status on order",
-    ]) || (has_order
-        && has(&[
-            "where is",
-            "status",
-            "arrive",
-            "what's happening",
-            "update on",
-        ]))
-        && !has(&["return", "refund"])
+        "status on my order",
+        "my order status",
+        "check on order",
+        "check on my order",
+        "check order",
+        "look up order",
+        "where's my stuff",
+        "where's my package",
+        "where is my package",
+    ]) || (lower.contains("status") && lower.contains("order") && !lower.contains("return"))
+        || (has_order
+            && has(&[
+                "where is",
+                "status",
+                "arrive",
+                "what's happening",
+                "update on",
+            ]))
+            && !has(&["return", "refund"])
     {
         add(Intent::OrderStatus, 0.5);
     }
@@ -291,22 +304,32 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "returns of",
         "where is my refund",
         "refund yet",
+        "my refund",
+        "refund been",
+        "been processed",
+        "been approved",
+        "been refunded",
     ]) && !has(&["want to return", "start a return", "like to return"])
     {
         add(Intent::ReturnStatus, 0.55);
     }
-    if has(&[
+    if (has(&[
         "return",
         "send it back",
         "send back",
         "refund for",
         "money back",
-    ]) && (has_order || !question)
+    ]) || has_order && has(&["a refund", "refund it", "my money"]))
+        && (has_order || !question)
         && !has(&[
             "return status",
             "status of my return",
             "my return been",
             "return been",
+            "my refund",
+            "refund been",
+            "been processed",
+            "been approved",
         ])
     {
         add(
@@ -341,6 +364,9 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
     ]) && !question
     {
         add(Intent::Shipping, 0.5);
+    }
+    if extract::zip(lower).is_some() && has(&["ship", "deliver", "shipping"]) && !has_order {
+        add(Intent::Shipping, 0.55);
     }
     if has(&[
         "buy",
@@ -412,6 +438,14 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
             "free shipping",
             "disconnect",
             "blinking",
+            "no signal",
+            "won't turn on",
+            "doesn't turn on",
+            "not charging",
+            "stopped working",
+            "keeps",
+            "how can i",
+            "error",
         ])
     {
         add(Intent::Knowledge, 0.35);
@@ -485,6 +519,10 @@ impl Planner {
             Some(semantic) => semantic.intent_scores(text).await,
             None => Vec::new(),
         };
+        if has_order {
+            // A message that names its order is never asking for the list of orders.
+            scores.retain(|(i, _)| *i != Intent::ListOrders);
+        }
         for (intent, boost) in &boosts {
             match scores.iter_mut().find(|(i, _)| i == intent) {
                 Some(entry) => entry.1 += boost,
