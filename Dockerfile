@@ -38,6 +38,7 @@ ENV HOST=0.0.0.0 \
     DATABASE_URL=sqlite:///data/portfolio.db?mode=rwc \
     MODELS_DIR=/app/models \
     KB_DIR=/data/qdrant \
+    IMAGES_DIR=/data/images \
     LOG_FORMAT=json \
     LOG_LEVEL=info
 USER app

@@ -8,6 +8,8 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? path.resolve(__dirname, '..', 
 const binary = process.env.E2E_SERVER_BIN ?? path.join(targetDir, 'debug', 'ai-portfolio');
 const dbFile = path.join(os.tmpdir(), `ai-portfolio-e2e-${process.pid}.db`);
 const kbDir = path.join(os.tmpdir(), `ai-portfolio-e2e-kb-${process.pid}`);
+const imagesDir = path.join(os.tmpdir(), `ai-portfolio-e2e-images-${process.pid}`);
+const fakeStabilityPort = port + 1;
 
 export default defineConfig({
   testDir: './tests',
@@ -35,8 +37,18 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `rm -rf ${dbFile}* ${kbDir} && ${binary}`,
+  webServer: [
+  {
+    // A FAKE of the Stability AI cloud API (the real one cannot be reached from here).
+    command: 'node end2end/fakes/stability.mjs',
+    cwd: path.resolve(__dirname, '..'),
+    port: fakeStabilityPort,
+    timeout: 10_000,
+    reuseExistingServer: false,
+    env: { FAKE_STABILITY_PORT: String(fakeStabilityPort) },
+  },
+  {
+    command: `rm -rf ${dbFile}* ${kbDir} ${imagesDir} && ${binary}`,
     cwd: path.resolve(__dirname, '..'),
     url: `http://127.0.0.1:${port}/health`,
     timeout: 60_000,
@@ -52,8 +64,11 @@ export default defineConfig({
       CHAT_RATE_PER_MINUTE: '600',
       MODELS_DIR: path.resolve(__dirname, '..', 'models'),
       KB_DIR: kbDir,
+      IMAGES_DIR: imagesDir,
+      STABILITY_BASE_URL: `http://127.0.0.1:${fakeStabilityPort}`,
       OPENAI_API_KEY: '',
-      STABILITY_KEY: '',
+      STABILITY_KEY: 'sk-e2e-stability',
     },
   },
+  ],
 });

@@ -82,7 +82,7 @@ pub const DEMOS: &[Demo] = &[
             "Prompt, negative prompt, aspect ratio, seed and format",
             "A persistent gallery with download and delete; repeated requests served from the cache",
         ],
-        runs_on: "Needs a provider key (STABILITY_KEY or OPENAI_API_KEY): no registry carries diffusion weights",
+        runs_on: "Needs a provider (STABILITY_KEY, OPENAI_API_KEY or OPENAI_IMAGE_BASE_URL): no registry carries diffusion weights",
     },
     Demo {
         slug: "data",

@@ -22,6 +22,7 @@ use leptos_router::{
 use pages::{
     architecture::ArchitecturePage, data_views::DataViewsPage, home::HomePage, not_found::NotFound,
     pirate::PiratePage, placeholder::DemoPlaceholder, support::SupportPage,
+    text_to_image::TextToImagePage,
 };
 
 /// Sets the colour scheme before the first paint (stored choice, else the system's), so dark
@@ -69,7 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pirate") view=PiratePage/>
                     <Route path=path!("/gpt") view=|| view! { <DemoPlaceholder slug="gpt"/> }/>
                     <Route path=path!("/classifier") view=|| view! { <DemoPlaceholder slug="classifier"/> }/>
-                    <Route path=path!("/text-to-image") view=|| view! { <DemoPlaceholder slug="text-to-image"/> }/>
+                    <Route path=path!("/text-to-image") view=TextToImagePage/>
                     // Async: the whole table is in the first HTML, so the page works without JS.
                     <Route path=path!("/data") view=DataViewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/architecture") view=ArchitecturePage/>

@@ -62,7 +62,8 @@ test('home cards link to every demo and name their backend', async ({ page }) =>
   const cards = page.getByTestId('demo-card');
   await expect(cards).toHaveCount(6);
   await expect(page.getByTestId('backend-badge').first()).toContainText('Embedded');
-  await expect(page.getByText('Not configured: needs STABILITY_KEY or OPENAI_API_KEY')).toBeVisible();
+  // The e2e server points Stability at a local fake (end2end/fakes/stability.mjs).
+  await expect(page.getByText('Stability AI SD3')).toBeVisible();
 });
 
 test('dark mode follows the system and the toggle persists', async ({ browser }) => {

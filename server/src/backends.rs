@@ -60,6 +60,12 @@ pub fn demo_backends(config: &Config, database: store::Backend) -> Vec<DemoBacke
             BackendKind::Cloud,
             "Stability AI SD3".into(),
         )
+    } else if let Some(base) = &config.openai_image_base_url {
+        entry(
+            "text-to-image",
+            BackendKind::Cloud,
+            format!("{} at {}", config.openai_image_model, host(base)),
+        )
     } else if config.openai_api_key.is_some() {
         entry(
             "text-to-image",
@@ -70,7 +76,7 @@ pub fn demo_backends(config: &Config, database: store::Backend) -> Vec<DemoBacke
         entry(
             "text-to-image",
             BackendKind::Missing,
-            "needs STABILITY_KEY or OPENAI_API_KEY".into(),
+            "needs STABILITY_KEY, OPENAI_API_KEY or OPENAI_IMAGE_BASE_URL".into(),
         )
     };
     let data = match database {

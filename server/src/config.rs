@@ -50,6 +50,14 @@ pub struct Config {
     pub qdrant_url: Option<Url>,
     pub qdrant_api_key: Option<Secret>,
     pub stability_key: Option<Secret>,
+    /// Stability's API root (tests aim it at a local fake).
+    pub stability_base_url: Option<Url>,
+    pub stability_model: String,
+    /// An OpenAI-compatible image server (a local stable-diffusion server).
+    pub openai_image_base_url: Option<Url>,
+    /// Where generated images are kept, and how many the gallery holds.
+    pub images_dir: PathBuf,
+    pub image_gallery_max: i64,
     pub gpt_api_url: Option<Url>,
     pub models_dir: PathBuf,
     /// Where the embedded Qdrant keeps the knowledge base.
@@ -206,6 +214,22 @@ impl Config {
             qdrant_url: url("QDRANT_URL")?,
             qdrant_api_key: secret("QDRANT_API_KEY"),
             stability_key: secret("STABILITY_KEY"),
+            stability_base_url: url("STABILITY_BASE_URL")?,
+            stability_model: model("STABILITY_MODEL", "sd3-medium")?,
+            openai_image_base_url: url("OPENAI_IMAGE_BASE_URL")?,
+            images_dir: PathBuf::from(
+                get("IMAGES_DIR").unwrap_or_else(|| "data/images".to_owned()),
+            ),
+            image_gallery_max: match get("IMAGE_GALLERY_MAX") {
+                None => 200,
+                Some(raw) => raw
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=100_000).contains(n))
+                    .ok_or_else(|| {
+                        invalid("IMAGE_GALLERY_MAX", "must be a number from 1 to 100000")
+                    })?,
+            },
             gpt_api_url: url("GPT_API_URL")?,
             models_dir: PathBuf::from(get("MODELS_DIR").unwrap_or_else(|| "models".to_owned())),
             kb_dir: PathBuf::from(get("KB_DIR").unwrap_or_else(|| "data/qdrant".to_owned())),

@@ -4,6 +4,7 @@ pub mod backends;
 pub mod config;
 mod export;
 mod health;
+pub mod images;
 pub mod llm_registry;
 pub mod pirate;
 pub mod rate_limit;
@@ -88,6 +89,7 @@ pub struct ServerState {
     pub llm: Arc<llm_registry::LlmRegistry>,
     pub chat_limit: rate_limit::ChatLimit,
     pub support: Arc<support::SupportService>,
+    pub images: Arc<imagegen::ImageService>,
     pub leptos_options: LeptosOptions,
 }
 
@@ -97,6 +99,7 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
     ServerState {
         leptos_options: app.leptos_options.clone(),
         app,
+        images: Arc::new(images::service(config, store.clone())),
         support: Arc::new(support::SupportService::new(store, &llm)),
         llm,
         chat_limit: rate_limit::ChatLimit {
@@ -146,6 +149,16 @@ pub fn router(state: ServerState) -> Router {
                 .route_layer(axum::middleware::from_fn_with_state(state.chat_limit.clone(), rate_limit::limit_chat))
                 .layer(axum::extract::DefaultBodyLimit::max(64 * 1024)),
         )
+        .route(
+            "/api/images/generate",
+            axum::routing::post(images::generate)
+                .route_layer(axum::middleware::from_fn_with_state(state.chat_limit.clone(), rate_limit::limit_chat))
+                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024)),
+        )
+        .route("/api/images", get(images::gallery))
+        .route("/api/images/providers", get(images::providers))
+        .route("/api/images/{id}/file", get(images::file))
+        .route("/api/images/{id}", axum::routing::delete(images::delete))
         .route("/api/support/conversation", get(support::conversation))
         .route("/api/support/new", axum::routing::post(support::new_conversation))
         .route("/api/support/human", axum::routing::post(support::human))

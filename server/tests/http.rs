@@ -185,7 +185,7 @@ async fn every_route_renders_on_the_server_with_its_title() {
         (
             "/text-to-image",
             "Text-to-Image · AI Portfolio",
-            "Being built",
+            "Describe an image and pick a provider",
         ),
         (
             "/data",
@@ -887,5 +887,99 @@ async fn support_chat_rejects_bad_input_with_a_sentence() {
     assert!(long.body.contains("4000 characters"));
     let broken = app.post_json("/api/support/chat", "{not json").await;
     assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn text_to_image_without_a_provider_says_what_to_set() {
+    let app = TestApp::builder().build().await.expect("app");
+    let providers = app.get("/api/images/providers").await;
+    assert_eq!(providers.body, r#"{"providers":[]}"#);
+    let reply = app
+        .post_json("/api/images/generate", r#"{"prompt":"a red fox"}"#)
+        .await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(reply.body.contains("STABILITY_KEY"), "{}", reply.body);
+    let gallery = app.get("/api/images").await;
+    assert_eq!(gallery.body, r#"{"images":[],"total":0}"#);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn text_to_image_generates_caches_downloads_and_deletes() {
+    // The Stability API is a local FAKE of the cloud service (imagegen::fake).
+    let (fake, seen) = imagegen::fake::fake_cloud().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = TestApp::builder()
+        .env("STABILITY_KEY", "sk-stability-test")
+        .env("STABILITY_BASE_URL", &fake)
+        .env("IMAGES_DIR", &dir.path().display().to_string())
+        .build()
+        .await
+        .expect("app");
+    let providers = app.get("/api/images/providers").await;
+    assert!(providers.body.contains("Stability AI SD3 (sd3-medium)"));
+
+    let body = r#"{"prompt":"a lighthouse","seed":42,"aspect_ratio":"16:9","format":"png"}"#;
+    let first = app.post_json("/api/images/generate", body).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let first: serde_json::Value = serde_json::from_str(&first.body).expect("json");
+    assert_eq!(first["cached"], false);
+    assert_eq!(first["image"]["seed"], 42);
+    let again = app.post_json("/api/images/generate", body).await;
+    let again: serde_json::Value = serde_json::from_str(&again.body).expect("json");
+    assert_eq!(again["cached"], true);
+    assert_eq!(again["image"]["id"], first["image"]["id"]);
+    assert_eq!(seen.lock().map(|s| s.len()).unwrap_or(0), 1);
+
+    let id = first["image"]["id"].as_i64().expect("id");
+    let file = app.get(&format!("/api/images/{id}/file?download=1")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(
+        file.headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes()),
+        Some(&b"image/png"[..])
+    );
+    let disposition = file
+        .headers
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(disposition.contains("seed-42.png"), "{disposition}");
+
+    let filtered = app
+        .post_json(
+            "/api/images/generate",
+            r#"{"prompt":"filtered thing","seed":1}"#,
+        )
+        .await;
+    let filtered: serde_json::Value = serde_json::from_str(&filtered.body).expect("json");
+    assert_eq!(filtered["image"]["filtered"], true);
+
+    let bad = app
+        .post_json(
+            "/api/images/generate",
+            r#"{"prompt":"x","aspect_ratio":"7:3"}"#,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("aspect ratio"));
+    let broke = app
+        .post_json("/api/images/generate", r#"{"prompt":"no credits left"}"#)
+        .await;
+    assert_eq!(broke.status, StatusCode::BAD_GATEWAY);
+    assert!(broke.body.contains("out of credits"));
+
+    let deleted = app
+        .request(
+            Request::delete(format!("/api/images/{id}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&format!("/api/images/{id}/file")).await.status,
+        StatusCode::NOT_FOUND
+    );
     app.cleanup().await;
 }

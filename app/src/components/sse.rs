@@ -35,8 +35,25 @@ pub async fn post_event_stream(
 
 /// Sends `method` to `url` and reads the JSON answer (an `{"error": ...}` answer becomes `Err`).
 pub async fn fetch_json(method: &str, url: &str) -> Result<serde_json::Value, String> {
+    send_json(method, url, None).await
+}
+
+/// Like [`fetch_json`], with an optional JSON body. A 204 answer reads as `null`.
+pub async fn send_json(
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> Result<serde_json::Value, String> {
     let init = RequestInit::new();
     init.set_method(method);
+    if let Some(body) = body {
+        let headers = Headers::new().map_err(js_error)?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(js_error)?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(body));
+    }
     let window = web_sys::window().ok_or("no window")?;
     let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
@@ -48,6 +65,9 @@ pub async fn fetch_json(method: &str, url: &str) -> Result<serde_json::Value, St
         .map_err(js_error)?
         .as_string()
         .unwrap_or_default();
+    if response.status() == 204 {
+        return Ok(serde_json::Value::Null);
+    }
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|_| format!("The server answered {}.", response.status()))?;
     if !response.ok() {

@@ -5,3 +5,4 @@ pub mod not_found;
 pub mod pirate;
 pub mod placeholder;
 pub mod support;
+pub mod text_to_image;

@@ -7,6 +7,7 @@
 pub mod chat;
 pub mod commerce;
 mod error;
+pub mod images;
 mod query;
 pub mod seed;
 pub mod testing;

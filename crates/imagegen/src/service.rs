@@ -1,0 +1,243 @@
+//! The cache and the gallery: a result is stored on disk under the hash of everything that made
+//! it (provider, model, prompt, negative prompt, aspect ratio, seed, format), with a database row.
+//! The same request again is answered from disk without calling the provider.
+
+use crate::{ImageError, ImageFormat, ImageInput, ImageProvider};
+use chrono::Utc;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+use store::Store;
+use store::images::{ImageRow, NewImage};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProviderInfo {
+    pub id: String,
+    pub label: String,
+    pub model: String,
+    pub paid: bool,
+    pub honours_seed: bool,
+}
+
+/// A finished request: the gallery row, whether it came from the cache, and how long it took.
+#[derive(Clone, Debug, Serialize)]
+pub struct Generation {
+    pub image: ImageRow,
+    pub cached: bool,
+    pub elapsed_ms: f64,
+}
+
+pub struct ImageService {
+    store: Store,
+    dir: PathBuf,
+    providers: Vec<Arc<dyn ImageProvider>>,
+    /// The gallery keeps at most this many images; the oldest go first.
+    max_images: i64,
+}
+
+fn cache_key(provider: &dyn ImageProvider, r: &crate::ImageRequest) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        provider.id(),
+        provider.model(),
+        &r.prompt,
+        &r.negative_prompt,
+        &r.aspect_ratio,
+        &r.seed.to_string(),
+        r.format.as_str(),
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0x1f]);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_seed() -> u32 {
+    // Only needs to differ between requests: the clock's nanoseconds, mixed.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let mut x = (nanos as u64) ^ 0x9E37_79B9_7F4A_7C15;
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    (x % u64::from(crate::MAX_SEED)) as u32 + 1
+}
+
+impl ImageService {
+    pub fn new(
+        store: Store,
+        dir: PathBuf,
+        providers: Vec<Arc<dyn ImageProvider>>,
+        max_images: i64,
+    ) -> ImageService {
+        ImageService {
+            store,
+            dir,
+            providers,
+            max_images: max_images.max(1),
+        }
+    }
+
+    pub fn providers(&self) -> Vec<ProviderInfo> {
+        self.providers
+            .iter()
+            .map(|p| ProviderInfo {
+                id: p.id().to_string(),
+                label: p.label(),
+                model: p.model().to_string(),
+                paid: p.paid(),
+                honours_seed: p.honours_seed(),
+            })
+            .collect()
+    }
+
+    fn file_path(&self, row: &ImageRow) -> PathBuf {
+        self.dir.join(format!("{}.{}", row.cache_key, row.format))
+    }
+
+    /// Makes the image, or finds it in the cache.
+    pub async fn generate(&self, input: &ImageInput) -> Result<Generation, ImageError> {
+        let started = Instant::now();
+        let request = input.validate(random_seed)?;
+        let provider = match &input.provider {
+            Some(id) => self
+                .providers
+                .iter()
+                .find(|p| p.id() == id)
+                .ok_or_else(|| ImageError::NotConfigured(format!("The provider \"{id}\" is not configured.")))?,
+            None => self.providers.first().ok_or_else(|| {
+                ImageError::NotConfigured("No image provider is configured: set STABILITY_KEY, OPENAI_API_KEY, or OPENAI_IMAGE_BASE_URL.".into())
+            })?,
+        };
+        let key = cache_key(provider.as_ref(), &request);
+        if let Some(row) = self.store.image_by_key(&key).await.map_err(store_error)? {
+            if tokio::fs::try_exists(self.file_path(&row))
+                .await
+                .unwrap_or(false)
+            {
+                return Ok(Generation {
+                    image: row,
+                    cached: true,
+                    elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+                });
+            }
+            // The file went missing: make it again under the same row.
+            self.store.delete_image(row.id).await.map_err(store_error)?;
+        }
+        let generated = provider.generate(&request).await?;
+        let format = ImageFormat::sniff(&generated.bytes).unwrap_or(generated.format);
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(|e| ImageError::Unavailable(format!("cannot create the image folder: {e}")))?;
+        let path = self.dir.join(format!("{key}.{}", format.as_str()));
+        let partial = self.dir.join(format!("{key}.part"));
+        tokio::fs::write(&partial, &generated.bytes)
+            .await
+            .map_err(|e| ImageError::Unavailable(format!("cannot save the image: {e}")))?;
+        tokio::fs::rename(&partial, &path)
+            .await
+            .map_err(|e| ImageError::Unavailable(format!("cannot save the image: {e}")))?;
+        let generation_ms = started.elapsed().as_millis() as i64;
+        let row = self
+            .store
+            .insert_image(
+                &NewImage {
+                    cache_key: key,
+                    provider: provider.id().to_string(),
+                    model: provider.model().to_string(),
+                    prompt: request.prompt.clone(),
+                    negative_prompt: request.negative_prompt.clone(),
+                    aspect_ratio: request.aspect_ratio.clone(),
+                    seed: i64::from(request.seed),
+                    format: format.as_str().to_string(),
+                    bytes: generated.bytes.len() as i64,
+                    finish_reason: generated.finish_reason.clone(),
+                    generation_ms,
+                },
+                Utc::now(),
+            )
+            .await
+            .map_err(store_error)?;
+        self.evict().await;
+        Ok(Generation {
+            image: row,
+            cached: false,
+            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    /// Keeps the gallery under its size limit.
+    async fn evict(&self) {
+        let Ok(count) = self.store.image_count().await else {
+            return;
+        };
+        let extra = count - self.max_images;
+        if extra <= 0 {
+            return;
+        }
+        let Ok(oldest) = self.store.images(extra, self.max_images).await else {
+            return;
+        };
+        for row in oldest {
+            if let Err(e) = self.delete(row.id).await {
+                tracing::warn!(error = %e, id = row.id, "cannot evict an old image");
+            }
+        }
+    }
+
+    pub async fn gallery(
+        &self,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ImageRow>, i64), ImageError> {
+        let rows = self
+            .store
+            .images(limit, offset)
+            .await
+            .map_err(store_error)?;
+        let total = self.store.image_count().await.map_err(store_error)?;
+        Ok((rows, total))
+    }
+
+    /// The row and the file's bytes.
+    pub async fn file(&self, id: i64) -> Result<(ImageRow, Vec<u8>), ImageError> {
+        let row = self
+            .store
+            .image(id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(|| ImageError::NotFound(format!("There is no image {id}.")))?;
+        let bytes = tokio::fs::read(self.file_path(&row))
+            .await
+            .map_err(|_| ImageError::NotFound(format!("The file of image {id} is missing.")))?;
+        Ok((row, bytes))
+    }
+
+    /// Removes the row and its file; `false` when there was no such image.
+    pub async fn delete(&self, id: i64) -> Result<bool, ImageError> {
+        match self.store.delete_image(id).await.map_err(store_error)? {
+            Some(row) => {
+                remove_quietly(&self.file_path(&row)).await;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+async fn remove_quietly(path: &Path) {
+    if let Err(e) = tokio::fs::remove_file(path).await
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(error = %e, path = %path.display(), "cannot remove an image file");
+    }
+}
+
+fn store_error(e: store::StoreError) -> ImageError {
+    tracing::error!(error = %e, "image gallery store error");
+    ImageError::Unavailable("The gallery database is not answering; try again.".into())
+}

@@ -1,0 +1,97 @@
+//! The text-to-image gallery's rows (the image files themselves live on disk, named by their
+//! cache key).
+
+use crate::{Result, Store, with_pool};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ImageRow {
+    pub id: i64,
+    pub cache_key: String,
+    pub provider: String,
+    pub model: String,
+    pub prompt: String,
+    pub negative_prompt: String,
+    pub aspect_ratio: String,
+    pub seed: i64,
+    pub format: String,
+    pub bytes: i64,
+    pub finish_reason: String,
+    pub generation_ms: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A row to insert (no id yet).
+#[derive(Clone, Debug)]
+pub struct NewImage {
+    pub cache_key: String,
+    pub provider: String,
+    pub model: String,
+    pub prompt: String,
+    pub negative_prompt: String,
+    pub aspect_ratio: String,
+    pub seed: i64,
+    pub format: String,
+    pub bytes: i64,
+    pub finish_reason: String,
+    pub generation_ms: i64,
+}
+
+const COLUMNS: &str = "id, cache_key, provider, model, prompt, negative_prompt, aspect_ratio, \
+     seed, format, bytes, finish_reason, generation_ms, created_at";
+
+impl Store {
+    /// Inserts the row, or returns the existing one with the same cache key (two identical
+    /// requests at once store one image).
+    pub async fn insert_image(&self, image: &NewImage, now: DateTime<Utc>) -> Result<ImageRow> {
+        with_pool!(self, pool => sqlx::query(
+            "INSERT INTO images (cache_key, provider, model, prompt, negative_prompt, aspect_ratio, \
+             seed, format, bytes, finish_reason, generation_ms, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (cache_key) DO NOTHING",
+        )
+        .bind(&image.cache_key).bind(&image.provider).bind(&image.model).bind(&image.prompt)
+        .bind(&image.negative_prompt).bind(&image.aspect_ratio).bind(image.seed).bind(&image.format)
+        .bind(image.bytes).bind(&image.finish_reason).bind(image.generation_ms).bind(now)
+        .execute(pool).await.map(|_| ()))?;
+        self.image_by_key(&image.cache_key)
+            .await?
+            .ok_or_else(|| crate::StoreError::Refused("the image row vanished".into()))
+    }
+
+    pub async fn image_by_key(&self, key: &str) -> Result<Option<ImageRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM images WHERE cache_key = $1");
+        let row = with_pool!(self, pool => sqlx::query_as::<_, ImageRow>(&sql).bind(key).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn image(&self, id: i64) -> Result<Option<ImageRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM images WHERE id = $1");
+        let row = with_pool!(self, pool => sqlx::query_as::<_, ImageRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Newest first.
+    pub async fn images(&self, limit: i64, offset: i64) -> Result<Vec<ImageRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM images ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"
+        );
+        let rows = with_pool!(self, pool => sqlx::query_as::<_, ImageRow>(&sql)
+            .bind(limit.clamp(1, 200)).bind(offset.max(0)).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn image_count(&self) -> Result<i64> {
+        let n = with_pool!(self, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM images").fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// Deletes the row; returns it so the caller can remove the file.
+    pub async fn delete_image(&self, id: i64) -> Result<Option<ImageRow>> {
+        let row = self.image(id).await?;
+        if row.is_some() {
+            with_pool!(self, pool => sqlx::query("DELETE FROM images WHERE id = $1").bind(id).execute(pool).await.map(|_| ()))?;
+        }
+        Ok(row)
+    }
+}

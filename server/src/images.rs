@@ -1,0 +1,199 @@
+//! Text-to-image endpoints: the configured providers, generate (cached), the gallery, one image's
+//! file (inline or as a download) and delete.
+
+use crate::config::Config;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use imagegen::{ImageError, ImageInput, ImageProvider, ImageService, OpenAiImages, Stability};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+/// The providers the configuration allows, in order of preference.
+pub fn service(config: &Config, store: store::Store) -> ImageService {
+    let mut providers: Vec<Arc<dyn ImageProvider>> = Vec::new();
+    if let Some(key) = &config.stability_key {
+        match Stability::new(
+            key.expose().to_owned(),
+            config
+                .stability_base_url
+                .as_ref()
+                .map(|u| u.as_str().trim_end_matches('/').to_owned()),
+            Some(config.stability_model.clone()),
+        ) {
+            Ok(p) => providers.push(Arc::new(p)),
+            Err(e) => tracing::error!(error = %e, "Stability provider unavailable"),
+        }
+    }
+    if let Some(base) = &config.openai_image_base_url {
+        providers.push(Arc::new(OpenAiImages::new(
+            config
+                .openai_api_key
+                .as_ref()
+                .map(|k| k.expose().to_owned()),
+            Some(base.as_str().trim_end_matches('/').to_owned()),
+            config.openai_image_model.clone(),
+        )));
+    } else if let Some(key) = &config.openai_api_key {
+        providers.push(Arc::new(OpenAiImages::new(
+            Some(key.expose().to_owned()),
+            None,
+            config.openai_image_model.clone(),
+        )));
+    }
+    ImageService::new(
+        store,
+        config.images_dir.clone(),
+        providers,
+        config.image_gallery_max,
+    )
+}
+
+fn error_response(e: &ImageError) -> Response {
+    let (status, kind) = match e {
+        ImageError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+        ImageError::Filtered(_) => (StatusCode::UNPROCESSABLE_ENTITY, "filtered"),
+        ImageError::Provider { status, .. } if *status == 429 => {
+            (StatusCode::TOO_MANY_REQUESTS, "provider")
+        }
+        ImageError::Provider { .. } => (StatusCode::BAD_GATEWAY, "provider"),
+        ImageError::NotConfigured(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_configured"),
+        ImageError::Unavailable(_) => (StatusCode::BAD_GATEWAY, "unavailable"),
+        ImageError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+    };
+    (
+        status,
+        Json(json!({ "error": e.to_string(), "kind": kind })),
+    )
+        .into_response()
+}
+
+fn image_json(row: &store::images::ImageRow) -> serde_json::Value {
+    json!({
+        "id": row.id,
+        "provider": row.provider,
+        "model": row.model,
+        "prompt": row.prompt,
+        "negative_prompt": row.negative_prompt,
+        "aspect_ratio": row.aspect_ratio,
+        "seed": row.seed,
+        "format": row.format,
+        "bytes": row.bytes,
+        "finish_reason": row.finish_reason,
+        "filtered": row.finish_reason == "CONTENT_FILTERED",
+        "generation_ms": row.generation_ms,
+        "created_at": row.created_at,
+        "url": format!("/api/images/{}/file", row.id),
+        "download_url": format!("/api/images/{}/file?download=1", row.id),
+    })
+}
+
+/// `GET /api/images/providers`
+pub async fn providers(State(images): State<Arc<ImageService>>) -> Response {
+    Json(json!({ "providers": images.providers() })).into_response()
+}
+
+/// `POST /api/images/generate` with an [`ImageInput`].
+pub async fn generate(
+    State(images): State<Arc<ImageService>>,
+    input: Result<Json<ImageInput>, JsonRejection>,
+) -> Response {
+    let Json(input) = match input {
+        Ok(i) => i,
+        Err(r) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": format!("The request is not valid: {r}")})),
+            )
+                .into_response();
+        }
+    };
+    match images.generate(&input).await {
+        Ok(done) => Json(json!({
+            "image": image_json(&done.image),
+            "cached": done.cached,
+            "elapsed_ms": (done.elapsed_ms * 10.0).round() / 10.0,
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "image generation failed");
+            error_response(&e)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct GalleryQuery {
+    #[serde(default)]
+    pub limit: Option<i64>,
+    #[serde(default)]
+    pub offset: Option<i64>,
+}
+
+/// `GET /api/images?limit&offset`: newest first.
+pub async fn gallery(
+    State(images): State<Arc<ImageService>>,
+    Query(q): Query<GalleryQuery>,
+) -> Response {
+    match images
+        .gallery(q.limit.unwrap_or(24), q.offset.unwrap_or(0))
+        .await
+    {
+        Ok((rows, total)) => Json(json!({
+            "images": rows.iter().map(image_json).collect::<Vec<_>>(),
+            "total": total,
+        }))
+        .into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FileQuery {
+    #[serde(default)]
+    pub download: Option<String>,
+}
+
+/// `GET /api/images/{id}/file[?download=1]`
+pub async fn file(
+    State(images): State<Arc<ImageService>>,
+    Path(id): Path<i64>,
+    Query(q): Query<FileQuery>,
+) -> Response {
+    match images.file(id).await {
+        Ok((row, bytes)) => {
+            let mime = imagegen::ImageFormat::parse(&row.format)
+                .map(|f| f.mime())
+                .unwrap_or("application/octet-stream");
+            let mut response = Response::new(Body::from(bytes));
+            let h = response.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+            // Content-addressed: an id's file never changes.
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=31536000, immutable"),
+            );
+            if q.download.is_some() {
+                let name = format!("image-{}-seed-{}.{}", row.id, row.seed, row.format);
+                if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+                    h.insert(header::CONTENT_DISPOSITION, v);
+                }
+            }
+            response
+        }
+        Err(e) => error_response(&e),
+    }
+}
+
+/// `DELETE /api/images/{id}`
+pub async fn delete(State(images): State<Arc<ImageService>>, Path(id): Path<i64>) -> Response {
+    match images.delete(id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => error_response(&ImageError::NotFound(format!("There is no image {id}."))),
+        Err(e) => error_response(&e),
+    }
+}
