@@ -39,8 +39,8 @@ export default defineConfig({
   },
   webServer: [
   {
-    // A FAKE of the Stability AI cloud API (the real one cannot be reached from here).
-    command: 'node end2end/fakes/stability.mjs',
+    // FAKES of the Stability AI and OpenAI Images cloud APIs (the real ones cannot be reached).
+    command: 'node end2end/fakes/image-providers.mjs',
     cwd: path.resolve(__dirname, '..'),
     port: fakeStabilityPort,
     timeout: 10_000,
@@ -66,6 +66,8 @@ export default defineConfig({
       KB_DIR: kbDir,
       IMAGES_DIR: imagesDir,
       STABILITY_BASE_URL: `http://127.0.0.1:${fakeStabilityPort}`,
+      OPENAI_IMAGE_BASE_URL: `http://127.0.0.1:${fakeStabilityPort}/v1`,
+      OPENAI_IMAGE_MODEL: 'sd-turbo',
       OPENAI_API_KEY: '',
       STABILITY_KEY: 'sk-e2e-stability',
     },

@@ -62,7 +62,7 @@ test('home cards link to every demo and name their backend', async ({ page }) =>
   const cards = page.getByTestId('demo-card');
   await expect(cards).toHaveCount(6);
   await expect(page.getByTestId('backend-badge').first()).toContainText('Embedded');
-  // The e2e server points Stability at a local fake (end2end/fakes/stability.mjs).
+  // The e2e server points Stability at a local fake (end2end/fakes/image-providers.mjs).
   await expect(page.getByText('Stability AI SD3')).toBeVisible();
 });
 

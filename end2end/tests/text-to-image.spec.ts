@@ -1,8 +1,9 @@
 import { test, expect } from '@playwright/test';
 import { hydrated, watchConsole } from './helpers';
 
-// Stability AI is a local FAKE of the cloud API here (end2end/fakes/stability.mjs): real
-// multipart requests, real PNGs back, a finish-reason header; nothing leaves the machine.
+// Stability AI and the OpenAI-compatible image server are local FAKES of the cloud APIs here
+// (end2end/fakes/image-providers.mjs): real multipart and JSON requests, real PNGs back, a
+// finish-reason header; nothing leaves the machine.
 
 test('an image is generated, downloaded, comes from the cache the second time, and is deleted', async ({ page }) => {
   const problems = watchConsole(page);
@@ -55,4 +56,18 @@ test('a filtered result says so, and a provider error is a sentence', async ({ p
   await page.getByTestId('prompt').fill('');
   await page.getByTestId('generate').click();
   await expect(page.getByTestId('image-error')).toContainText('Describe the image');
+});
+
+test('an OpenAI-compatible image server is a second provider', async ({ page }) => {
+  await page.goto('/text-to-image');
+  await hydrated(page);
+  await page.getByTestId('provider').selectOption('compatible');
+  await expect(page.getByTestId('provider-note')).toContainText('ignores the seed');
+  await page.getByTestId('prompt').fill('A tiny robot reading a book');
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('result-image')).toBeVisible();
+  await expect(page.getByText('compatible · sd-turbo')).toBeVisible();
+  await page.getByTestId('prompt').fill('something forbidden');
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('image-error')).toContainText('safety system refused');
 });

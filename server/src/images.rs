@@ -100,6 +100,7 @@ pub async fn providers(State(images): State<Arc<ImageService>>) -> Response {
 /// `POST /api/images/generate` with an [`ImageInput`].
 pub async fn generate(
     State(images): State<Arc<ImageService>>,
+    State(metrics): State<crate::metrics::Metrics>,
     input: Result<Json<ImageInput>, JsonRejection>,
 ) -> Response {
     let Json(input) = match input {
@@ -112,7 +113,22 @@ pub async fn generate(
                 .into_response();
         }
     };
-    match images.generate(&input).await {
+    let result = images.generate(&input).await;
+    let provider = match &result {
+        Ok(done) => done.image.provider.clone(),
+        Err(_) => input.provider.clone().unwrap_or_else(|| "default".into()),
+    };
+    let outcome = match &result {
+        Ok(done) if done.cached => "cached",
+        Ok(_) => "generated",
+        Err(_) => "error",
+    };
+    metrics.count(
+        "image_requests_total",
+        vec![("provider", provider), ("result", outcome.into())],
+        1.0,
+    );
+    match result {
         Ok(done) => Json(json!({
             "image": image_json(&done.image),
             "cached": done.cached,

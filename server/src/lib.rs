@@ -6,6 +6,7 @@ mod export;
 mod health;
 pub mod images;
 pub mod llm_registry;
+pub mod metrics;
 pub mod pirate;
 pub mod rate_limit;
 pub mod support;
@@ -90,6 +91,7 @@ pub struct ServerState {
     pub chat_limit: rate_limit::ChatLimit,
     pub support: Arc<support::SupportService>,
     pub images: Arc<imagegen::ImageService>,
+    pub metrics: metrics::Metrics,
     pub leptos_options: LeptosOptions,
 }
 
@@ -100,6 +102,7 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
         leptos_options: app.leptos_options.clone(),
         app,
         images: Arc::new(images::service(config, store.clone())),
+        metrics: metrics::Metrics::default(),
         support: Arc::new(support::SupportService::new(store, &llm)),
         llm,
         chat_limit: rate_limit::ChatLimit {
@@ -136,6 +139,7 @@ pub fn router(state: ServerState) -> Router {
     Router::new()
         .route("/health", get(health::alive))
         .route("/health/ready", get(health::ready))
+        .route("/metrics", get(metrics::render))
         .route("/data/export.csv", get(export::export_csv))
         .route(
             "/api/pirate/chat",
@@ -182,6 +186,7 @@ pub fn router(state: ServerState) -> Router {
             },
             shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -47,6 +47,7 @@ pub fn sse(frame: &StreamFrame) -> Bytes {
 pub async fn chat(
     State(app): State<AppState>,
     State(llm): State<Arc<LlmRegistry>>,
+    State(metrics): State<crate::metrics::Metrics>,
     headers: HeaderMap,
     input: Result<Json<ChatInput>, JsonRejection>,
 ) -> Response {
@@ -214,6 +215,26 @@ pub async fn chat(
                 tracing::debug!("pirate chat: the conversation was cleared before the reply ended")
             }
             Err(e) => tracing::error!(error = %e, "pirate chat: cannot store the reply"),
+        }
+        metrics.count(
+            "llm_replies_total",
+            vec![
+                ("provider", provider_name.clone()),
+                ("finish", finish.to_owned()),
+            ],
+            1.0,
+        );
+        if let Some(s) = &summary {
+            metrics.count(
+                "llm_tokens_total",
+                vec![("provider", provider_name.clone())],
+                f64::from(s.completion_tokens),
+            );
+            metrics.observe(
+                "llm_reply_duration_seconds",
+                vec![("provider", provider_name.clone())],
+                s.total_ms as f64 / 1000.0,
+            );
         }
         if let (Some(s), Some(rate)) = (summary, rate) {
             let done = StreamFrame::Done {

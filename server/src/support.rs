@@ -204,6 +204,7 @@ pub struct ChatBody {
 /// `POST /api/support/chat` {message}: one turn, streamed.
 pub async fn chat(
     State(service): State<Arc<SupportService>>,
+    State(metrics): State<crate::metrics::Metrics>,
     headers: HeaderMap,
     body: Result<Json<ChatBody>, JsonRejection>,
 ) -> Response {
@@ -240,6 +241,7 @@ pub async fn chat(
         None => (uuid::Uuid::new_v4().to_string(), true),
     };
     let agent = service.agent();
+    let uses_llm = agent.uses_llm();
     let (events_tx, mut events_rx) = mpsc::channel::<TurnEvent>(128);
     let (body_tx, body_rx) = mpsc::channel::<Result<Bytes, Infallible>>(128);
     // The turn runs to the end even if the page goes away: the message, any order or return
@@ -257,7 +259,11 @@ pub async fn chat(
             // A closed page only stops the forwarding.
             let _ = body_tx.send(Ok(event_frame(&event))).await;
         }
-        let frame = match turn.await {
+        let outcome = turn.await;
+        if let Ok(Ok(result)) = &outcome {
+            metrics.support_turn(result, uses_llm);
+        }
+        let frame = match outcome {
             Ok(Ok(result)) => sse(
                 "done",
                 &json!({

@@ -983,3 +983,38 @@ async fn text_to_image_generates_caches_downloads_and_deletes() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn metrics_count_requests_tools_and_escalations() {
+    let app = TestApp::builder().build().await.expect("app");
+    app.request(support_chat(
+        "Where is order 1013? My email is lucas.rossi@example.com",
+        None,
+    ))
+    .await;
+    app.request(support_chat("I want to talk to a real person", None))
+        .await;
+    app.get("/data?tab=orders").await;
+    let metrics = app.get("/metrics").await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(
+        metrics
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/plain; version=0.0.4"))
+    );
+    let body = &metrics.body;
+    assert!(
+        body.contains(r#"support_tool_calls_total{tool="get_order_status",outcome="ok"} 1"#),
+        "{body}"
+    );
+    assert!(body.contains(r#"support_tool_calls_total{tool="escalate_to_human",outcome="ok"} 1"#));
+    assert!(body.contains("support_escalations_total 1"));
+    assert!(body.contains(
+        r#"http_requests_total{route="/api/support/chat",method="POST",status="2xx"} 2"#
+    ));
+    assert!(body.contains(r#"http_requests_total{route="/data",method="GET",status="2xx"} 1"#));
+    assert!(body.contains(r#"support_turn_duration_seconds_count{backend="offline"} 2"#));
+    app.cleanup().await;
+}

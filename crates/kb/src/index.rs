@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 const EDGE_VECTOR: &str = "text";
+/// Payload fields searches filter on: indexed, so a filter does not scan every point.
+pub const FILTER_FIELDS: &[&str] = &["audience", "doc_type", "category"];
 
 /// A point to store: id, unit vector, and the chunk's fields as payload.
 #[derive(Clone, Debug)]
@@ -78,7 +80,27 @@ impl VectorIndex {
         let shard = if has_segments {
             EdgeShard::load(dir, Some(config)).map_err(edge_error)?
         } else {
-            EdgeShard::new(dir, config).map_err(edge_error)?
+            let shard = EdgeShard::new(dir, config).map_err(edge_error)?;
+            for field in FILTER_FIELDS {
+                use qdrant_edge::{
+                    CreateIndex, FieldIndexOperations, JsonPath, PayloadFieldSchema,
+                    PayloadSchemaType, UpdateOperation,
+                };
+                let field_name: JsonPath = field
+                    .parse()
+                    .map_err(|_| KbError::Index(format!("bad payload field {field}")))?;
+                shard
+                    .update(UpdateOperation::FieldIndexOperation(
+                        FieldIndexOperations::CreateIndex(CreateIndex {
+                            field_name,
+                            field_schema: Some(PayloadFieldSchema::FieldType(
+                                PayloadSchemaType::Keyword,
+                            )),
+                        }),
+                    ))
+                    .map_err(edge_error)?;
+            }
+            shard
         };
         Ok(VectorIndex::Edge {
             shard: Arc::new(shard),
@@ -112,6 +134,17 @@ impl VectorIndex {
                 )
                 .await
                 .map_err(server_error)?;
+            for field in FILTER_FIELDS {
+                use qdrant_client::qdrant::{CreateFieldIndexCollectionBuilder, FieldType};
+                client
+                    .create_field_index(CreateFieldIndexCollectionBuilder::new(
+                        collection,
+                        *field,
+                        FieldType::Keyword,
+                    ))
+                    .await
+                    .map_err(server_error)?;
+            }
         }
         Ok(VectorIndex::Server {
             client: Arc::new(client),

@@ -1,8 +1,13 @@
-// A FAKE OF THE STABILITY AI CLOUD API for the browser tests (the real one cannot be reached from
-// here): POST /v2beta/stable-image/generate/sd3 with a multipart form and `Accept: image/*`
-// answers with a PNG and a `finish-reason` header, like the real endpoint. The picture is a
-// gradient whose colours come from the prompt and seed; a prompt containing "forbidden" comes
-// back grey with `finish-reason: CONTENT_FILTERED`; "no credits" gets the real 402 error body.
+// FAKES OF TWO CLOUD IMAGE APIS for the browser tests (the real ones cannot be reached from
+// here), on one port:
+// - Stability AI: POST /v2beta/stable-image/generate/sd3 with a multipart form and
+//   `Accept: image/*` answers with a PNG and a `finish-reason` header, like the real endpoint; a
+//   prompt containing "forbidden" comes back grey with `finish-reason: CONTENT_FILTERED`; "no
+//   credits" gets the real 402 error body.
+// - OpenAI Images (also what OpenAI-compatible image servers speak): POST /v1/images/generations
+//   with JSON answers `{"data": [{"b64_json": ...}]}`; "forbidden" gets the real
+//   content_policy_violation error.
+// The picture is a gradient whose colours come from the prompt and seed.
 import http from 'node:http';
 import zlib from 'node:zlib';
 
@@ -51,6 +56,29 @@ http
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/v1/images/generations') {
+        let body = {};
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = {};
+        }
+        const prompt = String(body.prompt ?? '');
+        if (prompt.includes('forbidden')) {
+          res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({
+            error: { message: 'Your request was rejected as a result of our safety system.', type: 'image_generation_user_error', param: null, code: 'content_policy_violation' },
+          }));
+          return;
+        }
+        let hash = Number(body.seed ?? 7);
+        for (const c of prompt) hash = (hash * 17 + c.charCodeAt(0)) >>> 0;
+        const image = png(128, 128, (x, y) => [(hash + y) & 0xff, (x * 2) & 0xff, (hash >> 8) & 0xff]);
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ created: Math.floor(Date.now() / 1000), data: [{ b64_json: image.toString('base64') }] }));
+        }, 300);
+        return;
+      }
       if (req.method !== 'POST' || req.url !== '/v2beta/stable-image/generate/sd3') {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":["not found"]}');
         return;
