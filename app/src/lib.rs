@@ -31,8 +31,29 @@ const THEME_SCRIPT: &str = "(function(){try{var t=localStorage.getItem('theme');
 var d=t?t==='dark':window.matchMedia('(prefers-color-scheme: dark)').matches;\
 document.documentElement.classList.toggle('dark',d);}catch(e){}})();";
 
+/// The Content-Security-Policy for a page whose inline scripts carry `nonce`: scripts only from
+/// this origin or with the nonce, WASM allowed to compile, nothing framed, no plugins.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
+         font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        nonce.as_ref(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(value) =
+        http::HeaderValue::from_str(&content_security_policy(&nonce.to_string()))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -41,7 +62,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <script>{THEME_SCRIPT}</script>
+                <script nonce=nonce>{THEME_SCRIPT}</script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

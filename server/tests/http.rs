@@ -1018,3 +1018,56 @@ async fn metrics_count_requests_tools_and_escalations() {
     assert!(body.contains(r#"support_turn_duration_seconds_count{backend="offline"} 2"#));
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn pages_carry_a_nonce_csp_and_hsts_only_behind_tls() {
+    let app = TestApp::builder().build().await.expect("app");
+    let page = app.get("/").await;
+    let csp = page
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .expect("a CSP header")
+        .to_owned();
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce");
+    // Every inline script carries it (the theme script and Leptos's own).
+    let scripts = page.body.matches("<script").count();
+    let with_nonce = page.body.matches(&format!("nonce=\"{nonce}\"")).count();
+    assert!(
+        scripts >= 2 && with_nonce >= scripts - page.body.matches("<script src=").count(),
+        "{scripts} scripts, {with_nonce} with the nonce"
+    );
+    let other = app.get("/").await;
+    assert!(
+        !other
+            .headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .contains(nonce),
+        "a fresh nonce per response"
+    );
+    assert!(
+        page.headers
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none()
+    );
+    let tls = app
+        .request(
+            Request::get("/health")
+                .header("x-forwarded-proto", "https")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert!(tls.headers.get(header::STRICT_TRANSPORT_SECURITY).is_some());
+    app.cleanup().await;
+}
