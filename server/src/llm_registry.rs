@@ -21,39 +21,34 @@ pub enum ModelState {
     Failed,
 }
 
+/// Settings for `model` on the configured OpenAI or compatible server; `None` without one.
+pub fn openai_settings(config: &Config, model: &str) -> Option<OpenAiSettings> {
+    if config.openai_api_key.is_none() && config.openai_base_url.is_none() {
+        return None;
+    }
+    let mut settings = OpenAiSettings::new(model);
+    settings.base_url = config
+        .openai_base_url
+        .as_ref()
+        .map(|u| u.as_str().trim_end_matches('/').to_owned());
+    settings.api_key = config
+        .openai_api_key
+        .as_ref()
+        .map(|k| k.expose().to_owned());
+    Some(settings)
+}
+
 impl LlmRegistry {
     pub fn new(config: &Config) -> LlmRegistry {
         let embedded = Arc::new(LazyEmbeddedProvider::new(
             config.models_dir.join(llm::EMBEDDED_MODEL_FILE),
             config.llm_threads,
         ));
-        let openai =
-            (config.openai_api_key.is_some() || config.openai_base_url.is_some()).then(|| {
-                let mut settings = OpenAiSettings::new(config.openai_chat_model.clone());
-                settings.base_url = config
-                    .openai_base_url
-                    .as_ref()
-                    .map(|u| u.as_str().trim_end_matches('/').to_owned());
-                settings.api_key = config
-                    .openai_api_key
-                    .as_ref()
-                    .map(|k| k.expose().to_owned());
-                Arc::new(OpenAiProvider::new(settings))
-            });
+        let openai = openai_settings(config, &config.openai_chat_model)
+            .map(|s| Arc::new(OpenAiProvider::new(s)));
         // The support agent has its own model setting (function calling wants a capable one).
-        let support =
-            (config.openai_api_key.is_some() || config.openai_base_url.is_some()).then(|| {
-                let mut settings = OpenAiSettings::new(config.openai_support_model.clone());
-                settings.base_url = config
-                    .openai_base_url
-                    .as_ref()
-                    .map(|u| u.as_str().trim_end_matches('/').to_owned());
-                settings.api_key = config
-                    .openai_api_key
-                    .as_ref()
-                    .map(|k| k.expose().to_owned());
-                Arc::new(OpenAiProvider::new(settings))
-            });
+        let support = openai_settings(config, &config.openai_support_model)
+            .map(|s| Arc::new(OpenAiProvider::new(s)));
         LlmRegistry {
             embedded,
             openai,

@@ -120,16 +120,9 @@ impl SupportService {
 /// answers; otherwise (or when it fails) MiniLM in process, so the page still works offline.
 pub async fn knowledge_settings_with_remote(config: &Config) -> KnowledgeSettings {
     let mut settings = knowledge_settings(config);
-    if config.openai_api_key.is_some() || config.openai_base_url.is_some() {
-        let mut openai = llm::OpenAiSettings::new(config.openai_embedding_model.clone());
-        openai.base_url = config
-            .openai_base_url
-            .as_ref()
-            .map(|u| u.as_str().trim_end_matches('/').to_owned());
-        openai.api_key = config
-            .openai_api_key
-            .as_ref()
-            .map(|k| k.expose().to_owned());
+    if let Some(openai) =
+        crate::llm_registry::openai_settings(config, &config.openai_embedding_model)
+    {
         match support::setup::OpenAiEmbeddings::connect(&openai).await {
             Ok(remote) => settings.remote_embedder = Some(Arc::new(remote)),
             Err(e) => {

@@ -27,16 +27,7 @@ struct EmbeddingItem {
 impl OpenAiEmbedder {
     /// `settings.model` is the embedding model (e.g. text-embedding-3-small).
     pub fn new(settings: &OpenAiSettings) -> OpenAiEmbedder {
-        let mut config = OpenAIConfig::new();
-        if let Some(base) = &settings.base_url {
-            config = config.with_api_base(base.trim_end_matches('/'));
-        }
-        config = config.with_api_key(
-            settings
-                .api_key
-                .clone()
-                .unwrap_or_else(|| "none".to_owned()),
-        );
+        let config = crate::openai::client_config(settings);
         OpenAiEmbedder {
             client: Client::with_config(config),
             model: settings.model.clone(),

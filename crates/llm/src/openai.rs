@@ -53,19 +53,24 @@ struct Inner {
     breaker: CircuitBreaker,
 }
 
+/// The client configuration for these settings (base URL and key).
+pub(crate) fn client_config(settings: &OpenAiSettings) -> OpenAIConfig {
+    let mut config = OpenAIConfig::new();
+    if let Some(base) = &settings.base_url {
+        config = config.with_api_base(base.trim_end_matches('/'));
+    }
+    // Local servers need no key, but the client always sends one.
+    config.with_api_key(
+        settings
+            .api_key
+            .clone()
+            .unwrap_or_else(|| "none".to_owned()),
+    )
+}
+
 impl OpenAiProvider {
     pub fn new(settings: OpenAiSettings) -> OpenAiProvider {
-        let mut config = OpenAIConfig::new();
-        if let Some(base) = &settings.base_url {
-            config = config.with_api_base(base.trim_end_matches('/'));
-        }
-        // Local servers need no key, but the client always sends one.
-        config = config.with_api_key(
-            settings
-                .api_key
-                .clone()
-                .unwrap_or_else(|| "none".to_owned()),
-        );
+        let config = client_config(&settings);
         let name = if settings.base_url.is_some() {
             "openai-compatible"
         } else {

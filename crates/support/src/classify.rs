@@ -30,6 +30,7 @@ pub const CATEGORIES: &[&str] = &[
     "feature_request",
     "bug_report",
     "integration",
+    "privacy",
     "general",
 ];
 

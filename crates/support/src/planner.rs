@@ -794,17 +794,7 @@ impl Planner {
                     s(o, "status"),
                     s(o, "next_step")
                 );
-                if let Some(lines) = o.get("lines").and_then(Value::as_array) {
-                    for l in lines {
-                        let _ = writeln!(
-                            t,
-                            "- {} × {} — {}",
-                            s(l, "quantity"),
-                            s(l, "name"),
-                            s(l, "line_total")
-                        );
-                    }
-                }
+                push_lines(&mut t, o, "line_total", "");
                 let _ = write!(
                     t,
                     "\n{} · {} · **{}**\n\nPlaced {}",
@@ -927,17 +917,7 @@ impl Planner {
                     "Order {} is updated. It now contains:\n\n",
                     s(o, "order_id")
                 );
-                if let Some(lines) = o.get("lines").and_then(Value::as_array) {
-                    for l in lines {
-                        let _ = writeln!(
-                            t,
-                            "- {} × {} — {}",
-                            s(l, "quantity"),
-                            s(l, "name"),
-                            s(l, "line_total")
-                        );
-                    }
-                }
+                push_lines(&mut t, o, "line_total", "");
                 let _ = write!(
                     t,
                     "\nNew total: **{}** (shipping {}). Shipping to {}.",
@@ -1002,17 +982,7 @@ impl Planner {
                     s(r, "order_id"),
                     s(r, "status")
                 );
-                if let Some(lines) = r.get("lines").and_then(Value::as_array) {
-                    for l in lines {
-                        let _ = writeln!(
-                            t,
-                            "- {} × {} — refund {}",
-                            s(l, "quantity"),
-                            s(l, "name"),
-                            s(l, "refund")
-                        );
-                    }
-                }
+                push_lines(&mut t, r, "refund", "refund ");
                 let _ = write!(
                     t,
                     "\nRefund: **{}**, the price you paid. A prepaid return label is on its way by email; the refund is issued once the item is checked at our warehouse.",
@@ -1775,6 +1745,24 @@ fn pick_product(text: &str, state: &PlannerState, catalogue: &Catalogue) -> Opti
         .first()
         .map(|m| m.product_id)
         .or_else(|| state.slots.items.first().map(|i| i.product_id))
+}
+
+/// Writes one bullet per line of an order or return: "- 2 × Name — $10.00".
+fn push_lines(t: &mut String, value: &Value, amount_key: &str, prefix: &str) {
+    for l in value
+        .get("lines")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let _ = writeln!(
+            t,
+            "- {} × {} — {prefix}{}",
+            s(l, "quantity"),
+            s(l, "name"),
+            s(l, amount_key)
+        );
+    }
 }
 
 fn merge(into: &mut Slots, fresh: Slots) {

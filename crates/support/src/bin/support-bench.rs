@@ -52,14 +52,7 @@ fn synthetic_vector(seed: u64, dim: usize) -> Vec<f32> {
 
 async fn synthetic(index: &VectorIndex, label: &str) -> Result<(), String> {
     let started = Instant::now();
-    let categories = [
-        "accessory",
-        "camera",
-        "headphone",
-        "keyboard",
-        "monitor",
-        "speaker",
-    ];
+    let categories = domain::view::CATEGORIES;
     let mut batch = Vec::new();
     for i in 0..SYNTHETIC {
         let mut payload = Map::new();

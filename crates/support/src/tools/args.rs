@@ -4,29 +4,10 @@
 use domain::Cents;
 use serde::{Deserialize, Serialize};
 
-pub const CATEGORIES: &[&str] = &[
-    "accessory",
-    "camera",
-    "headphone",
-    "keyboard",
-    "monitor",
-    "speaker",
-];
+pub use domain::view::CATEGORIES;
 pub const PRIORITIES: &[&str] = &["low", "medium", "high", "urgent"];
-pub const TICKET_CATEGORIES: &[&str] = &[
-    "orders",
-    "shipping",
-    "returns",
-    "product_question",
-    "billing",
-    "technical",
-    "account_management",
-    "feature_request",
-    "bug_report",
-    "integration",
-    "privacy",
-    "general",
-];
+/// A ticket's category is a message category (see `classify`).
+pub use crate::classify::CATEGORIES as TICKET_CATEGORIES;
 
 /// A product and a quantity, as tools take them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
