@@ -44,3 +44,24 @@ PY
   mv "$target.part" "$target"
   log "$dest ready ($(du -h "$target" | cut -f1))"
 done < models/manifest.tsv
+
+# Derived files: the legacy PyTorch checkpoint of EfficientNet-Lite0 becomes safetensors for
+# candle, with the standard library alone (no torch). The output is deterministic, so it is
+# checked by its sha256 too.
+convert() {
+  local src="$1" dest="$2" sha256="$3"
+  if [ -f "$dest" ] && echo "$sha256  $dest" | sha256sum --check --status; then
+    return
+  fi
+  log "converting $src to $dest"
+  python3 scripts/convert_torch_legacy.py "$src" "$dest.part" >/dev/null
+  if ! echo "$sha256  $dest.part" | sha256sum --check --status; then
+    rm -f "$dest.part"
+    echo "models: converting $src gave an unexpected $dest" >&2
+    exit 1
+  fi
+  mv "$dest.part" "$dest"
+}
+convert "$models_dir/efficientnet-lite0/efficientnet-lite0.pth" \
+  "$models_dir/efficientnet-lite0/model.safetensors" \
+  9026b2e8f75ef2d42e886db7132e6cb4610aaed1e29d588533e803f0f40cc21b

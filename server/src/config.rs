@@ -60,6 +60,10 @@ pub struct Config {
     pub image_gallery_max: i64,
     pub gpt_api_url: Option<Url>,
     pub models_dir: PathBuf,
+    /// Where classes taught on the classifier page are kept.
+    pub classifier_dir: PathBuf,
+    /// The classifier's default confidence threshold: under it the answer is "other".
+    pub classifier_threshold: f32,
     /// Where the embedded Qdrant keeps the knowledge base.
     pub kb_dir: PathBuf,
     /// CPU threads for one embedded-model generation (one beat two on the 2-core machine).
@@ -232,6 +236,19 @@ impl Config {
             },
             gpt_api_url: url("GPT_API_URL")?,
             models_dir: PathBuf::from(get("MODELS_DIR").unwrap_or_else(|| "models".to_owned())),
+            classifier_dir: PathBuf::from(
+                get("CLASSIFIER_DIR").unwrap_or_else(|| "data/classifier".to_owned()),
+            ),
+            classifier_threshold: match get("CLASSIFIER_THRESHOLD") {
+                None => 0.6,
+                Some(raw) => raw
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|t| (0.0..=1.0).contains(t))
+                    .ok_or_else(|| {
+                        invalid("CLASSIFIER_THRESHOLD", "must be a number from 0 to 1")
+                    })?,
+            },
             kb_dir: PathBuf::from(get("KB_DIR").unwrap_or_else(|| "data/qdrant".to_owned())),
             llm_threads,
             chat_rate_per_minute,

@@ -18,6 +18,7 @@ pub async fn ready(
     State(state): State<AppState>,
     State(llm): State<Arc<LlmRegistry>>,
     State(support): State<Arc<crate::support::SupportService>>,
+    State(classifier): State<Arc<crate::classifier::ClassifierService>>,
 ) -> impl IntoResponse {
     let database = match state.store.ping().await {
         Ok(latency) => json!({
@@ -55,6 +56,7 @@ pub async fn ready(
                 "state": llm.embedded_state(),
                 "file_present": llm.model_file_present(),
             },
+            "image_classifier": classifier.status(),
             "demos": demos,
         },
     });

@@ -1,6 +1,7 @@
 //! The AI Portfolio server: configuration, wiring and the routes that are not Leptos pages.
 
 pub mod backends;
+pub mod classifier;
 pub mod config;
 mod export;
 mod health;
@@ -91,6 +92,7 @@ pub struct ServerState {
     pub chat_limit: rate_limit::ChatLimit,
     pub support: Arc<support::SupportService>,
     pub images: Arc<imagegen::ImageService>,
+    pub classifier: Arc<classifier::ClassifierService>,
     pub metrics: metrics::Metrics,
     pub leptos_options: LeptosOptions,
 }
@@ -102,6 +104,7 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
         leptos_options: app.leptos_options.clone(),
         app,
         images: Arc::new(images::service(config, store.clone())),
+        classifier: Arc::new(classifier::ClassifierService::new(config)),
         metrics: metrics::Metrics::default(),
         support: Arc::new(support::SupportService::new(store, &llm)),
         llm,
@@ -163,6 +166,21 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/images/providers", get(images::providers))
         .route("/api/images/{id}/file", get(images::file))
         .route("/api/images/{id}", axum::routing::delete(images::delete))
+        .route(
+            "/api/classifier/predict",
+            axum::routing::post(classifier::predict)
+                .route_layer(axum::middleware::from_fn_with_state(state.chat_limit.clone(), rate_limit::limit_chat))
+                .layer(axum::extract::DefaultBodyLimit::max(classifier::PREDICT_BODY_LIMIT)),
+        )
+        .route(
+            "/api/classifier/teach",
+            axum::routing::post(classifier::teach)
+                .route_layer(axum::middleware::from_fn_with_state(state.chat_limit.clone(), rate_limit::limit_chat))
+                .layer(axum::extract::DefaultBodyLimit::max(classifier::TEACH_BODY_LIMIT)),
+        )
+        .route("/api/classifier/reset", axum::routing::post(classifier::reset))
+        .route("/api/classifier/info", get(classifier::info))
+        .route("/api/classifier/samples/{name}", get(classifier::sample))
         .route("/api/support/conversation", get(support::conversation))
         .route("/api/support/new", axum::routing::post(support::new_conversation))
         .route("/api/support/human", axum::routing::post(support::human))
@@ -268,6 +286,10 @@ pub async fn run() -> Result<(), StartupError> {
             let settings = support::knowledge_settings_with_remote(&config).await;
             service.load(settings).await
         });
+    }
+    {
+        let classifier = state.classifier.clone();
+        tokio::spawn(async move { classifier.load().await });
     }
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

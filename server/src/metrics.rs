@@ -104,6 +104,16 @@ const HELP: &[(&str, &str, &str)] = &[
         "LLM reply latency by provider",
     ),
     (
+        "classifier_predictions_total",
+        "counter",
+        "Image classifier answers by predicted class (or error)",
+    ),
+    (
+        "model_inference_duration_seconds",
+        "histogram",
+        "In-process model inference latency by model",
+    ),
+    (
         "image_requests_total",
         "counter",
         "Text-to-image requests by provider and result (generated, cached, error)",

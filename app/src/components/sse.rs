@@ -54,12 +54,20 @@ pub async fn send_json(
         init.set_headers(&headers);
         init.set_body(&JsValue::from_str(body));
     }
+    read_answer(fetch(url, &init).await?).await
+}
+
+async fn fetch(url: &str, init: &RequestInit) -> Result<Response, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+    JsFuture::from(window.fetch_with_str_and_init(url, init))
         .await
         .map_err(js_error)?
         .dyn_into()
-        .map_err(js_error)?;
+        .map_err(js_error)
+}
+
+/// A JSON answer, or the sentence in its `error` field when the status is not a success.
+async fn read_answer(response: Response) -> Result<serde_json::Value, String> {
     let text = JsFuture::from(response.text().map_err(js_error)?)
         .await
         .map_err(js_error)?
@@ -77,6 +85,28 @@ pub async fn send_json(
             .unwrap_or_else(|| format!("The server answered {}.", response.status())));
     }
     Ok(value)
+}
+
+/// POSTs a multipart form (file uploads); the browser writes the boundary itself.
+pub async fn send_form(url: &str, form: &web_sys::FormData) -> Result<serde_json::Value, String> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(form);
+    read_answer(fetch(url, &init).await?).await
+}
+
+/// A file from the server as a Blob (a sample picture to classify).
+pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
+    let init = RequestInit::new();
+    let response = fetch(url, &init).await?;
+    if !response.ok() {
+        return Err(format!("The server answered {}.", response.status()));
+    }
+    JsFuture::from(response.blob().map_err(js_error)?)
+        .await
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(js_error)
 }
 
 /// POSTs `body` as JSON to `url` and calls `on_event(name, data)` for each server-sent event.

@@ -1,4 +1,5 @@
 pub mod architecture;
+pub mod classifier;
 pub mod data_views;
 pub mod home;
 pub mod not_found;

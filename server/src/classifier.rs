@@ -1,0 +1,382 @@
+//! Image Classifier endpoints: predict (multipart upload), what the classifier knows, teach a
+//! class from example images, reset to the shipped head, and drawn sample pictures.
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use axum::Json;
+use axum::extract::multipart::{Field, MultipartRejection};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+use vision::classifier::MAX_TEACH_IMAGES;
+use vision::preprocess::MAX_UPLOAD_BYTES;
+use vision::{Classifier, ClassifierSettings, VisionError};
+
+/// Body limit of the predict route: one image plus the multipart framing and a threshold.
+pub const PREDICT_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 64 * 1024;
+/// Body limit of the teach route: a few example photos at once.
+pub const TEACH_BODY_LIMIT: usize = 40 * 1024 * 1024;
+
+enum Load {
+    Loading,
+    Ready(Arc<Classifier>),
+    Failed(String),
+}
+
+/// The classifier, loaded in the background at start-up; requests before then get a 503 that
+/// says so. One inference at a time: candle already spreads one over every core.
+pub struct ClassifierService {
+    settings: ClassifierSettings,
+    state: RwLock<Load>,
+    running: tokio::sync::Semaphore,
+}
+
+impl ClassifierService {
+    pub fn new(config: &Config) -> Self {
+        Self {
+            settings: ClassifierSettings {
+                weights: config
+                    .models_dir
+                    .join("efficientnet-lite0/model.safetensors"),
+                state_dir: config.classifier_dir.clone(),
+                threshold: config.classifier_threshold,
+            },
+            state: RwLock::new(Load::Loading),
+            running: tokio::sync::Semaphore::new(1),
+        }
+    }
+
+    pub async fn load(&self) {
+        let settings = self.settings.clone();
+        let started = Instant::now();
+        let loaded = tokio::task::spawn_blocking(move || Classifier::load(settings))
+            .await
+            .unwrap_or_else(|e| Err(VisionError::Model(format!("the loader stopped: {e}"))));
+        let next = match loaded {
+            Ok(classifier) => {
+                tracing::info!(
+                    classes = ?classifier.classes(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "image classifier ready"
+                );
+                Load::Ready(Arc::new(classifier))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "image classifier unavailable");
+                Load::Failed(e.to_string())
+            }
+        };
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
+    }
+
+    fn ready(&self) -> Result<Arc<Classifier>, ApiError> {
+        match &*self.state.read().unwrap_or_else(|p| p.into_inner()) {
+            Load::Ready(c) => Ok(c.clone()),
+            Load::Loading => Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "loading",
+                "The classifier is still loading; try again in a moment.",
+            )),
+            Load::Failed(why) => Err(error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", why)),
+        }
+    }
+
+    /// For /health/ready: loading, ready or failed with the reason.
+    pub fn status(&self) -> serde_json::Value {
+        match &*self.state.read().unwrap_or_else(|p| p.into_inner()) {
+            Load::Loading => json!({"state": "loading"}),
+            Load::Ready(c) => {
+                json!({"state": "ready", "model": "EfficientNet-Lite0", "classes": c.classes()})
+            }
+            Load::Failed(why) => json!({"state": "failed", "error": why}),
+        }
+    }
+
+    /// Runs blocking classifier work off the async threads, one job at a time.
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(Arc<Classifier>) -> Result<T, VisionError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let classifier = self.ready()?;
+        let _permit = self.running.acquire().await.map_err(|_| {
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The classifier is shutting down.",
+            )
+        })?;
+        tokio::task::spawn_blocking(move || job(classifier))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "classifier task failed");
+                error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "The classifier failed; please try again.",
+                )
+            })?
+            .map_err(|e| vision_error(&e))
+    }
+}
+
+/// An answer with a sentence for people and a kind for programs.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    kind: &'static str,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"error": self.message, "kind": self.kind})),
+        )
+            .into_response()
+    }
+}
+
+fn error(status: StatusCode, kind: &'static str, message: &str) -> ApiError {
+    ApiError {
+        status,
+        kind,
+        message: message.to_owned(),
+    }
+}
+
+fn vision_error(e: &VisionError) -> ApiError {
+    match e {
+        VisionError::TooLarge(_) => {
+            error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &e.to_string())
+        }
+        VisionError::UnsupportedType(m) => {
+            error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type", m)
+        }
+        VisionError::BadImage(m) => error(StatusCode::UNPROCESSABLE_ENTITY, "bad_image", m),
+        VisionError::Invalid(m) => error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
+        VisionError::ModelMissing(_) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            &e.to_string(),
+        ),
+        _ => {
+            tracing::error!(error = %e, "classifier error");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "The classifier failed; please try again.",
+            )
+        }
+    }
+}
+
+fn too_large() -> ApiError {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        "The upload is too large; an image may be at most 10 MB.",
+    )
+}
+
+fn multipart_error(e: &impl std::fmt::Display) -> ApiError {
+    let text = e.to_string();
+    if text.contains("length limit") || text.contains("too large") {
+        return too_large();
+    }
+    error(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        &format!("Send the image as multipart/form-data with a `file` field ({text})."),
+    )
+}
+
+/// A field's bytes, refused once past `limit` without reading the rest.
+async fn read_limited(mut field: Field<'_>, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
+        if bytes.len() + chunk.len() > limit {
+            return Err(vision_error(&VisionError::TooLarge(
+                bytes.len() + chunk.len(),
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+fn parse_threshold(raw: &str) -> Result<f32, ApiError> {
+    raw.trim()
+        .parse::<f32>()
+        .ok()
+        .filter(|t| (0.0..=1.0).contains(t))
+        .ok_or_else(|| {
+            error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "confidence_threshold must be a number from 0 to 1.",
+            )
+        })
+}
+
+/// `POST /api/classifier/predict`: multipart `file` (at most 10 MB, JPEG/PNG/GIF/WebP by content)
+/// and optionally `confidence_threshold`.
+pub async fn predict(
+    State(service): State<Arc<ClassifierService>>,
+    State(metrics): State<Metrics>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let mut multipart = multipart.map_err(|e| multipart_error(&e))?;
+    let mut file = None;
+    let mut threshold = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e))?
+    {
+        match field.name().unwrap_or_default() {
+            "file" => file = Some(read_limited(field, MAX_UPLOAD_BYTES).await?),
+            "confidence_threshold" | "threshold" => {
+                let text = field.text().await.map_err(|e| multipart_error(&e))?;
+                threshold = Some(parse_threshold(&text)?);
+            }
+            _ => {}
+        }
+    }
+    let bytes = file.ok_or_else(|| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "missing_file",
+            "No image received: send it in a multipart field named `file`.",
+        )
+    })?;
+    let started = Instant::now();
+    let result = service.run(move |c| c.predict(&bytes, threshold)).await;
+    let outcome = match &result {
+        Ok(p) => p.predicted_class.clone(),
+        Err(_) => "error".into(),
+    };
+    metrics.count(
+        "classifier_predictions_total",
+        vec![("class", outcome)],
+        1.0,
+    );
+    let prediction = result?;
+    metrics.observe(
+        "model_inference_duration_seconds",
+        vec![("model", "efficientnet-lite0".into())],
+        prediction.inference_ms / 1000.0,
+    );
+    let mut body = serde_json::to_value(&prediction).unwrap_or_default();
+    body["elapsed_ms"] = json!((started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0);
+    Ok(Json(body).into_response())
+}
+
+/// `GET /api/classifier/info`: state, classes with their examples, the default threshold and the
+/// shipped head's training figures.
+pub async fn info(State(service): State<Arc<ClassifierService>>) -> Response {
+    match service.ready() {
+        Ok(c) => Json(json!({
+            "ready": true,
+            "backbone": "EfficientNet-Lite0 (ImageNet-1k) on candle, in process",
+            "confidence_threshold": c.default_threshold(),
+            "classes": c.class_info(),
+            "shipped": c.shipped_metadata(),
+            "max_upload_bytes": MAX_UPLOAD_BYTES,
+            "max_teach_images": vision::classifier::MAX_TEACH_IMAGES,
+        }))
+        .into_response(),
+        Err(e) => {
+            let mut body = service.status();
+            body["ready"] = json!(false);
+            (e.status, Json(body)).into_response()
+        }
+    }
+}
+
+/// `POST /api/classifier/teach`: multipart `class` and one or more `file` fields.
+pub async fn teach(
+    State(service): State<Arc<ClassifierService>>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let mut multipart = multipart.map_err(|e| multipart_error(&e))?;
+    let mut class = None;
+    let mut files = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e))?
+    {
+        match field.name().unwrap_or_default() {
+            "class" => class = Some(field.text().await.map_err(|e| multipart_error(&e))?),
+            "file" | "files" => {
+                if files.len() >= MAX_TEACH_IMAGES {
+                    return Err(error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid",
+                        &format!("Send at most {MAX_TEACH_IMAGES} example images at once."),
+                    ));
+                }
+                files.push(read_limited(field, MAX_UPLOAD_BYTES).await?);
+            }
+            _ => {}
+        }
+    }
+    let class = class.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "Name the class to teach.",
+        )
+    })?;
+    let report = service.run(move |c| c.teach(&class, &files)).await?;
+    tracing::info!(class = %report.class, images = report.images_added, ms = report.train_ms as u64, "class taught");
+    Ok(Json(report).into_response())
+}
+
+/// `POST /api/classifier/reset`: forget every taught example.
+pub async fn reset(State(service): State<Arc<ClassifierService>>) -> Result<Response, ApiError> {
+    let classes = service.run(|c| c.reset().map(|()| c.class_info())).await?;
+    Ok(Json(json!({"classes": classes})).into_response())
+}
+
+/// `GET /api/classifier/samples/{name}`: a PNG, one of `domain::classifier::SAMPLES`.
+pub async fn sample(Path(name): Path<String>) -> Response {
+    let name = name.trim_end_matches(".png").to_owned();
+    let image = match name.as_str() {
+        "superman-emblem" => vision::drawn::emblem(224, &mut vision::augment::Rng::new(7)),
+        "superman-emblem-2" => vision::drawn::emblem(224, &mut vision::augment::Rng::new(2024)),
+        "noise" => {
+            let mut rng = vision::augment::Rng::new(11);
+            vision::image::RgbImage::from_fn(224, 224, |_, _| {
+                let v = rng.next_u64();
+                vision::image::Rgb([v as u8, (v >> 8) as u8, (v >> 16) as u8])
+            })
+        }
+        _ => return error(StatusCode::NOT_FOUND, "not_found", "No such sample.").into_response(),
+    };
+    let mut png = std::io::Cursor::new(Vec::new());
+    if let Err(e) = image.write_to(&mut png, vision::image::ImageFormat::Png) {
+        tracing::error!(error = %e, "cannot encode a sample");
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "The sample could not be drawn.",
+        )
+        .into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        png.into_inner(),
+    )
+        .into_response()
+}
