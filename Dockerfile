@@ -39,6 +39,7 @@ ENV HOST=0.0.0.0 \
     MODELS_DIR=/app/models \
     KB_DIR=/data/qdrant \
     IMAGES_DIR=/data/images \
+    CLASSIFIER_DIR=/data/classifier \
     LOG_FORMAT=json \
     LOG_LEVEL=info
 USER app

@@ -9,6 +9,7 @@ const binary = process.env.E2E_SERVER_BIN ?? path.join(targetDir, 'debug', 'ai-p
 const dbFile = path.join(os.tmpdir(), `ai-portfolio-e2e-${process.pid}.db`);
 const kbDir = path.join(os.tmpdir(), `ai-portfolio-e2e-kb-${process.pid}`);
 const imagesDir = path.join(os.tmpdir(), `ai-portfolio-e2e-images-${process.pid}`);
+const classifierDir = path.join(os.tmpdir(), `ai-portfolio-e2e-classifier-${process.pid}`);
 const fakeStabilityPort = port + 1;
 
 export default defineConfig({
@@ -48,7 +49,7 @@ export default defineConfig({
     env: { FAKE_STABILITY_PORT: String(fakeStabilityPort) },
   },
   {
-    command: `rm -rf ${dbFile}* ${kbDir} ${imagesDir} && ${binary}`,
+    command: `rm -rf ${dbFile}* ${kbDir} ${imagesDir} ${classifierDir} && ${binary}`,
     cwd: path.resolve(__dirname, '..'),
     url: `http://127.0.0.1:${port}/health`,
     timeout: 60_000,
@@ -65,6 +66,7 @@ export default defineConfig({
       MODELS_DIR: path.resolve(__dirname, '..', 'models'),
       KB_DIR: kbDir,
       IMAGES_DIR: imagesDir,
+      CLASSIFIER_DIR: classifierDir,
       STABILITY_BASE_URL: `http://127.0.0.1:${fakeStabilityPort}`,
       OPENAI_IMAGE_BASE_URL: `http://127.0.0.1:${fakeStabilityPort}/v1`,
       OPENAI_IMAGE_MODEL: 'sd-turbo',

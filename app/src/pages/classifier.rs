@@ -225,7 +225,7 @@ fn Classifier() -> impl IntoView {
                     on:dragleave=move |_| dragging.set(false)
                     on:drop=on_drop>
                     {move || match preview.get() {
-                        Some(url) => view! { <img src=url alt="The picture being classified" class="max-h-64 rounded-lg object-contain [image-rendering:auto]" data-testid="preview"/> }.into_any(),
+                        Some(url) => view! { <img src=url alt="The picture being classified" class="h-48 max-w-full rounded-lg object-contain" data-testid="preview"/> }.into_any(),
                         None => view! {
                             <span class="text-4xl" aria-hidden="true">"🖼️"</span>
                             <span class="font-medium">"Drop a picture here, paste one, or click to choose"</span>
@@ -464,7 +464,7 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
             <div class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900">
                 <h2 class="text-xl font-semibold">"Classes"</h2>
                 <table class="mt-2 w-full text-left text-sm" data-testid="classes">
-                    <thead><tr class="text-slate-500"><th class="py-1">"Class"</th><th>"Shipped examples"</th><th>"Taught pictures"</th></tr></thead>
+                    <thead><tr class="text-slate-500"><th class="py-1">"Class"</th><th>"Shipped pictures"</th><th>"Taught pictures"</th></tr></thead>
                     <tbody>
                         {move || info.get().map(|i| i.classes.into_iter().map(|c| view! {
                             <tr class="border-t border-slate-100 dark:border-slate-800" data-testid=format!("class-{}", c.name)>

@@ -63,7 +63,7 @@ pub struct Prediction {
 #[derive(Debug, Clone, Serialize)]
 pub struct ClassInfo {
     pub name: String,
-    /// Feature vectors behind it in the shipped bank.
+    /// Pictures the shipped head was trained and validated on.
     pub shipped_examples: usize,
     /// Images users taught for it (each gives several feature vectors).
     pub taught_images: usize,
@@ -155,7 +155,13 @@ impl Classifier {
 
     pub fn class_info(&self) -> Vec<ClassInfo> {
         let state = self.read_state();
-        let shipped = self.shipped_bank.counts();
+        // The training run records its pictures per class; the bank holds several views of each.
+        let shipped: BTreeMap<String, usize> = self
+            .shipped_head
+            .metadata
+            .get("images")
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_else(|| self.shipped_bank.counts());
         let taught = state.taught.counts();
         state
             .head

@@ -13,6 +13,7 @@ pub mod preprocess;
 pub mod tensorfile;
 pub mod training;
 
+pub use candle_core;
 pub use classifier::{Classifier, ClassifierSettings, Prediction, TeachReport};
 pub use efficientnet::EfficientNetLite0;
 pub use head::{Bank, Confusion, Head, TrainOptions};
