@@ -200,7 +200,7 @@ async fn every_route_renders_on_the_server_with_its_title() {
         (
             "/classifier",
             "Image Classifier · AI Portfolio",
-            "Being built",
+            "Drop a picture here, paste one, or click to choose",
         ),
         (
             "/text-to-image",

@@ -217,6 +217,9 @@ fn Classifier() -> impl IntoView {
         })}
         <div class="grid gap-6 lg:grid-cols-[26rem_1fr]">
             <section class="space-y-4">
+                {move || info.get().filter(|i| i.ready).map(|i| view! {
+                    <p class="text-xs text-slate-500" data-testid="backend">"Answered by: "{i.backbone}", with the head trained by this project; no key or network needed."</p>
+                })}
                 <button type="button" data-testid="drop-zone"
                     class=move || format!("flex w-full flex-col items-center justify-center gap-2 rounded-xl border-2 border-dashed p-6 text-center transition focus:outline-none focus:ring-2 focus:ring-indigo-500 {}",
                         if dragging.get() { "border-indigo-500 bg-indigo-50 dark:bg-indigo-950" } else { "border-slate-300 bg-white hover:border-indigo-400 dark:border-slate-600 dark:bg-slate-900" })

@@ -337,12 +337,3 @@ impl Classifier {
         Ok(())
     }
 }
-
-/// How many feature vectors a bank holds per class, for reports.
-pub fn describe(bank: &Bank) -> String {
-    bank.counts()
-        .iter()
-        .map(|(c, n)| format!("{c} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
