@@ -11,9 +11,10 @@ use std::io::Cursor;
 
 /// Uploads larger than this are refused before decoding.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
-/// Width or height above this is refused (a small file can still claim a huge canvas).
-pub const MAX_SIDE: u32 = 12_000;
-const MAX_DECODED_BYTES: u64 = 512 * 1024 * 1024;
+/// Width or height above this is refused (a small file can still claim a huge canvas): 8192
+/// covers any camera, and caps a decoded picture near 256 MB.
+pub const MAX_SIDE: u32 = 8192;
+const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The formats the service accepts, as told by their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
