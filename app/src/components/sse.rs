@@ -128,23 +128,13 @@ pub async fn post_events(
     init.set_headers(&headers);
     init.set_body(&JsValue::from_str(body));
     init.set_signal(Some(signal));
-    let window = web_sys::window().ok_or("no window")?;
-    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(js_error)?
-        .dyn_into()
-        .map_err(js_error)?;
+    let response = fetch(url, &init).await?;
     if !response.ok() {
-        let text = JsFuture::from(response.text().map_err(js_error)?)
+        // read_answer turns the error body into its sentence.
+        return Err(read_answer(response)
             .await
-            .map_err(js_error)?
-            .as_string()
-            .unwrap_or_default();
-        let message = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["error"].as_str().map(str::to_owned))
-            .unwrap_or_else(|| format!("The server answered {}.", response.status()));
-        return Err(message);
+            .err()
+            .unwrap_or_else(|| "The server refused the request.".into()));
     }
     let stream = response.body().ok_or("the reply has no body")?;
     let reader: ReadableStreamDefaultReader = stream
