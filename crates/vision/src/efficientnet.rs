@@ -6,7 +6,8 @@
 
 use crate::depthwise::{Depthwise, same_padding};
 use crate::{VisionError, VisionResult};
-use candle_core::{D, DType, Device, Tensor};
+use candle_core::{CpuStorage, CustomOp1, D, DType, Device, Layout, Shape, Tensor};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -27,13 +28,12 @@ const STAGES: [(usize, usize, usize, usize, usize, usize); 7] = [
     (1, 3, 1, 6, 192, 320),
 ];
 
-/// A 1x1 convolution with its batch norm folded in: a matrix product per image.
+/// A 1x1 convolution with its batch norm folded in: a matrix product per image, then the bias
+/// and ReLU6 in one pass.
 struct Pointwise {
     /// (out, in)
     weight: Tensor,
-    /// (out, 1)
-    bias: Tensor,
-    relu6: bool,
+    bias: BiasRelu6,
 }
 
 impl Pointwise {
@@ -43,9 +43,51 @@ impl Pointwise {
             .weight
             .broadcast_left(n)?
             .matmul(&x.reshape((n, c, h * w))?)?
-            .broadcast_add(&self.bias)?;
-        let y = if self.relu6 { y.clamp(0f32, 6f32)? } else { y };
+            .apply_op1_no_bwd(&self.bias)?;
         Ok(y.reshape((n, (), h, w))?)
+    }
+}
+
+/// Adds a bias per channel of an (N, C, L) tensor and optionally clamps to [0, 6], in one pass
+/// (candle's broadcast add and clamp would each read and write the whole tensor).
+struct BiasRelu6 {
+    bias: Vec<f32>,
+    relu6: bool,
+}
+
+impl CustomOp1 for BiasRelu6 {
+    fn name(&self) -> &'static str {
+        "bias-relu6"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (_, c, l) = layout.shape().dims3()?;
+        if c != self.bias.len() {
+            candle_core::bail!("bias-relu6: {c} channels, {} biases", self.bias.len());
+        }
+        let src = match layout.contiguous_offsets() {
+            Some((start, end)) => &storage.as_slice::<f32>()?[start..end],
+            None => candle_core::bail!("bias-relu6: the input must be contiguous"),
+        };
+        let mut out = vec![0f32; src.len()];
+        out.par_chunks_mut(l)
+            .zip(src.par_chunks(l))
+            .enumerate()
+            .for_each(|(row, (dst, src))| {
+                let b = self.bias[row % c];
+                if self.relu6 {
+                    dst.iter_mut()
+                        .zip(src)
+                        .for_each(|(d, s)| *d = (s + b).clamp(0.0, 6.0));
+                } else {
+                    dst.iter_mut().zip(src).for_each(|(d, s)| *d = s + b);
+                }
+            });
+        Ok((CpuStorage::F32(out), layout.shape().clone()))
     }
 }
 
@@ -146,8 +188,7 @@ impl Weights {
         let out = dims[0];
         Ok(Pointwise {
             weight: Tensor::from_vec(w, (out, dims[1]), &Device::Cpu)?,
-            bias: Tensor::from_vec(shift, (out, 1), &Device::Cpu)?,
-            relu6,
+            bias: BiasRelu6 { bias: shift, relu6 },
         })
     }
 }
