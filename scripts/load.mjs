@@ -6,7 +6,7 @@
 //
 //   node scripts/load.mjs    (env: LOAD_BASE, LOAD_PID, LOAD_SECONDS, LOAD_SUPPORT_CHATS,
 //                             LOAD_PIRATE_CHATS, LOAD_CLASSIFIER_CLIENTS, LOAD_PAGE_CLIENTS,
-//                             LOAD_SOAK)
+//                             LOAD_PAGES (comma-separated paths), LOAD_SOAK)
 import { readFileSync } from 'node:fs';
 
 const base = process.env.LOAD_BASE ?? 'http://127.0.0.1:3400';
@@ -113,7 +113,7 @@ async function classifierClient() {
 }
 
 async function pageClient(n) {
-  const paths = ['/', '/data?tab=orders', '/support', '/data?tab=knowledge&q=return', '/classifier'];
+  const paths = process.env.LOAD_PAGES?.split(',') ?? ['/', '/data?tab=orders', '/support', '/data?tab=knowledge&q=return', '/classifier'];
   let i = n;
   while (Date.now() < deadline) {
     const path = paths[i % paths.length];
