@@ -29,7 +29,7 @@ def model():
 
 
 def synthetic_input():
-    """The same formula as crates/vision/tests/reference.rs: values in about [-1, 1]."""
+    """The same formula as vision::efficientnet::reference_input: values in about [-1, 1]."""
     values = [
         math.sin(0.05 * (c + 1) * y + 0.07 * x) * 0.9 + 0.05 * ((x * 7 + y * 3 + c) % 5 - 2)
         for c in range(3)

@@ -292,3 +292,23 @@ impl EfficientNetLite0 {
         Ok(Output { features, logits })
     }
 }
+
+/// A fixed synthetic picture (values in about [-1, 1]), already preprocessed: the input
+/// scripts/classifier_reference.py computes PyTorch's reference logits on, and the benchmark's.
+pub fn reference_input() -> VisionResult<Tensor> {
+    let mut values = Vec::with_capacity(3 * INPUT_SIZE * INPUT_SIZE);
+    for c in 0..3usize {
+        for y in 0..INPUT_SIZE {
+            for x in 0..INPUT_SIZE {
+                let wave = (0.05 * (c + 1) as f64 * y as f64 + 0.07 * x as f64).sin() * 0.9;
+                let ripple = 0.05 * (((x * 7 + y * 3 + c) % 5) as f64 - 2.0);
+                values.push((wave + ripple) as f32);
+            }
+        }
+    }
+    Ok(Tensor::from_vec(
+        values,
+        (1, 3, INPUT_SIZE, INPUT_SIZE),
+        &Device::Cpu,
+    )?)
+}

@@ -3,22 +3,11 @@
 
 mod common;
 
-use candle_core::{Device, Tensor};
+use candle_core::Tensor;
 use vision::EfficientNetLite0;
 
-/// The same formula as scripts/classifier_reference.py.
 fn synthetic_input() -> Tensor {
-    let mut values = Vec::with_capacity(3 * 224 * 224);
-    for c in 0..3usize {
-        for y in 0..224usize {
-            for x in 0..224usize {
-                let wave = (0.05 * (c + 1) as f64 * y as f64 + 0.07 * x as f64).sin() * 0.9;
-                let ripple = 0.05 * (((x * 7 + y * 3 + c) % 5) as f64 - 2.0);
-                values.push((wave + ripple) as f32);
-            }
-        }
-    }
-    Tensor::from_vec(values, (1, 3, 224, 224), &Device::Cpu).expect("input tensor")
+    vision::efficientnet::reference_input().expect("input tensor")
 }
 
 #[derive(serde::Deserialize)]

@@ -9,21 +9,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-use vision::candle_core::{Device, Tensor};
+use vision::candle_core::Tensor;
 use vision::{Classifier, ClassifierSettings, EfficientNetLite0};
-
-fn synthetic_input() -> Tensor {
-    let mut values = Vec::with_capacity(3 * 224 * 224);
-    for c in 0..3usize {
-        for y in 0..224usize {
-            for x in 0..224usize {
-                let wave = (0.05 * (c + 1) as f64 * y as f64 + 0.07 * x as f64).sin() * 0.9;
-                values.push((wave + 0.05 * (((x * 7 + y * 3 + c) % 5) as f64 - 2.0)) as f32);
-            }
-        }
-    }
-    Tensor::from_vec(values, (1, 3, 224, 224), &Device::Cpu).expect("a 224x224 input")
-}
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
@@ -59,7 +46,7 @@ fn run(runs: usize, weights: PathBuf) -> vision::VisionResult<()> {
     let started = Instant::now();
     let net = EfficientNetLite0::load(&weights)?;
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let input = synthetic_input();
+    let input = vision::efficientnet::reference_input()?;
     for _ in 0..3 {
         net.forward(&input)?;
     }
