@@ -38,9 +38,7 @@ impl ClassifierService {
     pub fn new(config: &Config) -> Self {
         Self {
             settings: ClassifierSettings {
-                weights: config
-                    .models_dir
-                    .join("efficientnet-lite0/model.safetensors"),
+                weights: config.models_dir.join(vision::efficientnet::WEIGHTS_FILE),
                 state_dir: config.classifier_dir.clone(),
                 threshold: config.classifier_threshold,
             },

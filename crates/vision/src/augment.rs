@@ -40,6 +40,21 @@ pub fn mirror(image: &RgbImage) -> RgbImage {
     image::imageops::flip_horizontal(image)
 }
 
+/// `count` training views of a picture: itself, its mirror, then random views.
+pub fn views(image: &RgbImage, count: usize, rng: &mut Rng) -> Vec<RgbImage> {
+    let mut out = Vec::with_capacity(count);
+    if count > 0 {
+        out.push(image.clone());
+    }
+    if count > 1 {
+        out.push(mirror(image));
+    }
+    for _ in 2..count {
+        out.push(random_view(image, rng));
+    }
+    out
+}
+
 /// A crop of 60-100% of the area with an aspect ratio between 3:4 and 4:3, mirrored half the
 /// time, with brightness and contrast moved by up to 20%.
 pub fn random_view(image: &RgbImage, rng: &mut Rng) -> RgbImage {

@@ -4,7 +4,7 @@
 
 use crate::augment::{self, Rng};
 use crate::efficientnet::EfficientNetLite0;
-use crate::head::{Bank, Head, TrainOptions, softmax};
+use crate::head::{Bank, Head, TrainOptions, argmax, softmax};
 use crate::{VisionError, VisionResult, canonical_class, imagenet, preprocess};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -199,9 +199,7 @@ impl Classifier {
         let state = self.read_state();
         let probs = state.head.probabilities(&features);
         let classes = &state.head.classes;
-        let top = (0..probs.len())
-            .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
-            .unwrap_or(0);
+        let top = argmax(&probs);
         let top_prob = probs[top];
         let top_class = classes[top].clone();
         let threshold_applied = top_prob < threshold && top_class != OTHER;
@@ -279,11 +277,7 @@ impl Classifier {
         let mut rng = Rng::new(uploads.iter().map(|b| b.len() as u64).sum());
         let mut views = Vec::with_capacity(images.len() * VIEWS_PER_TAUGHT_IMAGE);
         for image in &images {
-            views.push(image.clone());
-            views.push(augment::mirror(image));
-            for _ in 2..VIEWS_PER_TAUGHT_IMAGE {
-                views.push(augment::random_view(image, &mut rng));
-            }
+            views.extend(augment::views(image, VIEWS_PER_TAUGHT_IMAGE, &mut rng));
         }
         let features = self.backbone.features(&views)?;
 

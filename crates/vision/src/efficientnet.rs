@@ -11,7 +11,16 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
 
+/// Where the setup step puts the converted weights, under MODELS_DIR.
+pub const WEIGHTS_FILE: &str = "efficientnet-lite0/model.safetensors";
 pub const INPUT_SIZE: usize = 224;
+
+/// The converted weights under MODELS_DIR (default `models`), for the command-line tools.
+pub fn default_weights() -> std::path::PathBuf {
+    std::path::PathBuf::from(std::env::var("MODELS_DIR").unwrap_or_else(|_| "models".into()))
+        .join(WEIGHTS_FILE)
+}
+
 pub const FEATURES: usize = 1280;
 pub const IMAGENET_CLASSES: usize = 1000;
 const BN_EPS: f64 = 1e-3;

@@ -142,6 +142,13 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// The index of the largest value (the first on ties; 0 when empty).
+pub fn argmax(p: &[f32]) -> usize {
+    (0..p.len())
+        .max_by(|&a, &b| p[a].total_cmp(&p[b]))
+        .unwrap_or(0)
+}
+
 pub fn softmax(logits: &mut [f32]) {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut sum = 0.0;
@@ -423,10 +430,7 @@ mod tests {
         let mut confusion = Confusion::new(head.classes.clone());
         for (i, &label) in bank.labels.iter().enumerate() {
             let p = head.probabilities(&bank.features[i * FEATURES..(i + 1) * FEATURES]);
-            let best = (0..p.len())
-                .max_by(|&a, &b| p[a].total_cmp(&p[b]))
-                .unwrap_or(0);
-            confusion.add(label as usize, best);
+            confusion.add(label as usize, argmax(&p));
             assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
         }
         assert_eq!(confusion.accuracy(), 1.0, "{}", confusion.render());

@@ -5,7 +5,7 @@ use crate::augment::{self, Rng};
 use crate::classifier::OTHER;
 use crate::dataset::{self, Example};
 use crate::efficientnet::EfficientNetLite0;
-use crate::head::{Bank, Confusion, Head, TrainOptions};
+use crate::head::{Bank, Confusion, Head, TrainOptions, argmax};
 use crate::{VisionResult, drawn};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -80,17 +80,9 @@ pub fn train(
     let mut views = Vec::new();
     let mut labels = Vec::new();
     for example in &train_set {
-        views.push(example.image.clone());
-        if config.views > 1 {
-            views.push(augment::mirror(&example.image));
-        }
-        for _ in 2..config.views {
-            views.push(augment::random_view(&example.image, &mut rng));
-        }
-        labels.extend(std::iter::repeat_n(
-            example.class.clone(),
-            config.views.max(1),
-        ));
+        let count = config.views.max(1);
+        views.extend(augment::views(&example.image, count, &mut rng));
+        labels.extend(std::iter::repeat_n(example.class.clone(), count));
     }
     let started = Instant::now();
     let total = views.len() + validation_set.len();
@@ -141,12 +133,6 @@ pub fn train(
         validation: confusion,
     };
     Ok(Trained { head, bank, report })
-}
-
-pub fn argmax(p: &[f32]) -> usize {
-    (0..p.len())
-        .max_by(|&a, &b| p[a].total_cmp(&p[b]))
-        .unwrap_or(0)
 }
 
 #[derive(Debug, Serialize)]

@@ -18,9 +18,7 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 fn main() -> ExitCode {
     let mut runs = 30usize;
-    let mut weights =
-        PathBuf::from(std::env::var("MODELS_DIR").unwrap_or_else(|_| "models".into()))
-            .join("efficientnet-lite0/model.safetensors");
+    let mut weights = vision::efficientnet::default_weights();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match (arg.as_str(), args.next()) {

@@ -16,9 +16,7 @@ fn main() -> ExitCode {
         env!("CARGO_MANIFEST_DIR"),
         "/shipped/head.safetensors"
     ));
-    let mut weights =
-        PathBuf::from(std::env::var("MODELS_DIR").unwrap_or_else(|_| "models".into()))
-            .join("efficientnet-lite0/model.safetensors");
+    let mut weights = vision::efficientnet::default_weights();
     let mut threshold = 0.6f32;
     let mut json = None;
     let mut args = std::env::args().skip(1);

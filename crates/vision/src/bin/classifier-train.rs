@@ -24,7 +24,7 @@ struct Options {
 fn parse() -> Result<Options, String> {
     let mut data = None;
     let mut out = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped"));
-    let mut weights = default_weights();
+    let mut weights = vision::efficientnet::default_weights();
     let mut config = TrainConfig::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -63,11 +63,6 @@ fn parse() -> Result<Options, String> {
 
 fn usage() -> String {
     "usage: classifier-train --data DIR [--out DIR] [--weights FILE] [--validation 0.15] [--views 4] [--drawn-superman 120] [--steps 300] [--seed 42]".into()
-}
-
-fn default_weights() -> PathBuf {
-    PathBuf::from(std::env::var("MODELS_DIR").unwrap_or_else(|_| "models".into()))
-        .join("efficientnet-lite0/model.safetensors")
 }
 
 fn main() -> ExitCode {

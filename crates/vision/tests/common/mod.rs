@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub fn weights() -> PathBuf {
     let dir = std::env::var("MODELS_DIR")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../models").into());
-    PathBuf::from(dir).join("efficientnet-lite0/model.safetensors")
+    PathBuf::from(dir).join(vision::efficientnet::WEIGHTS_FILE)
 }
 
 pub fn cifar() -> PathBuf {
