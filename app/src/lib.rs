@@ -21,8 +21,8 @@ use leptos_router::{
 };
 use pages::{
     architecture::ArchitecturePage, classifier::ClassifierPage, data_views::DataViewsPage,
-    home::HomePage, not_found::NotFound, pirate::PiratePage, placeholder::DemoPlaceholder,
-    support::SupportPage, text_to_image::TextToImagePage,
+    gpt::GptPage, home::HomePage, not_found::NotFound, pirate::PiratePage, support::SupportPage,
+    text_to_image::TextToImagePage,
 };
 
 /// Sets the colour scheme before the first paint (stored choice, else the system's), so dark
@@ -89,7 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/support") view=SupportPage/>
                     <Route path=path!("/pirate") view=PiratePage/>
-                    <Route path=path!("/gpt") view=|| view! { <DemoPlaceholder slug="gpt"/> }/>
+                    <Route path=path!("/gpt") view=GptPage/>
                     <Route path=path!("/classifier") view=ClassifierPage/>
                     <Route path=path!("/text-to-image") view=TextToImagePage/>
                     // Async: the whole table is in the first HTML, so the page works without JS.

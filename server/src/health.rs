@@ -19,6 +19,7 @@ pub async fn ready(
     State(llm): State<Arc<LlmRegistry>>,
     State(support): State<Arc<crate::support::SupportService>>,
     State(classifier): State<Arc<crate::classifier::ClassifierService>>,
+    State(gpt): State<Arc<crate::gpt::GptBackend>>,
 ) -> impl IntoResponse {
     let database = match state.store.ping().await {
         Ok(latency) => json!({
@@ -57,6 +58,7 @@ pub async fn ready(
                 "file_present": llm.model_file_present(),
             },
             "image_classifier": classifier.status(),
+            "custom_gpt": gpt.status(),
             "demos": demos,
         },
     });

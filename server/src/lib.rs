@@ -4,6 +4,7 @@ pub mod backends;
 pub mod classifier;
 pub mod config;
 mod export;
+pub mod gpt;
 mod health;
 pub mod images;
 pub mod llm_registry;
@@ -93,6 +94,7 @@ pub struct ServerState {
     pub support: Arc<support::SupportService>,
     pub images: Arc<imagegen::ImageService>,
     pub classifier: Arc<classifier::ClassifierService>,
+    pub gpt: Arc<gpt::GptBackend>,
     pub metrics: metrics::Metrics,
     pub leptos_options: LeptosOptions,
 }
@@ -100,12 +102,14 @@ pub struct ServerState {
 pub fn server_state(config: &Config, store: Store) -> ServerState {
     let app = app_state(config, store.clone());
     let llm = Arc::new(llm_registry::LlmRegistry::new(config));
+    let metrics = metrics::Metrics::default();
     ServerState {
         leptos_options: app.leptos_options.clone(),
         app,
         images: Arc::new(images::service(config, store.clone())),
         classifier: Arc::new(classifier::ClassifierService::new(config)),
-        metrics: metrics::Metrics::default(),
+        gpt: Arc::new(gpt::GptBackend::new(config, metrics.clone())),
+        metrics,
         support: Arc::new(support::SupportService::new(store, &llm)),
         llm,
         chat_limit: rate_limit::ChatLimit {
@@ -181,6 +185,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/classifier/reset", axum::routing::post(classifier::reset))
         .route("/api/classifier/info", get(classifier::info))
         .route("/api/classifier/samples/{name}", get(classifier::sample))
+        .nest("/api/gpt", state.gpt.router(state.chat_limit.clone()))
         .route("/api/support/conversation", get(support::conversation))
         .route("/api/support/new", axum::routing::post(support::new_conversation))
         .route("/api/support/human", axum::routing::post(support::human))
