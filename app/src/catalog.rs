@@ -6,7 +6,7 @@ pub struct Demo {
     pub title: &'static str,
     pub icon: &'static str,
     pub summary: &'static str,
-    /// What the finished page will offer, for the placeholder.
+    /// What the page offers, in short.
     pub features: &'static [&'static str],
     /// The embedded default and the cloud option, in words.
     pub runs_on: &'static str,

@@ -29,8 +29,10 @@ pub fn DataViewsPage() -> impl IntoView {
     });
     // On the server the URL cannot change during a render, so the resource's source is a
     // constant there: a task still running after the client hung up reads nothing reactive.
+    // Reference-counted, not owned by the route: a render task polled after the client hung up
+    // (and the route's owner was disposed) still finds its resource instead of panicking.
     let initial = view.get_untracked();
-    let data = Resource::new(
+    let data = ArcResource::new(
         move || {
             if cfg!(feature = "ssr") {
                 initial.clone()
@@ -63,13 +65,16 @@ pub fn DataViewsPage() -> impl IntoView {
                 <div class="h-full w-1/3 animate-pulse bg-indigo-500"></div>
             </div>
             <Transition fallback=|| view! { <TableSkeleton/> } set_pending=pending>
-                {move || Suspend::new(async move {
-                    let current = view.get_untracked();
+                {move || {
+                    let data = data.clone();
+                    Suspend::new(async move {
+                    let current = view.try_get_untracked().unwrap_or_default();
                     match data.await {
                         Ok(table) => view! { <TableSection view=current table/> }.into_any(),
                         Err(e) => view! { <LoadError message=e.to_string()/> }.into_any(),
                     }
-                })}
+                })
+                }}
             </Transition>
         </div>
     }
