@@ -49,8 +49,8 @@ pub async fn ready(
             "database": database,
             "knowledge_base": support.knowledge(),
             "support_agent": support.agent().backend(),
-            "cloud_llm": llm.cloud_status().map(|(provider, model, open)| json!({
-                "provider": provider, "model": model, "circuit": if open { "open" } else { "closed" },
+            "cloud_llm": llm.cloud_status().map(|(provider, model, circuit)| json!({
+                "provider": provider, "model": model, "circuit": circuit,
             })),
             "embedded_llm": {
                 "model": llm::EMBEDDED_MODEL_NAME,

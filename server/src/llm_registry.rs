@@ -85,13 +85,13 @@ impl LlmRegistry {
         self.embedded.file_present()
     }
 
-    /// For /health/ready: the cloud provider, if any, and whether its circuit is open.
-    pub fn cloud_status(&self) -> Option<(String, String, bool)> {
+    /// For /health/ready: the cloud provider, if any, and its circuit's state.
+    pub fn cloud_status(&self) -> Option<(String, String, &'static str)> {
         self.openai.as_ref().map(|p| {
             (
                 p.provider().to_owned(),
                 p.model().to_owned(),
-                p.circuit_open(),
+                p.circuit_state(),
             )
         })
     }

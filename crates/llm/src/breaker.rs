@@ -52,6 +52,16 @@ impl CircuitBreaker {
         }
     }
 
+    /// "open" (failing fast), "half-open" (the cool-down is over: the next call is a trial) or
+    /// "closed".
+    pub fn state(&self) -> &'static str {
+        match self.state.lock().map(|s| s.1) {
+            Ok(Some(opened)) if opened.elapsed() < self.cool_down => "open",
+            Ok(Some(_)) => "half-open",
+            _ => "closed",
+        }
+    }
+
     pub fn is_open(&self) -> bool {
         self.state
             .lock()
@@ -72,6 +82,7 @@ mod tests {
         assert!(breaker.allows());
         breaker.record_failure();
         assert!(breaker.is_open());
+        assert_eq!(breaker.state(), "open");
         assert!(!breaker.allows());
         std::thread::sleep(Duration::from_millis(40));
         assert!(breaker.allows(), "half-open after the cool-down");

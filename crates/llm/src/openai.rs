@@ -90,6 +90,11 @@ impl OpenAiProvider {
     pub fn circuit_open(&self) -> bool {
         self.inner.breaker.is_open()
     }
+
+    /// The breaker's state for /health/ready: "open", "half-open" or "closed".
+    pub fn circuit_state(&self) -> &'static str {
+        self.inner.breaker.state()
+    }
 }
 
 impl ChatProvider for OpenAiProvider {
