@@ -262,6 +262,8 @@ pub fn GptPage() -> impl IntoView {
             <form
                 class="space-y-4 rounded-xl border border-slate-200 p-4 dark:border-slate-800"
                 data-testid="gpt-form"
+                // The page checks the numbers itself and says what is wrong in a sentence.
+                novalidate=true
                 on:submit=move |ev| {
                     ev.prevent_default();
                     generate();
