@@ -5,7 +5,7 @@
 // LOAD_SOAK=1 it also prints the RSS once a minute.
 //
 //   node scripts/load.mjs    (env: LOAD_BASE, LOAD_PID, LOAD_SECONDS, LOAD_SUPPORT_CHATS,
-//                             LOAD_PIRATE_CHATS, LOAD_CLASSIFIER_CLIENTS, LOAD_PAGE_CLIENTS,
+//                             LOAD_PIRATE_CHATS, LOAD_CLASSIFIER_CLIENTS, LOAD_GPT_CLIENTS, LOAD_PAGE_CLIENTS,
 //                             LOAD_PAGES (comma-separated paths), LOAD_SOAK)
 import { readFileSync } from 'node:fs';
 
@@ -15,6 +15,7 @@ const seconds = Number(process.env.LOAD_SECONDS ?? 60);
 const supportChats = Number(process.env.LOAD_SUPPORT_CHATS ?? 16);
 const pirateChats = Number(process.env.LOAD_PIRATE_CHATS ?? 2);
 const classifierClients = Number(process.env.LOAD_CLASSIFIER_CLIENTS ?? 2);
+const gptClients = Number(process.env.LOAD_GPT_CLIENTS ?? 2);
 const pageClients = Number(process.env.LOAD_PAGE_CLIENTS ?? 4);
 const soak = process.env.LOAD_SOAK === '1';
 const deadline = Date.now() + seconds * 1000;
@@ -93,6 +94,21 @@ async function pirateClient() {
   }
 }
 
+// Streams 200 characters from the Custom GPT, a new seed each time.
+async function gptClient(n) {
+  let seed = n * 1000;
+  while (Date.now() < deadline) {
+    const started = performance.now();
+    try {
+      seed += 1;
+      const r = await stream(`${base}/api/gpt/generate/stream`, { model: 'shakespeare', seed, max_tokens: 200, context: 'ROMEO:' });
+      record('custom GPT 200 characters (SSE to done)', performance.now() - started, r.ok, r.detail);
+    } catch (e) {
+      record('custom GPT 200 characters (SSE to done)', 0, false, String(e.cause?.code ?? e.message));
+    }
+  }
+}
+
 // Uploads a drawn sample picture (as the page's sample buttons do) to the classifier.
 async function classifierClient() {
   let picture;
@@ -144,12 +160,13 @@ const minutes = soak
   : null;
 
 console.log(
-  `load: ${seconds}s, ${supportChats} support chats, ${pirateChats} pirate chats, ${classifierClients} classifier clients, ${pageClients} page clients, against ${base}`,
+  `load: ${seconds}s, ${supportChats} support chats, ${pirateChats} pirate chats, ${classifierClients} classifier clients, ${gptClients} GPT clients, ${pageClients} page clients, against ${base}`,
 );
 await Promise.all([
   ...Array.from({ length: supportChats }, (_, n) => supportClient(n)),
   ...Array.from({ length: pirateChats }, () => pirateClient()),
   ...Array.from({ length: classifierClients }, () => classifierClient()),
+  ...Array.from({ length: gptClients }, (_, n) => gptClient(n)),
   ...Array.from({ length: pageClients }, (_, n) => pageClient(n)),
 ]);
 clearInterval(sampler);

@@ -4,7 +4,7 @@
 # sampled every second. Prints p50/p99 and errors per kind; exits non-zero on any error.
 #
 #   scripts/load.sh                   60 s (LOAD_SECONDS), 16 support chats, 2 pirate chats,
-#                                     2 classifier clients, 4 page clients
+#                                     2 classifier clients, 2 Custom GPT clients, 4 page clients
 #   LOAD_SOAK=1 LOAD_SECONDS=600 scripts/load.sh     a 10-minute soak, RSS printed every minute
 set -euo pipefail
 cd "$(dirname "$0")/.."
