@@ -328,6 +328,30 @@ mod tests {
             .expect("difference")
     }
 
+    /// The fused result equals the reference within `value_tol`, and so does the gradient of
+    /// every variable (under the same upstream gradient `up`) within `grad_tol`.
+    fn assert_matches(
+        reference: Tensor,
+        fused: Tensor,
+        up: &Tensor,
+        vars: &[&Var],
+        value_tol: f32,
+        grad_tol: f32,
+    ) -> Result<()> {
+        assert!(max_diff(&reference, &fused) < value_tol);
+        let g_ref = (reference * up)?.sum_all()?.backward()?;
+        let g_fused = (fused * up)?.sum_all()?.backward()?;
+        for v in vars {
+            let (a, c) = (g_ref.get(v).expect("grad"), g_fused.get(v).expect("grad"));
+            assert!(
+                max_diff(a, c) < grad_tol,
+                "gradient differs by {}",
+                max_diff(a, c)
+            );
+        }
+        Ok(())
+    }
+
     #[test]
     fn causal_softmax_matches_masked_softmax_and_its_gradient() -> Result<()> {
         let dev = Device::Cpu;
@@ -349,16 +373,7 @@ mod tests {
         let reference =
             candle_nn::ops::softmax(&(x.as_tensor() * 0.5)?.broadcast_add(&mask)?, D::Minus1)?;
         let fused = causal_softmax(x.as_tensor(), 0.5, offset)?;
-        assert!(max_diff(&reference, &fused) < 1e-6);
-        let g_ref = (reference * &up)?.sum_all()?.backward()?;
-        let g_fused = (fused * &up)?.sum_all()?.backward()?;
-        let (a, b) = (g_ref.get(&x).expect("grad"), g_fused.get(&x).expect("grad"));
-        assert!(
-            max_diff(a, b) < 1e-5,
-            "gradient differs by {}",
-            max_diff(a, b)
-        );
-        Ok(())
+        assert_matches(reference, fused, &up, &[&x], 1e-6, 1e-5)
     }
 
     #[test]
@@ -369,18 +384,7 @@ mod tests {
         let up = Tensor::randn(0f32, 1.0, (300, 24), &dev)?;
         let reference = x.as_tensor().broadcast_add(b.as_tensor())?;
         let fused = add_bias(x.as_tensor(), b.as_tensor())?;
-        assert!(max_diff(&reference, &fused) < 1e-6);
-        let g_ref = (reference * &up)?.sum_all()?.backward()?;
-        let g_fused = (fused * &up)?.sum_all()?.backward()?;
-        for v in [&x, &b] {
-            let (a, c) = (g_ref.get(v).expect("grad"), g_fused.get(v).expect("grad"));
-            assert!(
-                max_diff(a, c) < 1e-4,
-                "gradient differs by {}",
-                max_diff(a, c)
-            );
-        }
-        Ok(())
+        assert_matches(reference, fused, &up, &[&x, &b], 1e-6, 1e-4)
     }
 
     #[test]
@@ -390,16 +394,7 @@ mod tests {
         let up = Tensor::randn(0f32, 1.0, (4, 1000), &dev)?;
         let reference = x.as_tensor().gelu()?;
         let fused = gelu(x.as_tensor())?;
-        assert!(max_diff(&reference, &fused) < 1e-5);
-        let g_ref = (reference * &up)?.sum_all()?.backward()?;
-        let g_fused = (fused * &up)?.sum_all()?.backward()?;
-        let (a, b) = (g_ref.get(&x).expect("grad"), g_fused.get(&x).expect("grad"));
-        assert!(
-            max_diff(a, b) < 1e-4,
-            "gradient differs by {}",
-            max_diff(a, b)
-        );
-        Ok(())
+        assert_matches(reference, fused, &up, &[&x], 1e-5, 1e-4)
     }
 
     #[test]
@@ -412,17 +407,6 @@ mod tests {
         let reference =
             candle_nn::ops::layer_norm_slow(x.as_tensor(), w.as_tensor(), b.as_tensor(), 1e-5)?;
         let fused = layer_norm(x.as_tensor(), w.as_tensor(), b.as_tensor(), 1e-5)?;
-        assert!(max_diff(&reference, &fused) < 1e-5);
-        let g_ref = (reference * &up)?.sum_all()?.backward()?;
-        let g_fused = (fused * &up)?.sum_all()?.backward()?;
-        for v in [&x, &w, &b] {
-            let (a, c) = (g_ref.get(v).expect("grad"), g_fused.get(v).expect("grad"));
-            assert!(
-                max_diff(a, c) < 1e-4,
-                "gradient differs by {}",
-                max_diff(a, c)
-            );
-        }
-        Ok(())
+        assert_matches(reference, fused, &up, &[&x, &w, &b], 1e-5, 1e-4)
     }
 }
