@@ -72,6 +72,10 @@ export default defineConfig({
       OPENAI_IMAGE_MODEL: 'sd-turbo',
       OPENAI_API_KEY: '',
       STABILITY_KEY: 'sk-e2e-stability',
+      // The support desk's first administrator (tests sign in with it).
+      ADMIN_EMAIL: 'admin@store.example',
+      ADMIN_PASSWORD: 'e2e admin password',
+      ADMIN_NAME: 'Ada Admin',
     },
   },
   ],

@@ -20,9 +20,9 @@ use leptos_router::{
     path,
 };
 use pages::{
-    architecture::ArchitecturePage, classifier::ClassifierPage, data_views::DataViewsPage,
-    gpt::GptPage, home::HomePage, not_found::NotFound, pirate::PiratePage, support::SupportPage,
-    text_to_image::TextToImagePage,
+    architecture::ArchitecturePage, classifier::ClassifierPage, dashboard::DashboardPage,
+    data_views::DataViewsPage, gpt::GptPage, home::HomePage, not_found::NotFound,
+    pirate::PiratePage, support::SupportPage, text_to_image::TextToImagePage,
 };
 
 /// Sets the colour scheme before the first paint (stored choice, else the system's), so dark
@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     // Async: the whole table is in the first HTML, so the page works without JS.
                     <Route path=path!("/data") view=DataViewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/architecture") view=ArchitecturePage/>
+                    <Route path=path!("/desk") view=DashboardPage/>
                 </Routes>
             </Layout>
         </Router>

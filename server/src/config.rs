@@ -73,10 +73,25 @@ pub struct Config {
     /// Header a trusted proxy sets to the client's address (e.g. fly-client-ip); unset: the peer.
     pub client_ip_header: Option<axum::http::HeaderName>,
     pub site_root: PathBuf,
+    /// The first administrator (ADMIN_EMAIL and ADMIN_PASSWORD together; no built-in default):
+    /// created at start, or brought back to admin with this password.
+    pub admin: Option<AdminAccount>,
+    /// Requests a minute a new API key may make unless its creator says otherwise.
+    pub api_key_rate_per_minute: u32,
     pub log_level: String,
     pub log_format: LogFormat,
     pub bind: SocketAddr,
 }
+
+#[derive(Clone, Debug)]
+pub struct AdminAccount {
+    pub email: String,
+    pub name: String,
+    pub password: Secret,
+}
+
+/// The shortest password accepted for staff accounts (the configured admin's too).
+pub const MIN_PASSWORD_CHARS: usize = 10;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid {variable}: {message}")]
@@ -254,6 +269,44 @@ impl Config {
             chat_rate_per_minute,
             client_ip_header,
             site_root: PathBuf::from(get("SITE_ROOT").unwrap_or_else(|| "target/site".to_owned())),
+            admin: match (get("ADMIN_EMAIL"), get("ADMIN_PASSWORD")) {
+                (None, None) => None,
+                (Some(email), Some(password)) => {
+                    if !email.contains('@') || email.len() > 200 {
+                        return Err(invalid("ADMIN_EMAIL", "must be an email address"));
+                    }
+                    if password.chars().count() < MIN_PASSWORD_CHARS {
+                        return Err(invalid(
+                            "ADMIN_PASSWORD",
+                            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+                        ));
+                    }
+                    Some(AdminAccount {
+                        email,
+                        name: get("ADMIN_NAME").unwrap_or_else(|| "Administrator".to_owned()),
+                        password: Secret(password),
+                    })
+                }
+                (Some(_), None) => {
+                    return Err(invalid("ADMIN_PASSWORD", "is needed with ADMIN_EMAIL"));
+                }
+                (None, Some(_)) => {
+                    return Err(invalid("ADMIN_EMAIL", "is needed with ADMIN_PASSWORD"));
+                }
+            },
+            api_key_rate_per_minute: match get("API_KEY_RATE_PER_MINUTE") {
+                None => 60,
+                Some(raw) => raw
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=100_000).contains(n))
+                    .ok_or_else(|| {
+                        invalid(
+                            "API_KEY_RATE_PER_MINUTE",
+                            "must be a number from 1 to 100000",
+                        )
+                    })?,
+            },
             log_level,
             log_format,
             bind: SocketAddr::new(host, port),

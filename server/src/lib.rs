@@ -1,12 +1,18 @@
 //! The AI Portfolio server: configuration, wiring and the routes that are not Leptos pages.
 
+pub mod analytics;
+pub mod api_v1;
+pub mod auth;
 pub mod backends;
 pub mod classifier;
 pub mod config;
+pub mod dashboard;
 mod export;
 pub mod gpt;
 mod health;
 pub mod images;
+pub mod knowledge;
+pub mod live;
 pub mod llm_registry;
 pub mod metrics;
 pub mod pirate;
@@ -97,20 +103,33 @@ pub struct ServerState {
     pub gpt: Arc<gpt::GptBackend>,
     pub metrics: metrics::Metrics,
     pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+    pub key_limits: api_v1::KeyLimits,
+    pub indexing: knowledge::IndexingLock,
+}
+
+impl axum::extract::FromRef<ServerState> for Store {
+    fn from_ref(state: &ServerState) -> Store {
+        state.app.store.clone()
+    }
 }
 
 pub fn server_state(config: &Config, store: Store) -> ServerState {
     let app = app_state(config, store.clone());
     let llm = Arc::new(llm_registry::LlmRegistry::new(config));
     let metrics = metrics::Metrics::default();
+    let hub = live::Hub::default();
     ServerState {
+        config: Arc::new(config.clone()),
+        key_limits: api_v1::KeyLimits::default(),
+        indexing: knowledge::IndexingLock::default(),
         leptos_options: app.leptos_options.clone(),
         app,
         images: Arc::new(images::service(config, store.clone())),
         classifier: Arc::new(classifier::ClassifierService::new(config)),
         gpt: Arc::new(gpt::GptBackend::new(config, metrics.clone())),
         metrics,
-        support: Arc::new(support::SupportService::new(store, &llm)),
+        support: Arc::new(support::SupportService::new(store, &llm, hub)),
         llm,
         chat_limit: rate_limit::ChatLimit {
             limiter: Arc::new(rate_limit::RateLimiter::per_minute(
@@ -189,6 +208,35 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/support/conversation", get(support::conversation))
         .route("/api/support/new", axum::routing::post(support::new_conversation))
         .route("/api/support/human", axum::routing::post(support::human))
+        .route("/api/support/events", get(support::events))
+        .route("/api/staff/login", axum::routing::post(auth::login).route_layer(axum::middleware::from_fn_with_state(state.chat_limit.clone(), rate_limit::limit_chat)))
+        .route("/api/staff/logout", axum::routing::post(auth::logout))
+        .route("/api/staff/me", get(auth::me))
+        .route("/api/staff/users", get(auth::list_staff).post(auth::create_staff))
+        .route("/api/staff/users/{id}/active", axum::routing::post(auth::set_active))
+        .route("/api/staff/conversations", get(dashboard::conversations))
+        .route("/api/staff/conversations/{id}", get(dashboard::conversation))
+        .route("/api/staff/conversations/{id}/claim", axum::routing::post(dashboard::claim))
+        .route("/api/staff/conversations/{id}/release", axum::routing::post(dashboard::release))
+        .route("/api/staff/conversations/{id}/resolve", axum::routing::post(dashboard::resolve))
+        .route("/api/staff/conversations/{id}/reply", axum::routing::post(dashboard::reply))
+        .route("/api/staff/tickets", get(dashboard::tickets))
+        .route("/api/staff/tickets/{id}/status", axum::routing::post(dashboard::ticket_status))
+        .route("/api/staff/analytics", get(dashboard::analytics))
+        .route("/api/staff/events", get(dashboard::events))
+        .route("/api/staff/api-keys", get(dashboard::api_keys).post(dashboard::create_api_key))
+        .route("/api/staff/api-keys/{id}/revoke", axum::routing::post(dashboard::revoke_api_key))
+        .route(
+            "/api/staff/kb/documents",
+            get(knowledge::list).post(knowledge::upload)
+                .route_layer(axum::middleware::from_fn_with_state(state.chat_limit.clone(), rate_limit::limit_chat))
+                .layer(axum::extract::DefaultBodyLimit::max(knowledge::UPLOAD_BODY_LIMIT)),
+        )
+        .route("/api/staff/kb/documents/{id}", axum::routing::delete(knowledge::delete))
+        .route("/api/staff/kb/documents/{id}/chunks", get(knowledge::chunks))
+        .route("/api/staff/kb/reindex", axum::routing::post(knowledge::reindex))
+        .nest("/api/v1", api_v1::router())
+        .merge(api_v1::docs())
         .merge(static_files)
         .leptos_routes_with_context(
             &state,
@@ -282,7 +330,18 @@ pub async fn run() -> Result<(), StartupError> {
         backend = store.backend().label(),
         "store ready (migrated and seeded)"
     );
+    if let Some(admin) = &config.admin
+        && let Err(e) = auth::ensure_configured_admin(&store, admin).await
+    {
+        tracing::error!(error = %e, "cannot create the configured administrator");
+    }
+    if config.admin.is_none() {
+        tracing::info!(
+            "no ADMIN_EMAIL / ADMIN_PASSWORD: the support dashboard has no administrator until one is configured"
+        );
+    }
     let state = server_state(&config, store.clone());
+    let hub = state.support.hub().clone();
     // The knowledge base loads (and indexes, at first start) while the server already serves.
     {
         let service = state.support.clone();
@@ -314,7 +373,11 @@ pub async fn run() -> Result<(), StartupError> {
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Live streams never end by themselves: close them so open requests can drain.
+        hub.close();
+    })
     .await
     .map_err(StartupError::Serve)?;
     store.close().await;

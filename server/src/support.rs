@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
-use support::setup::{KnowledgeSettings, open_knowledge};
+use support::setup::{KnowledgeSettings, open_knowledge_with};
 use support::{SupportAgent, Toolbox, TurnEvent};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -44,12 +44,14 @@ pub enum KnowledgeState {
 pub struct SupportService {
     agent: RwLock<Arc<SupportAgent>>,
     knowledge: RwLock<KnowledgeState>,
+    kb: RwLock<Option<Arc<kb::KnowledgeBase>>>,
     llm: Option<Arc<support::llm_agent::LlmAgent>>,
+    hub: crate::live::Hub,
 }
 
 impl SupportService {
     /// A rules-only agent over `store`, until `load` brings the knowledge base.
-    pub fn new(store: store::Store, llm: &LlmRegistry) -> SupportService {
+    pub fn new(store: store::Store, llm: &LlmRegistry, hub: crate::live::Hub) -> SupportService {
         let llm = llm
             .support_provider()
             .map(|p| Arc::new(support::llm_agent::LlmAgent::new(p)));
@@ -60,8 +62,54 @@ impl SupportService {
                 llm.clone(),
             ))),
             knowledge: RwLock::new(KnowledgeState::Loading),
+            kb: RwLock::new(None),
             llm,
+            hub,
         }
+    }
+
+    /// The knowledge base once loaded (uploads and re-indexing work on it).
+    pub fn knowledge_base(&self) -> Option<Arc<kb::KnowledgeBase>> {
+        match self.kb.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn store(&self) -> store::Store {
+        self.agent().toolbox().store.clone()
+    }
+
+    pub fn hub(&self) -> &crate::live::Hub {
+        &self.hub
+    }
+
+    /// One customer turn; the dashboard hears of it when it is stored.
+    pub async fn turn(
+        &self,
+        session: &str,
+        message: &str,
+        events: mpsc::Sender<TurnEvent>,
+    ) -> Result<support::TurnResult, support::AgentError> {
+        let result = self
+            .agent()
+            .turn(session, message, events, chrono::Utc::now())
+            .await;
+        if let Ok(r) = &result {
+            self.hub.publish(crate::live::LiveEvent {
+                kind: "conversation",
+                conversation_id: Some(session.to_owned()),
+                data: json!({
+                    "user_message_id": r.user_message_id,
+                    "reply_message_id": r.reply_message_id,
+                    "escalated": r.escalated,
+                    "held_by": r.held_by,
+                    "classification": r.classification,
+                }),
+                for_customer: false,
+            });
+        }
+        result
     }
 
     pub fn agent(&self) -> Arc<SupportAgent> {
@@ -88,9 +136,29 @@ impl SupportService {
     /// Opens the knowledge base and swaps in the full agent; failures leave the rules-only agent
     /// answering and are reported on the page.
     pub async fn load(&self, settings: KnowledgeSettings) {
-        match open_knowledge(&settings).await {
+        let store = self.store();
+        match store.fail_interrupted_documents().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                documents = n,
+                "documents whose indexing a restart interrupted are marked failed"
+            ),
+            Err(e) => tracing::error!(error = %e, "cannot check interrupted documents"),
+        }
+        let uploaded = match store.uploaded_chunks().await {
+            Ok(rows) => rows.into_iter().map(crate::knowledge::chunk_of).collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read uploaded documents; only the shipped knowledge is searchable");
+                Vec::new()
+            }
+        };
+        match open_knowledge_with(&settings, uploaded).await {
             Ok(knowledge) => {
                 let kb = knowledge.kb.clone();
+                match self.kb.write() {
+                    Ok(mut k) => *k = Some(kb.clone()),
+                    Err(poisoned) => *poisoned.into_inner() = Some(kb.clone()),
+                }
                 let agent = SupportAgent::new(
                     Toolbox::new(self.agent().toolbox().store.clone(), Some(kb.clone())),
                     Some(knowledge.semantic),
@@ -185,6 +253,7 @@ fn event_frame(event: &TurnEvent) -> Bytes {
         TurnEvent::Citations { .. } => "citations",
         TurnEvent::Suggestions { .. } => "suggestions",
         TurnEvent::Escalated { .. } => "escalated",
+        TurnEvent::Held { .. } => "held",
     };
     sse(name, &serde_json::to_value(event).unwrap_or_default())
 }
@@ -233,19 +302,15 @@ pub async fn chat(
         Some(id) => (id, false),
         None => (uuid::Uuid::new_v4().to_string(), true),
     };
-    let agent = service.agent();
-    let uses_llm = agent.uses_llm();
+    let uses_llm = service.agent().uses_llm();
     let (events_tx, mut events_rx) = mpsc::channel::<TurnEvent>(128);
     let (body_tx, body_rx) = mpsc::channel::<Result<Bytes, Infallible>>(128);
     // The turn runs to the end even if the page goes away: the message, any order or return
     // and the reply are all stored, never half done.
     let turn = {
         let session = session.clone();
-        tokio::spawn(async move {
-            agent
-                .turn(&session, &message, events_tx, chrono::Utc::now())
-                .await
-        })
+        let service = service.clone();
+        tokio::spawn(async move { service.turn(&session, &message, events_tx).await })
     };
     tokio::spawn(async move {
         while let Some(event) = events_rx.recv().await {
@@ -264,6 +329,7 @@ pub async fn chat(
                     "message_id": result.reply_message_id,
                     "elapsed_ms": (result.elapsed_ms * 10.0).round() / 10.0,
                     "escalated": result.escalated,
+                    "held_by": result.held_by,
                 }),
             ),
             Ok(Err(support::AgentError::Invalid(message))) => {
@@ -330,24 +396,12 @@ pub async fn conversation(
     let messages: Vec<serde_json::Value> = messages
         .iter()
         .filter(|m| m.role == "user" || m.role == "assistant" || m.role == "agent")
-        .map(|m| {
-            let metadata: serde_json::Value = serde_json::from_str(&m.metadata).unwrap_or_default();
-            json!({
-                "id": m.id,
-                "role": m.role,
-                "text": m.content,
-                "html": if m.role == "user" { serde_json::Value::Null } else { json!(markdown::to_safe_html(&m.content)) },
-                "classification": metadata.get("classification"),
-                "tools": metadata.get("tools"),
-                "citations": metadata.get("citations"),
-                "suggestions": metadata.get("suggestions"),
-                "backend": metadata.get("backend"),
-                "elapsed_ms": metadata.get("elapsed_ms"),
-            })
-        })
+        .map(message_json)
         .collect();
+    let holder = store.conversation_holder(&session).await.ok().flatten();
     Json(json!({
         "messages": messages,
+        "held_by": holder.map(|(_, name)| name),
         "status": info.map(|i| i.status).unwrap_or_else(|| "new".into()),
         "backend": agent.backend(),
         "knowledge": knowledge,
@@ -370,16 +424,10 @@ pub async fn human(State(service): State<Arc<SupportService>>, headers: HeaderMa
             "Start the conversation first, so the team can see what it is about.",
         );
     };
-    let agent = service.agent();
     let (tx, mut rx) = mpsc::channel(32);
     let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let result = agent
-        .turn(
-            &session,
-            "I'd like to talk to a human, please.",
-            tx,
-            chrono::Utc::now(),
-        )
+    let result = service
+        .turn(&session, "I'd like to talk to a human, please.", tx)
         .await;
     let _ = drain.await;
     match result {
@@ -389,4 +437,47 @@ pub async fn human(State(service): State<Arc<SupportService>>, headers: HeaderMa
             error(StatusCode::SERVICE_UNAVAILABLE, "Could not reach the team right now; please try again.")
         }
     }
+}
+
+/// A stored message as the chat and the dashboard show it (Markdown rendered and sanitized).
+pub fn message_json(m: &store::chat::StoredMessage) -> serde_json::Value {
+    let metadata: serde_json::Value = serde_json::from_str(&m.metadata).unwrap_or_default();
+    json!({
+        "id": m.id,
+        "role": m.role,
+        "text": m.content,
+        "html": if m.role == "user" { serde_json::Value::Null } else { json!(markdown::to_safe_html(&m.content)) },
+        "classification": metadata.get("classification"),
+        "tools": metadata.get("tools"),
+        "citations": metadata.get("citations"),
+        "suggestions": metadata.get("suggestions"),
+        "backend": metadata.get("backend"),
+        "elapsed_ms": metadata.get("elapsed_ms"),
+        "author": metadata.get("author"),
+        "created_at": m.created_at,
+    })
+}
+
+/// `GET /api/support/events`: this browser's conversation as it happens on the team's side (a
+/// person joins, replies, leaves, resolves), as server-sent events.
+pub async fn events(State(service): State<Arc<SupportService>>, headers: HeaderMap) -> Response {
+    let Some(session) = session_cookie(&headers) else {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Start the conversation first.",
+        );
+    };
+    let holder = service
+        .store()
+        .conversation_holder(&session)
+        .await
+        .ok()
+        .flatten()
+        .map(|(_, name)| name);
+    let conversation = session.clone();
+    service
+        .hub()
+        .stream(json!({ "held_by": holder }), move |event| {
+            event.for_customer && event.conversation_id.as_deref() == Some(conversation.as_str())
+        })
 }

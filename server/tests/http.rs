@@ -1,159 +1,12 @@
 //! The whole HTTP surface, in process, against real databases: SQLite always, and PostgreSQL
 //! when it answers (REQUIRE_POSTGRES=1 makes its absence a failure, as CI sets it).
 
-use axum::Router;
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::*;
 use http_body_util::BodyExt;
-use server::config::Config;
-use std::collections::HashMap;
-use store::testing::TestDatabase;
-use tower::ServiceExt;
-
-struct TestApp {
-    router: Router,
-    db: TestDatabase,
-    _kb_dir: Option<tempfile::TempDir>,
-    _classifier_dir: Option<tempfile::TempDir>,
-}
-
-#[derive(Default)]
-struct TestAppBuilder {
-    postgres: bool,
-    knowledge: bool,
-    classifier: bool,
-    env: HashMap<String, String>,
-}
-
-impl TestAppBuilder {
-    fn postgres(mut self) -> Self {
-        self.postgres = true;
-        self
-    }
-
-    /// Loads the support knowledge base (MiniLM + embedded Qdrant in a temporary folder).
-    fn knowledge(mut self) -> Self {
-        self.knowledge = true;
-        self
-    }
-
-    /// Loads the image classifier (EfficientNet-Lite0 from MODELS_DIR, taught classes in a
-    /// temporary folder).
-    fn classifier(mut self) -> Self {
-        self.classifier = true;
-        self
-    }
-
-    fn env(mut self, key: &str, value: &str) -> Self {
-        self.env.insert(key.to_owned(), value.to_owned());
-        self
-    }
-
-    /// `None` only for PostgreSQL when it is unreachable and not required.
-    async fn build(self) -> Option<TestApp> {
-        let kb_dir = self
-            .knowledge
-            .then(|| tempfile::tempdir().expect("temp dir"));
-        let mut env = self.env.clone();
-        if let Some(dir) = &kb_dir {
-            env.insert("KB_DIR".into(), dir.path().display().to_string());
-            env.entry("MODELS_DIR".into()).or_insert_with(models_dir);
-        }
-        let classifier_dir = self
-            .classifier
-            .then(|| tempfile::tempdir().expect("temp dir"));
-        if let Some(dir) = &classifier_dir {
-            env.insert("CLASSIFIER_DIR".into(), dir.path().display().to_string());
-            env.entry("MODELS_DIR".into()).or_insert_with(models_dir);
-        }
-        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
-        let db = if self.postgres {
-            TestDatabase::postgres(chrono::Utc::now()).await?
-        } else {
-            TestDatabase::sqlite(chrono::Utc::now()).await
-        };
-        let state = server::server_state(&config, db.store.clone());
-        if self.knowledge {
-            state
-                .support
-                .load(server::support::knowledge_settings(&config))
-                .await;
-        }
-        if self.classifier {
-            state.classifier.load().await;
-        }
-        Some(TestApp {
-            router: server::router(state),
-            db,
-            _kb_dir: kb_dir,
-            _classifier_dir: classifier_dir,
-        })
-    }
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl TestApp {
-    fn builder() -> TestAppBuilder {
-        TestAppBuilder::default()
-    }
-
-    async fn request(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible router");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        // Leptos separates adjacent text nodes with empty comments; tests read the text.
-        let body = String::from_utf8_lossy(&bytes)
-            .replace("<!>", "")
-            .replace("<!---->", "");
-        Reply {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, uri: &str) -> Reply {
-        self.request(Request::get(uri).body(Body::empty()).expect("request"))
-            .await
-    }
-
-    async fn post_json(&self, uri: &str, json: &str) -> Reply {
-        self.request(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/json")
-                .header(header::ACCEPT, "application/json")
-                .body(Body::from(json.to_owned()))
-                .expect("request"),
-        )
-        .await
-    }
-
-    async fn cleanup(self) {
-        self.db.cleanup().await;
-    }
-}
-
-fn title_of(html: &str) -> &str {
-    html.split_once("<title>")
-        .and_then(|(_, rest)| rest.split_once("</title>"))
-        .map_or("", |(t, _)| t)
-}
 
 #[tokio::test]
 async fn health_endpoints_report_the_database() {
@@ -388,11 +241,6 @@ async fn postgres_serves_the_same_pages() {
     assert!(page.body.contains("Served from PostgreSQL"));
     pg.cleanup().await;
     sqlite.cleanup().await;
-}
-
-fn models_dir() -> String {
-    std::env::var("MODELS_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../models").to_owned())
 }
 
 fn chat_request(body: &str, cookie: Option<&str>) -> Request<Body> {

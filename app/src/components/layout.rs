@@ -13,6 +13,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("/text-to-image", "Text-to-Image", "🎨"),
     ("/data", "Data Views", "📊"),
     ("/architecture", "Architecture", "🧩"),
+    ("/desk", "Support desk", "🗂️"),
 ];
 
 #[component]

@@ -25,7 +25,7 @@ pub async fn load_table(view: ViewQuery) -> Result<TableData, ServerFnError> {
             Tab::ShippingRates => TableRows::ShippingRates(store.shipping_rates_page(&view).await?),
             Tab::Tickets => TableRows::Tickets(store.tickets_page(&view).await?),
             Tab::Returns => TableRows::Returns(store.returns_page(&view).await?),
-            Tab::KnowledgeBase => knowledge_rows(&view.search),
+            Tab::KnowledgeBase => knowledge_rows(&view.search, store.uploaded_chunks().await?),
         };
         let charts = store.charts(view.tab).await?;
         Ok(TableData {
@@ -53,10 +53,31 @@ fn url_pairs(view: &ViewQuery) -> Vec<(String, String)> {
     pairs
 }
 
-/// The shipped chunks whose id, title, tags or content contain every search word.
+/// The shipped chunks and those of uploaded documents whose id, title, tags or content contain
+/// every search word.
 #[cfg(feature = "ssr")]
-fn knowledge_rows(search: &str) -> crate::models::TableRows {
-    let all = kb::catalogue();
+fn knowledge_rows(
+    search: &str,
+    uploaded: Vec<store::operations::DocumentChunk>,
+) -> crate::models::TableRows {
+    let mut all = kb::catalogue().to_vec();
+    all.extend(uploaded.into_iter().map(|c| {
+        kb::Chunk {
+            id: c.id,
+            audience: c.audience,
+            doc_type: c.doc_type,
+            category: c.category,
+            product: None,
+            title: c.title,
+            tags: c
+                .tags
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            content: c.content,
+        }
+    }));
     let words: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
     let chunks = all
         .iter()

@@ -1,5 +1,6 @@
 pub mod architecture;
 pub mod classifier;
+pub mod dashboard;
 pub mod data_views;
 pub mod gpt;
 pub mod home;

@@ -53,6 +53,9 @@ struct Line {
     backend: Option<String>,
     #[serde(default)]
     elapsed_ms: Option<f64>,
+    /// A person of the team, for their replies (role "agent").
+    #[serde(default)]
+    author: Option<String>,
 }
 
 const STARTERS: &[&str] = &[
@@ -163,6 +166,17 @@ fn citations_view(citations: Vec<CitationView>) -> impl IntoView {
 }
 
 fn line_view(line: Line) -> impl IntoView {
+    if line.role == "agent" {
+        let html = line.html.clone().unwrap_or_default();
+        let author = line.author.clone().unwrap_or_else(|| "Our team".into());
+        return view! {
+            <div class="flex flex-col items-start" data-testid="agent-message">
+                <p class="mb-0.5 text-xs font-medium text-emerald-700 dark:text-emerald-300">{format!("{author} · support team")}</p>
+                <div class="prose-chat max-w-[90%] rounded-2xl rounded-bl-sm bg-emerald-50 px-4 py-2 ring-1 ring-emerald-200 dark:bg-emerald-950 dark:ring-emerald-800" inner_html=html></div>
+            </div>
+        }
+        .into_any();
+    }
     if line.role == "user" {
         let classification = line.classification.clone();
         view! {
@@ -207,6 +221,96 @@ fn SupportChat() -> impl IntoView {
     let escalated = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let list_ref = NodeRef::<leptos::html::Div>::new();
+    // A person of the team holding the conversation, and the last thing the team did.
+    let held_by = RwSignal::new(None::<String>);
+    let team_notice = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    let source_slot = StoredValue::new_local(None::<web_sys::EventSource>);
+    #[cfg(feature = "hydrate")]
+    on_cleanup(move || {
+        source_slot.with_value(|s| {
+            if let Some(s) = s {
+                s.close()
+            }
+        })
+    });
+    // A new conversation has a new session cookie: the old stream is closed first.
+    let stop_listening = move || {
+        #[cfg(feature = "hydrate")]
+        source_slot.update_value(|s| {
+            if let Some(s) = s.take() {
+                s.close();
+            }
+        });
+    };
+
+    // The team's side of the conversation, live: a person joins, replies, leaves, resolves.
+    let listen = move || {
+        #[cfg(feature = "hydrate")]
+        {
+            if source_slot.with_value(Option::is_some) {
+                return;
+            }
+            use wasm_bindgen::JsCast;
+            use wasm_bindgen::closure::Closure;
+            let Ok(source) = web_sys::EventSource::new("/api/support/events") else {
+                return;
+            };
+            let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |e: web_sys::MessageEvent| {
+                    let Some(v) = e
+                        .data()
+                        .as_string()
+                        .and_then(|d| serde_json::from_str::<Value>(&d).ok())
+                    else {
+                        return;
+                    };
+                    let name = v["data"]["detail"]["name"]
+                        .as_str()
+                        .unwrap_or("A member of our team")
+                        .to_string();
+                    match e.type_().as_str() {
+                        "hello" => held_by.set(v["held_by"].as_str().map(str::to_owned)),
+                        "claimed" => {
+                            held_by.set(Some(name.clone()));
+                            team_notice.set(Some(format!(
+                                "{name} from our team has joined the conversation."
+                            )));
+                        }
+                        "released" => {
+                            held_by.set(None);
+                            team_notice.set(Some(format!(
+                                "{name} handed the conversation back to our assistant."
+                            )));
+                        }
+                        "resolved" => {
+                            held_by.set(None);
+                            escalated.set(false);
+                            team_notice.set(Some("Our team marked this conversation as resolved. Write again any time.".into()));
+                        }
+                        "message" => {
+                            let m = &v["data"]["detail"];
+                            let line = Line {
+                                role: "agent".into(),
+                                text: m["text"].as_str().unwrap_or_default().into(),
+                                html: m["html"].as_str().map(str::to_owned),
+                                author: m["author"].as_str().map(str::to_owned),
+                                ..Default::default()
+                            };
+                            lines.update(|l| l.push(line));
+                        }
+                        _ => {}
+                    }
+                },
+            );
+            for name in ["hello", "claimed", "released", "resolved", "message"] {
+                let _ = source
+                    .add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
+            }
+            on_event.forget();
+            source_slot.set_value(Some(source));
+        }
+    };
 
     Effect::new(move |_| {
         lines.track();
@@ -224,7 +328,12 @@ fn SupportChat() -> impl IntoView {
                 Ok(v) => {
                     let parsed: Vec<Line> =
                         serde_json::from_value(v["messages"].clone()).unwrap_or_default();
+                    let started = !parsed.is_empty();
                     lines.set(parsed);
+                    held_by.set(v["held_by"].as_str().map(str::to_owned));
+                    if started {
+                        listen();
+                    }
                     backend.set(v["backend"].as_str().unwrap_or_default().to_string());
                     escalated.set(v["status"] == "escalated");
                     knowledge.set(match v["knowledge"]["state"].as_str() {
@@ -342,6 +451,7 @@ fn SupportChat() -> impl IntoView {
                                     .unwrap_or_default(),
                             ),
                             "escalated" => escalated.set(true),
+                            "held" => held_by.set(v["name"].as_str().map(str::to_owned)),
                             "done" => done = Some(v),
                             "error" => {
                                 failed = Some(
@@ -357,7 +467,10 @@ fn SupportChat() -> impl IntoView {
                 )
                 .await;
                 let _ = classification;
+                listen();
                 match (result, done, failed) {
+                    // A person holds the conversation: the message went to them, no agent reply.
+                    (_, Some(d), _) if !d["held_by"].is_null() => {}
                     (_, Some(d), _) => {
                         let tools = live_tools.get_untracked();
                         lines.update(|l| {
@@ -405,12 +518,18 @@ fn SupportChat() -> impl IntoView {
                     lines.set(Vec::new());
                     suggestions.set(Vec::new());
                     escalated.set(false);
+                    held_by.set(None);
+                    team_notice.set(None);
+                    stop_listening();
                     error.set(None);
                 }
                 Err(e) => error.set(Some(e)),
             }
         });
     };
+
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (listen, stop_listening);
 
     // Tool usage over the whole session, for the side panel.
     let usage = Memo::new(move |_| {
@@ -438,7 +557,15 @@ fn SupportChat() -> impl IntoView {
                     <span data-testid="backend">{move || if backend.get().is_empty() { "Connecting…".to_string() } else { format!("Answered by: {}", backend.get()) }}</span>
                     <span data-testid="knowledge-state">{move || knowledge.get()}</span>
                 </div>
-                <Show when=move || escalated.get()>
+                <Show when=move || held_by.get().is_some()>
+                    <p class="bg-emerald-50 px-4 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100" role="status" data-testid="human-joined">
+                        {move || format!("You are talking with {} from our team.", held_by.get().unwrap_or_default())}
+                    </p>
+                </Show>
+                <Show when=move || team_notice.get().is_some() && held_by.get().is_none()>
+                    <p class="bg-slate-50 px-4 py-2 text-sm text-slate-700 dark:bg-slate-900 dark:text-slate-200" role="status" data-testid="team-notice">{move || team_notice.get()}</p>
+                </Show>
+                <Show when=move || escalated.get() && held_by.get().is_none()>
                     <p class="bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100" role="status" data-testid="escalated-banner">
                         "A member of our team has been asked to join this conversation."
                     </p>

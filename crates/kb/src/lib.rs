@@ -4,6 +4,7 @@
 
 pub mod chunks;
 pub mod index;
+pub mod ingest;
 pub mod keyword;
 
 pub use chunks::{Chunk, catalogue};
@@ -15,7 +16,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 /// Weight of the vector score in the combined score; the keyword score gets the rest.
@@ -165,11 +166,44 @@ pub struct SyncReport {
 pub struct KnowledgeBase {
     index: VectorIndex,
     embedder: Embedder,
-    chunks: &'static [Chunk],
-    keyword: keyword::KeywordIndex,
-    by_point: HashMap<u64, usize>,
+    /// The shipped chunks plus uploaded documents' chunks; replaced whole when documents come
+    /// or go, so a search always sees one consistent set.
+    corpus: RwLock<Arc<Corpus>>,
     pub last_sync: SyncReport,
 }
+
+/// The searchable chunks with their keyword index.
+pub struct Corpus {
+    pub chunks: Vec<Chunk>,
+    keyword: keyword::KeywordIndex,
+    by_point: HashMap<u64, usize>,
+}
+
+impl Corpus {
+    fn new(chunks: Vec<Chunk>) -> Corpus {
+        let by_point = chunks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.point_id(), i))
+            .collect();
+        Corpus {
+            keyword: keyword::KeywordIndex::new(&chunks),
+            chunks,
+            by_point,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.chunks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+}
+
+/// Progress of an indexing run: chunks embedded and written so far, of the total.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
 
 fn payload_for(chunk: &Chunk) -> Map<String, Value> {
     let mut payload = Map::new();
@@ -204,26 +238,45 @@ impl KnowledgeBase {
     /// chunks: new or changed chunks are embedded and written, removed ones deleted. A second
     /// start with nothing changed writes nothing.
     pub async fn open(index: VectorIndex, embedder: Embedder) -> Result<KnowledgeBase, KbError> {
-        let chunks = catalogue();
-        let by_point = chunks
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.point_id(), i))
-            .collect();
+        Self::open_with(index, embedder, Vec::new()).await
+    }
+
+    /// Like [`KnowledgeBase::open`], with uploaded documents' chunks alongside the shipped ones.
+    pub async fn open_with(
+        index: VectorIndex,
+        embedder: Embedder,
+        uploaded: Vec<Chunk>,
+    ) -> Result<KnowledgeBase, KbError> {
+        let mut chunks = catalogue().to_vec();
+        chunks.extend(uploaded);
         let mut kb = KnowledgeBase {
             index,
             embedder,
-            chunks,
-            keyword: keyword::KeywordIndex::new(chunks),
-            by_point,
+            corpus: RwLock::new(Arc::new(Corpus::new(chunks))),
             last_sync: SyncReport::default(),
         };
         kb.last_sync = kb.sync().await?;
         Ok(kb)
     }
 
+    fn corpus(&self) -> Arc<Corpus> {
+        match self.corpus.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn replace_corpus(&self, chunks: Vec<Chunk>) {
+        let corpus = Arc::new(Corpus::new(chunks));
+        match self.corpus.write() {
+            Ok(mut c) => *c = corpus,
+            Err(poisoned) => *poisoned.into_inner() = corpus,
+        }
+    }
+
     async fn sync(&self) -> Result<SyncReport, KbError> {
         let started = Instant::now();
+        let corpus = self.corpus();
         let stored: HashMap<u64, String> = self
             .index
             .all_payloads()
@@ -238,39 +291,27 @@ impl KnowledgeBase {
                 (id, fingerprint)
             })
             .collect();
-        let stale: Vec<&Chunk> = self
+        let stale: Vec<Chunk> = corpus
             .chunks
             .iter()
             .filter(|c| {
                 stored.get(&c.point_id()).map(String::as_str)
                     != Some(format!("{:016x}", c.fingerprint()).as_str())
             })
+            .cloned()
             .collect();
         let removed: Vec<u64> = stored
             .keys()
-            .filter(|id| !self.by_point.contains_key(id))
+            .filter(|id| !corpus.by_point.contains_key(id))
             .copied()
             .collect();
-        for batch in stale.chunks(EMBED_BATCH) {
-            let texts = batch.iter().map(|c| c.embedding_text()).collect();
-            let vectors = self.embedder.embed(texts).await?;
-            let points = batch
-                .iter()
-                .zip(vectors)
-                .map(|(chunk, vector)| IndexedPoint {
-                    id: chunk.point_id(),
-                    vector,
-                    payload: payload_for(chunk),
-                })
-                .collect();
-            self.index.upsert(points).await?;
-        }
+        self.embed_and_upsert(&stale, &|_, _| {}).await?;
         let removed_count = removed.len();
         self.index.delete(removed).await?;
         let report = SyncReport {
             upserted: stale.len(),
             removed: removed_count,
-            total: self.chunks.len(),
+            total: corpus.chunks.len(),
             elapsed_ms: started.elapsed().as_millis() as u64,
         };
         tracing::info!(
@@ -285,8 +326,97 @@ impl KnowledgeBase {
         Ok(report)
     }
 
-    pub fn chunks(&self) -> &'static [Chunk] {
-        self.chunks
+    async fn embed_and_upsert(
+        &self,
+        chunks: &[Chunk],
+        progress: Progress<'_>,
+    ) -> Result<(), KbError> {
+        let total = chunks.len();
+        let mut done = 0;
+        progress(0, total);
+        for batch in chunks.chunks(EMBED_BATCH) {
+            let texts = batch.iter().map(|c| c.embedding_text()).collect();
+            let vectors = self.embedder.embed(texts).await?;
+            let points = batch
+                .iter()
+                .zip(vectors)
+                .map(|(chunk, vector)| IndexedPoint {
+                    id: chunk.point_id(),
+                    vector,
+                    payload: payload_for(chunk),
+                })
+                .collect();
+            self.index.upsert(points).await?;
+            done += batch.len();
+            progress(done, total);
+        }
+        Ok(())
+    }
+
+    /// Embeds and writes `chunks` (a new or replaced document), then makes them searchable.
+    /// Chunks with the same ids are replaced.
+    pub async fn add_chunks(
+        &self,
+        chunks: Vec<Chunk>,
+        progress: Progress<'_>,
+    ) -> Result<(), KbError> {
+        self.embed_and_upsert(&chunks, progress).await?;
+        let mut all: Vec<Chunk> = self
+            .corpus()
+            .chunks
+            .iter()
+            .filter(|c| !chunks.iter().any(|n| n.id == c.id))
+            .cloned()
+            .collect();
+        all.extend(chunks);
+        self.replace_corpus(all);
+        Ok(())
+    }
+
+    /// Removes every chunk whose id starts with `prefix` (a document's), vectors included.
+    /// Returns how many were removed.
+    pub async fn remove_prefix(&self, prefix: &str) -> Result<usize, KbError> {
+        let corpus = self.corpus();
+        let (gone, kept): (Vec<Chunk>, Vec<Chunk>) = corpus
+            .chunks
+            .iter()
+            .cloned()
+            .partition(|c| c.id.starts_with(prefix));
+        // Searches stop seeing them first; then the vectors go.
+        self.replace_corpus(kept);
+        self.index
+            .delete(gone.iter().map(Chunk::point_id).collect())
+            .await?;
+        Ok(gone.len())
+    }
+
+    /// Embeds and writes every chunk again (after the embedding model changed, or to repair
+    /// the index); searches keep working on the old vectors meanwhile.
+    pub async fn reindex(&self, progress: Progress<'_>) -> Result<SyncReport, KbError> {
+        let started = Instant::now();
+        let corpus = self.corpus();
+        self.embed_and_upsert(&corpus.chunks, progress).await?;
+        let stored: Vec<u64> = self
+            .index
+            .all_payloads()
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .filter(|id| !corpus.by_point.contains_key(id))
+            .collect();
+        let removed = stored.len();
+        self.index.delete(stored).await?;
+        Ok(SyncReport {
+            upserted: corpus.chunks.len(),
+            removed,
+            total: corpus.chunks.len(),
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// Every chunk now searchable (shipped and uploaded).
+    pub fn chunks(&self) -> Arc<Corpus> {
+        self.corpus()
     }
 
     pub fn embedder(&self) -> &Embedder {
@@ -318,8 +448,9 @@ impl KnowledgeBase {
             .search(vector, &filter.payload_filter(), candidates)
             .await?;
 
-        let keyword_scores = self.keyword.scores(query);
-        let best_keyword = self
+        let corpus = self.corpus();
+        let keyword_scores = corpus.keyword.scores(query);
+        let best_keyword = corpus
             .chunks
             .iter()
             .zip(&keyword_scores)
@@ -337,15 +468,15 @@ impl KnowledgeBase {
         let mut scored: HashMap<usize, (f32, f32)> = HashMap::new();
         let mut lowest_vector = 1.0f32;
         for hit in &hits {
-            if let Some(&i) = self.by_point.get(&hit.id) {
+            if let Some(&i) = corpus.by_point.get(&hit.id) {
                 scored.insert(i, (hit.score, keyword_of(i)));
                 lowest_vector = lowest_vector.min(hit.score);
             }
         }
         // Strong keyword matches the vector search missed join with the weakest vector score
         // seen, a lower bound of their own.
-        let mut by_keyword: Vec<usize> = (0..self.chunks.len())
-            .filter(|&i| keyword_scores[i] > 0.0 && filter.matches(&self.chunks[i]))
+        let mut by_keyword: Vec<usize> = (0..corpus.chunks.len())
+            .filter(|&i| keyword_scores[i] > 0.0 && filter.matches(&corpus.chunks[i]))
             .collect();
         by_keyword.sort_by(|a, b| keyword_scores[*b].total_cmp(&keyword_scores[*a]));
         for i in by_keyword.into_iter().take(limit) {
@@ -357,7 +488,7 @@ impl KnowledgeBase {
         let mut passages: Vec<Passage> = scored
             .into_iter()
             .map(|(i, (vector_score, keyword_score))| {
-                let chunk = &self.chunks[i];
+                let chunk = &corpus.chunks[i];
                 Passage {
                     id: chunk.id.clone(),
                     title: chunk.title.clone(),

@@ -720,7 +720,12 @@ impl Store {
                 "unknown conversation status {status}"
             )));
         }
-        with_pool!(self, pool => sqlx::query("UPDATE conversations SET status = $1, updated_at = $2 WHERE id = $3")
+        // escalated_at stays once set: analytics count a conversation as escalated even after
+        // a person resolves it.
+        with_pool!(self, pool => sqlx::query(
+            "UPDATE conversations SET status = $1, updated_at = $2, \
+             escalated_at = CASE WHEN $1 = 'escalated' AND escalated_at IS NULL THEN $2 ELSE escalated_at END \
+             WHERE id = $3")
             .bind(status).bind(Utc::now()).bind(id).execute(pool).await.map(|_| ()))?;
         Ok(())
     }

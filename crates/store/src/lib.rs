@@ -8,8 +8,10 @@ pub mod chat;
 pub mod commerce;
 mod error;
 pub mod images;
+pub mod operations;
 mod query;
 pub mod seed;
+pub mod staff;
 pub mod testing;
 mod views;
 

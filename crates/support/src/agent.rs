@@ -37,8 +37,12 @@ pub struct TurnResult {
     pub suggestions: Vec<String>,
     pub escalated: bool,
     pub user_message_id: i64,
+    /// 0 when nobody replied (a person holds the conversation).
     pub reply_message_id: i64,
     pub elapsed_ms: f64,
+    /// Who holds the conversation, when a person does: the agent did not answer.
+    #[serde(default)]
+    pub held_by: Option<String>,
 }
 
 /// Metadata stored with the assistant's reply: enough to rebuild the trace after a reload.
@@ -119,6 +123,8 @@ impl SupportAgent {
                 &classify::summarize(text),
             )
             .await?;
+        // Writing again after a resolution reopens the conversation.
+        store.reopen_if_closed(conversation_id).await?;
         let info = store.conversation(conversation_id).await?;
         let mut session = Session {
             conversation_id: conversation_id.to_string(),
@@ -155,6 +161,22 @@ impl SupportAgent {
         let _ = events
             .send(TurnEvent::Classification(classification.clone()))
             .await;
+        if let Some((_, name)) = store.conversation_holder(conversation_id).await? {
+            let _ = events.send(TurnEvent::Held { name: name.clone() }).await;
+            return Ok(TurnResult {
+                reply: String::new(),
+                backend: format!("{name} (our team)"),
+                classification,
+                tools: Vec::new(),
+                citations: Vec::new(),
+                suggestions: Vec::new(),
+                escalated: false,
+                user_message_id,
+                reply_message_id: 0,
+                elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+                held_by: Some(name),
+            });
+        }
 
         let mut runner = ToolRunner::new(&self.toolbox, &mut session, now, &events)
             .with_id_prefix(format!("call_m{user_message_id}"));
@@ -285,6 +307,7 @@ impl SupportAgent {
             user_message_id,
             reply_message_id,
             elapsed_ms,
+            held_by: None,
         })
     }
 

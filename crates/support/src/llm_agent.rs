@@ -313,6 +313,12 @@ pub fn transcript(history: &[StoredMessage], current_user_id: i64) -> Vec<ChatMe
                     turns.push(ChatMessage::new(Role::Assistant, m.content.clone()));
                 }
             }
+            // A person's replies while they held the conversation: the model should know what
+            // the customer was told.
+            "agent" => turns.push(ChatMessage::new(
+                Role::Assistant,
+                format!("(A member of the support team replied:) {}", m.content),
+            )),
             _ => {}
         }
         if m.id == current_user_id {

@@ -75,6 +75,14 @@ impl RemoteEmbedder for OpenAiEmbeddings {
 
 /// Opens (and, at first start, fills) the knowledge base.
 pub async fn open_knowledge(settings: &KnowledgeSettings) -> Result<Knowledge, String> {
+    open_knowledge_with(settings, Vec::new()).await
+}
+
+/// Like [`open_knowledge`], with uploaded documents' chunks searchable alongside the shipped ones.
+pub async fn open_knowledge_with(
+    settings: &KnowledgeSettings,
+    uploaded: Vec<kb::Chunk>,
+) -> Result<Knowledge, String> {
     let minilm = Embedder::Local(load_minilm(settings).await?);
     let semantic = Arc::new(
         Semantic::new(minilm.clone())
@@ -104,7 +112,7 @@ pub async fn open_knowledge(settings: &KnowledgeSettings) -> Result<Knowledge, S
                 .map_err(|e| e.to_string())?
         }
     };
-    let kb = KnowledgeBase::open(index, embedder)
+    let kb = KnowledgeBase::open_with(index, embedder, uploaded)
         .await
         .map_err(|e| e.to_string())?;
     Ok(Knowledge {

@@ -39,6 +39,10 @@ pub enum TurnEvent {
     Escalated {
         ticket_id: Option<i64>,
     },
+    /// A person holds the conversation: the message is stored for them and the agent stays quiet.
+    Held {
+        name: String,
+    },
 }
 
 /// Runs tools for one turn, reporting each to the page and keeping the outcomes for memory.

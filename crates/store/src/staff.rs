@@ -1,0 +1,218 @@
+//! Staff accounts, their sign-in sessions and the API keys machine clients use. Passwords and
+//! tokens arrive here already hashed: this module never sees a secret.
+
+use crate::{Result, Store, StoreError, with_pool};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const ROLES: &[&str] = &["agent", "admin"];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Staff {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Staff {
+    pub fn is_admin(&self) -> bool {
+        self.role == "admin"
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ApiKey {
+    pub id: i64,
+    pub name: String,
+    /// The first characters of the key, to tell keys apart in the dashboard.
+    pub prefix: String,
+    pub rate_per_minute: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+const STAFF_COLUMNS: &str = "id, email, name, role, active, created_at";
+const KEY_COLUMNS: &str = "id, name, prefix, rate_per_minute, created_at, last_used_at, revoked_at";
+
+fn unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
+impl Store {
+    /// Adds a staff member; an email already in use is refused with a sentence.
+    pub async fn create_staff(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        role: &str,
+    ) -> Result<Staff> {
+        if !ROLES.contains(&role) {
+            return Err(StoreError::Refused(format!(
+                "The role must be one of: {}.",
+                ROLES.join(", ")
+            )));
+        }
+        let sql = format!(
+            "INSERT INTO staff (email, name, password_hash, role, active, created_at) \
+             VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING {STAFF_COLUMNS}"
+        );
+        let created = with_pool!(self, pool => sqlx::query_as::<_, Staff>(&sql)
+            .bind(email.to_lowercase()).bind(name).bind(password_hash).bind(role).bind(Utc::now())
+            .fetch_one(pool).await);
+        match created {
+            Ok(staff) => Ok(staff),
+            Err(e) if unique_violation(&e) => Err(StoreError::Refused(format!(
+                "{email} already has an account."
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Creates the configured administrator, or brings an existing account with that email up
+    /// to date (admin role, active, the configured password).
+    pub async fn ensure_admin(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+    ) -> Result<Staff> {
+        let email = email.to_lowercase();
+        let sql = format!(
+            "UPDATE staff SET role = 'admin', active = TRUE, password_hash = $1 WHERE email = $2 \
+             RETURNING {STAFF_COLUMNS}"
+        );
+        let updated = with_pool!(self, pool => sqlx::query_as::<_, Staff>(&sql)
+            .bind(password_hash).bind(&email).fetch_optional(pool).await)?;
+        match updated {
+            Some(staff) => Ok(staff),
+            None => {
+                self.create_staff(&email, name, password_hash, "admin")
+                    .await
+            }
+        }
+    }
+
+    /// The account and its password hash, for sign-in.
+    pub async fn staff_for_sign_in(&self, email: &str) -> Result<Option<(Staff, String)>> {
+        let sql = format!("SELECT {STAFF_COLUMNS}, password_hash FROM staff WHERE email = $1");
+        let row = with_pool!(self, pool => {
+            let row = sqlx::query(&sql).bind(email.trim().to_lowercase()).fetch_optional(pool).await?;
+            row.map(|r| {
+                use sqlx::{FromRow, Row};
+                Ok::<_, sqlx::Error>((Staff::from_row(&r)?, r.try_get::<String, _>("password_hash")?))
+            }).transpose()
+        })?;
+        Ok(row)
+    }
+
+    pub async fn list_staff(&self) -> Result<Vec<Staff>> {
+        let sql = format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY id");
+        let rows =
+            with_pool!(self, pool => sqlx::query_as::<_, Staff>(&sql).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    pub async fn staff(&self, id: i64) -> Result<Option<Staff>> {
+        let sql = format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1");
+        let row = with_pool!(self, pool => sqlx::query_as::<_, Staff>(&sql).bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Turns an account off (its sessions end) or back on.
+    pub async fn set_staff_active(&self, id: i64, active: bool) -> Result<bool> {
+        let n = with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("UPDATE staff SET active = $1 WHERE id = $2")
+                .bind(active).bind(id).execute(&mut *tx).await?.rows_affected();
+            if !active {
+                sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<u64, sqlx::Error>(n)
+        })?;
+        Ok(n > 0)
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        staff_id: i64,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        with_pool!(self, pool => sqlx::query(
+            "INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        ).bind(token_hash).bind(staff_id).bind(Utc::now()).bind(expires_at)
+        .execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The active staff member behind an unexpired session.
+    pub async fn session_staff(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Staff>> {
+        let sql = "SELECT s.id, s.email, s.name, s.role, s.active, s.created_at FROM staff_sessions t \
+                   JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = $1 AND t.expires_at > $2 AND s.active = TRUE";
+        let row = with_pool!(self, pool => sqlx::query_as::<_, Staff>(sql)
+            .bind(token_hash).bind(now).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        with_pool!(self, pool => sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1 OR expires_at < $2")
+            .bind(token_hash).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn create_api_key(
+        &self,
+        name: &str,
+        prefix: &str,
+        key_hash: &str,
+        rate_per_minute: i64,
+        created_by: i64,
+    ) -> Result<ApiKey> {
+        let sql = format!(
+            "INSERT INTO api_keys (name, prefix, key_hash, rate_per_minute, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {KEY_COLUMNS}"
+        );
+        let key = with_pool!(self, pool => sqlx::query_as::<_, ApiKey>(&sql)
+            .bind(name).bind(prefix).bind(key_hash).bind(rate_per_minute).bind(created_by).bind(Utc::now())
+            .fetch_one(pool).await)?;
+        Ok(key)
+    }
+
+    pub async fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
+        let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys ORDER BY id DESC");
+        let rows =
+            with_pool!(self, pool => sqlx::query_as::<_, ApiKey>(&sql).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// `false` when there is no such key or it was already revoked.
+    pub async fn revoke_api_key(&self, id: i64) -> Result<bool> {
+        let n = with_pool!(self, pool => sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    /// The key with this hash, revoked or not (the caller says which).
+    pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKey>> {
+        let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = $1");
+        let row = with_pool!(self, pool => sqlx::query_as::<_, ApiKey>(&sql).bind(key_hash).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    pub async fn touch_api_key(&self, id: i64) -> Result<()> {
+        with_pool!(self, pool => sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+            .bind(Utc::now()).bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,180 @@
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { hydrated, watchConsole } from './helpers';
+
+// The support desk and the customer's chat in two browser contexts (two separate people): a
+// customer asks for a human, a staff member takes over and replies, the customer sees it live.
+test.describe.configure({ timeout: 120_000 });
+
+const ADMIN = { email: 'admin@store.example', password: 'e2e admin password' };
+
+async function signIn(page: Page) {
+  await page.goto('/desk');
+  await hydrated(page);
+  const form = page.getByTestId('sign-in');
+  await form.getByLabel('Email').fill(ADMIN.email);
+  await form.getByLabel('Password').fill(ADMIN.password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('signed-in-as')).toContainText('Ada Admin (admin)');
+  await expect(page.getByTestId('live-state')).toContainText('Live');
+}
+
+async function customerSession(browser: Browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  return { context, page };
+}
+
+test('the desk refuses a wrong password and shows nothing without a session', async ({ page }) => {
+  const problems = watchConsole(page);
+  const staffApi = await page.request.get('/api/staff/conversations');
+  expect(staffApi.status()).toBe(401);
+  await page.goto('/desk');
+  await hydrated(page);
+  const form = page.getByTestId('sign-in');
+  await expect(form).toBeVisible();
+  await form.getByLabel('Email').fill(ADMIN.email);
+  await form.getByLabel('Password').fill('not the password');
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(form.getByRole('alert')).toHaveText('That email and password do not match an active account.');
+  await expect(page.getByTestId('conversation-list')).toHaveCount(0);
+  // The 401s of the refused sign-in and the session check are expected; nothing else.
+  expect(problems.filter((p) => !p.includes('401'))).toEqual([]);
+});
+
+test('a customer asks for a human, a staff member takes over and replies live', async ({ browser }) => {
+  const customer = await customerSession(browser);
+  const staffContext = await browser.newContext();
+  const staff = await staffContext.newPage();
+  const customerProblems = watchConsole(customer.page);
+
+  // The customer starts a chat and asks for a person.
+  await customer.page.goto('/support');
+  await hydrated(customer.page);
+  await customer.page.locator('#support-input').fill('My monitor arrived cracked and I need this sorted today.');
+  await customer.page.locator('#support-input').press('Enter');
+  await expect(customer.page.getByTestId('assistant-message')).toHaveCount(1, { timeout: 60_000 });
+  await customer.page.getByTestId('talk-to-human').click();
+  await expect(customer.page.getByTestId('escalated-banner')).toBeVisible({ timeout: 60_000 });
+  const session = (await customer.context.cookies()).find((c) => c.name === 'support_session')?.value;
+  expect(session).toBeTruthy();
+
+  // A staff member signs in in another browser context and finds it among the escalated ones.
+  await signIn(staff);
+  await staff.getByRole('button', { name: 'escalated', exact: true }).click();
+  const item = staff.locator(`[data-testid=conversation-item][data-id="${session}"]`);
+  await expect(item).toBeVisible();
+  await expect(item.getByTestId('status')).toHaveText('needs a person');
+  await item.click();
+  await expect(staff.getByTestId('transcript').getByTestId('desk-customer-message')).toHaveCount(2);
+  await expect(staff.getByTestId('desk-classification').first()).toContainText('priority');
+
+  // Taking over: the customer is told a person joined, without reloading.
+  await staff.getByTestId('claim').click();
+  await expect(customer.page.getByTestId('human-joined')).toHaveText('You are talking with Ada Admin from our team.');
+  await expect(item.getByTestId('status')).toHaveText('with Ada Admin');
+
+  // Replies reach the open chat live. Both pages run in one browser on one clock: the time from
+  // pressing Enter on the desk to the reply appearing in the customer's page is the round trip.
+  await customer.page.evaluate(() => {
+    const w = window as unknown as { __seen: number[] };
+    w.__seen = [];
+    new MutationObserver(() => {
+      const n = document.querySelectorAll('[data-testid=agent-message]').length;
+      while (w.__seen.length < n) w.__seen.push(Date.now());
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+  await staff.evaluate(() => {
+    const w = window as unknown as { __sent: number[] };
+    w.__sent = [];
+    document.getElementById('desk-reply')?.addEventListener(
+      'keydown',
+      (e) => {
+        if ((e as KeyboardEvent).key === 'Enter') w.__sent.push(Date.now());
+      },
+      { capture: true },
+    );
+  });
+  const rounds = 5;
+  for (let i = 1; i <= rounds; i++) {
+    const text = `Hello, this is Ada (${i}). I am looking at your order now.`;
+    await staff.getByTestId('reply-input').fill(text);
+    await staff.getByTestId('reply-input').press('Enter');
+    await expect(customer.page.getByTestId('agent-message')).toHaveCount(i);
+    await expect(customer.page.getByTestId('agent-message').last()).toContainText(text);
+    await expect(staff.getByTestId('reply-input')).toHaveValue('');
+  }
+  await expect(customer.page.getByTestId('agent-message').last()).toContainText('Ada Admin · support team');
+  const sent: number[] = await staff.evaluate(() => (window as unknown as { __sent: number[] }).__sent);
+  const seen: number[] = await customer.page.evaluate(() => (window as unknown as { __seen: number[] }).__seen);
+  expect(sent).toHaveLength(rounds);
+  expect(seen).toHaveLength(rounds);
+  const trips = sent.map((t, i) => seen[i] - t).sort((a, b) => a - b);
+  console.log(`handoff round trip (desk Enter -> customer display), ${rounds} replies: median ${trips[Math.floor(rounds / 2)]} ms, min ${trips[0]} ms, max ${trips[rounds - 1]} ms`);
+  expect(trips[0]).toBeGreaterThanOrEqual(0);
+
+  // While the person holds the conversation the agent stays quiet; the desk sees the message live.
+  const before = await customer.page.getByTestId('assistant-message').count();
+  await customer.page.locator('#support-input').fill('Thank you! It is order 1013.');
+  await customer.page.locator('#support-input').press('Enter');
+  await expect(staff.getByTestId('transcript').getByTestId('desk-customer-message')).toHaveCount(3);
+  await expect(staff.getByTestId('transcript')).toContainText('Thank you! It is order 1013.');
+  await expect(customer.page.getByTestId('working')).toHaveCount(0);
+  expect(await customer.page.getByTestId('assistant-message').count()).toBe(before);
+
+  // A reload of the customer's page shows the person's replies and that they are still there.
+  await customer.page.reload();
+  await hydrated(customer.page);
+  await expect(customer.page.getByTestId('agent-message')).toHaveCount(rounds);
+  await expect(customer.page.getByTestId('human-joined')).toBeVisible();
+
+  // Resolving ends it on both sides.
+  await staff.getByTestId('resolve').click();
+  await expect(customer.page.getByTestId('team-notice')).toContainText('resolved');
+  await staff.getByRole('button', { name: 'all', exact: true }).click();
+  await expect(item.getByTestId('status')).toHaveText('resolved');
+  expect(customerProblems).toEqual([]);
+  await customer.context.close();
+  await staffContext.close();
+});
+
+test('an admin uploads a document, sees it indexed, reads its chunks and deletes it', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('tab', { name: 'Knowledge base' }).click();
+  await expect(page.getByTestId('kb-summary')).toContainText('shipped passages');
+  const markdown = '# Loyalty programme\n\nMembers earn points.\n\n## Earning\n\nOne point per dollar spent online.\n\n## Redeeming\n\n100 points are worth five dollars at checkout.\n';
+  await page.getByTestId('kb-file').setInputFiles({ name: 'loyalty.md', mimeType: 'text/markdown', buffer: Buffer.from(markdown) });
+  await page.getByRole('button', { name: 'Upload and index' }).click();
+  const row = page.getByTestId('kb-document').filter({ hasText: 'Loyalty programme' });
+  await expect(row.getByTestId('kb-status')).toHaveText('ready', { timeout: 60_000 });
+  await expect(row).toContainText('3');
+  await row.getByRole('button', { name: 'Loyalty programme' }).click();
+  await expect(page.getByTestId('kb-chunks')).toContainText('Loyalty programme › Redeeming');
+
+  // A file whose content contradicts its name is refused with the reason.
+  await page.getByTestId('kb-file').setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('just text') });
+  await page.getByRole('button', { name: 'Upload and index' }).click();
+  await expect(page.getByTestId('kb-upload').getByRole('alert')).toContainText('is named .pdf but its content is Markdown');
+
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.getByRole('button', { name: 'Click again to delete' }).click();
+  await expect(page.getByTestId('kb-document').filter({ hasText: 'Loyalty programme' })).toHaveCount(0);
+});
+
+test('analytics are drawn as SVG charts and API keys are shown once', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('tab', { name: 'Analytics' }).click();
+  await expect(page.getByTestId('kpi-conversations')).toBeVisible();
+  await expect(page.getByRole('img', { name: /Conversations per day/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /Volume by category/ })).toBeVisible();
+  await page.getByRole('tab', { name: 'Team & API keys' }).click();
+  await page.getByLabel('Key name').fill('e2e client');
+  await page.getByRole('button', { name: 'Create' }).click();
+  const secret = (await page.getByTestId('new-key').textContent()) ?? '';
+  expect(secret).toMatch(/^aip_[0-9a-f]{64}$/);
+  const api = await page.request.get('/api/v1/customers/lucas.rossi@example.com/conversations', {
+    headers: { Authorization: `Bearer ${secret}` },
+  });
+  expect(api.status()).toBe(200);
+  const docs = await page.request.get('/api/v1/docs/');
+  expect(docs.status()).toBe(200);
+});

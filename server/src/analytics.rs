@@ -1,0 +1,300 @@
+//! Support analytics over a period, computed from the stored conversations and messages:
+//! automation and escalation rates, first-response times, volume by category, priority and
+//! sentiment, per-day volume and tool usage.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use store::operations::{AnalyticsConversation, AnalyticsMessage};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Timing {
+    pub count: usize,
+    pub median_ms: Option<f64>,
+    pub p90_ms: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Count {
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub conversations: usize,
+    pub escalated: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ToolUse {
+    pub tool: String,
+    pub calls: usize,
+    pub failed: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Analytics {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub conversations: usize,
+    pub customer_messages: usize,
+    /// Conversations the agent handled alone: never escalated, no person replied.
+    pub automated: usize,
+    pub escalated: usize,
+    pub human_replied: usize,
+    pub resolved: usize,
+    pub automation_rate: Option<f64>,
+    pub escalation_rate: Option<f64>,
+    /// First customer message to the first reply (agent or person).
+    pub first_response: Timing,
+    /// Escalation to the first reply of a person.
+    pub human_first_response: Timing,
+    pub by_day: Vec<Day>,
+    pub by_category: Vec<Count>,
+    pub by_priority: Vec<Count>,
+    pub by_sentiment: Vec<Count>,
+    pub tools: Vec<ToolUse>,
+}
+
+fn timing(mut values: Vec<f64>) -> Timing {
+    values.sort_by(f64::total_cmp);
+    // Linear interpolation between the closest ranks (the median of two values is their mean).
+    let at = |q: f64| -> Option<f64> {
+        if values.is_empty() {
+            return None;
+        }
+        let rank = (values.len() - 1) as f64 * q;
+        let (low, high) = (rank.floor() as usize, rank.ceil() as usize);
+        Some(values[low] + (values[high] - values[low]) * (rank - low as f64))
+    };
+    Timing {
+        count: values.len(),
+        median_ms: at(0.5),
+        p90_ms: at(0.9),
+    }
+}
+
+fn counts(map: HashMap<String, usize>) -> Vec<Count> {
+    let mut out: Vec<Count> = map
+        .into_iter()
+        .map(|(label, count)| Count { label, count })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    out
+}
+
+pub fn compute(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    conversations: &[AnalyticsConversation],
+    messages: &[AnalyticsMessage],
+) -> Analytics {
+    let mut by_conversation: HashMap<&str, Vec<&AnalyticsMessage>> = HashMap::new();
+    for m in messages {
+        by_conversation
+            .entry(&m.conversation_id)
+            .or_default()
+            .push(m);
+    }
+    let (mut category, mut priority, mut sentiment) =
+        (HashMap::new(), HashMap::new(), HashMap::new());
+    let mut tools: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut first_response = Vec::new();
+    let mut human_first_response = Vec::new();
+    let mut days: BTreeMap<NaiveDate, (usize, usize)> = BTreeMap::new();
+    let (mut automated, mut escalated, mut human_replied, mut resolved, mut customer_messages) =
+        (0, 0, 0, 0, 0);
+    for c in conversations {
+        let msgs = by_conversation
+            .get(c.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let first_user = msgs.iter().find(|m| m.role == "user").map(|m| m.created_at);
+        let first_reply = msgs
+            .iter()
+            .find(|m| m.role == "assistant" || m.role == "agent")
+            .map(|m| m.created_at);
+        if let (Some(asked), Some(answered)) = (first_user, first_reply)
+            && answered >= asked
+        {
+            first_response.push((answered - asked).num_milliseconds() as f64);
+        }
+        let human = msgs.iter().any(|m| m.role == "agent");
+        if let Some(at) = c.escalated_at
+            && let Some(reply) = msgs
+                .iter()
+                .find(|m| m.role == "agent" && m.created_at >= at)
+        {
+            human_first_response.push((reply.created_at - at).num_milliseconds() as f64);
+        }
+        let was_escalated = c.escalated_at.is_some() || c.status == "escalated";
+        escalated += usize::from(was_escalated);
+        human_replied += usize::from(human);
+        automated += usize::from(!was_escalated && !human);
+        resolved += usize::from(c.status == "closed");
+        let day = days.entry(c.created_at.date_naive()).or_default();
+        day.0 += 1;
+        day.1 += usize::from(was_escalated);
+        for m in msgs {
+            let meta: serde_json::Value = serde_json::from_str(&m.metadata).unwrap_or_default();
+            match m.role.as_str() {
+                "user" => {
+                    customer_messages += 1;
+                    let class = &meta["classification"];
+                    for (field, map) in [
+                        ("category", &mut category),
+                        ("priority", &mut priority),
+                        ("sentiment", &mut sentiment),
+                    ] {
+                        if let Some(v) = class[field].as_str() {
+                            *map.entry(v.to_string()).or_insert(0) += 1;
+                        }
+                    }
+                }
+                "assistant" => {
+                    for t in meta["tools"].as_array().into_iter().flatten() {
+                        if let Some(name) = t["tool"].as_str() {
+                            let entry = tools.entry(name.to_string()).or_default();
+                            entry.0 += 1;
+                            entry.1 += usize::from(t["ok"] != serde_json::Value::Bool(true));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let total = conversations.len();
+    let rate = |n: usize| (total > 0).then(|| n as f64 / total as f64);
+    let mut tools: Vec<ToolUse> = tools
+        .into_iter()
+        .map(|(tool, (calls, failed))| ToolUse {
+            tool,
+            calls,
+            failed,
+        })
+        .collect();
+    tools.sort_by(|a, b| b.calls.cmp(&a.calls).then(a.tool.cmp(&b.tool)));
+    Analytics {
+        from,
+        to,
+        conversations: total,
+        customer_messages,
+        automated,
+        escalated,
+        human_replied,
+        resolved,
+        automation_rate: rate(automated),
+        escalation_rate: rate(escalated),
+        first_response: timing(first_response),
+        human_first_response: timing(human_first_response),
+        by_day: days
+            .into_iter()
+            .map(|(date, (conversations, escalated))| Day {
+                date,
+                conversations,
+                escalated,
+            })
+            .collect(),
+        by_category: counts(category),
+        by_priority: counts(priority),
+        by_sentiment: counts(sentiment),
+        tools,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 30, 10, 0, 0)
+            .single()
+            .expect("valid")
+            + chrono::Duration::seconds(s.into())
+    }
+
+    fn msg(c: &str, role: &str, meta: &str, s: u32) -> AnalyticsMessage {
+        AnalyticsMessage {
+            conversation_id: c.into(),
+            role: role.into(),
+            metadata: meta.into(),
+            created_at: at(s),
+        }
+    }
+
+    #[test]
+    fn rates_times_and_volumes_come_from_the_transcripts() {
+        let conversations = vec![
+            AnalyticsConversation {
+                id: "a".into(),
+                status: "open".into(),
+                created_at: at(0),
+                escalated_at: None,
+            },
+            AnalyticsConversation {
+                id: "b".into(),
+                status: "closed".into(),
+                created_at: at(0),
+                escalated_at: Some(at(10)),
+            },
+        ];
+        let user = |cat: &str, pri: &str| {
+            format!(
+                r#"{{"classification":{{"category":"{cat}","priority":"{pri}","sentiment":"neutral"}}}}"#
+            )
+        };
+        let messages = vec![
+            msg("a", "user", &user("orders", "low"), 0),
+            msg(
+                "a",
+                "assistant",
+                r#"{"tools":[{"tool":"get_order","ok":true},{"tool":"search_kb","ok":false}]}"#,
+                2,
+            ),
+            msg("b", "user", &user("returns", "high"), 5),
+            msg(
+                "b",
+                "assistant",
+                r#"{"tools":[{"tool":"escalate_to_human","ok":true}]}"#,
+                9,
+            ),
+            msg("b", "agent", "{}", 70),
+        ];
+        let a = compute(at(0), at(86_400), &conversations, &messages);
+        assert_eq!(a.conversations, 2);
+        assert_eq!(
+            (a.automated, a.escalated, a.human_replied, a.resolved),
+            (1, 1, 1, 1)
+        );
+        assert_eq!(a.automation_rate, Some(0.5));
+        assert_eq!(a.escalation_rate, Some(0.5));
+        assert_eq!(a.first_response.count, 2);
+        assert_eq!(a.first_response.median_ms, Some(3_000.0));
+        assert_eq!(a.first_response.p90_ms, Some(3_800.0));
+        assert_eq!(a.human_first_response.median_ms, Some(60_000.0));
+        assert_eq!(a.by_category.len(), 2);
+        assert_eq!(a.by_priority.iter().map(|c| c.count).sum::<usize>(), 2);
+        assert_eq!(
+            a.by_sentiment,
+            vec![Count {
+                label: "neutral".into(),
+                count: 2
+            }]
+        );
+        assert_eq!(a.tools[0].calls, 1);
+        let search = a
+            .tools
+            .iter()
+            .find(|t| t.tool == "search_kb")
+            .expect("counted");
+        assert_eq!(search.failed, 1);
+        assert_eq!(a.by_day.len(), 1);
+        assert_eq!(a.by_day[0].escalated, 1);
+        let empty = compute(at(0), at(1), &[], &[]);
+        assert_eq!(empty.automation_rate, None);
+    }
+}

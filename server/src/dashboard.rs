@@ -1,0 +1,449 @@
+//! The support dashboard's API (staff only): the live conversation list, a transcript with its
+//! tool trace and classification, claim / release / reply / resolve, tickets, analytics, the
+//! live event stream, and (admins) API keys.
+
+use crate::auth::{Admin, Refused, Staff, error, new_token, refuse, token_hash};
+use crate::live::LiveEvent;
+use crate::support::{SupportService, message_json};
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use store::Store;
+use store::operations::{ConversationSummary, ConversationView, HoldOutcome};
+
+/// The longest reply a person may send (the customer's limit too).
+pub const MAX_REPLY_CHARS: usize = support::agent::MAX_MESSAGE_CHARS;
+
+fn unavailable(what: &str, e: store::StoreError) -> Response {
+    tracing::error!(error = %e, "dashboard: {what}");
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &format!("{what} failed; try again."),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub view: Option<String>,
+}
+
+/// `GET /api/staff/conversations?view=all|unassigned|mine|escalated`.
+pub async fn conversations(
+    State(store): State<Store>,
+    Staff(staff): Staff,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let view = match q.view.as_deref().unwrap_or("all") {
+        "all" => ConversationView::All,
+        "unassigned" => ConversationView::Unassigned,
+        "mine" => ConversationView::Mine(staff.id),
+        "escalated" => ConversationView::Escalated,
+        other => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("Unknown view {other:?}; use all, unassigned, mine or escalated."),
+            );
+        }
+    };
+    match store.list_conversations(view, 200).await {
+        Ok(list) => Json(json!({ "conversations": list })).into_response(),
+        Err(e) => unavailable("Loading the conversations", e),
+    }
+}
+
+/// A conversation with its whole transcript and tickets (also the REST API's answer).
+pub async fn transcript(
+    store: &Store,
+    id: &str,
+) -> Result<Option<serde_json::Value>, store::StoreError> {
+    let Some(summary) = store.conversation_summary(id).await? else {
+        return Ok(None);
+    };
+    let messages = store.recent_messages(id, 1_000).await?;
+    let tickets = store.tickets_for_conversation(id).await?;
+    Ok(Some(json!({
+        "conversation": summary,
+        "messages": messages.iter().filter(|m| matches!(m.role.as_str(), "user" | "assistant" | "agent")).map(message_json).collect::<Vec<_>>(),
+        "tickets": tickets,
+    })))
+}
+
+/// `GET /api/staff/conversations/{id}`.
+pub async fn conversation(
+    State(store): State<Store>,
+    Staff(_): Staff,
+    Path(id): Path<String>,
+) -> Response {
+    match transcript(&store, &id).await {
+        Ok(Some(t)) => Json(t).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, "There is no such conversation."),
+        Err(e) => unavailable("Loading the conversation", e),
+    }
+}
+
+fn publish(
+    service: &SupportService,
+    kind: &'static str,
+    summary: &ConversationSummary,
+    data: serde_json::Value,
+    for_customer: bool,
+) {
+    service.hub().publish(LiveEvent {
+        kind,
+        conversation_id: Some(summary.id.clone()),
+        data: json!({ "conversation": summary, "detail": data }),
+        for_customer,
+    });
+}
+
+fn hold_answer(outcome: HoldOutcome) -> Result<ConversationSummary, Refused> {
+    match outcome {
+        HoldOutcome::Done(summary) => Ok(summary),
+        HoldOutcome::NotFound => Err(refuse(
+            StatusCode::NOT_FOUND,
+            "There is no such conversation.",
+        )),
+        HoldOutcome::HeldBy(name) => Err(refuse(
+            StatusCode::CONFLICT,
+            &format!("{name} is handling this conversation."),
+        )),
+        HoldOutcome::NotHeld => Err(refuse(
+            StatusCode::CONFLICT,
+            "Nobody holds this conversation.",
+        )),
+    }
+}
+
+/// `POST /api/staff/conversations/{id}/claim`: the agent stops answering; the customer is told
+/// a person has joined.
+pub async fn claim(
+    State(service): State<Arc<SupportService>>,
+    Staff(staff): Staff,
+    Path(id): Path<String>,
+) -> Response {
+    let outcome = match service.store().claim_conversation(&id, staff.id).await {
+        Ok(o) => o,
+        Err(e) => return unavailable("Claiming the conversation", e),
+    };
+    match hold_answer(outcome) {
+        Ok(summary) => {
+            tracing::info!(staff_id = staff.id, conversation = %id, "conversation claimed");
+            publish(
+                &service,
+                "claimed",
+                &summary,
+                json!({ "name": staff.name }),
+                true,
+            );
+            Json(json!({ "conversation": summary })).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+/// `POST /api/staff/conversations/{id}/release`: back to the agent (its holder, or an admin).
+pub async fn release(
+    State(service): State<Arc<SupportService>>,
+    Staff(staff): Staff,
+    Path(id): Path<String>,
+) -> Response {
+    let outcome = match service
+        .store()
+        .release_conversation(&id, staff.id, staff.is_admin())
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => return unavailable("Releasing the conversation", e),
+    };
+    match hold_answer(outcome) {
+        Ok(summary) => {
+            publish(
+                &service,
+                "released",
+                &summary,
+                json!({ "name": staff.name }),
+                true,
+            );
+            Json(json!({ "conversation": summary })).into_response()
+        }
+        Err(r) => *r,
+    }
+}
+
+/// Closes a conversation and its tickets; the customer sees it end.
+pub async fn resolve_conversation(
+    service: &SupportService,
+    id: &str,
+    by: &str,
+) -> Result<ConversationSummary, Refused> {
+    match service.store().resolve_conversation(id).await {
+        Ok(Some(summary)) => {
+            publish(service, "resolved", &summary, json!({ "name": by }), true);
+            Ok(summary)
+        }
+        Ok(None) => Err(refuse(
+            StatusCode::NOT_FOUND,
+            "There is no such conversation.",
+        )),
+        Err(e) => Err(Box::new(unavailable("Resolving the conversation", e))),
+    }
+}
+
+/// `POST /api/staff/conversations/{id}/resolve`.
+pub async fn resolve(
+    State(service): State<Arc<SupportService>>,
+    Staff(staff): Staff,
+    Path(id): Path<String>,
+) -> Response {
+    match resolve_conversation(&service, &id, &staff.name).await {
+        Ok(summary) => Json(json!({ "conversation": summary })).into_response(),
+        Err(r) => *r,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReplyBody {
+    pub text: String,
+}
+
+/// `POST /api/staff/conversations/{id}/reply` {text}: stored as the person's message and pushed
+/// to the customer's open chat. Replying to a conversation nobody holds claims it first.
+pub async fn reply(
+    State(service): State<Arc<SupportService>>,
+    Staff(staff): Staff,
+    Path(id): Path<String>,
+    body: Result<Json<ReplyBody>, JsonRejection>,
+) -> Response {
+    let Ok(Json(body)) = body else {
+        return error(StatusCode::BAD_REQUEST, "Send {\"text\": \"...\"}.");
+    };
+    let text = body.text.trim();
+    if text.is_empty() {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "Type a reply first.");
+    }
+    if text.chars().count() > MAX_REPLY_CHARS {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("Replies are limited to {MAX_REPLY_CHARS} characters."),
+        );
+    }
+    let store = service.store();
+    let was_held = match store.conversation_holder(&id).await {
+        Ok(holder) => holder.is_some(),
+        Err(e) => return unavailable("Sending the reply", e),
+    };
+    let summary = match store.claim_conversation(&id, staff.id).await {
+        Ok(outcome) => match hold_answer(outcome) {
+            Ok(s) => s,
+            Err(r) => return *r,
+        },
+        Err(e) => return unavailable("Sending the reply", e),
+    };
+    if !was_held {
+        publish(
+            &service,
+            "claimed",
+            &summary,
+            json!({ "name": staff.name }),
+            true,
+        );
+    }
+    let metadata = json!({ "author": staff.name, "staff_id": staff.id }).to_string();
+    let message_id = match store.append_message(&id, "agent", text, &metadata).await {
+        Ok(m) => m,
+        Err(e) => return unavailable("Sending the reply", e),
+    };
+    let message = json!({
+        "id": message_id,
+        "role": "agent",
+        "text": text,
+        "html": markdown::to_safe_html(text),
+        "author": staff.name,
+        "created_at": chrono::Utc::now(),
+    });
+    publish(&service, "message", &summary, message.clone(), true);
+    Json(json!({ "message": message, "conversation": summary })).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct TicketQuery {
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// `GET /api/staff/tickets?status=open|in_progress|resolved`.
+pub async fn tickets(
+    State(store): State<Store>,
+    Staff(_): Staff,
+    Query(q): Query<TicketQuery>,
+) -> Response {
+    let status = q.status.as_deref().filter(|s| !s.is_empty() && *s != "all");
+    if let Some(s) = status
+        && !store::operations::TICKET_STATUSES.contains(&s)
+    {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Unknown status; use open, in_progress or resolved.",
+        );
+    }
+    match store.list_tickets(status, 200).await {
+        Ok(list) => Json(json!({ "tickets": list })).into_response(),
+        Err(e) => unavailable("Loading the tickets", e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TicketStatus {
+    pub status: String,
+}
+
+/// `POST /api/staff/tickets/{id}/status` {status}.
+pub async fn ticket_status(
+    State(service): State<Arc<SupportService>>,
+    Staff(staff): Staff,
+    Path(id): Path<i64>,
+    body: Result<Json<TicketStatus>, JsonRejection>,
+) -> Response {
+    let Ok(Json(body)) = body else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Send {\"status\": \"open\" | \"in_progress\" | \"resolved\"}.",
+        );
+    };
+    match service.store().set_ticket_status(id, &body.status).await {
+        Ok(true) => {
+            service.hub().publish(LiveEvent {
+                kind: "ticket",
+                conversation_id: None,
+                data: json!({ "ticket_id": id, "status": body.status, "by": staff.name }),
+                for_customer: false,
+            });
+            Json(json!({ "ticket_id": id, "status": body.status })).into_response()
+        }
+        Ok(false) => error(StatusCode::NOT_FOUND, "There is no such ticket."),
+        Err(store::StoreError::Refused(m)) => error(StatusCode::UNPROCESSABLE_ENTITY, &m),
+        Err(e) => unavailable("Changing the ticket", e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AnalyticsQuery {
+    /// The last N days (1-365); default 7.
+    #[serde(default)]
+    pub days: Option<i64>,
+}
+
+/// `GET /api/staff/analytics?days=N`.
+pub async fn analytics(
+    State(store): State<Store>,
+    Staff(_): Staff,
+    Query(q): Query<AnalyticsQuery>,
+) -> Response {
+    let days = q.days.unwrap_or(7);
+    if !(1..=365).contains(&days) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Choose a period of 1 to 365 days.",
+        );
+    }
+    let to = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let from = to - chrono::Duration::days(days);
+    match store.analytics_rows(from, to).await {
+        Ok((conversations, messages)) => Json(crate::analytics::compute(
+            from,
+            to,
+            &conversations,
+            &messages,
+        ))
+        .into_response(),
+        Err(e) => unavailable("Computing the analytics", e),
+    }
+}
+
+/// `GET /api/staff/events`: every conversation, ticket and knowledge-base event, live.
+pub async fn events(State(service): State<Arc<SupportService>>, Staff(staff): Staff) -> Response {
+    service
+        .hub()
+        .stream(json!({ "staff": staff.name }), |_| true)
+}
+
+#[derive(Deserialize)]
+pub struct NewKey {
+    pub name: String,
+    #[serde(default)]
+    pub rate_per_minute: Option<i64>,
+}
+
+/// `GET /api/staff/api-keys` (admin).
+pub async fn api_keys(State(store): State<Store>, Admin(_): Admin) -> Response {
+    match store.list_api_keys().await {
+        Ok(keys) => Json(json!({ "keys": keys })).into_response(),
+        Err(e) => unavailable("Loading the API keys", e),
+    }
+}
+
+/// `POST /api/staff/api-keys` (admin) {name, rate_per_minute?}: the key is shown once, here.
+pub async fn create_api_key(
+    State(store): State<Store>,
+    State(config): State<Arc<crate::config::Config>>,
+    Admin(admin): Admin,
+    body: Result<Json<NewKey>, JsonRejection>,
+) -> Response {
+    let Ok(Json(body)) = body else {
+        return error(StatusCode::BAD_REQUEST, "Send {\"name\": \"...\"}.");
+    };
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Name the key (1 to 80 characters).",
+        );
+    }
+    let rate = body
+        .rate_per_minute
+        .unwrap_or(i64::from(config.api_key_rate_per_minute));
+    if !(1..=100_000).contains(&rate) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The rate must be 1 to 100000 requests a minute.",
+        );
+    }
+    let secret = format!("aip_{}", new_token());
+    let prefix: String = secret.chars().take(12).collect();
+    match store
+        .create_api_key(name, &prefix, &token_hash(&secret), rate, admin.id)
+        .await
+    {
+        Ok(key) => {
+            tracing::info!(admin = admin.id, key_id = key.id, "API key created");
+            (
+                StatusCode::CREATED,
+                Json(json!({ "key": key, "secret": secret })),
+            )
+                .into_response()
+        }
+        Err(e) => unavailable("Creating the key", e),
+    }
+}
+
+/// `POST /api/staff/api-keys/{id}/revoke` (admin): the key stops working at once.
+pub async fn revoke_api_key(
+    State(store): State<Store>,
+    Admin(admin): Admin,
+    Path(id): Path<i64>,
+) -> Response {
+    match store.revoke_api_key(id).await {
+        Ok(true) => {
+            tracing::info!(admin = admin.id, key_id = id, "API key revoked");
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(false) => error(StatusCode::NOT_FOUND, "There is no such active key."),
+        Err(e) => unavailable("Revoking the key", e),
+    }
+}

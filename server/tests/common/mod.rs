@@ -1,0 +1,171 @@
+//! The in-process test app shared by the HTTP test files: a builder over a real database
+//! (SQLite, or PostgreSQL when asked), optional knowledge base and classifier, and request helpers.
+#![allow(dead_code)]
+
+pub use axum::Router;
+pub use axum::body::Body;
+pub use axum::http::{Request, StatusCode, header};
+pub use http_body_util::BodyExt;
+pub use server::config::Config;
+pub use std::collections::HashMap;
+pub use std::sync::Arc;
+pub use store::testing::TestDatabase;
+pub use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: TestDatabase,
+    pub support: Arc<server::support::SupportService>,
+    _kb_dir: Option<tempfile::TempDir>,
+    _classifier_dir: Option<tempfile::TempDir>,
+}
+
+#[derive(Default)]
+pub struct TestAppBuilder {
+    postgres: bool,
+    knowledge: bool,
+    classifier: bool,
+    env: HashMap<String, String>,
+}
+
+impl TestAppBuilder {
+    pub fn postgres(mut self) -> Self {
+        self.postgres = true;
+        self
+    }
+
+    /// Loads the support knowledge base (MiniLM + embedded Qdrant in a temporary folder).
+    pub fn knowledge(mut self) -> Self {
+        self.knowledge = true;
+        self
+    }
+
+    /// Loads the image classifier (EfficientNet-Lite0 from MODELS_DIR, taught classes in a
+    /// temporary folder).
+    pub fn classifier(mut self) -> Self {
+        self.classifier = true;
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// `None` only for PostgreSQL when it is unreachable and not required.
+    pub async fn build(self) -> Option<TestApp> {
+        let kb_dir = self
+            .knowledge
+            .then(|| tempfile::tempdir().expect("temp dir"));
+        let mut env = self.env.clone();
+        if let Some(dir) = &kb_dir {
+            env.insert("KB_DIR".into(), dir.path().display().to_string());
+            env.entry("MODELS_DIR".into()).or_insert_with(models_dir);
+        }
+        let classifier_dir = self
+            .classifier
+            .then(|| tempfile::tempdir().expect("temp dir"));
+        if let Some(dir) = &classifier_dir {
+            env.insert("CLASSIFIER_DIR".into(), dir.path().display().to_string());
+            env.entry("MODELS_DIR".into()).or_insert_with(models_dir);
+        }
+        let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
+        let db = if self.postgres {
+            TestDatabase::postgres(chrono::Utc::now()).await?
+        } else {
+            TestDatabase::sqlite(chrono::Utc::now()).await
+        };
+        if let Some(admin) = &config.admin {
+            server::auth::ensure_configured_admin(&db.store, admin)
+                .await
+                .expect("the configured admin is created");
+        }
+        let state = server::server_state(&config, db.store.clone());
+        let support = state.support.clone();
+        if self.knowledge {
+            state
+                .support
+                .load(server::support::knowledge_settings(&config))
+                .await;
+        }
+        if self.classifier {
+            state.classifier.load().await;
+        }
+        Some(TestApp {
+            router: server::router(state),
+            db,
+            support,
+            _kb_dir: kb_dir,
+            _classifier_dir: classifier_dir,
+        })
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder::default()
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible router");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        // Leptos separates adjacent text nodes with empty comments; tests read the text.
+        let body = String::from_utf8_lossy(&bytes)
+            .replace("<!>", "")
+            .replace("<!---->", "");
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.request(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    pub async fn post_json(&self, uri: &str, json: &str) -> Reply {
+        self.request(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::from(json.to_owned()))
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn cleanup(self) {
+        self.db.cleanup().await;
+    }
+}
+
+pub fn title_of(html: &str) -> &str {
+    html.split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map_or("", |(t, _)| t)
+}
+
+pub fn models_dir() -> String {
+    std::env::var("MODELS_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../models").to_owned())
+}
