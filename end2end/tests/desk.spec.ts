@@ -138,6 +138,12 @@ test('a customer asks for a human, a staff member takes over and replies live', 
 });
 
 test('an admin uploads a document, sees it indexed, reads its chunks and deletes it', async ({ page }) => {
+  // A fresh server indexes the shipped knowledge base first; uploads are refused until then.
+  await expect
+    .poll(async () => (await (await page.request.get('/health/ready')).json()).components.knowledge_base.state, {
+      timeout: 90_000,
+    })
+    .toBe('ready');
   await signIn(page);
   await page.getByRole('tab', { name: 'Knowledge base' }).click();
   await expect(page.getByTestId('kb-summary')).toContainText('shipped passages');

@@ -266,7 +266,12 @@ fn Conversations() -> impl IntoView {
         let v = view_name.get();
         desk.tick.track();
         leptos::task::spawn_local(async move {
-            match fetch_json("GET", &format!("/api/staff/conversations?view={v}")).await {
+            let answer = fetch_json("GET", &format!("/api/staff/conversations?view={v}")).await;
+            // A slower answer for a view no longer shown must not overwrite the current one.
+            if view_name.get_untracked() != v {
+                return;
+            }
+            match answer {
                 Ok(body) => {
                     list.set(
                         body["conversations"]
@@ -512,7 +517,11 @@ fn Tickets() -> impl IntoView {
         let s = status.get();
         desk.tick.track();
         leptos::task::spawn_local(async move {
-            match fetch_json("GET", &format!("/api/staff/tickets?status={s}")).await {
+            let answer = fetch_json("GET", &format!("/api/staff/tickets?status={s}")).await;
+            if status.get_untracked() != s {
+                return;
+            }
+            match answer {
                 Ok(v) => tickets.set(v["tickets"].as_array().cloned().unwrap_or_default()),
                 Err(e) => error.set(Some(e)),
             }
@@ -669,7 +678,11 @@ fn Analytics() -> impl IntoView {
         let d = days.get();
         desk.tick.track();
         leptos::task::spawn_local(async move {
-            match fetch_json("GET", &format!("/api/staff/analytics?days={d}")).await {
+            let answer = fetch_json("GET", &format!("/api/staff/analytics?days={d}")).await;
+            if days.get_untracked() != d {
+                return;
+            }
+            match answer {
                 Ok(v) => data.set(Some(v)),
                 Err(e) => error.set(Some(e)),
             }
@@ -828,7 +841,10 @@ fn KnowledgeBase() -> impl IntoView {
             </form>
             <section class=CARD aria-label="Documents">
                 <div class="mb-2 flex flex-wrap items-center justify-between gap-2">
-                    <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="kb-summary">{move || documents.get().map(|d| format!("{} shipped passages · {} searchable in all", d["shipped_chunks"], d["searchable_chunks"]))}</p>
+                    <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="kb-summary">{move || documents.get().map(|d| match d["searchable_chunks"].as_u64() {
+                        Some(n) => format!("{} shipped passages · {n} searchable in all", d["shipped_chunks"]),
+                        None => format!("{} shipped passages · the knowledge base is loading (uploads wait for it)", d["shipped_chunks"]),
+                    })}</p>
                     <button type="button" class=GHOST on:click=reindex data-testid="kb-reindex">"Re-index everything"</button>
                 </div>
                 <table class="w-full text-left text-sm" data-testid="kb-documents">
