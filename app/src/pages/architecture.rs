@@ -38,6 +38,14 @@ const PARTS: &[(&str, &str)] = &[
       embedded Qdrant Edge on disk by default, a Qdrant server or Cloud when QDRANT_URL is set.",
     ),
     (
+        "Support desk and REST API",
+        "Staff sign in (argon2id passwords, HttpOnly session cookies, agent and admin roles) to take \
+      conversations over from the agent; a broadcast hub pushes every change to the desk and to the customer's open \
+      chat as server-sent events. Machine clients use /api/v1 with hashed, per-key rate-limited API keys; its OpenAPI \
+      document and Swagger UI are generated from the handlers. Uploaded documents (Markdown, text, HTML, PDF, DOCX) are \
+      cut at their headings, embedded and written to Qdrant.",
+    ),
+    (
         "Cloud APIs",
         "OpenAI (or any compatible server), Stability AI and a remote GPT service, used only when their \
       keys or URLs are configured. Each page says which backend answered.",
