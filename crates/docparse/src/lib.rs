@@ -395,7 +395,11 @@ fn decode_entities(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        // Bytes, not a string slice: the twelfth byte may fall inside a character.
+        let Some(semi) = rest.as_bytes()[..rest.len().min(12)]
+            .iter()
+            .position(|&b| b == b';')
+        else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -707,6 +711,18 @@ mod tests {
             ]
         );
         assert!(e.sections[1].text.contains("# not a heading"));
+    }
+
+    #[test]
+    fn an_entity_scan_never_cuts_a_character() {
+        // Found by the fuzz target: a two-byte character across the entity scan's end.
+        assert_eq!(
+            decode_entities("&0123456789\u{68d};"),
+            "&0123456789\u{68d};"
+        );
+        let html = "<html><body><h1>T</h1><p>a &0123456789\u{68d}; &amp; b</p></body></html>";
+        let e = extract("x.html", html.as_bytes()).expect("parses");
+        assert_eq!(e.sections[0].text, "a &0123456789\u{68d}; & b");
     }
 
     #[test]
