@@ -124,6 +124,7 @@ fn hold_answer(outcome: HoldOutcome) -> Result<ConversationSummary, Refused> {
 /// a person has joined.
 pub async fn claim(
     State(service): State<Arc<SupportService>>,
+    State(metrics): State<crate::metrics::Metrics>,
     Staff(staff): Staff,
     Path(id): Path<String>,
 ) -> Response {
@@ -134,6 +135,11 @@ pub async fn claim(
     match hold_answer(outcome) {
         Ok(summary) => {
             tracing::info!(staff_id = staff.id, conversation = %id, "conversation claimed");
+            metrics.count(
+                "support_desk_actions_total",
+                vec![("action", "claim".into())],
+                1.0,
+            );
             publish(
                 &service,
                 "claimed",
@@ -150,6 +156,7 @@ pub async fn claim(
 /// `POST /api/staff/conversations/{id}/release`: back to the agent (its holder, or an admin).
 pub async fn release(
     State(service): State<Arc<SupportService>>,
+    State(metrics): State<crate::metrics::Metrics>,
     Staff(staff): Staff,
     Path(id): Path<String>,
 ) -> Response {
@@ -169,6 +176,11 @@ pub async fn release(
                 &summary,
                 json!({ "name": staff.name }),
                 true,
+            );
+            metrics.count(
+                "support_desk_actions_total",
+                vec![("action", "release".into())],
+                1.0,
             );
             Json(json!({ "conversation": summary })).into_response()
         }
@@ -198,11 +210,19 @@ pub async fn resolve_conversation(
 /// `POST /api/staff/conversations/{id}/resolve`.
 pub async fn resolve(
     State(service): State<Arc<SupportService>>,
+    State(metrics): State<crate::metrics::Metrics>,
     Staff(staff): Staff,
     Path(id): Path<String>,
 ) -> Response {
     match resolve_conversation(&service, &id, &staff.name).await {
-        Ok(summary) => Json(json!({ "conversation": summary })).into_response(),
+        Ok(summary) => {
+            metrics.count(
+                "support_desk_actions_total",
+                vec![("action", "resolve".into())],
+                1.0,
+            );
+            Json(json!({ "conversation": summary })).into_response()
+        }
         Err(r) => *r,
     }
 }
@@ -216,6 +236,7 @@ pub struct ReplyBody {
 /// to the customer's open chat. Replying to a conversation nobody holds claims it first.
 pub async fn reply(
     State(service): State<Arc<SupportService>>,
+    State(metrics): State<crate::metrics::Metrics>,
     Staff(staff): Staff,
     Path(id): Path<String>,
     body: Result<Json<ReplyBody>, JsonRejection>,
@@ -268,6 +289,11 @@ pub async fn reply(
         "created_at": chrono::Utc::now(),
     });
     publish(&service, "message", &summary, message.clone(), true);
+    metrics.count(
+        "support_desk_actions_total",
+        vec![("action", "reply".into())],
+        1.0,
+    );
     Json(json!({ "message": message, "conversation": summary })).into_response()
 }
 

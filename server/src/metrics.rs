@@ -89,6 +89,11 @@ const HELP: &[(&str, &str, &str)] = &[
         "Conversations handed to a human",
     ),
     (
+        "support_desk_actions_total",
+        "counter",
+        "Support desk actions by people: claim, release, reply, resolve",
+    ),
+    (
         "llm_replies_total",
         "counter",
         "LLM replies by provider and finish reason",
