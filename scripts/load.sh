@@ -18,7 +18,7 @@ trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # The rate limit is per client and everything here is one client: lifted for the run.
 PORT="$port" HOST=127.0.0.1 DATABASE_URL="sqlite://$work/load.db?mode=rwc" KB_DIR="$work/qdrant" \
-  IMAGES_DIR="$work/images" CLASSIFIER_DIR="$work/classifier" CHAT_RATE_PER_MINUTE=100000 LOG_LEVEL=warn "$bin" >"$work/server.log" 2>&1 &
+  IMAGES_DIR="$work/images" CLASSIFIER_DIR="$work/classifier" CHAT_RATE_PER_MINUTE=100000 LOG_LEVEL=warn RUST_BACKTRACE=1 "$bin" >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 if ! curl -sf "http://127.0.0.1:$port/health" >/dev/null; then
@@ -41,7 +41,8 @@ LOAD_BASE="http://127.0.0.1:$port" LOAD_PID="$pid" node scripts/load.mjs || stat
 panics=$(grep -c 'panicked' "$work/server.log" || true)
 printf 'server_log_panics %s\n' "$panics"
 if [ "$panics" != 0 ]; then
-  grep -A3 'panicked' "$work/server.log" | head -n 40 >&2
+  # The first panic with its backtrace (RUST_BACKTRACE=1 is set for the server below).
+  grep -m1 -A60 'panicked' "$work/server.log" >&2
   status=1
 fi
 exit $status

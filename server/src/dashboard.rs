@@ -117,6 +117,10 @@ fn hold_answer(outcome: HoldOutcome) -> Result<ConversationSummary, Refused> {
             StatusCode::CONFLICT,
             "Nobody holds this conversation.",
         )),
+        HoldOutcome::Closed => Err(refuse(
+            StatusCode::CONFLICT,
+            "This conversation is resolved; it reopens when the customer writes again.",
+        )),
     }
 }
 

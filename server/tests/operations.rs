@@ -573,6 +573,21 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     .await;
     assert_eq!(resolved.status, StatusCode::OK);
     assert_eq!(json_of(&resolved)["conversation"]["status"], "closed");
+    let late = send(
+        &app,
+        "POST",
+        &format!("/api/staff/conversations/{session}/reply"),
+        Some(&admin),
+        Some(json!({ "text": "One more thing" })),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(
+        json_of(&late)["error"]
+            .as_str()
+            .expect("sentence")
+            .contains("resolved")
+    );
     assert!(
         read_events(&mut chat, "resolved", Duration::from_secs(5))
             .await

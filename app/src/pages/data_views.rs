@@ -43,6 +43,23 @@ pub fn DataViewsPage() -> impl IntoView {
         load_table,
     );
     let pending = RwSignal::new(false);
+    let content = move || {
+        let data = data.clone();
+        Suspend::new(async move {
+            let current = view.try_get_untracked().unwrap_or_default();
+            match data.await {
+                Ok(table) => view! { <TableSection view=current table/> }.into_any(),
+                Err(e) => view! { <LoadError message=e.to_string()/> }.into_any(),
+            }
+        })
+    };
+    // The pending flag only matters in the browser. On the server, Transition's `set_pending`
+    // runs as an effect in its own task, which under load was polled after the page's owner was
+    // gone and panicked ("reactive value already disposed", a few times a minute).
+    #[cfg(feature = "hydrate")]
+    let table = view! { <Transition fallback=|| view! { <TableSkeleton/> } set_pending=pending>{content}</Transition> };
+    #[cfg(not(feature = "hydrate"))]
+    let table = view! { <Transition fallback=|| view! { <TableSkeleton/> }>{content}</Transition> };
 
     view! {
         <Meta name="description" content="Live tables of the demo electronics store: products, orders, shipping rates, support tickets, returns and the knowledge base."/>
@@ -64,18 +81,7 @@ pub fn DataViewsPage() -> impl IntoView {
             >
                 <div class="h-full w-1/3 animate-pulse bg-indigo-500"></div>
             </div>
-            <Transition fallback=|| view! { <TableSkeleton/> } set_pending=pending>
-                {move || {
-                    let data = data.clone();
-                    Suspend::new(async move {
-                    let current = view.try_get_untracked().unwrap_or_default();
-                    match data.await {
-                        Ok(table) => view! { <TableSection view=current table/> }.into_any(),
-                        Err(e) => view! { <LoadError message=e.to_string()/> }.into_any(),
-                    }
-                })
-                }}
-            </Transition>
+            {table}
         </div>
     }
 }

@@ -41,6 +41,8 @@ pub enum HoldOutcome {
     /// Someone else holds it (their name).
     HeldBy(String),
     NotHeld,
+    /// Resolved: it reopens when the customer writes again.
+    Closed,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -183,11 +185,12 @@ impl Store {
     pub async fn claim_conversation(&self, id: &str, staff_id: i64) -> Result<HoldOutcome> {
         let n = with_pool!(self, pool => sqlx::query(
             "UPDATE conversations SET assigned_to = $1, updated_at = $2 \
-             WHERE id = $3 AND kind = 'support' AND (assigned_to IS NULL OR assigned_to = $1)",
+             WHERE id = $3 AND kind = 'support' AND status <> 'closed' AND (assigned_to IS NULL OR assigned_to = $1)",
         ).bind(staff_id).bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         let summary = self.conversation_summary(id).await?;
         Ok(match (n, summary) {
             (_, None) => HoldOutcome::NotFound,
+            (0, Some(s)) if s.status == "closed" => HoldOutcome::Closed,
             (0, Some(s)) => {
                 HoldOutcome::HeldBy(s.assigned_name.unwrap_or_else(|| "someone".into()))
             }
