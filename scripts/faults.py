@@ -11,6 +11,13 @@ when a check fails.
   kill-orders       The server is killed with SIGKILL while customers place orders through the
                     support agent: after a restart no order lacks its lines, the stock matches the
                     orders, and every order a customer was told about exists.
+  db-down-start     The app starts while PostgreSQL is stopped: it retries with a clear log line
+                    and serves as soon as the database is back, without a restart.
+  qdrant-down       The configured Qdrant server is unreachable: the knowledge base reports
+                    failed with the reason (the support page shows it) and the agent still
+                    answers on its rules.
+  graceful-shutdown SIGTERM while a pirate reply streams and a customer's live stream is open:
+                    the reply finishes, the live stream ends, the process exits 0.
 """
 import http.server
 import json
@@ -47,7 +54,7 @@ def fresh_db(name):
     subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
 
 
-def start(db, extra_env=None, log_name="server"):
+def start(db, extra_env=None, log_name="server", wait_kb=True):
     env = dict(os.environ, PORT=str(PORT), HOST="127.0.0.1", DATABASE_URL=f"{PG}/{db}",
                KB_DIR=f"{WORK}/qdrant-{db}", IMAGES_DIR=f"{WORK}/images", CLASSIFIER_DIR=f"{WORK}/classifier",
                CHAT_RATE_PER_MINUTE="100000", LOG_LEVEL="warn")
@@ -64,7 +71,7 @@ def start(db, extra_env=None, log_name="server"):
     else:
         raise SystemExit(f"the server did not start; see {WORK}/{log_name}.log")
     # The knowledge base: support answers cite it.
-    for _ in range(180):
+    for _ in range(180 if wait_kb else 0):
         try:
             ready = json.load(urllib.request.urlopen(f"{BASE}/health/ready", timeout=2))
             if ready["components"]["knowledge_base"].get("state") == "ready":
@@ -320,7 +327,106 @@ def kill_orders():
     proc.wait(timeout=30)
 
 
-SCENARIOS = {"postgres-restart": postgres_restart, "failing-llm": failing_llm, "kill-orders": kill_orders}
+def db_down_start():
+    print("== db-down-start: the app starts while PostgreSQL is stopped")
+    db = "faults_dbdown"
+    fresh_db(db)
+    env = dict(os.environ, PORT=str(PORT), HOST="127.0.0.1", DATABASE_URL=f"{PG}/{db}",
+               KB_DIR=f"{WORK}/qdrant-{db}", IMAGES_DIR=f"{WORK}/images", CLASSIFIER_DIR=f"{WORK}/classifier",
+               LOG_LEVEL="warn")
+    env.pop("OPENAI_API_KEY", None)
+    subprocess.run(["pg_ctlcluster", "15", "main", "stop"], check=True)
+    log_path = f"{WORK}/dbdown.log"
+    proc = subprocess.Popen([BIN], env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)
+    try:
+        # Each attempt waits up to the pool's 5 s connect timeout, then logs and backs off.
+        time.sleep(12)
+        check(proc.poll() is None, "the app keeps running while the database is down (12 s)")
+        retries = [l for l in open(log_path, encoding="utf-8", errors="replace") if "database not reachable yet; retrying" in l]
+        check(len(retries) >= 2, f"it logs each retry ({len(retries)} lines so far), e.g. {retries[0].strip()[:160] if retries else '-'}")
+    finally:
+        subprocess.run(["pg_ctlcluster", "15", "main", "start"], check=True)
+    back = time.time()
+    served = None
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{BASE}/health", timeout=1)
+            served = time.time() - back
+            break
+        except Exception:
+            time.sleep(0.1)
+    check(served is not None, f"it serves {served:.1f} s after the database is back, same process" if served is not None else "it serves once the database is back")
+    if served is not None:
+        ready = json.load(urllib.request.urlopen(f"{BASE}/health/ready", timeout=5))
+        check(ready["components"]["database"]["status"] == "up", "/health/ready reports the database up")
+        status, _, _ = request("GET", "/data?tab=orders")
+        check(status == 200, "the orders view renders from the seeded database")
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def qdrant_down():
+    print("== qdrant-down: QDRANT_URL points at a server that is not there")
+    db = "faults_qdrant"
+    fresh_db(db)
+    proc = start(db, {"QDRANT_URL": "http://127.0.0.1:9"}, log_name="qdrant", wait_kb=False)
+    state = {}
+    for _ in range(120):
+        ready = json.load(urllib.request.urlopen(f"{BASE}/health/ready", timeout=5))
+        state = ready["components"]["knowledge_base"]
+        if state.get("state") != "loading":
+            break
+        time.sleep(0.5)
+    check(state.get("state") == "failed", f"the knowledge base reports failed: {str(state.get('reason'))[:140]}")
+    status, done, error, cookie, _ = support_turn("What is your return policy for monitors?")
+    check(status == 200 and done is not None, f"the agent still answers on its rules ({error or 'answered'})")
+    status, text, _ = request("GET", "/api/support/conversation", cookie=cookie)
+    conversation = json.loads(text) if status == 200 else {}
+    knowledge = conversation.get("knowledge", {})
+    check(knowledge.get("state") == "failed" and bool(knowledge.get("reason")),
+          "the support page's data carries the notice (shown as 'Knowledge base unavailable: …')")
+    check(len(conversation.get("messages", [])) == 2, "the message and the reply are stored")
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def graceful_shutdown():
+    print("== graceful-shutdown: SIGTERM while a reply streams and a live stream is open")
+    db = "faults_shutdown"
+    fresh_db(db)
+    proc = start(db, {"LOG_LEVEL": "info"}, log_name="shutdown")
+    _, _, _, cookie, _ = support_turn("Hello, do you sell headphones?")
+    results = {}
+
+    def pirate():
+        results["pirate"] = request("POST", "/api/pirate/chat", {"message": "Tell me about the sea in three sentences."}, timeout=120)
+
+    def live():
+        results["live"] = request("GET", "/api/support/events", cookie=cookie, timeout=60)
+
+    threads = [threading.Thread(target=pirate), threading.Thread(target=live)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    signalled = time.time()
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=90)
+    exited = time.time() - signalled
+    for t in threads:
+        t.join(timeout=5)
+    status, text, _ = results.get("pirate", (0, "", None))
+    evs = events(text)
+    tokens = sum(1 for n, _ in evs if n == "token")
+    check(status == 200 and any(n == "done" for n, _ in evs), f"the streaming reply finished after SIGTERM ({tokens} tokens, then done)")
+    status, text, _ = results.get("live", (0, "", None))
+    check(status == 200 and "event: hello" in text, "the live stream was open and ended cleanly on shutdown")
+    check(code == 0, f"the process exited 0, {exited:.1f} s after SIGTERM")
+    log = open(f"{WORK}/shutdown.log", encoding="utf-8", errors="replace").read()
+    check("shutting down" in log, "it logged the shutdown")
+
+
+SCENARIOS = {"postgres-restart": postgres_restart, "failing-llm": failing_llm, "kill-orders": kill_orders,
+             "db-down-start": db_down_start, "qdrant-down": qdrant_down, "graceful-shutdown": graceful_shutdown}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(SCENARIOS)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fault scenarios with their checks asserted (scripts/faults.py says what each does): a
-# PostgreSQL restart under load, a failing and a hanging OpenAI-compatible server (a FAKE: the
+# PostgreSQL restart under load, a start while it is down, an unreachable Qdrant, SIGTERM while
+# replies stream, a failing and a hanging OpenAI-compatible server (a FAKE: the
 # real cloud cannot fail on demand), and SIGKILL while orders are placed. Needs the local
 # PostgreSQL (FAULTS_PG, default postgres://postgres@127.0.0.1:5432) and the right to restart it
 # (pg_ctlcluster, as root). Uses the release build when present (FAULTS_BIN to choose).
