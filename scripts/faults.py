@@ -19,6 +19,7 @@ when a check fails.
   graceful-shutdown SIGTERM while a pirate reply streams and a customer's live stream is open:
                     the reply finishes, the live stream ends, the process exits 0.
 """
+import http.client
 import http.server
 import json
 import os
@@ -396,10 +397,23 @@ def graceful_shutdown():
     fresh_db(db)
     proc = start(db, {"LOG_LEVEL": "info"}, log_name="shutdown")
     _, _, _, cookie, _ = support_turn("Hello, do you sell headphones?")
-    results = {}
+    results, first_token, lines = {}, threading.Event(), []
 
     def pirate():
-        results["pirate"] = request("POST", "/api/pirate/chat", {"message": "Tell me about the sea in three sentences."}, timeout=120)
+        # Read the stream line by line, so SIGTERM can be sent while tokens are still coming.
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        conn.request("POST", "/api/pirate/chat",
+                     body=json.dumps({"message": "Tell me a long story about the sea and a lost ship."}),
+                     headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        while True:
+            line = resp.readline()
+            if not line:
+                break
+            lines.append(line.decode("utf-8", "replace"))
+            if line.startswith(b"event: token"):
+                first_token.set()
+        results["pirate"] = resp.status
 
     def live():
         results["live"] = request("GET", "/api/support/events", cookie=cookie, timeout=60)
@@ -407,20 +421,21 @@ def graceful_shutdown():
     threads = [threading.Thread(target=pirate), threading.Thread(target=live)]
     for t in threads:
         t.start()
-    time.sleep(1.5)
+    check(first_token.wait(60), "the pirate reply was streaming")
+    at_signal = sum(1 for l in lines if l.startswith("event: token"))
     signalled = time.time()
     proc.send_signal(signal.SIGTERM)
-    code = proc.wait(timeout=90)
+    code = proc.wait(timeout=120)
     exited = time.time() - signalled
     for t in threads:
         t.join(timeout=5)
-    status, text, _ = results.get("pirate", (0, "", None))
-    evs = events(text)
-    tokens = sum(1 for n, _ in evs if n == "token")
-    check(status == 200 and any(n == "done" for n, _ in evs), f"the streaming reply finished after SIGTERM ({tokens} tokens, then done)")
+    tokens = sum(1 for l in lines if l.startswith("event: token"))
+    done = any(l.startswith("event: done") for l in lines)
+    check(results.get("pirate") == 200 and done and tokens > at_signal,
+          f"the streaming reply finished after SIGTERM ({at_signal} tokens before it, {tokens - at_signal} after, then done)")
     status, text, _ = results.get("live", (0, "", None))
     check(status == 200 and "event: hello" in text, "the live stream was open and ended cleanly on shutdown")
-    check(code == 0, f"the process exited 0, {exited:.1f} s after SIGTERM")
+    check(code == 0, f"the process exited 0, {exited:.1f} s after SIGTERM (when the reply had finished)")
     log = open(f"{WORK}/shutdown.log", encoding="utf-8", errors="replace").read()
     check("shutting down" in log, "it logged the shutdown")
 
