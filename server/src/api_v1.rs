@@ -376,10 +376,7 @@ pub async fn send_message(
             "customer_email is not an email address.",
         );
     }
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let result = service.turn(&conversation_id, &body.message, tx).await;
-    let _ = drain.await;
+    let result = service.turn_quietly(&conversation_id, &body.message).await;
     let result = match result {
         Ok(r) => r,
         Err(support::AgentError::Invalid(m)) => return error(StatusCode::UNPROCESSABLE_ENTITY, &m),
@@ -551,10 +548,7 @@ pub async fn escalate(
     } else {
         format!("I'd like to talk to a human, please. {reason}")
     };
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let result = service.turn(&id, &text, tx).await;
-    let _ = drain.await;
+    let result = service.turn_quietly(&id, &text).await;
     match result {
         Ok(r) => Json(Escalated {
             conversation_id: id,

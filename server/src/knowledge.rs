@@ -54,6 +54,24 @@ pub struct Upload {
     pub category: String,
 }
 
+/// A multipart error as a sentence: over the size limit, or unreadable.
+fn unreadable(e: &axum::extract::multipart::MultipartError, what: &str) -> Refused {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "Documents are limited to {} MB.",
+                MAX_DOCUMENT_BYTES / (1024 * 1024)
+            ),
+        )
+    } else {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            &format!("{what} could not be read: {e}"),
+        )
+    }
+}
+
 /// Reads `file` and the optional `title`, `audience`, `doc_type`, `category` fields.
 pub async fn read_upload(mut form: Multipart) -> Result<Upload, Refused> {
     let mut upload = Upload {
@@ -68,42 +86,14 @@ pub async fn read_upload(mut form: Multipart) -> Result<Upload, Refused> {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(refuse(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    &format!(
-                        "Documents are limited to {} MB.",
-                        MAX_DOCUMENT_BYTES / (1024 * 1024)
-                    ),
-                ));
-            }
-            Err(e) => {
-                return Err(refuse(
-                    StatusCode::BAD_REQUEST,
-                    &format!("The upload could not be read: {e}"),
-                ));
-            }
+            Err(e) => return Err(unreadable(&e, "The upload")),
         };
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             upload.filename = field.file_name().unwrap_or("document").to_owned();
             upload.bytes = match field.bytes().await {
                 Ok(b) => b.to_vec(),
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(refuse(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        &format!(
-                            "Documents are limited to {} MB.",
-                            MAX_DOCUMENT_BYTES / (1024 * 1024)
-                        ),
-                    ));
-                }
-                Err(e) => {
-                    return Err(refuse(
-                        StatusCode::BAD_REQUEST,
-                        &format!("The file could not be read: {e}"),
-                    ));
-                }
+                Err(e) => return Err(unreadable(&e, "The file")),
             };
         } else {
             let Ok(value) = field.text().await else {

@@ -17,6 +17,7 @@ pub mod llm_registry;
 pub mod metrics;
 pub mod pirate;
 pub mod rate_limit;
+mod sse;
 pub mod support;
 pub mod telemetry;
 

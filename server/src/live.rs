@@ -2,8 +2,8 @@
 //! event) and by a customer's open chat (its own conversation's customer-facing events), both as
 //! server-sent events. Streams end on shutdown so a graceful stop is not held open by them.
 
-use axum::body::{Body, Bytes};
-use axum::http::{HeaderValue, header};
+use crate::sse::frame;
+use axum::body::Bytes;
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
@@ -11,7 +11,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, watch};
-use tokio_stream::wrappers::ReceiverStream;
 
 /// Events a slow reader may fall behind by before it is told to reload.
 const BACKLOG: usize = 1_024;
@@ -94,21 +93,6 @@ impl Hub {
                 }
             }
         });
-        let mut response = Response::new(Body::from_stream(ReceiverStream::new(rx)));
-        let h = response.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/event-stream"),
-        );
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache, no-transform"),
-        );
-        h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-        response
+        crate::sse::response(rx)
     }
-}
-
-fn frame(name: &str, data: &Value) -> Bytes {
-    Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
 }

@@ -8,7 +8,7 @@
 use crate::llm_registry::LlmRegistry;
 use app::state::AppState;
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -20,7 +20,6 @@ use llm::{ChatEvent, ChatMessage, ChatRequest, FinishReason, Role};
 use std::convert::Infallible;
 use std::sync::Arc;
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
 /// Messages of history sent with a new one, and their character budget (prompt processing on
 /// the embedded model is the slow part of a reply).
@@ -249,23 +248,13 @@ pub async fn chat(
         }
     });
 
-    let mut response = Response::new(Body::from_stream(ReceiverStream::new(body_rx)));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache, no-transform"),
-    );
-    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    let mut response = crate::sse::response(body_rx);
     if new_session
         && let Ok(cookie) = HeaderValue::from_str(&format!(
             "{PIRATE_SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"
         ))
     {
-        headers.insert(header::SET_COOKIE, cookie);
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response
 }

@@ -8,7 +8,7 @@
 use crate::config::Config;
 use crate::llm_registry::LlmRegistry;
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -20,7 +20,6 @@ use std::sync::{Arc, RwLock};
 use support::setup::{KnowledgeSettings, open_knowledge_with};
 use support::{SupportAgent, Toolbox, TurnEvent};
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
 pub const SUPPORT_SESSION_COOKIE: &str = "support_session";
 
@@ -82,6 +81,20 @@ impl SupportService {
 
     pub fn hub(&self) -> &crate::live::Hub {
         &self.hub
+    }
+
+    /// A turn whose progress nobody watches (the REST API, the "Talk to a human" button): only
+    /// the stored result matters.
+    pub async fn turn_quietly(
+        &self,
+        session: &str,
+        message: &str,
+    ) -> Result<support::TurnResult, support::AgentError> {
+        let (tx, mut rx) = mpsc::channel(32);
+        let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+        let result = self.turn(session, message, tx).await;
+        let _ = drain.await;
+        result
     }
 
     /// One customer turn; the dashboard hears of it when it is stored.
@@ -239,9 +252,7 @@ fn set_cookie(response: &mut Response, session: &str) {
     }
 }
 
-fn sse(name: &str, data: &serde_json::Value) -> Bytes {
-    Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
-}
+use crate::sse::frame as sse;
 
 fn event_frame(event: &TurnEvent) -> Bytes {
     let name = match event {
@@ -352,17 +363,7 @@ pub async fn chat(
         };
         let _ = body_tx.send(Ok(frame)).await;
     });
-    let mut response = Response::new(Body::from_stream(ReceiverStream::new(body_rx)));
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache, no-transform"),
-    );
-    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    let mut response = crate::sse::response(body_rx);
     if new_session {
         set_cookie(&mut response, &session);
     }
@@ -424,12 +425,9 @@ pub async fn human(State(service): State<Arc<SupportService>>, headers: HeaderMa
             "Start the conversation first, so the team can see what it is about.",
         );
     };
-    let (tx, mut rx) = mpsc::channel(32);
-    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
     let result = service
-        .turn(&session, "I'd like to talk to a human, please.", tx)
+        .turn_quietly(&session, "I'd like to talk to a human, please.")
         .await;
-    let _ = drain.await;
     match result {
         Ok(r) => Json(json!({"escalated": r.escalated, "reply": r.reply, "html": markdown::to_safe_html(&r.reply)})).into_response(),
         Err(e) => {

@@ -116,6 +116,25 @@ fn multipart(filename: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (String, 
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Uploads a document on the desk as `cookie`'s staff member.
+async fn staff_upload(
+    app: &TestApp,
+    cookie: &str,
+    filename: &str,
+    bytes: &[u8],
+    fields: &[(&str, &str)],
+) -> Reply {
+    let (content_type, body) = multipart(filename, bytes, fields);
+    app.request(
+        Request::post("/api/staff/kb/documents")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .expect("request"),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn every_staff_route_refuses_without_a_session_and_admin_routes_refuse_agents() {
     let app = app().await;
@@ -1154,20 +1173,14 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
     assert!(before.iter().all(|p| !p.content.contains("Zephyr-9")));
 
     let markdown = "# Drone care\n\nIntro to our drones.\n\n## Warranty\n\nThe Zephyr-9 drone carries a 41-month warranty covering motors and the gimbal.\n\n## Batteries\n\nStore batteries at half charge.\n";
-    let (content_type, body) = multipart(
+    let reply = staff_upload(
+        &app,
+        &admin,
         "drones.md",
         markdown.as_bytes(),
         &[("doc_type", "policy"), ("category", "warranty")],
-    );
-    let reply = app
-        .request(
-            Request::post("/api/staff/kb/documents")
-                .header(header::COOKIE, &admin)
-                .header(header::CONTENT_TYPE, content_type)
-                .body(Body::from(body))
-                .expect("request"),
-        )
-        .await;
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
     let id = json_of(&reply)["document"]["id"].as_i64().expect("id");
     let doc = wait_until_indexed(&app, &admin, id).await;
@@ -1205,16 +1218,7 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
         ("photo.png", &b"\x89PNG\r\n\x1a\n...."[..], "not supported"),
         ("empty.md", &b""[..], "empty"),
     ] {
-        let (content_type, body) = multipart(name, bytes, &[]);
-        let reply = app
-            .request(
-                Request::post("/api/staff/kb/documents")
-                    .header(header::COOKIE, &admin)
-                    .header(header::CONTENT_TYPE, content_type)
-                    .body(Body::from(body))
-                    .expect("request"),
-            )
-            .await;
+        let reply = staff_upload(&app, &admin, name, bytes, &[]).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         assert!(
             json_of(&reply)["error"]
@@ -1226,20 +1230,14 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
         );
     }
     // Over the size limit: 413 before anything is read into the index.
-    let (content_type, body) = multipart(
+    let reply = staff_upload(
+        &app,
+        &admin,
         "huge.md",
         &vec![b'a'; kb::ingest::MAX_DOCUMENT_BYTES + 200_000],
         &[],
-    );
-    let reply = app
-        .request(
-            Request::post("/api/staff/kb/documents")
-                .header(header::COOKIE, &admin)
-                .header(header::CONTENT_TYPE, content_type)
-                .body(Body::from(body))
-                .expect("request"),
-        )
-        .await;
+    )
+    .await;
     assert_eq!(
         reply.status,
         StatusCode::PAYLOAD_TOO_LARGE,
