@@ -369,7 +369,7 @@ pub async fn send_message(
         .map(|e| e.trim().to_lowercase())
         .filter(|e| !e.is_empty());
     if let Some(e) = &email
-        && (!e.contains('@') || e.len() > 200)
+        && !domain::is_email_address(e)
     {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -474,7 +474,7 @@ pub async fn get_conversation(
         conversation: summary.into(),
         messages: messages
             .into_iter()
-            .filter(|m| matches!(m.role.as_str(), "user" | "assistant" | "agent"))
+            .filter(|m| m.is_transcript_line())
             .map(|m| {
                 let meta: serde_json::Value = serde_json::from_str(&m.metadata).unwrap_or_default();
                 MessageOut {
@@ -613,7 +613,7 @@ pub async fn customer_conversations(
     ApiClient(_client): ApiClient,
     Path(email): Path<String>,
 ) -> Response {
-    if !email.contains('@') || email.len() > 200 {
+    if !domain::is_email_address(&email) {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "That is not an email address.",

@@ -284,7 +284,7 @@ pub async fn create_staff(
     };
     let email = body.email.trim().to_lowercase();
     let name = body.name.trim().to_string();
-    if !email.contains('@') || email.len() > 200 {
+    if !domain::is_email_address(&email) {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Give a valid email address.",

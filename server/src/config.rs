@@ -272,7 +272,7 @@ impl Config {
             admin: match (get("ADMIN_EMAIL"), get("ADMIN_PASSWORD")) {
                 (None, None) => None,
                 (Some(email), Some(password)) => {
-                    if !email.contains('@') || email.len() > 200 {
+                    if !domain::is_email_address(&email) {
                         return Err(invalid("ADMIN_EMAIL", "must be an email address"));
                     }
                     if password.chars().count() < MIN_PASSWORD_CHARS {

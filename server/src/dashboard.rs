@@ -69,7 +69,7 @@ pub async fn transcript(
     let tickets = store.tickets_for_conversation(id).await?;
     Ok(Some(json!({
         "conversation": summary,
-        "messages": messages.iter().filter(|m| matches!(m.role.as_str(), "user" | "assistant" | "agent")).map(message_json).collect::<Vec<_>>(),
+        "messages": messages.iter().filter(|m| m.is_transcript_line()).map(message_json).collect::<Vec<_>>(),
         "tickets": tickets,
     })))
 }
@@ -348,12 +348,10 @@ pub async fn ticket_status(
     };
     match service.store().set_ticket_status(id, &body.status).await {
         Ok(true) => {
-            service.hub().publish(LiveEvent {
-                kind: "ticket",
-                conversation_id: None,
-                data: json!({ "ticket_id": id, "status": body.status, "by": staff.name }),
-                for_customer: false,
-            });
+            service.hub().publish_to_staff(
+                "ticket",
+                json!({ "ticket_id": id, "status": body.status, "by": staff.name }),
+            );
             Json(json!({ "ticket_id": id, "status": body.status })).into_response()
         }
         Ok(false) => error(StatusCode::NOT_FOUND, "There is no such ticket."),

@@ -3,7 +3,6 @@
 //! stream, list documents and chunks, delete a document with its vectors, re-index everything.
 
 use crate::auth::{Admin, Refused, error, refuse};
-use crate::live::LiveEvent;
 use crate::support::SupportService;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
@@ -26,22 +25,15 @@ pub struct IndexingLock(Arc<Mutex<()>>);
 
 /// A stored chunk back into the knowledge base's form.
 pub fn chunk_of(row: DocumentChunk) -> kb::Chunk {
-    kb::Chunk {
-        id: row.id,
-        audience: row.audience,
-        doc_type: row.doc_type,
-        category: row.category,
-        product: None,
-        title: row.title,
-        tags: row
-            .tags
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        content: row.content,
-    }
+    kb::Chunk::from_stored(
+        row.id,
+        row.audience,
+        row.doc_type,
+        row.category,
+        row.title,
+        &row.tags,
+        row.content,
+    )
 }
 
 /// An upload as read from a multipart form.
@@ -221,12 +213,10 @@ pub async fn accept(
         let total = chunks.len();
         let progress_hub = hub.clone();
         let progress = move |done: usize, total: usize| {
-            progress_hub.publish(LiveEvent {
-                kind: "kb",
-                conversation_id: None,
-                data: json!({ "document_id": id, "status": "indexing", "done": done, "total": total }),
-                for_customer: false,
-            });
+            progress_hub.publish_to_staff(
+                "kb",
+                json!({ "document_id": id, "status": "indexing", "done": done, "total": total }),
+            );
         };
         let started = Instant::now();
         let rows: Vec<(String, String, String, String)> = chunks
@@ -235,7 +225,7 @@ pub async fn accept(
                 (
                     c.id.clone(),
                     c.title.clone(),
-                    c.tags.join(","),
+                    c.tags_csv(),
                     c.content.clone(),
                 )
             })
@@ -268,12 +258,7 @@ pub async fn accept(
                 ("failed", Some(message))
             }
         };
-        hub.publish(LiveEvent {
-            kind: "kb",
-            conversation_id: None,
-            data: json!({ "document_id": id, "status": status, "done": total, "total": total, "error": message }),
-            for_customer: false,
-        });
+        hub.publish_to_staff("kb", json!({ "document_id": id, "status": status, "done": total, "total": total, "error": message }));
     });
     Ok(Accepted { document, indexing })
 }
@@ -375,12 +360,9 @@ pub async fn remove(service: &SupportService, id: i64) -> Result<usize, Refused>
             "The document could not be deleted; try again.",
         )
     })?;
-    service.hub().publish(LiveEvent {
-        kind: "kb",
-        conversation_id: None,
-        data: json!({ "document_id": id, "status": "deleted" }),
-        for_customer: false,
-    });
+    service
+        .hub()
+        .publish_to_staff("kb", json!({ "document_id": id, "status": "deleted" }));
     Ok(removed)
 }
 
@@ -420,12 +402,10 @@ pub async fn reindex(
         let _guard = guard;
         let progress_hub = hub.clone();
         let progress = move |done: usize, total: usize| {
-            progress_hub.publish(LiveEvent {
-                kind: "kb",
-                conversation_id: None,
-                data: json!({ "reindex": true, "status": "indexing", "done": done, "total": total }),
-                for_customer: false,
-            });
+            progress_hub.publish_to_staff(
+                "kb",
+                json!({ "reindex": true, "status": "indexing", "done": done, "total": total }),
+            );
         };
         let data = match kb.reindex(&progress).await {
             Ok(report) => {
@@ -442,12 +422,7 @@ pub async fn reindex(
                 json!({ "reindex": true, "status": "failed", "error": e.to_string() })
             }
         };
-        hub.publish(LiveEvent {
-            kind: "kb",
-            conversation_id: None,
-            data,
-            for_customer: false,
-        });
+        hub.publish_to_staff("kb", data);
     });
     (StatusCode::ACCEPTED, Json(json!({ "started": true, "chunks": service.knowledge_base().map(|k| k.chunks().len()) }))).into_response()
 }

@@ -53,8 +53,15 @@ impl Hub {
         let _ = self.shutdown.send(true);
     }
 
-    pub fn subscribers(&self) -> usize {
-        self.events.receiver_count()
+    /// An event for the desk only: no conversation, nothing the customer sees (tickets, the
+    /// knowledge base's progress).
+    pub fn publish_to_staff(&self, kind: &'static str, data: Value) {
+        self.publish(LiveEvent {
+            kind,
+            conversation_id: None,
+            data,
+            for_customer: false,
+        });
     }
 
     /// An SSE response with the events `keep` accepts, starting with `hello`.

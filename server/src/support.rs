@@ -396,7 +396,7 @@ pub async fn conversation(
     };
     let messages: Vec<serde_json::Value> = messages
         .iter()
-        .filter(|m| m.role == "user" || m.role == "assistant" || m.role == "agent")
+        .filter(|m| m.is_transcript_line())
         .map(message_json)
         .collect();
     let holder = store.conversation_holder(&session).await.ok().flatten();

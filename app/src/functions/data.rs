@@ -62,21 +62,9 @@ fn knowledge_rows(
 ) -> crate::models::TableRows {
     let mut all = kb::catalogue().to_vec();
     all.extend(uploaded.into_iter().map(|c| {
-        kb::Chunk {
-            id: c.id,
-            audience: c.audience,
-            doc_type: c.doc_type,
-            category: c.category,
-            product: None,
-            title: c.title,
-            tags: c
-                .tags
-                .split(',')
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            content: c.content,
-        }
+        kb::Chunk::from_stored(
+            c.id, c.audience, c.doc_type, c.category, c.title, &c.tags, c.content,
+        )
     }));
     let words: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
     let chunks = all

@@ -50,6 +50,38 @@ impl Chunk {
         fnv1a(text.as_bytes())
     }
 
+    /// The tags as stored beside an uploaded chunk: comma-separated.
+    pub fn tags_csv(&self) -> String {
+        self.tags.join(",")
+    }
+
+    /// An uploaded document's chunk back from storage (tags as [`Chunk::tags_csv`] wrote them).
+    pub fn from_stored(
+        id: String,
+        audience: String,
+        doc_type: String,
+        category: String,
+        title: String,
+        tags_csv: &str,
+        content: String,
+    ) -> Chunk {
+        Chunk {
+            id,
+            audience,
+            doc_type,
+            category,
+            product: None,
+            title,
+            tags: tags_csv
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            content,
+        }
+    }
+
     /// Qdrant wants integer or UUID point ids; the id's hash is stable across runs.
     pub fn point_id(&self) -> u64 {
         point_id(&self.id)

@@ -17,6 +17,14 @@ pub struct StoredMessage {
 
 pub const ROLES: &[&str] = &["system", "user", "assistant", "tool", "agent"];
 
+impl StoredMessage {
+    /// A line a transcript shows: the customer, the agent's reply or a person of the team
+    /// (not system prompts or tool records).
+    pub fn is_transcript_line(&self) -> bool {
+        matches!(self.role.as_str(), "user" | "assistant" | "agent")
+    }
+}
+
 impl Store {
     /// Creates the conversation if it does not exist yet.
     pub async fn ensure_conversation(&self, id: &str, kind: &str, title: &str) -> Result<()> {
