@@ -20,9 +20,16 @@ use leptos_router::{
     path,
 };
 use pages::{
-    architecture::ArchitecturePage, classifier::ClassifierPage, dashboard::DashboardPage,
-    data_views::DataViewsPage, gpt::GptPage, home::HomePage, not_found::NotFound,
-    pirate::PiratePage, support::SupportPage, text_to_image::TextToImagePage,
+    architecture::ArchitecturePage,
+    classifier::ClassifierPage,
+    dashboard::DashboardPage,
+    data_views::DataViewsPage,
+    gpt::GptPage,
+    home::HomePage,
+    not_found::NotFound,
+    pirate::PiratePage,
+    support::{SupportInboxPage, SupportPage},
+    text_to_image::TextToImagePage,
 };
 
 /// Sets the colour scheme before the first paint (stored choice, else the system's), so dark
@@ -88,6 +95,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/support") view=SupportPage/>
+                    <Route path=path!("/support/inbox") view=SupportInboxPage/>
                     <Route path=path!("/pirate") view=PiratePage/>
                     <Route path=path!("/gpt") view=GptPage/>
                     <Route path=path!("/classifier") view=ClassifierPage/>

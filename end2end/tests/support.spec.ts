@@ -61,7 +61,13 @@ test('a return inside the window opens, one outside it is refused', async ({ pag
   await hydrated(page);
   const inside = await ask(page, 'I want to return the earbuds from order 1011 because they hurt my ears. aisha.bello@example.com');
   await expect(inside.locator('[data-tool=initiate_return][data-ok=true]')).toBeVisible();
-  await expect(inside).toContainText('$199.00');
+  await expect(inside.getByTestId('proposal-card')).toContainText('$199.00');
+  const before = await page.getByTestId('assistant-message').count();
+  await inside.getByTestId('proposal-confirm').click();
+  await expect(page.getByTestId('assistant-message')).toHaveCount(before + 1, { timeout: 60_000 });
+  const opened = page.getByTestId('assistant-message').last();
+  await expect(opened).toContainText("I've opened return");
+  await expect(opened).toContainText('$199.00');
 
   const outside = await ask(page, 'I also want to return the Lumen X1 camera from order 1005, email priya.raman@example.com');
   await expect(outside.locator('[data-tool=initiate_return][data-ok=false]')).toBeVisible();
@@ -103,4 +109,86 @@ test('the chat works on a phone', async ({ page }) => {
   const reply = await ask(page, 'Is the Vortex gaming headset in stock?');
   await expect(reply).toContainText('out of stock');
   await expect(reply.locator('[data-tool=check_inventory]')).toBeVisible();
+});
+
+async function orderStatus(page: Page, id: number, email: string) {
+  // Read through the store's own view, outside the chat: what the order really is now.
+  const res = await page.request.get(`/data/export.csv?tab=orders&q=${encodeURIComponent(email)}`);
+  expect(res.ok()).toBeTruthy();
+  const row = (await res.text()).split('\n').find((l) => l.startsWith(`${id},`) && l.includes(email));
+  return row ?? '';
+}
+
+test('a cancel shows a proposal card and changes nothing until Confirm', async ({ page }) => {
+  await knowledgeReady(page);
+  await page.goto('/support');
+  await hydrated(page);
+  const proposed = await ask(page, 'Please cancel order 1025, my email is ben.cohen@example.com');
+  const card = proposed.getByTestId('proposal-card');
+  await expect(card).toBeVisible();
+  await expect(card).toContainText('Cancel order 1025');
+  await expect(card).toContainText('$1,078.00');
+  await expect(proposed).toContainText('Nothing has changed yet');
+  expect(await orderStatus(page, 1025, 'ben.cohen@example.com')).toContain('pending');
+
+  // Cancel on the card: nothing happens, and the card no longer waits.
+  await card.getByTestId('proposal-cancel').click();
+  await expect(page.getByTestId('assistant-message').last()).toContainText("haven't changed anything");
+  await expect(card.getByTestId('proposal-confirm')).toHaveCount(0);
+  expect(await orderStatus(page, 1025, 'ben.cohen@example.com')).toContain('pending');
+
+  // Asked again, then confirmed: now it is cancelled, once.
+  const again = await ask(page, 'OK, cancel order 1025 after all');
+  const before = await page.getByTestId('assistant-message').count();
+  await again.getByTestId('proposal-confirm').click();
+  await expect(page.getByTestId('assistant-message')).toHaveCount(before + 1, { timeout: 60_000 });
+  const done = page.getByTestId('assistant-message').last();
+  await expect(done).toContainText('cancelled');
+  await expect(done.locator('[data-tool=cancel_order][data-ok=true]')).toBeVisible();
+  expect(await orderStatus(page, 1025, 'ben.cohen@example.com')).toContain('cancelled');
+});
+
+test('"what if I cancelled" changes nothing and shows no card', async ({ page }) => {
+  await knowledgeReady(page);
+  await page.goto('/support');
+  await hydrated(page);
+  const reply = await ask(
+    page,
+    "I'm thinking about cancelling order 1027 (diego.alvarez@example.com) - if I did, when would I get my money back?",
+  );
+  await expect(reply).toContainText('Nothing has been changed');
+  await expect(reply.getByTestId('proposal-card')).toHaveCount(0);
+  await expect(reply.locator('[data-tool=cancel_order]')).toHaveCount(0);
+  expect(await orderStatus(page, 1027, 'diego.alvarez@example.com')).toContain('pending');
+});
+
+test('a one-time code lists the orders of an email; a wrong code is refused', async ({ page }) => {
+  await knowledgeReady(page);
+  await page.goto('/support');
+  await hydrated(page);
+  const asked = await ask(page, "I lost my order number, my email is j.okafor@example.com");
+  await expect(asked.locator('[data-tool=send_verification_code][data-ok=true]')).toBeVisible();
+  await expect(asked).not.toContainText('1018');
+  await expect(asked).toContainText('demo inbox');
+
+  // The demo inbox shows this browser the mail the store would have sent.
+  const inbox = await page.context().newPage();
+  await inbox.goto('/support/inbox');
+  await hydrated(inbox);
+  await expect(inbox.getByTestId('inbox-mail')).toHaveCount(1);
+  const body = await inbox.getByTestId('inbox-body').first().innerText();
+  const code = body.match(/\b(\d{6})\b/)?.[1] ?? '';
+  expect(code).toMatch(/^\d{6}$/);
+  await inbox.close();
+
+  const wrongCode = code.replace(/\d/g, (d) => String((Number(d) + 1) % 10));
+  const refused = await ask(page, wrongCode);
+  await expect(refused.locator('[data-tool=verify_email_code][data-ok=false]')).toBeVisible();
+  await expect(refused).toContainText("isn't right");
+  await expect(refused).not.toContainText('1018');
+
+  const listed = await ask(page, code);
+  await expect(listed.locator('[data-tool=list_customer_orders][data-ok=true]')).toBeVisible();
+  await expect(listed).toContainText('1002');
+  await expect(listed).toContainText('1018');
 });

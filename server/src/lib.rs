@@ -210,6 +210,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/support/new", axum::routing::post(support::new_conversation))
         .route("/api/support/human", axum::routing::post(support::human))
         .route("/api/support/events", get(support::events))
+        .route("/api/support/inbox", get(support::inbox))
         .route("/api/staff/login", axum::routing::post(auth::login).route_layer(axum::middleware::from_fn_with_state(state.chat_limit.clone(), rate_limit::limit_chat)))
         .route("/api/staff/logout", axum::routing::post(auth::logout))
         .route("/api/staff/me", get(auth::me))

@@ -83,6 +83,11 @@ impl SupportService {
         &self.hub
     }
 
+    /// Whether one-time codes go out by real mail (otherwise only to the demo inbox).
+    pub fn smtp_configured(&self) -> bool {
+        self.agent().toolbox().mailer.is_some()
+    }
+
     /// A turn whose progress nobody watches (the REST API, the "Talk to a human" button): only
     /// the stored result matters.
     pub async fn turn_quietly(
@@ -104,10 +109,30 @@ impl SupportService {
         message: &str,
         events: mpsc::Sender<TurnEvent>,
     ) -> Result<support::TurnResult, support::AgentError> {
-        let result = self
-            .agent()
-            .turn(session, message, events, chrono::Utc::now())
-            .await;
+        self.answer(session, support::Input::Text(message), events)
+            .await
+    }
+
+    /// A message or a press of Confirm / Cancel on an action card.
+    pub async fn answer(
+        &self,
+        session: &str,
+        input: support::Input<'_>,
+        events: mpsc::Sender<TurnEvent>,
+    ) -> Result<support::TurnResult, support::AgentError> {
+        let now = chrono::Utc::now();
+        let agent = self.agent();
+        let result = match input {
+            support::Input::Text(message) => agent.turn(session, message, events, now).await,
+            support::Input::Press {
+                proposal_id,
+                confirm,
+            } => {
+                agent
+                    .press(session, proposal_id, confirm, events, now)
+                    .await
+            }
+        };
         if let Ok(r) = &result {
             self.hub.publish(crate::live::LiveEvent {
                 kind: "conversation",
@@ -265,13 +290,30 @@ fn event_frame(event: &TurnEvent) -> Bytes {
         TurnEvent::Suggestions { .. } => "suggestions",
         TurnEvent::Escalated { .. } => "escalated",
         TurnEvent::Held { .. } => "held",
+        TurnEvent::Proposal { .. } => "proposal",
     };
     sse(name, &serde_json::to_value(event).unwrap_or_default())
 }
 
 #[derive(Deserialize)]
 pub struct ChatBody {
+    #[serde(default)]
     pub message: String,
+    /// A press on an action card instead of a message.
+    #[serde(default)]
+    pub decision: Option<DecisionBody>,
+}
+
+#[derive(Deserialize)]
+pub struct DecisionBody {
+    pub proposal_id: String,
+    pub confirm: bool,
+}
+
+/// Proposal ids are "prop_" and 32 hex digits.
+fn is_proposal_id(id: &str) -> bool {
+    id.strip_prefix("prop_")
+        .is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `POST /api/support/chat` {message}: one turn, streamed.
@@ -296,8 +338,18 @@ pub async fn chat(
             );
         }
     };
+    let decision = match body.decision {
+        Some(d) if is_proposal_id(&d.proposal_id) => Some((d.proposal_id, d.confirm)),
+        Some(_) => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "That action card is not valid; please reload the page.",
+            );
+        }
+        None => None,
+    };
     let message = body.message.trim().to_string();
-    if message.is_empty() {
+    if message.is_empty() && decision.is_none() {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "Type a message first.");
     }
     if message.chars().count() > support::agent::MAX_MESSAGE_CHARS {
@@ -321,7 +373,16 @@ pub async fn chat(
     let turn = {
         let session = session.clone();
         let service = service.clone();
-        tokio::spawn(async move { service.turn(&session, &message, events_tx).await })
+        tokio::spawn(async move {
+            let input = match &decision {
+                Some((id, confirm)) => support::Input::Press {
+                    proposal_id: id,
+                    confirm: *confirm,
+                },
+                None => support::Input::Text(&message),
+            };
+            service.answer(&session, input, events_tx).await
+        })
     };
     tokio::spawn(async move {
         while let Some(event) = events_rx.recv().await {
@@ -341,6 +402,7 @@ pub async fn chat(
                     "elapsed_ms": (result.elapsed_ms * 10.0).round() / 10.0,
                     "escalated": result.escalated,
                     "held_by": result.held_by,
+                    "proposal": result.proposal,
                 }),
             ),
             Ok(Err(support::AgentError::Invalid(message))) => {
@@ -400,8 +462,15 @@ pub async fn conversation(
         .map(message_json)
         .collect();
     let holder = store.conversation_holder(&session).await.ok().flatten();
+    let pending = agent
+        .toolbox()
+        .pending_proposal(&session, chrono::Utc::now())
+        .await
+        .ok()
+        .flatten();
     Json(json!({
         "messages": messages,
+        "pending_proposal": pending.map(|p| p.id),
         "held_by": holder.map(|(_, name)| name),
         "status": info.map(|i| i.status).unwrap_or_else(|| "new".into()),
         "backend": agent.backend(),
@@ -452,8 +521,29 @@ pub fn message_json(m: &store::chat::StoredMessage) -> serde_json::Value {
         "backend": metadata.get("backend"),
         "elapsed_ms": metadata.get("elapsed_ms"),
         "author": metadata.get("author"),
+        "proposal": metadata.get("proposal"),
         "created_at": m.created_at,
     })
+}
+
+/// `GET /api/support/inbox`: the demo inbox, the mail the store sent (or, with no SMTP server,
+/// would have sent) from this browser's conversation: one-time codes.
+pub async fn inbox(State(service): State<Arc<SupportService>>, headers: HeaderMap) -> Response {
+    let Some(session) = session_cookie(&headers) else {
+        return Json(json!({"mails": [], "smtp": service.smtp_configured()})).into_response();
+    };
+    match service.store().outbox_for_conversation(&session).await {
+        Ok(mails) => {
+            Json(json!({"mails": mails, "smtp": service.smtp_configured()})).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "support: cannot read the demo inbox");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The inbox could not be loaded; please try again.",
+            )
+        }
+    }
 }
 
 /// `GET /api/support/events`: this browser's conversation as it happens on the team's side (a

@@ -36,6 +36,16 @@ struct ClassificationView {
     escalate: bool,
 }
 
+/// An irreversible action waiting for the customer: what will happen, with Confirm and Cancel.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+struct ProposalView {
+    id: String,
+    action: String,
+    title: String,
+    #[serde(default)]
+    details: Vec<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 struct Line {
     role: String,
@@ -56,6 +66,8 @@ struct Line {
     /// A person of the team, for their replies (role "agent").
     #[serde(default)]
     author: Option<String>,
+    #[serde(default)]
+    proposal: Option<ProposalView>,
 }
 
 const STARTERS: &[&str] = &[
@@ -80,6 +92,60 @@ pub fn SupportPage() -> impl IntoView {
             <p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The support chat needs JavaScript; please enable it."</p>
         </noscript>
         <SupportChat/>
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+struct MailView {
+    to_email: String,
+    subject: String,
+    body: String,
+    transport: String,
+    created_at: String,
+}
+
+/// The demo inbox: with no SMTP server configured, the mail the store would have sent from this
+/// browser's support conversation (one-time codes) is shown here instead.
+#[component]
+pub fn SupportInboxPage() -> impl IntoView {
+    let mails = RwSignal::new(None::<Result<Vec<MailView>, String>>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            let result = crate::components::sse::fetch_json("GET", "/api/support/inbox")
+                .await
+                .map(|v| serde_json::from_value(v["mails"].clone()).unwrap_or_default());
+            mails.set(Some(result));
+        });
+    });
+    view! {
+        <Title text="Demo inbox"/>
+        <Meta name="robots" content="noindex"/>
+        <header class="mb-4">
+            <h1 class="text-3xl font-bold tracking-tight">"Demo inbox"</h1>
+            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
+                "This demo has no mail server, so nothing leaves it: the email the store would have sent from your support conversation (one-time codes) is shown here, to you only. With SMTP configured, codes go to the customer's real inbox."
+            </p>
+            <a href="/support" class="mt-2 inline-block text-sm text-indigo-700 underline dark:text-indigo-300">"Back to the support chat"</a>
+        </header>
+        <section aria-label="Messages" data-testid="inbox">
+            {move || match mails.get() {
+                None => view! { <p class="text-sm text-slate-500">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p role="alert" class="text-sm text-red-700">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="inbox-empty">"No mail yet. Ask the support agent for your orders to get a code."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="space-y-3">
+                        {list.into_iter().map(|m| view! {
+                            <li class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" data-testid="inbox-mail">
+                                <p class="text-xs text-slate-500">{format!("To {} · {} · {}", m.to_email, m.transport, m.created_at.chars().take(19).collect::<String>().replace('T', " "))}</p>
+                                <p class="mt-1 font-semibold">{m.subject}</p>
+                                <p class="mt-1 text-sm" data-testid="inbox-body">{m.body}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
     }
 }
 
@@ -165,7 +231,43 @@ fn citations_view(citations: Vec<CitationView>) -> impl IntoView {
     }
 }
 
-fn line_view(line: Line) -> impl IntoView {
+/// The action card: what will happen, and (while it waits) Confirm and Cancel. Nothing changes
+/// until Confirm is pressed.
+fn proposal_card(
+    p: ProposalView,
+    pending: RwSignal<Option<String>>,
+    decide: Callback<(String, bool)>,
+) -> impl IntoView {
+    let id = p.id.clone();
+    let waiting = {
+        let id = id.clone();
+        move || pending.get().as_deref() == Some(id.as_str())
+    };
+    let confirm_id = id.clone();
+    let cancel_id = id.clone();
+    view! {
+        <div class="mt-2 w-full max-w-[90%] rounded-xl border-2 border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-700 dark:bg-amber-950" data-testid="proposal-card" data-action=p.action.clone() role="group" aria-label=format!("Confirm: {}", p.title)>
+            <p class="font-semibold text-amber-950 dark:text-amber-50">{p.title.clone()}</p>
+            <ul class="mt-1 list-disc pl-5 text-amber-900 dark:text-amber-100">
+                {p.details.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}
+            </ul>
+            <Show when=waiting.clone() fallback=|| view! { <p class="mt-2 text-xs text-slate-600 dark:text-slate-300" data-testid="proposal-closed">"No longer waiting for an answer."</p> }>
+                <div class="mt-3 flex gap-2">
+                    <button type="button" data-testid="proposal-confirm" class="rounded-lg bg-emerald-700 px-4 py-1.5 font-semibold text-white hover:bg-emerald-800 focus:outline-none focus:ring-2 focus:ring-emerald-400"
+                        on:click={let id = confirm_id.clone(); move |_| decide.run((id.clone(), true))}>"Confirm"</button>
+                    <button type="button" data-testid="proposal-cancel" class="rounded-lg border border-slate-400 bg-white px-4 py-1.5 font-medium text-slate-800 hover:bg-slate-100 dark:border-slate-500 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800"
+                        on:click={let id = cancel_id.clone(); move |_| decide.run((id.clone(), false))}>"Cancel"</button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+fn line_view(
+    line: Line,
+    pending: RwSignal<Option<String>>,
+    decide: Callback<(String, bool)>,
+) -> impl IntoView {
     if line.role == "agent" {
         let html = line.html.clone().unwrap_or_default();
         let author = line.author.clone().unwrap_or_else(|| "Our team".into());
@@ -190,6 +292,7 @@ fn line_view(line: Line) -> impl IntoView {
         let html = line.html.clone().unwrap_or_default();
         let tools = line.tools.clone().unwrap_or_default();
         let citations = line.citations.clone().unwrap_or_default();
+        let proposal = line.proposal.clone();
         let footer = match (&line.backend, line.elapsed_ms) {
             (Some(b), Some(ms)) => Some(format!("{b} · {ms:.0} ms")),
             (Some(b), None) => Some(b.clone()),
@@ -198,6 +301,7 @@ fn line_view(line: Line) -> impl IntoView {
         view! {
             <div class="flex flex-col items-start" data-testid="assistant-message">
                 <div class="prose-chat max-w-[90%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 dark:bg-slate-800" inner_html=html></div>
+                {proposal.map(|p| proposal_card(p, pending, decide))}
                 {(!tools.is_empty()).then(|| tool_trace(tools))}
                 {(!citations.is_empty()).then(|| citations_view(citations))}
                 {footer.map(|f| view! { <p class="mt-1 text-xs text-slate-500" data-testid="answered-by">{f}</p> })}
@@ -224,6 +328,8 @@ fn SupportChat() -> impl IntoView {
     // A person of the team holding the conversation, and the last thing the team did.
     let held_by = RwSignal::new(None::<String>);
     let team_notice = RwSignal::new(None::<String>);
+    // The action card still waiting for Confirm or Cancel (only one at a time).
+    let pending_proposal = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]
     let source_slot = StoredValue::new_local(None::<web_sys::EventSource>);
     #[cfg(feature = "hydrate")]
@@ -330,6 +436,7 @@ fn SupportChat() -> impl IntoView {
                         serde_json::from_value(v["messages"].clone()).unwrap_or_default();
                     let started = !parsed.is_empty();
                     lines.set(parsed);
+                    pending_proposal.set(v["pending_proposal"].as_str().map(str::to_owned));
                     held_by.set(v["held_by"].as_str().map(str::to_owned));
                     if started {
                         listen();
@@ -359,10 +466,14 @@ fn SupportChat() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| load());
 
-    let send = move |text: String| {
+    // A message, or (with `decision`) a press of Confirm / Cancel on the card of a proposal.
+    let submit = move |text: String, decision: Option<(String, bool)>| {
         let text = text.trim().to_string();
         if text.is_empty() || busy.get_untracked() {
             return;
+        }
+        if decision.is_some() {
+            pending_proposal.set(None);
         }
         error.set(None);
         draft.set(String::new());
@@ -383,9 +494,14 @@ fn SupportChat() -> impl IntoView {
                 busy.set(false);
                 return;
             };
-            let body = serde_json::json!({ "message": text }).to_string();
+            let body = match &decision {
+                Some((id, confirm)) => serde_json::json!({ "message": text, "decision": {"proposal_id": id, "confirm": confirm} }),
+                None => serde_json::json!({ "message": text }),
+            }
+            .to_string();
             leptos::task::spawn_local(async move {
                 let mut classification = None;
+                let mut proposal: Option<ProposalView> = None;
                 let mut citations = Vec::new();
                 let mut turn_backend = None;
                 let mut done: Option<Value> = None;
@@ -451,6 +567,9 @@ fn SupportChat() -> impl IntoView {
                                     .unwrap_or_default(),
                             ),
                             "escalated" => escalated.set(true),
+                            "proposal" => {
+                                proposal = serde_json::from_value(v["proposal"].clone()).ok();
+                            }
                             "held" => held_by.set(v["name"].as_str().map(str::to_owned)),
                             "done" => done = Some(v),
                             "error" => {
@@ -473,6 +592,10 @@ fn SupportChat() -> impl IntoView {
                     (_, Some(d), _) if !d["held_by"].is_null() => {}
                     (_, Some(d), _) => {
                         let tools = live_tools.get_untracked();
+                        // A new card replaces the one waiting; other replies leave it waiting.
+                        if let Some(p) = &proposal {
+                            pending_proposal.set(Some(p.id.clone()));
+                        }
                         lines.update(|l| {
                             l.push(Line {
                                 role: "assistant".into(),
@@ -482,6 +605,7 @@ fn SupportChat() -> impl IntoView {
                                 citations: Some(citations),
                                 backend: turn_backend,
                                 elapsed_ms: d["elapsed_ms"].as_f64(),
+                                proposal,
                                 ..Default::default()
                             })
                         });
@@ -499,6 +623,14 @@ fn SupportChat() -> impl IntoView {
             });
         }
     };
+
+    let send = move |text: String| submit(text, None);
+    let decide = Callback::new(move |(id, confirm): (String, bool)| {
+        submit(
+            if confirm { "Confirm" } else { "Cancel" }.to_string(),
+            Some((id, confirm)),
+        )
+    });
 
     let talk_to_human = move |_| {
         if busy.get_untracked() {
@@ -587,7 +719,7 @@ fn SupportChat() -> impl IntoView {
                         <p class="text-sm text-slate-500">"Loading the conversation…"</p>
                     </Show>
                     <For each=move || lines.get().into_iter().enumerate() key=|(i, l)| (*i, l.role.clone(), l.text.len(), l.classification.is_some()) let((_, line))>
-                        {line_view(line)}
+                        {line_view(line, pending_proposal, decide)}
                     </For>
                     <Show when=move || busy.get()>
                         <div class="flex flex-col items-start" data-testid="working">
@@ -644,7 +776,8 @@ fn SupportChat() -> impl IntoView {
                     </Show>
                 </div>
                 <div class="rounded-xl border border-slate-200 bg-white p-4 text-xs text-slate-600 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-300">
-                    <p>"Demo customers: order 1013 belongs to lucas.rossi@example.com, 1011 to aisha.bello@example.com, 1005 to priya.raman@example.com. The agent refuses any order without its email."</p>
+                    <p>"Demo customers: order 1013 belongs to lucas.rossi@example.com, 1011 to aisha.bello@example.com, 1024 (pending) to ava.thompson@example.com. The agent needs an order's number and its email together; cancelling, changing, returning and ordering wait for your Confirm."</p>
+                    <p class="mt-2">"Lost your order number? Ask for your orders: a one-time code goes to your email (here, to the "<a href="/support/inbox" class="text-indigo-700 underline dark:text-indigo-300" data-testid="inbox-link">"demo inbox"</a>")."</p>
                 </div>
             </aside>
         </div>

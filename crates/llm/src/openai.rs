@@ -15,6 +15,7 @@ use async_openai::error::OpenAIError;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -51,7 +52,13 @@ struct Inner {
     settings: OpenAiSettings,
     name: String,
     breaker: CircuitBreaker,
+    /// How this server takes structured output, learnt from its answers and kept for the
+    /// provider's life: 0 `json_schema` (OpenAI), 1 `json_object` with the schema beside it
+    /// (llama.cpp's server, which answers 500 to `json_schema`), 2 the schema in the prompt only.
+    structured: AtomicU8,
 }
+
+const STRUCTURED_LEVELS: u8 = 3;
 
 /// The client configuration for these settings (base URL and key).
 pub(crate) fn client_config(settings: &OpenAiSettings) -> OpenAIConfig {
@@ -83,12 +90,22 @@ impl OpenAiProvider {
                 settings,
                 name,
                 breaker: CircuitBreaker::new(3, Duration::from_secs(30)),
+                structured: AtomicU8::new(0),
             }),
         }
     }
 
     pub fn circuit_open(&self) -> bool {
         self.inner.breaker.is_open()
+    }
+
+    /// How structured output is asked for now: "json_schema", "json_object" or "prompt".
+    pub fn structured_output(&self) -> &'static str {
+        match self.inner.structured.load(Ordering::Relaxed) {
+            0 => "json_schema",
+            1 => "json_object",
+            _ => "prompt",
+        }
     }
 
     /// The breaker's state for /health/ready: "open", "half-open" or "closed".
@@ -298,10 +315,61 @@ impl Inner {
                 .collect();
         }
         if let Some(schema) = &request.json_schema {
-            body["response_format"] =
-                serde_json::json!({ "type": "json_schema", "json_schema": schema });
+            let inner_schema = schema
+                .get("schema")
+                .cloned()
+                .unwrap_or_else(|| schema.clone());
+            match self.structured.load(Ordering::Relaxed) {
+                0 => {
+                    body["response_format"] =
+                        serde_json::json!({ "type": "json_schema", "json_schema": schema });
+                }
+                level => {
+                    if level == 1 {
+                        body["response_format"] =
+                            serde_json::json!({ "type": "json_object", "schema": inner_schema });
+                    }
+                    // The schema in words too: json_object alone only promises some JSON.
+                    let instruction = format!(
+                        "Answer with one JSON object only, no other text, matching this JSON schema: {inner_schema}"
+                    );
+                    if let Some(list) = body["messages"].as_array_mut() {
+                        list.insert(
+                            0,
+                            serde_json::json!({"role": "system", "content": instruction}),
+                        );
+                    }
+                }
+            }
         }
         body
+    }
+
+    /// A server refused structured output in this form: ask in the next, simpler form from now
+    /// on. False when there is no simpler form left (the failure is then real).
+    fn step_down_structured(&self, error: &OpenAIError) -> bool {
+        let refused = match error {
+            OpenAIError::ApiError(_) => true,
+            other => {
+                let text = other.to_string().to_lowercase();
+                text.contains("response_format")
+                    || text.contains("json_schema")
+                    || text.contains("422")
+                    || text.contains("400")
+                    || text.contains("500")
+            }
+        };
+        let level = self.structured.load(Ordering::Relaxed);
+        if !refused || level + 1 >= STRUCTURED_LEVELS {
+            return false;
+        }
+        self.structured.store(level + 1, Ordering::Relaxed);
+        tracing::warn!(
+            provider = %self.name,
+            error = %error,
+            "the server refused this form of structured output; using a simpler one from now on"
+        );
+        true
     }
 
     /// Counts a failure against the breaker and tells the reader.
@@ -316,19 +384,26 @@ impl Inner {
         tx: mpsc::Sender<Result<ChatEvent, LlmError>>,
     ) {
         let started = Instant::now();
-        let body = self.body(&request);
         // async-openai's own executor already retries 429, 5xx and connection errors with
         // exponential backoff (100 ms doubling, Retry-After honoured, quota errors not retried);
         // the breaker counts what is left after those retries.
-        let chat = self.client.chat();
-        let call = chat.create_stream_byot::<serde_json::Value, Chunk>(body);
-        let mut stream = match tokio::time::timeout(self.settings.connect_timeout, call).await {
-            Ok(Ok(stream)) => stream,
-            Ok(Err(e)) => return self.fail(&tx, classify(&e, &self.name)).await,
-            Err(_) => {
-                let waited = self.settings.connect_timeout.as_secs();
-                let message = format!("{} did not answer within {waited} s", self.name);
-                return self.fail(&tx, LlmError::Unavailable(message)).await;
+        let mut stream = loop {
+            let body = self.body(&request);
+            let chat = self.client.chat();
+            let call = chat.create_stream_byot::<serde_json::Value, Chunk>(body);
+            match tokio::time::timeout(self.settings.connect_timeout, call).await {
+                Ok(Ok(stream)) => break stream,
+                // A refusal of the structured-output form is not the server failing: ask again
+                // in a simpler form.
+                Ok(Err(e)) if request.json_schema.is_some() && self.step_down_structured(&e) => {
+                    continue;
+                }
+                Ok(Err(e)) => return self.fail(&tx, classify(&e, &self.name)).await,
+                Err(_) => {
+                    let waited = self.settings.connect_timeout.as_secs();
+                    let message = format!("{} did not answer within {waited} s", self.name);
+                    return self.fail(&tx, LlmError::Unavailable(message)).await;
+                }
             }
         };
 

@@ -416,6 +416,29 @@ impl Store {
         change: &OrderChange,
         now: DateTime<Utc>,
     ) -> Result<OrderDetail> {
+        self.change_order(order_id, email, change, now, false).await
+    }
+
+    /// Runs every rule of `modify_order` in a transaction that is rolled back: `Ok` means the
+    /// change would succeed now (the order comes back unchanged).
+    pub async fn check_modify_order(
+        &self,
+        order_id: i64,
+        email: &str,
+        change: &OrderChange,
+        now: DateTime<Utc>,
+    ) -> Result<OrderDetail> {
+        self.change_order(order_id, email, change, now, true).await
+    }
+
+    async fn change_order(
+        &self,
+        order_id: i64,
+        email: &str,
+        change: &OrderChange,
+        now: DateTime<Utc>,
+        dry_run: bool,
+    ) -> Result<OrderDetail> {
         let done: Result<()> = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let row: Option<(String, String)> = sqlx::query_as(
@@ -500,7 +523,7 @@ impl Store {
             .bind(&change.street).bind(&change.city).bind(&change.state).bind(&change.zip)
             .bind(&change.phone).bind(now).bind(order_id)
             .execute(&mut *tx).await?;
-            tx.commit().await?;
+            if dry_run { tx.rollback().await?; } else { tx.commit().await?; }
             Ok(())
         });
         done?;
@@ -515,6 +538,26 @@ impl Store {
         order_id: i64,
         email: &str,
         now: DateTime<Utc>,
+    ) -> Result<OrderDetail> {
+        self.cancel_or_check(order_id, email, now, false).await
+    }
+
+    /// Every rule of `cancel_order`, rolled back: `Ok` (the unchanged order) means it would work.
+    pub async fn check_cancel_order(
+        &self,
+        order_id: i64,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<OrderDetail> {
+        self.cancel_or_check(order_id, email, now, true).await
+    }
+
+    async fn cancel_or_check(
+        &self,
+        order_id: i64,
+        email: &str,
+        now: DateTime<Utc>,
+        dry_run: bool,
     ) -> Result<OrderDetail> {
         let done: Result<()> = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -545,7 +588,7 @@ impl Store {
                 sqlx::query("UPDATE products SET stock = stock + $1 WHERE id = $2")
                     .bind(quantity).bind(product_id).execute(&mut *tx).await?;
             }
-            tx.commit().await?;
+            if dry_run { tx.rollback().await?; } else { tx.commit().await?; }
             Ok(())
         });
         done?;
@@ -564,6 +607,33 @@ impl Store {
         lines: &[(i64, i64)],
         reason: &str,
         now: DateTime<Utc>,
+    ) -> Result<ReturnDetail> {
+        self.return_or_check(order_id, email, lines, reason, now, false)
+            .await
+    }
+
+    /// Every rule of `initiate_return`, rolled back: the return that would be opened (id 0),
+    /// with its lines and refund.
+    pub async fn check_return(
+        &self,
+        order_id: i64,
+        email: &str,
+        lines: &[(i64, i64)],
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ReturnDetail> {
+        self.return_or_check(order_id, email, lines, reason, now, true)
+            .await
+    }
+
+    async fn return_or_check(
+        &self,
+        order_id: i64,
+        email: &str,
+        lines: &[(i64, i64)],
+        reason: &str,
+        now: DateTime<Utc>,
+        dry_run: bool,
     ) -> Result<ReturnDetail> {
         let created: Result<i64> = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -598,6 +668,7 @@ impl Store {
             }
             let days = (now - delivered_at).num_days();
             let mut chosen = Vec::new();
+            let mut preview = Vec::new();
             let mut refund = Cents(0);
             for (product_id, quantity) in wanted {
                 let Some(item) = items.iter().find(|i| i.1 == product_id) else {
@@ -620,6 +691,25 @@ impl Store {
                 let line_refund = Cents(item.5).times(quantity).ok_or_else(overflow)?;
                 refund = refund.checked_add(line_refund).ok_or_else(overflow)?;
                 chosen.push((item.0, quantity, line_refund));
+                preview.push(ReturnLine {
+                    product_id,
+                    product_name: item.2.clone(),
+                    quantity,
+                    refund_cents: line_refund,
+                });
+            }
+            if dry_run {
+                tx.rollback().await?;
+                // (A plain block: this returns from the function.)
+                return Ok(ReturnDetail {
+                    id: 0,
+                    order_id,
+                    status: "proposed".into(),
+                    reason: reason.to_string(),
+                    refund_cents: refund,
+                    created_at: now,
+                    lines: preview,
+                });
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO returns (order_id, status, reason, refund_cents, created_at, updated_at) \

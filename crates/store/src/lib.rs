@@ -6,6 +6,7 @@
 
 pub mod chat;
 pub mod commerce;
+pub mod confirmations;
 mod error;
 pub mod images;
 pub mod operations;

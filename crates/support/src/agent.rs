@@ -2,11 +2,12 @@
 //! escalate when the rules say so, answer with the offline planner or the LLM agent, and keep
 //! the whole transcript (tool calls, results, classification, timings) as memory.
 
+use crate::actions;
 use crate::classify::{self, Classification};
 use crate::llm_agent::LlmAgent;
 use crate::planner::{self, Planner, PlannerState};
 use crate::semantic::Semantic;
-use crate::tools::{Citation, Session, ToolOutcome, Toolbox};
+use crate::tools::{Citation, Confirmation, Proposal, Session, ToolOutcome, Toolbox};
 use crate::turn::{ToolRunner, TurnEvent};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,22 @@ pub struct TurnResult {
     /// Who holds the conversation, when a person does: the agent did not answer.
     #[serde(default)]
     pub held_by: Option<String>,
+    /// The action this turn proposed, waiting for the customer's Confirm.
+    #[serde(default)]
+    pub proposal: Option<Proposal>,
+    /// Who actually answered this turn (the planner when an LLM failed, say).
+    #[serde(default)]
+    pub answered_by: String,
+    /// The configured LLM failed this turn (classification or reply) and rules stood in.
+    #[serde(default)]
+    pub fell_back: bool,
+}
+
+/// What the customer sent: a message, or a press of Confirm or Cancel on an action card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input<'a> {
+    Text(&'a str),
+    Press { proposal_id: &'a str, confirm: bool },
 }
 
 /// Metadata stored with the assistant's reply: enough to rebuild the trace after a reload.
@@ -57,6 +74,9 @@ pub struct ReplyMetadata {
     /// For the LLM path: the model's own tool-call ids, to replay the transcript.
     #[serde(default)]
     pub call_ids: Vec<String>,
+    /// The action card this reply showed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<Proposal>,
 }
 
 #[derive(Clone)]
@@ -105,8 +125,44 @@ impl SupportAgent {
         events: mpsc::Sender<TurnEvent>,
         now: DateTime<Utc>,
     ) -> Result<TurnResult, AgentError> {
+        self.answer(conversation_id, Input::Text(text), events, now)
+            .await
+    }
+
+    /// The customer pressed Confirm (or Cancel) on the card of `proposal_id`.
+    pub async fn press(
+        &self,
+        conversation_id: &str,
+        proposal_id: &str,
+        confirm: bool,
+        events: mpsc::Sender<TurnEvent>,
+        now: DateTime<Utc>,
+    ) -> Result<TurnResult, AgentError> {
+        self.answer(
+            conversation_id,
+            Input::Press {
+                proposal_id,
+                confirm,
+            },
+            events,
+            now,
+        )
+        .await
+    }
+
+    async fn answer(
+        &self,
+        conversation_id: &str,
+        input: Input<'_>,
+        events: mpsc::Sender<TurnEvent>,
+        now: DateTime<Utc>,
+    ) -> Result<TurnResult, AgentError> {
         let started = Instant::now();
-        let text = text.trim();
+        let text = match input {
+            Input::Text(text) => text.trim(),
+            Input::Press { confirm: true, .. } => "Confirm",
+            Input::Press { confirm: false, .. } => "Cancel",
+        };
         if text.is_empty() {
             return Err(AgentError::Invalid("Type a message first.".into()));
         }
@@ -130,24 +186,42 @@ impl SupportAgent {
             conversation_id: conversation_id.to_string(),
             verified_email: info.as_ref().and_then(|c| c.customer_email.clone()),
             customer_name: None,
+            proven_email: store.verified_email(conversation_id).await?,
         };
         let mut state = self.planner_state(conversation_id).await?;
 
-        // The message is stored before anything else can fail.
-        let classification = match &self.llm {
-            Some(llm) => match llm.classify(text).await {
-                Some(c) => c,
-                None => classify::classify(text, self.semantic.as_deref()).await,
-            },
-            None => classify::classify(text, self.semantic.as_deref()).await,
+        // A yes or no to the card just shown is answered here, before any model reads the
+        // message: only the customer's own confirmation of that exact proposal carries it out.
+        let decision = match input {
+            Input::Press {
+                proposal_id,
+                confirm,
+            } => Some((proposal_id.to_string(), confirm)),
+            Input::Text(text) => {
+                self.typed_decision(conversation_id, text, &state, now)
+                    .await
+            }
         };
+
+        // The message is stored before anything else can fail; it is classified once.
+        let mut fell_back = false;
+        let classification = match (&decision, &self.llm) {
+            (Some(_), _) => classify::neutral(text),
+            (None, Some(llm)) => match llm.classify(text).await {
+                Some(c) => c,
+                None => {
+                    fell_back = true;
+                    classify::classify(text, self.semantic.as_deref()).await
+                }
+            },
+            (None, None) => classify::classify(text, self.semantic.as_deref()).await,
+        };
+        let mut user_metadata = json!({"classification": classification});
+        if let Some((id, confirm)) = &decision {
+            user_metadata["decision"] = json!({"proposal_id": id, "confirm": confirm});
+        }
         let user_message_id = store
-            .append_message(
-                conversation_id,
-                "user",
-                text,
-                &json!({"classification": classification}).to_string(),
-            )
+            .append_message(conversation_id, "user", text, &user_metadata.to_string())
             .await?;
         let _ = events
             .send(TurnEvent::Meta {
@@ -174,7 +248,10 @@ impl SupportAgent {
                 user_message_id,
                 reply_message_id: 0,
                 elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+                answered_by: format!("{name} (our team)"),
                 held_by: Some(name),
+                proposal: None,
+                fell_back,
             });
         }
 
@@ -182,7 +259,27 @@ impl SupportAgent {
             .with_id_prefix(format!("call_m{user_message_id}"));
         // The LLM path streams its own text; the planner's reply is sent whole below.
         let mut streamed = false;
-        let (reply, suggestions, call_ids) = if classification.escalate {
+        let mut answered_by = self.backend();
+        let (reply, suggestions, call_ids) = if let Some((id, confirm)) = &decision {
+            answered_by = "the customer's confirmation (tool layer)".into();
+            let (text, suggestions) = match runner.decide(id, *confirm).await {
+                Confirmation::Done(outcome) => {
+                    if outcome.ok && outcome.tool == "place_order" {
+                        state.slots.items.clear();
+                    }
+                    (
+                        actions::confirmed_text(&outcome),
+                        actions::confirmed_suggestions(&outcome),
+                    )
+                }
+                Confirmation::Declined(p) => (actions::declined_text(&p), Vec::new()),
+                Confirmation::Refused(why) => (why, Vec::new()),
+            };
+            state.pending = None;
+            state.proposal = None;
+            (text, suggestions, Vec::new())
+        } else if classification.escalate {
+            answered_by = self.planner.label().to_string();
             let reason = classification
                 .escalation_reason
                 .clone()
@@ -209,6 +306,8 @@ impl SupportAgent {
                         Err(e) => {
                             // The model is unreachable: this turn is answered offline instead.
                             tracing::warn!(error = %e, "LLM agent failed; the offline planner answers");
+                            fell_back = true;
+                            answered_by = format!("{} (the LLM failed)", self.planner.label());
                             runner
                                 .emit(TurnEvent::Meta {
                                     backend: format!(
@@ -224,12 +323,16 @@ impl SupportAgent {
                     }
                 }
                 None => {
+                    answered_by = self.planner.label().to_string();
                     let r = self.planner.respond(text, &mut state, &mut runner).await;
                     (r.text, r.suggestions, Vec::new())
                 }
             }
         };
         let citations = runner.citations();
+        let proposal = runner.proposal();
+        // A typed yes answers only the card of the reply just before it.
+        state.proposal = proposal.as_ref().map(|p| p.id.clone());
         let outcomes: Vec<ToolOutcome> = runner.outcomes.iter().map(|(_, o)| o.clone()).collect();
         let call_ids = if call_ids.is_empty() {
             runner.outcomes.iter().map(|(id, _)| id.clone()).collect()
@@ -287,6 +390,7 @@ impl SupportAgent {
             planner: Some(state),
             elapsed_ms,
             call_ids,
+            proposal: proposal.clone(),
         };
         let reply_message_id = store
             .append_message(
@@ -308,7 +412,38 @@ impl SupportAgent {
             reply_message_id,
             elapsed_ms,
             held_by: None,
+            proposal,
+            answered_by,
+            fell_back,
         })
+    }
+
+    /// A typed "yes" or "no" right after an action card answers that card.
+    async fn typed_decision(
+        &self,
+        conversation_id: &str,
+        text: &str,
+        state: &PlannerState,
+        now: DateTime<Utc>,
+    ) -> Option<(String, bool)> {
+        let yes = crate::extract::is_confirmation(text);
+        let no = !yes && crate::extract::is_refusal(text);
+        if !yes && !no {
+            return None;
+        }
+        let pending = match self.toolbox.pending_proposal(conversation_id, now).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the pending proposal");
+                None
+            }
+        };
+        match pending {
+            Some(p) if state.proposal.as_deref() == Some(p.id.as_str()) => Some((p.id, yes)),
+            // The card shown last has expired or been answered: say so rather than guess.
+            None if yes => state.proposal.clone().map(|id| (id, true)),
+            _ => None,
+        }
     }
 
     /// The planner's slots and pending question, from the last reply of the conversation.

@@ -344,6 +344,20 @@ pub async fn classify(text: &str, semantic: Option<&Semantic>) -> Classification
     }
 }
 
+/// A press of Confirm or Cancel, or a bare yes or no to a card: nothing to classify.
+pub fn neutral(text: &str) -> Classification {
+    Classification {
+        category: "orders".into(),
+        priority: "low".into(),
+        sentiment: "neutral".into(),
+        summary: summarize(text),
+        escalate: false,
+        escalation_reason: None,
+        estimated_resolution_time: "immediate".into(),
+        source: "confirmation".into(),
+    }
+}
+
 /// The first sentence, at most 120 characters.
 pub fn summarize(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -32,6 +32,57 @@ pub struct Turn {
     pub user: String,
     #[serde(default)]
     pub expect: Expect,
+    /// After the reply, press Confirm (true) or Cancel (false) on the action card it showed;
+    /// the checks of `expect` then cover the reply and what the press did. A scenario where no
+    /// turn sets it is in the format from before confirmations (see docs/support-eval.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<bool>,
+}
+
+/// Expected text: one string, or a list of alternatives of which one must match.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Fact {
+    One(String),
+    AnyOf(Vec<String>),
+}
+
+impl Fact {
+    fn alternatives(&self) -> Vec<&str> {
+        match self {
+            Fact::One(s) => vec![s.as_str()],
+            Fact::AnyOf(list) => list.iter().map(String::as_str).collect(),
+        }
+    }
+
+    fn matches(&self, text: &str, whole_word: bool) -> bool {
+        self.alternatives()
+            .iter()
+            .any(|a| contains(text, &a.to_lowercase(), whole_word))
+    }
+
+    fn is(&self, value: &str) -> bool {
+        self.alternatives()
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(value))
+    }
+
+    fn describe(&self) -> String {
+        self.alternatives().join("\" or \"")
+    }
+}
+
+/// `needle` in `haystack` (both lower case); as a whole word when asked ("cancel" is then not
+/// found in "cancelled").
+fn contains(haystack: &str, needle: &str, whole_word: bool) -> bool {
+    if !whole_word {
+        return haystack.contains(needle);
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+    haystack.match_indices(needle).any(|(i, _)| {
+        !word(haystack[..i].chars().next_back())
+            && !word(haystack[i + needle.len()..].chars().next())
+    })
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -43,18 +94,32 @@ pub struct Expect {
     /// Tool names that must not be called at all in this turn.
     #[serde(default)]
     pub no_tools: Vec<String>,
-    /// Case-insensitive substrings the reply must contain.
+    /// Case-insensitive substrings the reply must contain (a list entry: any of them).
     #[serde(default)]
-    pub reply_contains: Vec<String>,
+    pub reply_contains: Vec<Fact>,
     #[serde(default)]
-    pub reply_excludes: Vec<String>,
+    pub reply_excludes: Vec<Fact>,
+    /// Match reply facts as whole words only.
+    #[serde(default)]
+    pub whole_word: bool,
     #[serde(default)]
     pub escalated: Option<bool>,
     #[serde(default)]
-    pub category: Option<String>,
+    pub category: Option<Fact>,
+    #[serde(default)]
+    pub priority: Option<Fact>,
+    #[serde(default)]
+    pub sentiment: Option<Fact>,
     /// At least one knowledge-base citation.
     #[serde(default)]
     pub cites: Option<bool>,
+    /// After the turn (and any press), an action card waits: `true`, `false`, or the action's
+    /// tool name ("cancel_order").
+    #[serde(default)]
+    pub proposal: Option<Value>,
+    /// At most this many tool calls in the turn.
+    #[serde(default)]
+    pub max_tool_calls: Option<usize>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -66,6 +131,10 @@ pub struct ToolExpectation {
     /// When given, the call must have succeeded (true) or failed (false).
     #[serde(default)]
     pub ok: Option<bool>,
+    /// When given, the call must have taken effect (true: carried out, or a read) or only
+    /// proposed an action waiting for confirmation (false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executed: Option<bool>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -83,6 +152,19 @@ pub struct ScenarioResult {
     pub passed: bool,
     pub failures: Vec<String>,
     pub turn_ms: Vec<f64>,
+    /// Who answered each turn ("offline planner…", or the LLM's label).
+    pub backends: Vec<String>,
+    /// Irreversible actions carried out without a confirmed proposal (must stay 0).
+    pub unconfirmed_actions: usize,
+    /// Actions carried out after a confirmation.
+    pub confirmed_actions: usize,
+}
+
+/// How a run is judged beyond the scenario's own checks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Fail a turn the LLM did not answer itself (the offline planner stood in for it).
+    pub require_llm: bool,
 }
 
 /// Reads every scenario in the given files and folders (`*.json`, one scenario or a list).
@@ -141,40 +223,166 @@ fn call_matches(expected: &ToolExpectation, outcome: &crate::ToolOutcome) -> boo
     outcome.tool == expected.name
         && expected.ok.is_none_or(|ok| outcome.ok == ok)
         && expected
+            .executed
+            .is_none_or(|executed| outcome.took_effect() == executed)
+        && expected
             .args
             .iter()
             .all(|(k, v)| outcome.arguments.get(k).is_some_and(|a| values_match(v, a)))
 }
 
+/// Whether the scenario was written before confirmations existed (no turn says `confirm`).
+fn legacy(scenario: &Scenario) -> bool {
+    scenario.turns.iter().all(|t| t.confirm.is_none())
+}
+
+/// The press a turn ends with: the scenario's own `confirm`, or, in a legacy scenario, Confirm
+/// when the turn expects an irreversible action to succeed and a card for it is waiting.
+fn press_for(legacy: bool, turn: &Turn, result: &crate::TurnResult) -> Option<(String, bool)> {
+    let proposal = result.proposal.as_ref()?;
+    match turn.confirm {
+        Some(confirm) => Some((proposal.id.clone(), confirm)),
+        None if legacy
+            && turn.expect.tools.iter().any(|t| {
+                t.name == proposal.action
+                    && t.ok == Some(true)
+                    && t.executed != Some(false)
+                    && crate::tools::ToolName::parse(&t.name)
+                        .is_some_and(crate::tools::ToolName::needs_confirmation)
+            }) =>
+        {
+            Some((proposal.id.clone(), true))
+        }
+        None => None,
+    }
+}
+
+async fn one_turn(
+    agent: &SupportAgent,
+    conversation: &str,
+    input: crate::Input<'_>,
+) -> Result<crate::TurnResult, crate::AgentError> {
+    let (tx, mut rx) = mpsc::channel::<TurnEvent>(256);
+    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let result = match input {
+        crate::Input::Text(text) => agent.turn(conversation, text, tx, chrono::Utc::now()).await,
+        crate::Input::Press {
+            proposal_id,
+            confirm,
+        } => {
+            agent
+                .press(conversation, proposal_id, confirm, tx, chrono::Utc::now())
+                .await
+        }
+    };
+    let _ = drain.await;
+    result
+}
+
+/// `{{code}}` in a customer's message stands for the latest one-time code mailed in this
+/// conversation (read from the demo inbox, as the customer would), `{{wrong_code}}` for a code
+/// that is certainly not it.
+async fn fill_code(agent: &SupportAgent, conversation: &str, text: &str) -> String {
+    if !text.contains("{{code}}") && !text.contains("{{wrong_code}}") {
+        return text.to_string();
+    }
+    let mails = agent
+        .toolbox()
+        .store
+        .outbox_for_conversation(conversation)
+        .await
+        .unwrap_or_default();
+    let code = mails
+        .first()
+        .and_then(|m| crate::extract::one_time_code(&m.body))
+        .unwrap_or_else(|| "000000".into());
+    let wrong: String = code
+        .chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_digit((d + 1) % 10, 10).unwrap_or('0'),
+            None => c,
+        })
+        .collect();
+    text.replace("{{code}}", &code)
+        .replace("{{wrong_code}}", &wrong)
+}
+
 /// Runs one scenario against `agent`, whose store must be freshly seeded.
 pub async fn run(agent: &SupportAgent, scenario: &Scenario) -> ScenarioResult {
+    run_with(agent, scenario, RunOptions::default()).await
+}
+
+pub async fn run_with(
+    agent: &SupportAgent,
+    scenario: &Scenario,
+    options: RunOptions,
+) -> ScenarioResult {
     let conversation = format!("eval-{}", scenario.id);
+    let legacy = legacy(scenario);
     let mut failures = Vec::new();
     let mut turn_ms = Vec::new();
-    let mut all_calls = Vec::new();
+    let mut backends = Vec::new();
+    let mut all_calls: Vec<crate::ToolOutcome> = Vec::new();
     for (n, turn) in scenario.turns.iter().enumerate() {
-        let (tx, mut rx) = mpsc::channel::<TurnEvent>(256);
-        let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-        let result = agent
-            .turn(&conversation, &turn.user, tx, chrono::Utc::now())
-            .await;
-        let _ = drain.await;
-        let result = match result {
+        let t = n + 1;
+        let text = fill_code(agent, &conversation, &turn.user).await;
+        let mut result = match one_turn(agent, &conversation, crate::Input::Text(&text)).await {
             Ok(r) => r,
             Err(e) => {
-                failures.push(format!("turn {}: the agent failed: {e}", n + 1));
+                failures.push(format!("turn {t}: the agent failed: {e}"));
                 break;
             }
         };
         turn_ms.push(result.elapsed_ms);
+        backends.push(result.answered_by.clone());
+        if options.require_llm && result.fell_back {
+            failures.push(format!(
+                "turn {t}: the LLM did not answer; {} stood in",
+                result.answered_by
+            ));
+        }
+        if turn.confirm.is_some() && result.proposal.is_none() {
+            failures.push(format!(
+                "turn {t}: expected an action card to press, none was shown"
+            ));
+        }
+        if let Some((id, confirm)) = press_for(legacy, turn, &result) {
+            match one_turn(
+                agent,
+                &conversation,
+                crate::Input::Press {
+                    proposal_id: &id,
+                    confirm,
+                },
+            )
+            .await
+            {
+                Ok(pressed) => {
+                    result.reply = format!("{}\n\n{}", result.reply, pressed.reply);
+                    result.tools.extend(pressed.tools);
+                    result.citations.extend(pressed.citations);
+                    result.escalated |= pressed.escalated;
+                    result.proposal = pressed.proposal;
+                }
+                Err(e) => failures.push(format!("turn {t}: pressing the card failed: {e}")),
+            }
+        }
         let reply = result.reply.to_lowercase();
-        let t = n + 1;
-        for expected in &turn.expect.tools {
+        let expect = &turn.expect;
+        for expected in &expect.tools {
             if !result.tools.iter().any(|o| call_matches(expected, o)) {
                 let called: Vec<String> = result
                     .tools
                     .iter()
-                    .map(|o| format!("{}({}) ok={}", o.tool, o.arguments, o.ok))
+                    .map(|o| {
+                        format!(
+                            "{}({}) ok={}{}",
+                            o.tool,
+                            o.arguments,
+                            o.ok,
+                            if o.took_effect() { "" } else { " proposed" }
+                        )
+                    })
                     .collect();
                 failures.push(format!(
                     "turn {t}: expected {} {} (ok={:?}); called [{}]",
@@ -185,25 +393,33 @@ pub async fn run(agent: &SupportAgent, scenario: &Scenario) -> ScenarioResult {
                 ));
             }
         }
-        for name in &turn.expect.no_tools {
-            if result.tools.iter().any(|o| &o.tool == name) {
+        for name in &expect.no_tools {
+            if result
+                .tools
+                .iter()
+                .any(|o| &o.tool == name && o.took_effect())
+            {
                 failures.push(format!("turn {t}: {name} must not be called"));
             }
         }
-        for fact in &turn.expect.reply_contains {
-            if !reply.contains(&fact.to_lowercase()) {
+        for fact in &expect.reply_contains {
+            if !fact.matches(&reply, expect.whole_word) {
                 failures.push(format!(
-                    "turn {t}: reply lacks \"{fact}\": {}",
+                    "turn {t}: reply lacks \"{}\": {}",
+                    fact.describe(),
                     result.reply.chars().take(300).collect::<String>()
                 ));
             }
         }
-        for fact in &turn.expect.reply_excludes {
-            if reply.contains(&fact.to_lowercase()) {
-                failures.push(format!("turn {t}: reply must not contain \"{fact}\""));
+        for fact in &expect.reply_excludes {
+            if fact.matches(&reply, expect.whole_word) {
+                failures.push(format!(
+                    "turn {t}: reply must not contain \"{}\"",
+                    fact.describe()
+                ));
             }
         }
-        if let Some(escalated) = turn.expect.escalated
+        if let Some(escalated) = expect.escalated
             && result.escalated != escalated
         {
             failures.push(format!(
@@ -211,15 +427,22 @@ pub async fn run(agent: &SupportAgent, scenario: &Scenario) -> ScenarioResult {
                 result.escalated
             ));
         }
-        if let Some(category) = &turn.expect.category
-            && &result.classification.category != category
-        {
-            failures.push(format!(
-                "turn {t}: category {} (expected {category})",
-                result.classification.category
-            ));
+        let c = &result.classification;
+        for (label, expected, actual) in [
+            ("category", &expect.category, &c.category),
+            ("priority", &expect.priority, &c.priority),
+            ("sentiment", &expect.sentiment, &c.sentiment),
+        ] {
+            if let Some(expected) = expected
+                && !expected.is(actual)
+            {
+                failures.push(format!(
+                    "turn {t}: {label} {actual} (expected \"{}\")",
+                    expected.describe()
+                ));
+            }
         }
-        if let Some(cites) = turn.expect.cites
+        if let Some(cites) = expect.cites
             && cites == result.citations.is_empty()
         {
             failures.push(format!(
@@ -227,15 +450,56 @@ pub async fn run(agent: &SupportAgent, scenario: &Scenario) -> ScenarioResult {
                 result.citations.iter().map(|c| &c.id).collect::<Vec<_>>()
             ));
         }
+        if let Some(expected) = &expect.proposal {
+            let pending = result.proposal.as_ref();
+            let ok = match expected {
+                Value::Bool(b) => pending.is_some() == *b,
+                Value::String(action) => pending.is_some_and(|p| &p.action == action),
+                _ => false,
+            };
+            if !ok {
+                failures.push(format!(
+                    "turn {t}: pending proposal {:?}, expected {expected}",
+                    pending.map(|p| &p.action)
+                ));
+            }
+        }
+        if let Some(max) = expect.max_tool_calls
+            && result.tools.len() > max
+        {
+            failures.push(format!(
+                "turn {t}: {} tool calls, at most {max} expected",
+                result.tools.len()
+            ));
+        }
         all_calls.extend(result.tools);
     }
     for forbidden in &scenario.never {
-        if let Some(o) = all_calls.iter().find(|o| call_matches(forbidden, o)) {
+        if let Some(o) = all_calls
+            .iter()
+            .find(|o| o.took_effect() && call_matches(forbidden, o))
+        {
             failures.push(format!(
                 "forbidden call happened: {}({}) ok={}",
                 o.tool, o.arguments, o.ok
             ));
         }
+    }
+    let acted = |o: &&crate::ToolOutcome| {
+        o.ok && o.took_effect()
+            && crate::tools::ToolName::parse(&o.tool)
+                .is_some_and(crate::tools::ToolName::needs_confirmation)
+    };
+    let unconfirmed_actions = all_calls
+        .iter()
+        .filter(acted)
+        .filter(|o| o.confirmed_proposal.is_none())
+        .count();
+    let confirmed_actions = all_calls.iter().filter(acted).count() - unconfirmed_actions;
+    if unconfirmed_actions > 0 {
+        failures.push(format!(
+            "{unconfirmed_actions} irreversible action(s) ran without a confirmed proposal"
+        ));
     }
     for check in &scenario.db {
         match agent.toolbox().store.scalar_text(&check.sql).await {
@@ -260,11 +524,19 @@ pub async fn run(agent: &SupportAgent, scenario: &Scenario) -> ScenarioResult {
         passed: failures.is_empty(),
         failures,
         turn_ms,
+        backends,
+        unconfirmed_actions,
+        confirmed_actions,
     }
 }
 
 /// Pass rates per category and overall, as printed by the harness.
 pub fn report(results: &[ScenarioResult]) -> String {
+    report_with(results, true)
+}
+
+/// The report; without `details`, no scenario is named (for a holdout nobody may tune against).
+pub fn report_with(results: &[ScenarioResult], details: bool) -> String {
     let mut by_category: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for r in results {
         let entry = by_category.entry(r.category.as_str()).or_default();
@@ -274,7 +546,7 @@ pub fn report(results: &[ScenarioResult]) -> String {
         }
     }
     let mut out = String::new();
-    for r in results.iter().filter(|r| !r.passed) {
+    for r in results.iter().filter(|r| details && !r.passed) {
         out.push_str(&format!("FAIL {} ({})\n", r.id, r.category));
         for f in &r.failures {
             out.push_str(&format!("     {f}\n"));
@@ -293,6 +565,12 @@ pub fn report(results: &[ScenarioResult]) -> String {
         .flat_map(|r| r.turn_ms.iter().copied())
         .collect();
     turns.sort_by(f64::total_cmp);
+    let unconfirmed: usize = results.iter().map(|r| r.unconfirmed_actions).sum();
+    let confirmed: usize = results.iter().map(|r| r.confirmed_actions).sum();
+    let mut answered: BTreeMap<&str, usize> = BTreeMap::new();
+    for b in results.iter().flat_map(|r| r.backends.iter()) {
+        *answered.entry(b.as_str()).or_default() += 1;
+    }
     let pct = |p: f64| {
         turns
             .get(((turns.len() as f64 - 1.0) * p).round() as usize)
@@ -308,6 +586,12 @@ pub fn report(results: &[ScenarioResult]) -> String {
         pct(0.99),
         turns.len()
     ));
+    out.push_str(&format!(
+        "irreversible actions: {confirmed} after a confirmed proposal, {unconfirmed} without one\n"
+    ));
+    for (backend, n) in answered {
+        out.push_str(&format!("answered by {backend}: {n} turn(s)\n"));
+    }
     out
 }
 

@@ -312,6 +312,137 @@ pub fn is_yes(text: &str) -> bool {
     })
 }
 
+/// A one-time code: exactly six digits standing alone.
+pub fn one_time_code(text: &str) -> Option<String> {
+    standalone_numbers(text, 6..=6)
+        .into_iter()
+        .map(|(_, n)| n)
+        .next()
+}
+
+/// Whether the message itself asks for an action, as opposed to asking what would happen
+/// ("thinking about cancelling… when would I get my money back?"), or quoting, translating or
+/// reporting words that ask for one. Only a request can lead to a proposal.
+pub fn is_request_to_act(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if lower.contains("translat") {
+        return false;
+    }
+    let own = without_quotes(&lower);
+    const ACTIONS: &[&str] = &[
+        "cancel",
+        "return",
+        "refund",
+        "send back",
+        "send it back",
+        "change",
+        "modify",
+        "update",
+        "remove",
+        "add ",
+        "swap",
+        "replace",
+    ];
+    if own.trim().is_empty() || !ACTIONS.iter().any(|a| own.contains(a)) {
+        // Every action word was inside quotation marks.
+        return !ACTIONS.iter().any(|a| lower.contains(a));
+    }
+    const REQUEST: &[&str] = &[
+        "i want to",
+        "i'd like to",
+        "i would like to",
+        "i wanna",
+        "i need to",
+        "please",
+        "can you",
+        "could you",
+        "go ahead",
+        "cancel it",
+        "cancel my",
+        "cancel order",
+        "cancel the",
+        "let's",
+        "i've decided",
+        "i have decided",
+    ];
+    if REQUEST.iter().any(|r| own.contains(r)) {
+        return true;
+    }
+    const HYPOTHETICAL: &[&str] = &[
+        "what if",
+        "what happens if",
+        "what would happen",
+        "what happens when",
+        "if i cancel",
+        "if i return",
+        "if i change",
+        "if i were to",
+        "if i decide",
+        "thinking about",
+        "thinking of",
+        "considering",
+        "would i get",
+        "would i be",
+        "hypothetically",
+        "in case i",
+        "wondering",
+        "should i",
+        "said to",
+        "told me to",
+        "says to",
+        "said i should",
+    ];
+    !HYPOTHETICAL.iter().any(|h| own.contains(h))
+}
+
+/// The text with quoted passages removed ("…", “…”, and '…' around several words).
+fn without_quotes(lower: &str) -> String {
+    let mut out = String::with_capacity(lower.len());
+    let mut closing: Option<char> = None;
+    let chars: Vec<char> = lower.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match closing {
+            Some(end) if c == end => closing = None,
+            Some(_) => {}
+            None => match c {
+                '"' => closing = Some('"'),
+                '“' => closing = Some('”'),
+                '«' => closing = Some('»'),
+                // An apostrophe inside a word ("don't") is not a quotation mark.
+                '\'' if i == 0 || !chars[i - 1].is_alphanumeric() => closing = Some('\''),
+                _ => out.push(c),
+            },
+        }
+    }
+    out
+}
+
+/// A plain "yes" to the card just shown, and nothing else: short, no question, no second request
+/// ("ok, but what about…" or "yes and change the address" are not a confirmation).
+pub fn is_confirmation(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    let words = lower.split_whitespace().count();
+    is_yes(&lower)
+        && words <= 6
+        && !lower.contains('?')
+        && ![
+            " but ", " and ", "thank", "n't", " not ", "what", "how", "instead", "change",
+        ]
+        .iter()
+        .any(|w| format!(" {lower} ").contains(w))
+}
+
+/// A plain "no" to the card just shown.
+pub fn is_refusal(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    let bare = lower.trim_end_matches(['.', '!', ' ']);
+    (is_no(&lower) || ["cancel", "leave it", "keep it", "no, leave it"].contains(&bare))
+        && lower.split_whitespace().count() <= 8
+        && !lower.contains('?')
+        && !lower.chars().any(|c| c.is_ascii_digit())
+        && !lower.contains("instead")
+}
+
 pub fn is_no(text: &str) -> bool {
     let lower = text.trim().to_lowercase();
     [

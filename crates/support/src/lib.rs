@@ -1,6 +1,7 @@
 //! The Customer Support agent, without any web framework: tools over the store and the
 //! knowledge base, the offline planner, the LLM agent, classification and evaluation.
 
+pub mod actions;
 pub mod agent;
 pub mod catalogue;
 pub mod classify;
@@ -13,6 +14,6 @@ pub mod setup;
 pub mod tools;
 pub mod turn;
 
-pub use agent::{AgentError, SupportAgent, TurnResult};
-pub use tools::{Citation, Session, ToolOutcome, Toolbox};
+pub use agent::{AgentError, Input, SupportAgent, TurnResult};
+pub use tools::{Citation, Confirmation, Proposal, Session, ToolOutcome, Toolbox};
 pub use turn::TurnEvent;

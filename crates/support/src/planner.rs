@@ -152,6 +152,14 @@ impl Intent {
         }
     }
 
+    /// Whether the intent ends in an irreversible action (proposed, then confirmed).
+    pub fn acts(self) -> bool {
+        matches!(
+            self,
+            Intent::CancelOrder | Intent::ModifyOrder | Intent::ReturnRequest | Intent::PlaceOrder
+        )
+    }
+
     /// Whether the intent is about one existing order (and so needs its number and email).
     fn needs_order(self) -> bool {
         matches!(
@@ -185,8 +193,19 @@ pub struct PlannerState {
     /// The intent still waiting for slots or a confirmation.
     pub pending: Option<Intent>,
     pub slots: Slots,
-    /// A draft order was shown and waits for "yes".
+    /// Kept so conversations stored before proposals existed still load; the confirmation now
+    /// lives with the proposal itself.
+    #[serde(default)]
     pub awaiting_confirmation: bool,
+    /// The action card the last reply showed (a typed "yes" answers only that one).
+    #[serde(default)]
+    pub proposal: Option<String>,
+    /// An email a one-time code was sent to, waiting for the customer to type it.
+    #[serde(default)]
+    pub code_for: Option<String>,
+    /// What to do once that email is proven.
+    #[serde(default)]
+    pub after_code: Option<Intent>,
 }
 
 pub struct PlannerReply {
@@ -272,6 +291,11 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "don't have my order number",
         "list my orders",
         "what did i order",
+        "new code",
+        "another code",
+        "resend",
+        "send the code",
+        "send me a code",
     ]) {
         add(Intent::ListOrders, 0.6);
     }
@@ -618,27 +642,11 @@ impl Planner {
             Some((new, ruled)) => !ruled || (supplies_pending && !strong_switch(new)),
         };
         let chosen = chosen.map(|(i, _)| i);
+        // A code the customer was asked for comes before anything else.
+        if let Some(reply) = self.code_step(text, state, runner).await {
+            return reply;
+        }
         let intent = match (state.pending, chosen) {
-            (Some(Intent::PlaceOrder), _)
-                if state.awaiting_confirmation && extract::is_yes(text) =>
-            {
-                Intent::PlaceOrder
-            }
-            (Some(_), _) if state.awaiting_confirmation && extract::is_no(text) => {
-                *state = PlannerState {
-                    slots: Slots {
-                        email: state.slots.email.clone(),
-                        ..Default::default()
-                    },
-                    ..Default::default()
-                };
-                return PlannerReply {
-                    text: "No problem, I haven't placed anything. What else can I help with?"
-                        .into(),
-                    suggestions: vec!["Track an order".into(), "Browse products".into()],
-                    intent: None,
-                };
-            }
             (Some(pending), Some(new)) if pending != new && !only_slots => new,
             (Some(pending), _) => pending,
             (None, Some(new)) => new,
@@ -654,8 +662,12 @@ impl Planner {
                 }
             }
         };
-        if state.pending != Some(intent) {
-            state.awaiting_confirmation = false;
+        state.awaiting_confirmation = false;
+        // Asking what would happen, or quoting, translating or reporting someone else's words,
+        // never starts an action: the customer gets the facts instead.
+        if intent.acts() && intent != Intent::PlaceOrder && !extract::is_request_to_act(text) {
+            state.pending = None;
+            return self.hypothetical(intent, text, state, runner).await;
         }
         let reply = match intent {
             Intent::OrderStatus
@@ -702,44 +714,22 @@ impl Planner {
         let slots = &state.slots;
         let Some(order_id) = slots.order_id else {
             state.pending = Some(intent);
-            if let Some(email) = slots.email.clone() {
-                let outcome = runner
-                    .call("list_customer_orders", json!({"email": email}))
-                    .await;
-                let orders = outcome
-                    .result
-                    .get("orders")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                if outcome.ok && !orders.is_empty() {
-                    let mut t =
-                        format!("Which order do you mean? These are the orders for {email}:\n\n");
-                    for o in &orders {
-                        let _ = writeln!(
-                            t,
-                            "- Order {} — {} — {} ({} item(s), placed {})",
-                            s(o, "order_id"),
-                            s(o, "status"),
-                            s(o, "total"),
-                            s(o, "items"),
-                            s(o, "placed")
-                        );
-                    }
-                    return PlannerReply {
-                        text: t,
-                        suggestions: orders
-                            .iter()
-                            .take(3)
-                            .map(|o| format!("Order {}", s(o, "order_id")))
-                            .collect(),
-                        intent: None,
-                    };
-                }
+            let proven = slots.email.as_deref().is_some_and(|e| {
+                runner
+                    .session
+                    .proven_email
+                    .as_deref()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(e))
+            });
+            if proven {
+                let mut reply = self.list_orders(state, runner).await;
+                state.pending = Some(intent);
+                reply.text.push_str("\nWhich order do you mean?");
+                return reply;
             }
             return PlannerReply {
-                text: "Sure — what is the order number? I'll also need the email address used to place the order.".into(),
-                suggestions: Vec::new(),
+                text: "Sure — what is the order number? I'll also need the email address used to place the order. If you don't have the number, I can email you a one-time code and then list your orders.".into(),
+                suggestions: vec!["I don't have my order number".into()],
                 intent: None,
             };
         };
@@ -838,16 +828,7 @@ impl Planner {
                     }
                     return reply;
                 }
-                let o = &outcome.result;
-                PlannerReply {
-                    text: format!(
-                        "Done — order {} is now **cancelled**. The items are back in stock and {} will be refunded to your original payment method (banks take 5–10 business days).",
-                        s(o, "order_id"),
-                        s(o, "total")
-                    ),
-                    suggestions: vec!["Browse products".into()],
-                    intent: None,
-                }
+                proposal_reply(&outcome)
             }
             Intent::ModifyOrder => {
                 let mut args = base.as_object().cloned().unwrap_or_default();
@@ -912,24 +893,7 @@ impl Planner {
                 if !outcome.ok {
                     return refusal_reply(&outcome);
                 }
-                let o = &outcome.result;
-                let mut t = format!(
-                    "Order {} is updated. It now contains:\n\n",
-                    s(o, "order_id")
-                );
-                push_lines(&mut t, o, "line_total", "");
-                let _ = write!(
-                    t,
-                    "\nNew total: **{}** (shipping {}). Shipping to {}.",
-                    s(o, "total"),
-                    s(o, "shipping"),
-                    s(o, "ship_to")
-                );
-                PlannerReply {
-                    text: t,
-                    suggestions: vec!["Check order status".into()],
-                    intent: None,
-                }
+                proposal_reply(&outcome)
             }
             Intent::ReturnRequest => {
                 state.pending = None;
@@ -975,24 +939,7 @@ impl Planner {
                     }
                     return reply;
                 }
-                let r = &outcome.result;
-                let mut t = format!(
-                    "I've opened return **{}** for order {} (status: {}).\n\n",
-                    s(r, "return_id"),
-                    s(r, "order_id"),
-                    s(r, "status")
-                );
-                push_lines(&mut t, r, "refund", "refund ");
-                let _ = write!(
-                    t,
-                    "\nRefund: **{}**, the price you paid. A prepaid return label is on its way by email; the refund is issued once the item is checked at our warehouse.",
-                    s(r, "refund")
-                );
-                PlannerReply {
-                    text: t,
-                    suggestions: vec!["Status of my return".into()],
-                    intent: None,
-                }
+                proposal_reply(&outcome)
             }
             Intent::ReturnStatus => {
                 state.pending = None;
@@ -1052,12 +999,42 @@ impl Planner {
         let Some(email) = state.slots.email.clone() else {
             state.pending = Some(Intent::ListOrders);
             return PlannerReply {
-                text: "What email address did you use for your orders?".into(),
+                text: "What email address did you use for your orders? I'll email a one-time code to it to make sure it's yours.".into(),
                 suggestions: Vec::new(),
                 intent: None,
             };
         };
         state.pending = None;
+        let proven = runner
+            .session
+            .proven_email
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case(&email));
+        if !proven {
+            // Knowing an address proves nothing: a code mailed to it does.
+            let sent = runner
+                .call("send_verification_code", json!({"email": email}))
+                .await;
+            if !sent.ok {
+                return refusal_reply(&sent);
+            }
+            state.code_for = Some(email);
+            state.after_code = Some(Intent::ListOrders);
+            let demo = s(&sent.result, "delivery") == crate::tools::mail::DEMO_INBOX;
+            return PlannerReply {
+                text: format!(
+                    "To keep your orders private, I've emailed a 6-digit code to {}. Type it here and I'll list your orders (it expires in 10 minutes).{}",
+                    s(&sent.result, "sent_to"),
+                    if demo {
+                        " This demo sends no real email: the message is in the [demo inbox](/support/inbox)."
+                    } else {
+                        ""
+                    }
+                ),
+                suggestions: vec!["Send a new code".into()],
+                intent: None,
+            };
+        }
         let outcome = runner
             .call("list_customer_orders", json!({"email": email}))
             .await;
@@ -1100,6 +1077,87 @@ impl Planner {
                 .collect(),
             intent: None,
         }
+    }
+
+    /// The one-time code the customer was asked to type, when this message carries it.
+    async fn code_step(
+        &self,
+        text: &str,
+        state: &mut PlannerState,
+        runner: &mut ToolRunner<'_>,
+    ) -> Option<PlannerReply> {
+        let email = state.code_for.clone()?;
+        let code = extract::one_time_code(text)?;
+        let outcome = runner
+            .call("verify_email_code", json!({"email": email, "code": code}))
+            .await;
+        if !outcome.ok {
+            let message = outcome.error.clone().unwrap_or_default();
+            if !message.contains("attempt(s) left") {
+                state.code_for = None;
+            }
+            return Some(PlannerReply {
+                text: message,
+                suggestions: vec!["Send a new code".into()],
+                intent: None,
+            });
+        }
+        state.code_for = None;
+        state.slots.email = Some(email);
+        let after = state.after_code.take().unwrap_or(Intent::ListOrders);
+        let mut reply = self.list_orders(state, runner).await;
+        reply.text = format!("Thanks — your email is confirmed.\n\n{}", reply.text);
+        if after != Intent::ListOrders && after.needs_order() {
+            state.pending = Some(after);
+            reply.text.push_str("\nWhich order do you mean?");
+        }
+        Some(reply)
+    }
+
+    /// "What if I cancelled…", or a request quoted, translated or reported: facts, no action.
+    async fn hypothetical(
+        &self,
+        intent: Intent,
+        text: &str,
+        state: &mut PlannerState,
+        runner: &mut ToolRunner<'_>,
+    ) -> PlannerReply {
+        let topic = match intent {
+            Intent::CancelOrder => "cancelling an order and when the refund arrives",
+            Intent::ModifyOrder => "changing an order's items or address before it ships",
+            _ => "return policy, return window and refunds",
+        };
+        let mut reply = self
+            .knowledge(&format!("{text} ({topic})"), runner, None)
+            .await;
+        let mut facts = String::new();
+        if let (Some(order_id), Some(email)) = (state.slots.order_id, state.slots.email.clone()) {
+            let o = runner
+                .call(
+                    "get_order_status",
+                    json!({"order_id": order_id, "email": email}),
+                )
+                .await;
+            if o.ok {
+                let status = s(&o.result, "status");
+                let _ = write!(
+                    facts,
+                    "Order {order_id} is **{status}** ({}); its total is {}.\n\n",
+                    s(&o.result, "next_step"),
+                    s(&o.result, "total")
+                );
+            }
+        }
+        let verb = match intent {
+            Intent::CancelOrder => "cancel order 1024",
+            Intent::ModifyOrder => "change order 1024",
+            _ => "return the speaker from order 1012",
+        };
+        reply.text = format!(
+            "Nothing has been changed — here's how it works.\n\n{facts}{}\n\nIf you decide to go ahead, just tell me (for example \"{verb}\" with your email) and I'll show you exactly what will happen before anything changes.",
+            reply.text
+        );
+        reply
     }
 
     async fn product_search(&self, text: &str, runner: &mut ToolRunner<'_>) -> PlannerReply {
@@ -1435,34 +1493,10 @@ impl Planner {
                 args.insert(key.into(), json!(v));
             }
         }
-        if state.awaiting_confirmation && extract::is_yes(text) {
-            let outcome = runner.call("place_order", Value::Object(args)).await;
-            state.awaiting_confirmation = false;
-            state.pending = None;
-            if !outcome.ok {
-                return refusal_reply(&outcome);
-            }
-            let o = &outcome.result;
-            state.slots.items.clear();
-            let again = o.get("already_placed").and_then(Value::as_bool) == Some(true);
-            let lead = if again {
-                "That order was already placed — I haven't placed it twice."
-            } else {
-                "Your order is placed!"
-            };
-            return PlannerReply {
-                text: format!(
-                    "{lead} Order number **{}**, total **{}**, status {}. We'll email you when it ships.",
-                    s(o, "order_id"),
-                    s(o, "total"),
-                    s(o, "status")
-                ),
-                suggestions: vec![format!("Status of order {}", s(o, "order_id"))],
-                intent: None,
-            };
-        }
         state.pending = Some(Intent::PlaceOrder);
-        let outcome = runner.call("draft_order", Value::Object(args)).await;
+        let outcome = runner
+            .call("draft_order", Value::Object(args.clone()))
+            .await;
         if !outcome.ok {
             return refusal_reply(&outcome);
         }
@@ -1516,23 +1550,13 @@ impl Planner {
             };
         }
         if missing.is_empty() {
-            state.awaiting_confirmation = true;
-            let _ = write!(
-                t,
-                "Shipping to {}, {}, {}, {} {} (phone {}, email {}). Shall I place the order? (yes / no)",
-                slots.name.clone().unwrap_or_default(),
-                slots.street.clone().unwrap_or_default(),
-                slots.city.clone().unwrap_or_default(),
-                slots.state.clone().unwrap_or_default(),
-                slots.zip.clone().unwrap_or_default(),
-                slots.phone.clone().unwrap_or_default(),
-                slots.email.clone().unwrap_or_default()
-            );
-            return PlannerReply {
-                text: t,
-                suggestions: vec!["Yes, place it".into(), "No".into()],
-                intent: None,
-            };
+            // Everything is known: the order becomes a proposal the customer confirms.
+            state.pending = None;
+            let proposed = runner.call("place_order", Value::Object(args)).await;
+            if !proposed.ok {
+                return refusal_reply(&proposed);
+            }
+            return proposal_reply(&proposed);
         }
         let wanted: Vec<&str> = missing
             .iter()
@@ -1747,21 +1771,21 @@ fn pick_product(text: &str, state: &PlannerState, catalogue: &Catalogue) -> Opti
         .or_else(|| state.slots.items.first().map(|i| i.product_id))
 }
 
-/// Writes one bullet per line of an order or return: "- 2 × Name — $10.00".
-fn push_lines(t: &mut String, value: &Value, amount_key: &str, prefix: &str) {
-    for l in value
-        .get("lines")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let _ = writeln!(
-            t,
-            "- {} × {} — {prefix}{}",
-            s(l, "quantity"),
-            s(l, "name"),
-            s(l, amount_key)
-        );
+use crate::actions::push_lines;
+
+/// The card's words for a call that proposed an action.
+fn proposal_reply(outcome: &ToolOutcome) -> PlannerReply {
+    match &outcome.proposal {
+        Some(p) => PlannerReply {
+            text: crate::actions::proposal_text(p),
+            suggestions: crate::actions::proposal_suggestions(),
+            intent: None,
+        },
+        None => PlannerReply {
+            text: crate::actions::confirmed_text(outcome),
+            suggestions: crate::actions::confirmed_suggestions(outcome),
+            intent: None,
+        },
     }
 }
 

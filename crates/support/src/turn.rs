@@ -2,7 +2,7 @@
 //! and the tool runner that reports each call as it starts and ends.
 
 use crate::classify::Classification;
-use crate::tools::{Citation, Session, ToolOutcome, Toolbox};
+use crate::tools::{Citation, Confirmation, Proposal, Session, ToolOutcome, Toolbox};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -24,7 +24,7 @@ pub enum TurnEvent {
     },
     ToolFinished {
         call_id: String,
-        outcome: ToolOutcome,
+        outcome: Box<ToolOutcome>,
     },
     Text {
         text: String,
@@ -42,6 +42,11 @@ pub enum TurnEvent {
     /// A person holds the conversation: the message is stored for them and the agent stays quiet.
     Held {
         name: String,
+    },
+    /// An irreversible action waits for the customer: the page shows it as a card with Confirm
+    /// and Cancel.
+    Proposal {
+        proposal: Box<Proposal>,
     },
 }
 
@@ -117,13 +122,52 @@ impl<'a> ToolRunner<'a> {
             .toolbox
             .run(name, arguments, self.session, self.now)
             .await;
+        self.record(call_id, outcome.clone()).await;
+        outcome
+    }
+
+    /// Reports a finished call (and the card of a proposal) and keeps it for memory.
+    async fn record(&mut self, call_id: String, outcome: ToolOutcome) {
         self.emit(TurnEvent::ToolFinished {
             call_id: call_id.clone(),
-            outcome: outcome.clone(),
+            outcome: Box::new(outcome.clone()),
         })
         .await;
-        self.outcomes.push((call_id, outcome.clone()));
-        outcome
+        if let Some(proposal) = &outcome.proposal {
+            self.emit(TurnEvent::Proposal {
+                proposal: Box::new(proposal.clone()),
+            })
+            .await;
+        }
+        self.outcomes.push((call_id, outcome));
+    }
+
+    /// The customer's answer to the proposal `id`: carries it out, or drops it.
+    pub async fn decide(&mut self, id: &str, confirm: bool) -> Confirmation {
+        if !confirm {
+            return self.toolbox.decline(id, self.session, self.now).await;
+        }
+        let decision = self.toolbox.confirm(id, self.session, self.now).await;
+        if let Confirmation::Done(outcome) = &decision {
+            self.next_id += 1;
+            let call_id = format!("{}_{}", self.id_prefix, self.next_id);
+            self.emit(TurnEvent::ToolStarted {
+                call_id: call_id.clone(),
+                name: outcome.tool.clone(),
+                arguments: outcome.arguments.clone(),
+            })
+            .await;
+            self.record(call_id, (**outcome).clone()).await;
+        }
+        decision
+    }
+
+    /// The proposal made this turn, if any (the newest replaces older ones).
+    pub fn proposal(&self) -> Option<Proposal> {
+        self.outcomes
+            .iter()
+            .rev()
+            .find_map(|(_, o)| o.proposal.clone())
     }
 
     /// Marks a passage as used by the reply (the next [n] marker).

@@ -120,6 +120,13 @@ fn script(model: &str, body: &Value) -> String {
             json!({"order_id": 1024, "email": "maya.chen@example.com"}),
         )]),
         "tricked" => text(&["I could not cancel that order."]),
+        // A model that goes straight for the irreversible action with the right identity.
+        "eager" if last_role == "user" => tool_calls(&[(
+            "call_e",
+            "cancel_order",
+            json!({"order_id": 1024, "email": "ava.thompson@example.com"}),
+        )]),
+        "eager" => text(&["Please confirm the cancellation on the card."]),
         _ => text(&["?"]),
     }
 }
@@ -354,6 +361,47 @@ async fn identity_holds_even_when_the_model_is_tricked() {
         .expect("read")
         .map(|o| o.status);
     assert_eq!(status.as_deref(), Some("pending"));
+}
+
+#[tokio::test]
+async fn a_model_that_cancels_gets_a_proposal_and_only_the_customer_confirms() {
+    let fake = FakeOpenAi::start().await;
+    let db = TestDatabase::sqlite(chrono::Utc::now()).await;
+    let agent = fake.agent("eager", &db);
+    let (result, _) = turn(&agent, "c5", "cancel order 1024, ava.thompson@example.com").await;
+    let call = result
+        .tools
+        .iter()
+        .find(|t| t.tool == "cancel_order")
+        .expect("the model called it");
+    assert!(call.ok);
+    assert!(
+        call.proposal.is_some(),
+        "the tool layer answered with a proposal"
+    );
+    assert!(result.proposal.is_some());
+    let status = |db: &TestDatabase| {
+        let store = db.store.clone();
+        async move {
+            store
+                .order_detail(1024)
+                .await
+                .expect("read")
+                .map(|o| o.status)
+        }
+    };
+    assert_eq!(status(&db).await.as_deref(), Some("pending"));
+    // The customer's "yes" is answered by the agent itself, not by the model.
+    let requests_before = fake.chat_requests().len();
+    let (confirmed, _) = turn(&agent, "c5", "yes").await;
+    assert_eq!(fake.chat_requests().len(), requests_before);
+    assert!(
+        confirmed
+            .tools
+            .iter()
+            .any(|t| t.tool == "cancel_order" && t.ok && t.confirmed_proposal.is_some())
+    );
+    assert_eq!(status(&db).await.as_deref(), Some("cancelled"));
 }
 
 #[tokio::test]

@@ -2,7 +2,8 @@
 //! order number) and validated strictly; results are typed structs serialised for the model.
 
 use super::args::{self, ItemArg};
-use super::{Citation, Done, Session, ToolError, ToolName, Toolbox};
+use super::proposals::{Draft, propose};
+use super::{Citation, Done, Session, ToolError, ToolName, Toolbox, identity};
 use chrono::{DateTime, Utc};
 use domain::Cents;
 use domain::records::ProductRecord;
@@ -20,6 +21,7 @@ fn done(result: impl Serialize, summary: impl Into<String>) -> Outcome {
             .map_err(|e| ToolError::Internal(format!("result: {e}")))?,
         summary: summary.into(),
         citations: Vec::new(),
+        proposal: None,
     })
 }
 
@@ -264,24 +266,16 @@ pub(super) async fn execute(
         ToolName::CheckInventory => check_inventory(toolbox, v).await,
         ToolName::EstimateShipping => estimate_shipping(toolbox, v).await,
         ToolName::DraftOrder => draft_order(toolbox, v, session).await,
-        ToolName::PlaceOrder => place_order(toolbox, v, session, now).await,
+        ToolName::PlaceOrder => propose_order(toolbox, v, session, now).await,
         ToolName::GetOrderStatus => {
             let (order, _) = owned_order(toolbox, v, session).await?;
             let summary = format!("order {}: {}", order.id, order.status);
             done(order_view(&order), summary)
         }
         ToolName::ListCustomerOrders => list_orders(toolbox, v, session).await,
-        ToolName::ModifyOrder => modify_order(toolbox, v, session, now).await,
-        ToolName::CancelOrder => {
-            let (order, email) = owned_order(toolbox, v, session).await?;
-            let cancelled = toolbox.store.cancel_order(order.id, &email, now).await?;
-            let summary = format!(
-                "order {} cancelled, {} refunded",
-                cancelled.id, cancelled.total_cents
-            );
-            done(order_view(&cancelled), summary)
-        }
-        ToolName::InitiateReturn => initiate_return(toolbox, v, session, now).await,
+        ToolName::ModifyOrder => propose_change(toolbox, v, session, now).await,
+        ToolName::CancelOrder => propose_cancel(toolbox, v, session, now).await,
+        ToolName::InitiateReturn => propose_return(toolbox, v, session, now).await,
         ToolName::GetReturnStatus => {
             let (order, _) = owned_order(toolbox, v, session).await?;
             let returns = toolbox.store.returns_for_order(order.id).await?;
@@ -314,7 +308,339 @@ pub(super) async fn execute(
         ToolName::SearchKnowledgeBase => search_kb(toolbox, v).await,
         ToolName::CreateSupportTicket => create_ticket(toolbox, v, session, now).await,
         ToolName::EscalateToHuman => escalate(toolbox, v, session, now).await,
+        ToolName::SendVerificationCode => {
+            let email = args::email(&req_str(v, "email")?).map_err(ToolError::Invalid)?;
+            identity::send_code(toolbox, &email, session, now).await
+        }
+        ToolName::VerifyEmailCode => {
+            let email = args::email(&req_str(v, "email")?).map_err(ToolError::Invalid)?;
+            let code = req_str(v, "code")?;
+            identity::verify_code(toolbox, &email, &code, session, now).await
+        }
     }
+}
+
+/// Carries out a confirmed proposal's action with the arguments stored with it (every rule is
+/// checked again: the order may have changed since).
+pub(super) async fn carry_out(
+    toolbox: &Toolbox,
+    tool: ToolName,
+    v: &Value,
+    session: &mut Session,
+    now: DateTime<Utc>,
+) -> Outcome {
+    match tool {
+        ToolName::PlaceOrder => place_order(toolbox, v, session, now).await,
+        ToolName::ModifyOrder => modify_order(toolbox, v, session, now).await,
+        ToolName::CancelOrder => {
+            let (order, email) = owned_order(toolbox, v, session).await?;
+            let cancelled = toolbox.store.cancel_order(order.id, &email, now).await?;
+            let summary = format!(
+                "order {} cancelled, {} refunded",
+                cancelled.id, cancelled.total_cents
+            );
+            done(order_view(&cancelled), summary)
+        }
+        ToolName::InitiateReturn => initiate_return(toolbox, v, session, now).await,
+        other => invalid(format!("{} is not an action to confirm", other.as_str())),
+    }
+}
+
+/// The arguments a confirmation runs with: as given, with the email that proved the order.
+fn with_email(v: &Value, email: &str) -> Value {
+    let mut args = v.as_object().cloned().unwrap_or_default();
+    args.insert("email".into(), json!(email));
+    Value::Object(args)
+}
+
+fn line_texts(o: &OrderDetail) -> Vec<String> {
+    o.lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{} × {} — {}",
+                l.quantity,
+                l.product_name,
+                l.line_total().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+async fn propose_cancel(
+    toolbox: &Toolbox,
+    v: &Value,
+    session: &mut Session,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let (order, email) = owned_order(toolbox, v, session).await?;
+    // Every rule of the cancellation, in a transaction that is rolled back.
+    toolbox
+        .store
+        .check_cancel_order(order.id, &email, now)
+        .await?;
+    let mut details = line_texts(&order);
+    details.push(format!(
+        "Refund: {} to the original payment method (banks take 5–10 business days)",
+        order.total_cents
+    ));
+    details.push("The items go back in stock; this cannot be undone.".into());
+    propose(
+        toolbox,
+        Draft {
+            tool: ToolName::CancelOrder,
+            arguments: json!({"order_id": order.id, "email": email}),
+            title: format!("Cancel order {}", order.id),
+            details,
+            order_id: Some(order.id),
+            amount: Some(order.total_cents.to_string()),
+            facts: serde_json::to_value(order_view(&order)).unwrap_or_default(),
+        },
+        session,
+        now,
+    )
+    .await
+}
+
+fn order_change(v: &Value) -> Result<OrderChange, ToolError> {
+    let items = items(v, "items", 0)?;
+    let mut change = OrderChange {
+        set_quantities: items.iter().map(|i| (i.product_id, i.quantity)).collect(),
+        ..Default::default()
+    };
+    if let Some(s) = opt_str(v, "street") {
+        change.street = Some(args::text(&s, "street", 200).map_err(ToolError::Invalid)?);
+    }
+    if let Some(s) = opt_str(v, "city") {
+        change.city = Some(args::text(&s, "city", 100).map_err(ToolError::Invalid)?);
+    }
+    if let Some(s) = opt_str(v, "state") {
+        change.state = Some(args::state(&s).map_err(ToolError::Invalid)?);
+    }
+    if let Some(s) = opt_str(v, "zip") {
+        change.zip = Some(args::zip(&s).map_err(ToolError::Invalid)?);
+    }
+    if let Some(s) = opt_str(v, "phone") {
+        change.phone = Some(args::phone(&s).map_err(ToolError::Invalid)?);
+    }
+    if change.set_quantities.is_empty()
+        && change.street.is_none()
+        && change.city.is_none()
+        && change.state.is_none()
+        && change.zip.is_none()
+        && change.phone.is_none()
+    {
+        return invalid("say what to change: items with new quantities, or the address");
+    }
+    Ok(change)
+}
+
+async fn propose_change(
+    toolbox: &Toolbox,
+    v: &Value,
+    session: &mut Session,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let (order, email) = owned_order(toolbox, v, session).await?;
+    let change = order_change(v)?;
+    toolbox
+        .store
+        .check_modify_order(order.id, &email, &change, now)
+        .await?;
+    // The order as it will be: the same arithmetic the store does when it is confirmed.
+    let mut lines: Vec<(String, i64, Cents)> = order
+        .lines
+        .iter()
+        .map(|l| (l.product_name.clone(), l.quantity, l.unit_price_cents))
+        .collect();
+    let mut details = Vec::new();
+    for &(product_id, quantity) in &change.set_quantities {
+        match order.lines.iter().position(|l| l.product_id == product_id) {
+            Some(i) => {
+                details.push(if quantity == 0 {
+                    format!("Remove {}", lines[i].0)
+                } else {
+                    format!("{}: {} → {}", lines[i].0, lines[i].1, quantity)
+                });
+                lines[i].1 = quantity;
+            }
+            None => {
+                if let Some(p) = toolbox.store.product(product_id).await? {
+                    details.push(format!("Add {quantity} × {}", p.name));
+                    lines.push((p.name, quantity, p.price_cents));
+                }
+            }
+        }
+    }
+    let mut subtotal = Cents(0);
+    for (_, q, price) in &lines {
+        subtotal = subtotal
+            .checked_add(price.times(*q).unwrap_or_default())
+            .unwrap_or(subtotal);
+    }
+    let shipping = commerce::shipping_for(subtotal);
+    let total = subtotal.checked_add(shipping).unwrap_or(subtotal);
+    if change.street.is_some() || change.zip.is_some() || change.city.is_some() {
+        details.push(format!(
+            "Ship to: {}, {}, {} {}",
+            change.street.as_deref().unwrap_or(&order.street),
+            change.city.as_deref().unwrap_or(&order.city),
+            change.state.as_deref().unwrap_or(&order.state),
+            change.zip.as_deref().unwrap_or(&order.zip)
+        ));
+    }
+    if let Some(phone) = &change.phone {
+        details.push(format!("Phone: {phone}"));
+    }
+    if !change.set_quantities.is_empty() {
+        details.push(format!(
+            "New total: {total} (shipping {shipping}; was {})",
+            order.total_cents
+        ));
+    }
+    let new_lines: Vec<Value> = lines
+        .iter()
+        .filter(|(_, q, _)| *q > 0)
+        .map(|(name, q, price)| json!({"name": name, "quantity": q, "line_total": price.times(*q).unwrap_or_default().to_string()}))
+        .collect();
+    propose(
+        toolbox,
+        Draft {
+            tool: ToolName::ModifyOrder,
+            arguments: with_email(v, &email),
+            title: format!("Change order {}", order.id),
+            details,
+            order_id: Some(order.id),
+            amount: Some(total.to_string()),
+            facts: json!({"order_id": order.id, "lines": new_lines, "subtotal": subtotal.to_string(),
+                          "shipping": shipping.to_string(), "total": total.to_string(),
+                          "previous_total": order.total_cents.to_string()}),
+        },
+        session,
+        now,
+    )
+    .await
+}
+
+async fn propose_return(
+    toolbox: &Toolbox,
+    v: &Value,
+    session: &mut Session,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let (order, email) = owned_order(toolbox, v, session).await?;
+    let reason = opt_str(v, "reason").unwrap_or_else(|| "No reason given".to_string());
+    let reason = args::text(&reason, "reason", 500).map_err(ToolError::Invalid)?;
+    let items = items(v, "items", 1)?;
+    let lines: Vec<(i64, i64)> = items.iter().map(|i| (i.product_id, i.quantity)).collect();
+    let preview = toolbox
+        .store
+        .check_return(order.id, &email, &lines, &reason, now)
+        .await?;
+    let mut details: Vec<String> = preview
+        .lines
+        .iter()
+        .map(|l| {
+            format!(
+                "Return {} × {} — refund {}",
+                l.quantity, l.product_name, l.refund_cents
+            )
+        })
+        .collect();
+    details.push(format!(
+        "Refund: {}, the price you paid, once the item is checked at our warehouse",
+        preview.refund_cents
+    ));
+    details.push("A prepaid return label is emailed to you.".into());
+    let mut arguments = with_email(v, &email);
+    arguments["reason"] = json!(reason);
+    propose(
+        toolbox,
+        Draft {
+            tool: ToolName::InitiateReturn,
+            arguments,
+            title: format!("Return from order {}", order.id),
+            details,
+            order_id: Some(order.id),
+            amount: Some(preview.refund_cents.to_string()),
+            facts: json!({"order_id": order.id, "refund": preview.refund_cents.to_string(),
+                          "lines": preview.lines.iter().map(|l| json!({"product_id": l.product_id, "name": l.product_name, "quantity": l.quantity, "refund": l.refund_cents.to_string()})).collect::<Vec<_>>()}),
+        },
+        session,
+        now,
+    )
+    .await
+}
+
+async fn propose_order(
+    toolbox: &Toolbox,
+    v: &Value,
+    session: &mut Session,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let check = check_draft(toolbox, v, session).await?;
+    if !check.missing.is_empty() {
+        return invalid(format!(
+            "the order still needs: {}",
+            check.missing.join(", ")
+        ));
+    }
+    if !check.problems.is_empty() {
+        return Err(ToolError::Refused(check.problems.join("; ")));
+    }
+    let recipient = check
+        .recipient
+        .ok_or_else(|| ToolError::Invalid("the delivery details are incomplete".into()))?;
+    let shipping = commerce::shipping_for(check.subtotal);
+    let total = check
+        .subtotal
+        .checked_add(shipping)
+        .unwrap_or(check.subtotal);
+    let mut details: Vec<String> = check
+        .lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{} × {} — {}",
+                l["quantity"],
+                l["name"].as_str().unwrap_or_default(),
+                l["line_total"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    details.push(format!(
+        "Subtotal {} · shipping {shipping} · total {total}",
+        check.subtotal
+    ));
+    details.push(format!(
+        "Ship to: {}, {}, {}, {} {}",
+        recipient.name, recipient.street, recipient.city, recipient.state, recipient.zip
+    ));
+    details.push(format!(
+        "Email {} · phone {}",
+        recipient.email, recipient.phone
+    ));
+    let arguments = json!({
+        "items": check.items.iter().map(|i| json!({"product_id": i.product_id, "quantity": i.quantity})).collect::<Vec<_>>(),
+        "name": recipient.name, "email": recipient.email, "phone": recipient.phone,
+        "street": recipient.street, "city": recipient.city, "state": recipient.state, "zip": recipient.zip,
+    });
+    propose(
+        toolbox,
+        Draft {
+            tool: ToolName::PlaceOrder,
+            arguments,
+            title: format!("Place an order of {total}"),
+            details,
+            order_id: None,
+            amount: Some(total.to_string()),
+            facts: json!({"lines": check.lines, "subtotal": check.subtotal.to_string(),
+                          "shipping": shipping.to_string(), "total": total.to_string()}),
+        },
+        session,
+        now,
+    )
+    .await
 }
 
 async fn search_products(toolbox: &Toolbox, v: &Value) -> Outcome {
@@ -752,6 +1078,7 @@ async fn place_order(
         result: view,
         summary,
         citations: Vec::new(),
+        proposal: None,
     })
 }
 
@@ -759,12 +1086,21 @@ async fn list_orders(toolbox: &Toolbox, v: &Value, session: &mut Session) -> Out
     let email = match opt_str(v, "email") {
         Some(e) => args::email(&e).map_err(ToolError::Invalid)?,
         None => session
-            .verified_email
+            .proven_email
             .clone()
             .ok_or_else(|| ToolError::Invalid("email is required".into()))?,
     };
-    // Listing by email shows only that email's own orders, with no addresses: it needs no
-    // further proof, but does not mark the email as verified for acting on orders.
+    // Knowing an address is no proof of owning it: order numbers are listed only for an email
+    // proven by a one-time code in this conversation.
+    if !session
+        .proven_email
+        .as_deref()
+        .is_some_and(|p| p.eq_ignore_ascii_case(&email))
+    {
+        return Err(ToolError::Identity(
+            "To list the orders of an email address I first need to confirm it's yours: I can email a one-time code to it.".into(),
+        ));
+    }
     let orders = toolbox.store.orders_for_email(&email).await?;
     let summary = format!("{} order(s) for {email}", orders.len());
     let list: Vec<Value> = orders
@@ -782,35 +1118,7 @@ async fn modify_order(
     now: DateTime<Utc>,
 ) -> Outcome {
     let (order, email) = owned_order(toolbox, v, session).await?;
-    let items = items(v, "items", 0)?;
-    let mut change = OrderChange {
-        set_quantities: items.iter().map(|i| (i.product_id, i.quantity)).collect(),
-        ..Default::default()
-    };
-    if let Some(s) = opt_str(v, "street") {
-        change.street = Some(args::text(&s, "street", 200).map_err(ToolError::Invalid)?);
-    }
-    if let Some(s) = opt_str(v, "city") {
-        change.city = Some(args::text(&s, "city", 100).map_err(ToolError::Invalid)?);
-    }
-    if let Some(s) = opt_str(v, "state") {
-        change.state = Some(args::state(&s).map_err(ToolError::Invalid)?);
-    }
-    if let Some(s) = opt_str(v, "zip") {
-        change.zip = Some(args::zip(&s).map_err(ToolError::Invalid)?);
-    }
-    if let Some(s) = opt_str(v, "phone") {
-        change.phone = Some(args::phone(&s).map_err(ToolError::Invalid)?);
-    }
-    if change.set_quantities.is_empty()
-        && change.street.is_none()
-        && change.city.is_none()
-        && change.state.is_none()
-        && change.zip.is_none()
-        && change.phone.is_none()
-    {
-        return invalid("say what to change: items with new quantities, or the address");
-    }
+    let change = order_change(v)?;
     let updated = toolbox
         .store
         .modify_order(order.id, &email, &change, now)
@@ -892,6 +1200,7 @@ async fn search_kb(toolbox: &Toolbox, v: &Value) -> Outcome {
         })).collect::<Vec<_>>()}),
         summary,
         citations,
+        proposal: None,
     })
 }
 

@@ -1,12 +1,21 @@
 //! The agent's tools: a JSON schema for each (what the LLM sees), validation of its arguments,
-//! and its execution against the store or the knowledge base. Identity is enforced here, not in
-//! a prompt: any tool that reads or acts on an order needs the email on that order, either in
-//! its arguments or verified earlier in the same conversation.
+//! and its execution against the store or the knowledge base. Identity and consent are enforced
+//! here, not in a prompt, so the LLM path gets the same guarantees as the offline planner:
+//! - any tool that reads or acts on an order needs the order number and the email on that
+//!   order (in its arguments, or matched earlier in the same conversation);
+//! - listing an email's orders needs that email proven by a one-time code;
+//! - irreversible actions (cancel, modify, return, place) only return a proposal; a separate
+//!   confirmation of that exact proposal, by the customer, carries it out.
 
 pub mod args;
 mod exec;
+mod identity;
+pub mod mail;
+mod proposals;
 mod specs;
 
+pub use mail::{Mail, Mailer};
+pub use proposals::{Confirmation, PROPOSAL_MINUTES, Proposal};
 pub use specs::{ToolName, specs};
 
 use crate::catalogue::Catalogue;
@@ -21,9 +30,13 @@ use store::Store;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub conversation_id: String,
-    /// The email proven to own an order in this conversation (or the signed-in customer's).
+    /// The email that matched an order (number and email together) in this conversation: it
+    /// stands in for the email when the customer names another order number.
     pub verified_email: Option<String>,
     pub customer_name: Option<String>,
+    /// The email proven by a one-time code in this conversation: its orders may be listed.
+    #[serde(default)]
+    pub proven_email: Option<String>,
 }
 
 /// A knowledge-base passage a reply relies on.
@@ -49,6 +62,19 @@ pub struct ToolOutcome {
     pub error_kind: Option<String>,
     pub citations: Vec<Citation>,
     pub elapsed_ms: f64,
+    /// Set when the call only proposed an irreversible action: nothing changed yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<Proposal>,
+    /// Set when the call carried out a proposal the customer confirmed (its id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_proposal: Option<String>,
+}
+
+impl ToolOutcome {
+    /// Whether the call changed or read something, as opposed to only proposing an action.
+    pub fn took_effect(&self) -> bool {
+        self.proposal.is_none()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +120,7 @@ pub(crate) struct Done {
     pub result: serde_json::Value,
     pub summary: String,
     pub citations: Vec<Citation>,
+    pub proposal: Option<Proposal>,
 }
 
 /// Everything the tools need; cheap to clone.
@@ -101,11 +128,22 @@ pub(crate) struct Done {
 pub struct Toolbox {
     pub store: Store,
     pub kb: Option<Arc<KnowledgeBase>>,
+    /// Where one-time codes go: an SMTP server, or (none set) the demo inbox in the outbox table.
+    pub mailer: Option<Arc<dyn Mailer>>,
 }
 
 impl Toolbox {
     pub fn new(store: Store, kb: Option<Arc<KnowledgeBase>>) -> Toolbox {
-        Toolbox { store, kb }
+        Toolbox {
+            store,
+            kb,
+            mailer: None,
+        }
+    }
+
+    pub fn with_mailer(mut self, mailer: Option<Arc<dyn Mailer>>) -> Toolbox {
+        self.mailer = mailer;
+        self
     }
 
     pub async fn catalogue(&self) -> Result<Catalogue, ToolError> {
@@ -130,28 +168,52 @@ impl Toolbox {
         };
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         match result {
-            Ok(done) => ToolOutcome {
-                tool: name.to_string(),
-                arguments,
-                ok: true,
-                summary: done.summary,
-                result: done.result,
-                error: None,
-                error_kind: None,
-                citations: done.citations,
-                elapsed_ms,
-            },
-            Err(e) => ToolOutcome {
-                tool: name.to_string(),
-                arguments,
-                ok: false,
-                summary: format!("{}: {e}", e.kind()),
-                result: serde_json::json!({ "error": e.to_string(), "kind": e.kind() }),
-                error: Some(e.to_string()),
-                error_kind: Some(e.kind().to_string()),
-                citations: Vec::new(),
-                elapsed_ms,
-            },
+            Ok(done) => ToolOutcome::done(name, arguments, done, elapsed_ms),
+            Err(e) => ToolOutcome::failed(name, arguments, &e, elapsed_ms),
+        }
+    }
+}
+
+impl ToolOutcome {
+    pub(crate) fn done(
+        name: &str,
+        arguments: serde_json::Value,
+        done: Done,
+        elapsed_ms: f64,
+    ) -> ToolOutcome {
+        ToolOutcome {
+            tool: name.to_string(),
+            arguments,
+            ok: true,
+            summary: done.summary,
+            result: done.result,
+            error: None,
+            error_kind: None,
+            citations: done.citations,
+            elapsed_ms,
+            proposal: done.proposal,
+            confirmed_proposal: None,
+        }
+    }
+
+    pub(crate) fn failed(
+        name: &str,
+        arguments: serde_json::Value,
+        e: &ToolError,
+        elapsed_ms: f64,
+    ) -> ToolOutcome {
+        ToolOutcome {
+            tool: name.to_string(),
+            arguments,
+            ok: false,
+            summary: format!("{}: {e}", e.kind()),
+            result: serde_json::json!({ "error": e.to_string(), "kind": e.kind() }),
+            error: Some(e.to_string()),
+            error_kind: Some(e.kind().to_string()),
+            citations: Vec::new(),
+            elapsed_ms,
+            proposal: None,
+            confirmed_proposal: None,
         }
     }
 }

@@ -20,10 +20,12 @@ pub enum ToolName {
     SearchKnowledgeBase,
     CreateSupportTicket,
     EscalateToHuman,
+    SendVerificationCode,
+    VerifyEmailCode,
 }
 
 impl ToolName {
-    pub const ALL: [ToolName; 15] = [
+    pub const ALL: [ToolName; 17] = [
         ToolName::SearchProducts,
         ToolName::GetProductDetails,
         ToolName::CheckInventory,
@@ -39,6 +41,8 @@ impl ToolName {
         ToolName::SearchKnowledgeBase,
         ToolName::CreateSupportTicket,
         ToolName::EscalateToHuman,
+        ToolName::SendVerificationCode,
+        ToolName::VerifyEmailCode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,11 +62,25 @@ impl ToolName {
             ToolName::SearchKnowledgeBase => "search_knowledge_base",
             ToolName::CreateSupportTicket => "create_support_ticket",
             ToolName::EscalateToHuman => "escalate_to_human",
+            ToolName::SendVerificationCode => "send_verification_code",
+            ToolName::VerifyEmailCode => "verify_email_code",
         }
     }
 
     pub fn parse(name: &str) -> Option<ToolName> {
         ToolName::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    /// Irreversible actions: a call returns a proposal, and only the customer's confirmation of
+    /// that exact proposal carries it out.
+    pub fn needs_confirmation(self) -> bool {
+        matches!(
+            self,
+            ToolName::PlaceOrder
+                | ToolName::ModifyOrder
+                | ToolName::CancelOrder
+                | ToolName::InitiateReturn
+        )
     }
 
     /// Tools that change the store (the eval harness checks these never act on the wrong order).
@@ -94,20 +112,22 @@ impl ToolName {
                 "Check an order before placing it: what is missing, stock, totals with shipping. Writes nothing."
             }
             ToolName::PlaceOrder => {
-                "Place an order once the customer confirmed the draft. Idempotent per conversation."
+                "Propose placing an order: returns a proposal (lines, totals, address) that the customer must confirm with the Confirm button or by replying yes. Nothing is placed by this call."
             }
             ToolName::GetOrderStatus => {
                 "Status, lines and totals of an order. Needs the order number and the order's email."
             }
-            ToolName::ListCustomerOrders => "List the orders placed with an email address.",
+            ToolName::ListCustomerOrders => {
+                "List the orders placed with an email address. Only for an email proven in this conversation with a one-time code (send_verification_code, then verify_email_code)."
+            }
             ToolName::ModifyOrder => {
-                "Change quantities or the delivery address of a pending order. Needs the order's email."
+                "Propose changing quantities or the delivery address of a pending order (needs the order number and its email). Returns a proposal the customer must confirm; nothing changes until they do."
             }
             ToolName::CancelOrder => {
-                "Cancel a pending or processing order and restock it. Needs the order's email."
+                "Propose cancelling a pending or processing order (needs the order number and its email). Returns a proposal with the refund that the customer must confirm; nothing changes until they do. Never call it for a question about what would happen."
             }
             ToolName::InitiateReturn => {
-                "Start a return for a delivered order inside the return window. Needs the order's email."
+                "Propose a return for a delivered order inside the return window (needs the order number and its email). Returns a proposal with the refund that the customer must confirm."
             }
             ToolName::GetReturnStatus => {
                 "Status and refunds of the returns of an order. Needs the order's email."
@@ -118,6 +138,12 @@ impl ToolName {
             ToolName::CreateSupportTicket => "Open a support ticket for follow-up by the team.",
             ToolName::EscalateToHuman => {
                 "Hand the conversation to a human agent with an urgent or high-priority ticket."
+            }
+            ToolName::SendVerificationCode => {
+                "Email a one-time 6-digit code to the customer's address, to prove they own it before their orders are listed."
+            }
+            ToolName::VerifyEmailCode => {
+                "Check the one-time code the customer typed; on success the email counts as proven in this conversation."
             }
         }
     }
@@ -270,6 +296,16 @@ impl ToolName {
                     "priority": {"type": "string", "enum": ["high", "urgent"]}
                 },
                 "required": ["reason"]
+            }),
+            ToolName::SendVerificationCode => json!({
+                "type": "object",
+                "properties": {"email": {"type": "string"}},
+                "required": ["email"]
+            }),
+            ToolName::VerifyEmailCode => json!({
+                "type": "object",
+                "properties": {"email": {"type": "string"}, "code": {"type": "string", "description": "The 6 digits from the email"}},
+                "required": ["email", "code"]
             }),
         }
     }
