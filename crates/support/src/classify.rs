@@ -70,7 +70,71 @@ const ESCALATION_TRIGGERS: &[(&str, &str, &str)] = &[
         "urgent",
         "reports an unrecognised charge",
     ),
+    // Card disputes and charges the customer does not recognise, however they put it.
+    ("dispute", "high", "mentions a card dispute"),
+    ("with my bank", "high", "involves the customer's bank"),
+    ("call my bank", "high", "involves the customer's bank"),
+    ("contact my bank", "high", "involves the customer's bank"),
+    ("to my bank", "high", "involves the customer's bank"),
+    ("dont recognize", "urgent", "reports an unrecognised charge"),
+    (
+        "don't recognise",
+        "urgent",
+        "reports an unrecognised charge",
+    ),
+    ("dont recognise", "urgent", "reports an unrecognised charge"),
+    (
+        "do not recognize",
+        "urgent",
+        "reports an unrecognised charge",
+    ),
+    (
+        "didn't authorize",
+        "urgent",
+        "reports an unrecognised charge",
+    ),
+    (
+        "didnt authorize",
+        "urgent",
+        "reports an unrecognised charge",
+    ),
+    ("never ordered", "urgent", "reports an unrecognised charge"),
+    ("never placed", "urgent", "reports an unrecognised charge"),
+    ("hacked", "urgent", "reports a compromised account"),
+    (
+        "someone placed an order",
+        "urgent",
+        "reports a compromised account",
+    ),
+    ("someone used my", "urgent", "reports a compromised account"),
+    ("stolen card", "urgent", "reports fraud"),
+    // Hazards: stems, so "smoking", "swelling" and "bulging" count too.
+    ("smok", "urgent", "reports a safety risk"),
+    ("swollen", "urgent", "reports a safety risk"),
+    ("swell", "urgent", "reports a safety risk"),
+    ("bloated", "urgent", "reports a safety risk"),
+    ("bulging", "urgent", "reports a safety risk"),
+    ("puffed up", "urgent", "reports a safety risk"),
+    ("exploded", "urgent", "reports a safety risk"),
+    ("explod", "urgent", "reports a safety risk"),
+    ("melted", "urgent", "reports a safety risk"),
+    ("melting", "urgent", "reports a safety risk"),
+    ("on fire", "urgent", "reports a safety risk"),
+    ("fire", "urgent", "reports a safety risk"),
+    ("flames", "urgent", "reports a safety risk"),
+    ("electric shock", "urgent", "reports a safety risk"),
+    ("shocked me", "urgent", "reports a safety risk"),
+    ("gave me a burn", "urgent", "reports an injury"),
+    ("burned my", "urgent", "reports an injury"),
+    ("burnt my", "urgent", "reports an injury"),
+    ("hurt me", "urgent", "reports an injury"),
+    ("see a doctor", "urgent", "reports an injury"),
+    ("hospital", "urgent", "reports an injury"),
     ("human", "high", "asks for a person"),
+    ("persn", "high", "asks for a person"),
+    ("a person", "high", "asks for a person"),
+    ("live agent", "high", "asks for a person"),
+    ("representative", "high", "asks for a person"),
     ("real person", "high", "asks for a person"),
     ("speak to someone", "high", "asks for a person"),
     ("talk to someone", "high", "asks for a person"),
@@ -80,6 +144,9 @@ const ESCALATION_TRIGGERS: &[(&str, &str, &str)] = &[
     ("a manager", "high", "asks for a person"),
     ("supervisor", "high", "asks for a person"),
 ];
+
+/// Triggers that match any word starting with them ("smok": smoke, smoking, smoked).
+const STEMS: &[&str] = &["smok", "swell", "explod"];
 
 const ANGRY: &[&str] = &[
     "furious",
@@ -227,13 +294,16 @@ fn rule_category(lower: &str) -> Option<&'static str> {
         ),
         (
             &[
-                "my account",
-                "password",
                 "delete my data",
+                "delete all my",
+                "erase my data",
                 "personal data",
                 "privacy",
-                "change my email",
             ],
+            "privacy",
+        ),
+        (
+            &["my account", "password", "change my email"],
             "account_management",
         ),
         (
@@ -276,7 +346,11 @@ pub async fn classify(text: &str, semantic: Option<&Semantic>) -> Classification
     let lower = text.to_lowercase();
     let mut escalation: Option<(&str, &str)> = None;
     for (trigger, priority, reason) in ESCALATION_TRIGGERS {
-        let hit = if trigger.contains(' ') || trigger.len() > 6 {
+        let hit = if STEMS.contains(trigger) {
+            lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w.starts_with(trigger))
+        } else if trigger.contains(' ') || trigger.len() > 6 {
             lower.contains(trigger)
         } else {
             word_present(&lower, trigger)

@@ -128,11 +128,28 @@ pub fn name(text: &str) -> Option<String> {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?:[Mm]y name is|[Nn]ame:|[Tt]his is|[Ii]t's|[Ii] am|[Ii]'m)\s+([A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)+)",
+        r"\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame\s*(?:is|:)?|[Tt]his is|[Ii]t's|[Ii] am|[Ii]'m|[Ii]m|\b[Ff]or)\s+([A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)+)",
     )
     .captures(text)
     .and_then(|c| c.get(1))
     .map(|m| m.as_str().to_string())
+    .or_else(|| {
+        // A message that starts with a full name and goes on with contact details:
+        // "Kim Park, kim.park@example.com, 206-555-0199".
+        static LEAD: OnceLock<Regex> = OnceLock::new();
+        re(&LEAD, r"(?:^|[.!?]\s+)([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)+)\s*,")
+            .captures(text)
+            .filter(|_| email(text).is_some() || phone(text).is_some())
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().to_string())
+    })
+    .filter(|n| {
+        // Product names and places are not people.
+        let lower = n.to_lowercase();
+        !["street", "st", "ave", "avenue", "road", "pro", "anc", "speaker", "monitor", "keyboard", "camera", "headphones", "earbuds"]
+            .iter()
+            .any(|w| lower.split_whitespace().any(|x| x == *w))
+    })
 }
 
 /// (min, max) dollars.
@@ -151,7 +168,7 @@ pub fn price_range(text: &str) -> (Option<f64>, Option<f64>) {
         let hi = c.get(2).and_then(|m| m.as_str().parse().ok());
         return (lo, hi);
     }
-    let max = re(&MAX, r"(?:under|below|less than|cheaper than|at most|up to|max(?:imum)?|within|budget(?: is| of)?)\s*\$?(\d+(?:\.\d+)?)")
+    let max = re(&MAX, r"(?:under|below|less than|cheaper than|at most|up to|max(?:imum)?|within|budget(?:\s+(?:is|of))?(?:\s+(?:about|around|roughly))?)\s*\$?(\d+(?:\.\d+)?)")
         .captures(&lower)
         .and_then(|c| c.get(1))
         .and_then(|m| m.as_str().parse().ok());
@@ -262,7 +279,7 @@ pub fn target_quantity(text: &str) -> Option<i64> {
     let lower = text.to_lowercase();
     let c = re(
         &R,
-        r"(?:to|quantity(?: of)?|make it|qty)\s*(\d{1,2}|zero|one|two|three|four|five)\b",
+        r"(?:to|quantity(?: of)?|make it|make that|make them|actually|qty)\s*(\d{1,2}|zero|one|two|three|four|five)\b",
     )
     .captures(&lower)?;
     let w = c.get(1)?.as_str();
@@ -312,6 +329,60 @@ pub fn is_yes(text: &str) -> bool {
     })
 }
 
+/// A question rather than a statement or an instruction.
+pub fn is_question(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    lower.contains('?')
+        || [
+            "what", "how", "when", "why", "where", "which", "is ", "are ", "do ", "does ", "can ",
+            "could ", "will ", "would ", "should ",
+        ]
+        .iter()
+        .any(|w| lower.starts_with(w))
+}
+
+/// The customer asks for the list of their orders, or cannot give an order number.
+pub fn asks_for_order_list(text: &str) -> bool {
+    let lower = text.to_lowercase().replace('’', "'");
+    [
+        "forgot",
+        "lost",
+        "don't have",
+        "dont have",
+        "do not have",
+        "don't know",
+        "dont know",
+        "don't remember",
+        "dont remember",
+        "can't find",
+        "cant find",
+        "list",
+        "all my orders",
+        "all orders",
+        "order history",
+        "what orders",
+        "which orders",
+        "my orders",
+        "orders do i",
+        "orders have i",
+        "orders did i",
+        "what did i order",
+        "code",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// A message that changes a detail of what was just proposed ("make that 4", "actually 3",
+/// a new address, another product instead).
+pub fn amends(text: &str) -> bool {
+    if is_confirmation(text) || is_refusal(text) || text.contains('?') || is_help_question(text) {
+        return false;
+    }
+    // A concrete new detail, not just "actually…": a question after a card is a new topic.
+    target_quantity(text).is_some() || address(text).is_some()
+}
+
 /// A one-time code: exactly six digits standing alone.
 pub fn one_time_code(text: &str) -> Option<String> {
     standalone_numbers(text, 6..=6)
@@ -320,69 +391,92 @@ pub fn one_time_code(text: &str) -> Option<String> {
         .next()
 }
 
-/// Whether the message itself asks for an action, as opposed to asking what would happen
-/// ("thinking about cancelling… when would I get my money back?"), or quoting, translating or
-/// reporting words that ask for one. Only a request can lead to a proposal.
-pub fn is_request_to_act(text: &str) -> bool {
+/// What a message says about acting on an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stance {
+    /// It asks for an action ("please cancel order 1024").
+    Request,
+    /// It asks what would happen, or quotes, translates or reports words that ask for one
+    /// ("thinking about cancelling… when would I get my money back?").
+    Hypothetical,
+    /// It names no action at all ("there's a dead pixel, what can I do?").
+    NoAction,
+}
+
+const ACTION_WORDS: &[&str] = &[
+    "cancel",
+    "return",
+    "refund",
+    "send back",
+    "send it back",
+    "send them back",
+    "take it back",
+    "take them back",
+    "money back",
+    "exchange",
+    "change",
+    "modify",
+    "update",
+    "remove",
+    "add ",
+    "swap",
+    "replace",
+    "make it",
+    "make that",
+    "instead",
+    "new address",
+    "different address",
+    "address to",
+    "ship it to",
+    "deliver it to",
+    "send it to",
+];
+
+/// Whether the message asks for an action, wonders about one, or names none. Only a request can
+/// lead to a proposal.
+pub fn stance(text: &str) -> Stance {
     let lower = text.to_lowercase();
     if lower.contains("translat") {
-        return false;
+        return Stance::Hypothetical;
     }
     let own = without_quotes(&lower);
-    const ACTIONS: &[&str] = &[
-        "cancel",
-        "return",
-        "refund",
-        "send back",
-        "send it back",
-        "change",
-        "modify",
-        "update",
-        "remove",
-        "add ",
-        "swap",
-        "replace",
-    ];
-    if own.trim().is_empty() || !ACTIONS.iter().any(|a| own.contains(a)) {
-        // Every action word was inside quotation marks.
-        return !ACTIONS.iter().any(|a| lower.contains(a));
+    if !ACTION_WORDS.iter().any(|a| own.contains(a)) {
+        // Every action word was inside quotation marks, or there was none.
+        return if ACTION_WORDS.iter().any(|a| lower.contains(a)) {
+            Stance::Hypothetical
+        } else {
+            Stance::NoAction
+        };
     }
     const REQUEST: &[&str] = &[
         "i want to",
-        "i'd like to",
-        "i would like to",
         "i wanna",
+        "i'd like to",
+        "id like to",
+        "i would like to",
         "i need to",
         "please",
+        "pls",
         "can you",
+        "can u",
         "could you",
         "go ahead",
-        "cancel it",
-        "cancel my",
-        "cancel order",
-        "cancel the",
         "let's",
         "i've decided",
         "i have decided",
     ];
-    if REQUEST.iter().any(|r| own.contains(r)) {
-        return true;
-    }
     const HYPOTHETICAL: &[&str] = &[
         "what if",
         "what happens if",
         "what would happen",
         "what happens when",
-        "if i cancel",
-        "if i return",
-        "if i change",
-        "if i were to",
-        "if i decide",
+        "if i ",
         "thinking about",
         "thinking of",
         "considering",
-        "would i get",
-        "would i be",
+        "do i get",
+        "will i get",
+        "would i",
         "hypothetically",
         "in case i",
         "wondering",
@@ -391,8 +485,116 @@ pub fn is_request_to_act(text: &str) -> bool {
         "told me to",
         "says to",
         "said i should",
+        "not sure yet",
     ];
-    !HYPOTHETICAL.iter().any(|h| own.contains(h))
+    let hypothetical = HYPOTHETICAL.iter().any(|h| own.contains(h));
+    let reported = ["said to", "told me to", "says to", "wrote", "not sure yet"]
+        .iter()
+        .any(|h| own.contains(h));
+    if reported || (hypothetical && !REQUEST.iter().any(|r| own.contains(r))) {
+        Stance::Hypothetical
+    } else {
+        Stance::Request
+    }
+}
+
+/// Whether the message itself asks for an action (see [`stance`]).
+pub fn is_request_to_act(text: &str) -> bool {
+    stance(text) == Stance::Request
+}
+
+/// A help question: a product problem ("won't connect", "is this hiss normal", "dead pixel") or
+/// a question about how the store works (warranty, price drops, return shipping, payment,
+/// privacy, lost parcels). The knowledge base answers these, not the product or order tools.
+pub fn is_help_question(text: &str) -> bool {
+    let lower = text.to_lowercase().replace('’', "'");
+    const PROBLEM: &[&str] = &[
+        "not working",
+        "stopped working",
+        "won't",
+        "wont ",
+        "doesn't",
+        "doesnt",
+        "does not",
+        "can't",
+        "cant ",
+        "isn't",
+        "keeps ",
+        "keep falling",
+        "dead pixel",
+        "stuck pixel",
+        "hiss",
+        "buzz",
+        "crackl",
+        "static",
+        "flicker",
+        "no sound",
+        "no signal",
+        "no picture",
+        "nothing on the",
+        "doesnt show",
+        "type twice",
+        "twice",
+        "too hot",
+        "overheat",
+        "shuts off",
+        "shutting off",
+        "turns off",
+        "drain",
+        "charges slow",
+        "charges super slow",
+        "slow to charge",
+        "blinks",
+        "blinking",
+        "is that normal",
+        "is this normal",
+        "is it normal",
+        "what can i do",
+        "what do i do",
+        "what should i do",
+        "how do i fix",
+        "how to fix",
+        "troubleshoot",
+    ];
+    const POLICY: &[&str] = &[
+        "return window",
+        "return policy",
+        "how many days",
+        "how long do i have",
+        "warranty",
+        "guarantee",
+        "policy",
+        "price drop",
+        "cheaper",
+        "price match",
+        "difference back",
+        "return shipping",
+        "shipping refunded",
+        "do you take",
+        "do u take",
+        "do you accept",
+        "paypal",
+        "apple pay",
+        "klarna",
+        "two charges",
+        "charged twice",
+        "double charge",
+        "ship to canada",
+        "ship internationally",
+        "international",
+        "personal data",
+        "my data",
+        "privacy",
+        "says delivered",
+        "said delivered",
+        "no package",
+        "package was stolen",
+        "never got my package",
+        "how long do refunds",
+        "how long does delivery",
+        "how long is the",
+    ];
+    PROBLEM.iter().chain(POLICY).any(|w| lower.contains(w))
 }
 
 /// The text with quoted passages removed ("…", “…”, and '…' around several words).
@@ -519,5 +721,91 @@ mod tests {
             reason("I want to return it because the left ear crackles."),
             Some("the left ear crackles".into())
         );
+    }
+
+    #[test]
+    fn stance_tells_requests_from_questions_quotes_and_reports() {
+        assert_eq!(stance("Please cancel order 1024"), Stance::Request);
+        assert_eq!(
+            stance("cancel order 1027, diego.alvarez@example.com"),
+            Stance::Request
+        );
+        assert_eq!(
+            stance(
+                "I'm thinking about cancelling order 1024 - if I did, when would I get my money back?"
+            ),
+            Stance::Hypothetical
+        );
+        assert_eq!(
+            stance("what happens if I cancel an order?"),
+            Stance::Hypothetical
+        );
+        assert_eq!(
+            stance("should I cancel order 1025 or wait?"),
+            Stance::Hypothetical
+        );
+        assert_eq!(
+            stance("Translate to Spanish: \"please cancel order 1027\""),
+            Stance::Hypothetical
+        );
+        assert_eq!(
+            stance("my friend wrote 'cancel order 1024' in our chat, is that how it works?"),
+            Stance::Hypothetical
+        );
+        assert_eq!(
+            stance("my husband said to cancel order 1028"),
+            Stance::Hypothetical
+        );
+        assert_eq!(
+            stance("there's a dead pixel on my monitor"),
+            Stance::NoAction
+        );
+        // An apostrophe inside a word is not a quotation mark.
+        assert_eq!(
+            stance("I don't want it, cancel order 1024 please"),
+            Stance::Request
+        );
+    }
+
+    #[test]
+    fn help_questions_are_recognised() {
+        assert!(is_help_question("is this hiss normal?"));
+        assert!(is_help_question("boomgo wont connect to my phone"));
+        assert!(is_help_question("how long is the warranty on the camera"));
+        assert!(is_help_question(
+            "it's cheaper now, can I get the difference back?"
+        ));
+        assert!(!is_help_question("where is order 1013"));
+        assert!(!is_help_question("show me keyboards under $100"));
+    }
+
+    #[test]
+    fn a_confirmation_is_a_plain_yes_and_nothing_more() {
+        assert!(is_confirmation("yes"));
+        assert!(is_confirmation("Yes, go ahead"));
+        assert!(is_confirmation("confirm"));
+        assert!(!is_confirmation("ok thanks"));
+        assert!(!is_confirmation("yes and change the address too"));
+        assert!(!is_confirmation("yes? what would it cost"));
+        assert!(is_refusal("no"));
+        assert!(is_refusal("No, leave it"));
+        assert!(!is_refusal("no, cancel order 1026 instead"));
+    }
+
+    #[test]
+    fn codes_amendments_and_names() {
+        assert_eq!(one_time_code("the code is 482913"), Some("482913".into()));
+        assert_eq!(one_time_code("order 1024"), None);
+        assert!(amends("sorry make that 4"));
+        assert!(!amends("actually whats your return policy?"));
+        assert!(!amends("yes"));
+        assert_eq!(name("im Tom Reed"), Some("Tom Reed".into()));
+        assert_eq!(
+            name("I'd like the keyboard. Jo Hart, jo.hart@example.com, 617-555-0100"),
+            Some("Jo Hart".into())
+        );
+        assert_eq!(name("looking for Aurora ANC headphones"), None);
+        assert!(asks_for_order_list("I forgot my order number"));
+        assert!(!asks_for_order_list("I want to know about my order"));
     }
 }

@@ -3,7 +3,7 @@
 //! turns, runs the same tools an LLM would, and answers from their results and cited passages.
 
 use crate::catalogue::Catalogue;
-use crate::extract;
+use crate::extract::{self, Stance};
 use crate::semantic::Semantic;
 use crate::tools::ToolOutcome;
 use crate::turn::ToolRunner;
@@ -152,6 +152,21 @@ impl Intent {
         }
     }
 
+    /// Intents a help question overrides: tools that would answer with facts instead of help.
+    fn yields_to_help(self) -> bool {
+        matches!(
+            self,
+            Intent::OrderStatus
+                | Intent::ListOrders
+                | Intent::CancelOrder
+                | Intent::ModifyOrder
+                | Intent::ReturnRequest
+                | Intent::ProductSearch
+                | Intent::ProductDetails
+                | Intent::Inventory
+        )
+    }
+
     /// Whether the intent ends in an irreversible action (proposed, then confirmed).
     pub fn acts(self) -> bool {
         matches!(
@@ -206,6 +221,9 @@ pub struct PlannerState {
     /// What to do once that email is proven.
     #[serde(default)]
     pub after_code: Option<Intent>,
+    /// The intent whose card the last reply showed: "make that 4" changes that proposal.
+    #[serde(default)]
+    pub last_action: Option<Intent>,
 }
 
 pub struct PlannerReply {
@@ -220,6 +238,10 @@ pub struct Planner {
 
 /// Keyword evidence for an intent: strong (0.5) or weak (0.25) boosts on top of similarity.
 fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, f32)> {
+    // "Noise cancelling" is a feature, not a request to cancel anything.
+    let lower = &lower
+        .replace("noise-cancel", "noise-reduc")
+        .replace("noise cancel", "noise reduc");
     let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
     let question = has(&[
         "policy",
@@ -333,17 +355,34 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "been processed",
         "been approved",
         "been refunded",
+        "update on my return",
+        "update on the return",
+        "news on my return",
+        "return get rejected",
+        "return rejected",
+        "return was rejected",
     ]) && !has(&["want to return", "start a return", "like to return"])
     {
         add(Intent::ReturnStatus, 0.55);
     }
-    if (has(&[
-        "return",
-        "send it back",
-        "send back",
-        "refund for",
-        "money back",
-    ]) || has_order && has(&["a refund", "refund it", "my money"]))
+    let asks_return_status = has(&[
+        "update on my return",
+        "update on the return",
+        "news on my return",
+        "status of my return",
+        "return status",
+        "return get rejected",
+        "return rejected",
+        "return was rejected",
+    ]);
+    if !asks_return_status
+        && (has(&[
+            "return",
+            "send it back",
+            "send back",
+            "refund for",
+            "money back",
+        ]) || has_order && has(&["a refund", "refund it", "my money"]))
         && (has_order || !question)
         && !has(&[
             "return status",
@@ -419,7 +458,17 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "under $",
         "below $",
         "options for",
-    ]) {
+        "i want a ",
+        "i need a ",
+        "need some ",
+        "want some ",
+        "budget",
+        " that can ",
+        " that charges",
+        " that works",
+        " one that ",
+    ]) && !has_order
+    {
         add(Intent::ProductSearch, 0.45);
     }
     if has_product
@@ -476,14 +525,36 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
     }
     if has(&["ticket", "complaint", "report a problem"]) {
         add(Intent::Ticket, 0.6);
-    } else if has(&[
-        "missing part",
-        "missing screws",
-        "without the",
-        "arrived damaged",
-        "arrived broken",
-        "dented",
-    ]) {
+    } else if !has(&["how do", "how can", "how to", "can i", "what "])
+        && has(&[
+            "warranty claim",
+            "claim on the warranty",
+            "claim under warranty",
+            "missing from the box",
+            "wasn't in the box",
+            "wasnt in the box",
+            "was not in the box",
+            "not in the box",
+            "missing from my order",
+            "delete my data",
+            "delete all my",
+            "erase my data",
+            "remove my data",
+            "delete my personal",
+            "delete my account",
+        ])
+    {
+        add(Intent::Ticket, 0.65);
+    } else if !has(&["return", "refund", "send back", "send it back", "exchange"])
+        && has(&[
+            "missing part",
+            "missing screws",
+            "without the",
+            "arrived damaged",
+            "arrived broken",
+            "dented",
+        ])
+    {
         add(Intent::Ticket, 0.45);
     }
     let greeting = [
@@ -663,27 +734,83 @@ impl Planner {
             }
         };
         state.awaiting_confirmation = false;
-        // Asking what would happen, or quoting, translating or reporting someone else's words,
-        // never starts an action: the customer gets the facts instead.
-        if intent.acts() && intent != Intent::PlaceOrder && !extract::is_request_to_act(text) {
-            state.pending = None;
-            return self.hypothetical(intent, text, state, runner).await;
+        // Decided from this message, not carried over from a question the customer is answering.
+        let mut fresh = state.pending != Some(intent);
+        let stance = extract::stance(text);
+        let mut intent = intent;
+        // Right after a card, a changed detail ("make that 4", a new address) changes the
+        // proposal: a new card replaces the old one.
+        if let Some(last) = state.last_action.take()
+            && state.proposal.is_some()
+            && extract::amends(text)
+        {
+            intent = last;
+            fresh = false;
         }
-        let reply = match intent {
+        // A help question ("is this hiss normal?", "warranty on the camera?", "won't connect")
+        // is answered from the knowledge base, even when it names a product or an order.
+        // A question about how things work (no order named) is a help question even when it
+        // uses an action word ("what's the return window for speakers?").
+        let general_question = found_order.is_none() && extract::is_question(text);
+        if fresh
+            && intent.yields_to_help()
+            && (stance != Stance::Request || general_question)
+            && extract::is_help_question(text)
+        {
+            intent = Intent::Knowledge;
+        }
+        if fresh && intent.acts() && intent != Intent::PlaceOrder {
+            match stance {
+                // Asking what would happen, or quoting, translating or reporting someone else's
+                // words, never starts an action: the customer gets the facts instead.
+                Stance::Hypothetical => {
+                    state.pending = None;
+                    return self.hypothetical(intent, text, state, runner).await;
+                }
+                // No action named at all: a question about the order, or for the help center.
+                Stance::NoAction => {
+                    intent = if found_order.is_some() {
+                        Intent::OrderStatus
+                    } else {
+                        Intent::Knowledge
+                    };
+                }
+                Stance::Request => {}
+            }
+        }
+        let reply = self.act(intent, text, state, runner, &catalogue).await;
+        if runner.proposal().is_some() {
+            state.last_action = Some(intent);
+        }
+        PlannerReply {
+            intent: Some(intent),
+            ..reply
+        }
+    }
+
+    async fn act(
+        &self,
+        intent: Intent,
+        text: &str,
+        state: &mut PlannerState,
+        runner: &mut ToolRunner<'_>,
+        catalogue: &Catalogue,
+    ) -> PlannerReply {
+        match intent {
             Intent::OrderStatus
             | Intent::CancelOrder
             | Intent::ModifyOrder
             | Intent::ReturnRequest
             | Intent::ReturnStatus => {
-                self.order_intent(intent, text, state, runner, &catalogue)
+                self.order_intent(intent, text, state, runner, catalogue)
                     .await
             }
-            Intent::ListOrders => self.list_orders(state, runner).await,
+            Intent::ListOrders => self.list_orders(text, state, runner).await,
             Intent::ProductSearch => self.product_search(text, runner).await,
-            Intent::ProductDetails => self.product_details(text, state, runner, &catalogue).await,
-            Intent::Inventory => self.inventory(text, state, runner, &catalogue).await,
+            Intent::ProductDetails => self.product_details(text, state, runner, catalogue).await,
+            Intent::Inventory => self.inventory(text, state, runner, catalogue).await,
             Intent::Shipping => self.shipping(state, runner).await,
-            Intent::PlaceOrder => self.place_order(text, state, runner, &catalogue).await,
+            Intent::PlaceOrder => self.place_order(text, state, runner, catalogue).await,
             Intent::Knowledge => self.knowledge(text, runner, None).await,
             Intent::Ticket => self.ticket(text, state, runner).await,
             Intent::Escalate => self.escalate(text, state, runner).await,
@@ -695,10 +822,6 @@ impl Planner {
                     intent: Some(Intent::Greeting),
                 }
             }
-        };
-        PlannerReply {
-            intent: Some(intent),
-            ..reply
         }
     }
 
@@ -722,7 +845,7 @@ impl Planner {
                     .is_some_and(|p| p.eq_ignore_ascii_case(e))
             });
             if proven {
-                let mut reply = self.list_orders(state, runner).await;
+                let mut reply = self.list_orders(text, state, runner).await;
                 state.pending = Some(intent);
                 reply.text.push_str("\nWhich order do you mean?");
                 return reply;
@@ -840,7 +963,11 @@ impl Planner {
                     args.insert("zip".into(), json!(slots.zip));
                     changed = true;
                 }
-                let mentioned = extract::items(text, catalogue);
+                let mut mentioned = extract::items(text, catalogue);
+                // "make that 4" names no product: it is about the one being changed.
+                if mentioned.is_empty() && extract::target_quantity(text).is_some() {
+                    mentioned = slots.items.clone();
+                }
                 if !mentioned.is_empty() {
                     let lower = text.to_lowercase();
                     // The current order tells "add one more" from "make it 3".
@@ -993,9 +1120,11 @@ impl Planner {
 
     async fn list_orders(
         &self,
+        text: &str,
         state: &mut PlannerState,
         runner: &mut ToolRunner<'_>,
     ) -> PlannerReply {
+        let wants_list = extract::asks_for_order_list(text) || state.after_code.is_some();
         let Some(email) = state.slots.email.clone() else {
             state.pending = Some(Intent::ListOrders);
             return PlannerReply {
@@ -1010,6 +1139,15 @@ impl Planner {
             .proven_email
             .as_deref()
             .is_some_and(|p| p.eq_ignore_ascii_case(&email));
+        if !proven && !wants_list {
+            // "I want to know about my order": the number is the simple way; the code is offered.
+            state.pending = Some(Intent::OrderStatus);
+            return PlannerReply {
+                text: "Sure — what is the order number? If you don't have it, I can email a one-time code to your address and then list your orders.".into(),
+                suggestions: vec!["I don't have my order number".into()],
+                intent: None,
+            };
+        }
         if !proven {
             // Knowing an address proves nothing: a code mailed to it does.
             let sent = runner
@@ -1105,7 +1243,7 @@ impl Planner {
         state.code_for = None;
         state.slots.email = Some(email);
         let after = state.after_code.take().unwrap_or(Intent::ListOrders);
-        let mut reply = self.list_orders(state, runner).await;
+        let mut reply = self.list_orders(text, state, runner).await;
         reply.text = format!("Thanks — your email is confirmed.\n\n{}", reply.text);
         if after != Intent::ListOrders && after.needs_order() {
             state.pending = Some(after);

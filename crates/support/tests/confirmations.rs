@@ -168,6 +168,7 @@ async fn orders_are_listed_only_for_an_email_proven_by_a_code() {
     let code: String = mail[0]
         .body
         .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_digit()))
         .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
         .unwrap_or_default()
         .to_string();
