@@ -145,6 +145,10 @@ const ESCALATION_TRIGGERS: &[(&str, &str, &str)] = &[
     ("supervisor", "high", "asks for a person"),
 ];
 
+/// How close (cosine, MiniLM) a message must be to a labelled escalation example when no rule
+/// fired: high, so ordinary complaints stay with the agent.
+const ESCALATION_SIMILARITY: f32 = 0.62;
+
 /// Triggers that match any word starting with them ("smok": smoke, smoking, smoked).
 const STEMS: &[&str] = &["smok", "swell", "explod"];
 
@@ -364,6 +368,14 @@ pub async fn classify(text: &str, semantic: Option<&Semantic>) -> Classification
                 escalation = Some((priority, reason));
             }
         }
+    }
+    // Worded like nothing in the rules: the labelled examples of messages that need a person.
+    if escalation.is_none()
+        && let Some(semantic) = semantic
+        && let Some(similarity) = semantic.escalation_similarity(text).await
+        && similarity >= ESCALATION_SIMILARITY
+    {
+        escalation = Some(("high", "reads like a case for a person (MiniLM)"));
     }
     let sentiment = if contains_any(&lower, ANGRY)
         || (text.chars().filter(|c| c.is_alphabetic()).count() > 12

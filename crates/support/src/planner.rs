@@ -152,6 +152,16 @@ impl Intent {
         }
     }
 
+    /// The intent a label of `data/intents.tsv` names ("order_status").
+    pub fn from_label(label: &str) -> Option<Intent> {
+        Intent::ALL.into_iter().find(|i| {
+            serde_json::to_value(i)
+                .ok()
+                .and_then(|v| v.as_str().map(|s| s == label))
+                .unwrap_or(false)
+        })
+    }
+
     /// Intents a help question overrides: tools that would answer with facts instead of help.
     fn yields_to_help(self) -> bool {
         matches!(
@@ -161,6 +171,7 @@ impl Intent {
                 | Intent::CancelOrder
                 | Intent::ModifyOrder
                 | Intent::ReturnRequest
+                | Intent::ReturnStatus
                 | Intent::ProductSearch
                 | Intent::ProductDetails
                 | Intent::Inventory

@@ -9,6 +9,27 @@ pub struct Semantic {
     embedder: Embedder,
     labels: Vec<(String, Vec<f32>)>,
     intents: Vec<(Intent, Vec<f32>)>,
+    /// Messages that belong to no intent ("tell me a joke"): when one of these is the closest
+    /// match, no intent is.
+    none: Vec<Vec<f32>>,
+}
+
+/// Labelled customer messages (label, text) from `data/intents.tsv`, beside each intent's own
+/// examples: the nearest neighbours the intent vote compares with.
+pub fn labelled_utterances() -> Vec<(Option<Intent>, &'static str)> {
+    include_str!("../data/intents.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let (label, text) = l.split_once('\t')?;
+            let intent = if label == "none" {
+                None
+            } else {
+                Some(Intent::from_label(label)?)
+            };
+            Some((intent, text.trim()))
+        })
+        .collect()
 }
 
 fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -33,15 +54,27 @@ impl Semantic {
         for intent in Intent::ALL {
             for example in intent.examples() {
                 intent_texts.push(example.to_string());
-                intent_keys.push(intent);
+                intent_keys.push(Some(intent));
             }
         }
+        for (intent, text) in labelled_utterances() {
+            intent_texts.push(text.to_string());
+            intent_keys.push(intent);
+        }
         let intent_vectors = embedder.embed(intent_texts).await?;
-        let intents = intent_keys.into_iter().zip(intent_vectors).collect();
+        let mut intents = Vec::new();
+        let mut none = Vec::new();
+        for (key, vector) in intent_keys.into_iter().zip(intent_vectors) {
+            match key {
+                Some(intent) => intents.push((intent, vector)),
+                None => none.push(vector),
+            }
+        }
         Ok(Semantic {
             embedder,
             labels,
             intents,
+            none,
         })
     }
 
@@ -73,15 +106,34 @@ impl Semantic {
         let Some(v) = self.vector(text).await else {
             return Vec::new();
         };
+        self.scores_of(&v)
+    }
+
+    fn scores_of(&self, v: &[f32]) -> Vec<(Intent, f32)> {
         let mut best: Vec<(Intent, f32)> = Vec::new();
         for (intent, e) in &self.intents {
-            let score = dot(&v, e);
+            let score = dot(v, e);
             match best.iter_mut().find(|(i, _)| i == intent) {
                 Some(entry) => entry.1 = entry.1.max(score),
                 None => best.push((*intent, score)),
             }
         }
         best.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // Closer to a message about nothing we do than to any intent: no intent at all.
+        let none = self.none.iter().map(|e| dot(v, e)).fold(f32::MIN, f32::max);
+        if best.first().is_some_and(|(_, top)| none > *top) {
+            return Vec::new();
+        }
         best
+    }
+
+    /// How closely the message matches the labelled requests for a person and reports of
+    /// hazards, payment disputes or fraud (the escalate examples), as a backstop to the rules.
+    pub async fn escalation_similarity(&self, text: &str) -> Option<f32> {
+        let v = self.vector(text).await?;
+        let scores = self.scores_of(&v);
+        let escalate = scores.iter().find(|(i, _)| *i == Intent::Escalate)?.1;
+        // Only when escalation is the single best reading of the message.
+        (scores.first().map(|(i, _)| *i) == Some(Intent::Escalate)).then_some(escalate)
     }
 }
