@@ -31,10 +31,16 @@ log "unit and integration tests"
 cargo test "${crates[@]}" --lib --bins --tests 2>&1 | tee "$logs/cargo.log"
 rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$logs/cargo.log" | awk '{ n += $4 } END { print n + 0 }')
 
-log "support agent evaluation: the public scenarios on the offline planner (at least 90% must pass)"
+# The public scenarios (tuned against) must all pass. The holdout (eval/support/holdout, never
+# tuned against: only its totals are printed) is gated at the rate it reached when it was
+# written, HOLDOUT_MIN_RATE; the target is 90% (docs/support-eval.md).
+log "support agent evaluation: every public scenario must pass; the holdout prints totals only"
 cargo build "${crates[@]}" --bin support-eval
-"${CARGO_TARGET_DIR:-target}/debug/support-eval" --min-pass-rate 90 eval/support 2>&1 | tee "$logs/eval.log"
+"${CARGO_TARGET_DIR:-target}/debug/support-eval" --min-pass-rate 100 eval/support 2>&1 | tee "$logs/eval.log"
 eval_rate=$(grep -E '^ALL ' "$logs/eval.log" | awk '{ print $4 }')
+"${CARGO_TARGET_DIR:-target}/debug/support-eval" --totals-only --min-pass-rate "${HOLDOUT_MIN_RATE:-80}" \
+  eval/support/holdout 2>&1 | tee "$logs/holdout.log"
+holdout_rate=$(grep -E '^ALL ' "$logs/holdout.log" | awk '{ print $4 }')
 
 log "browser tests (Playwright on Debian's Chromium)"
 scripts/build.sh --dev
@@ -44,5 +50,5 @@ e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$logs/e2e.log" | awk '{ n += $1 } END 
 echo
 echo "rust: $rust_passed passed, 0 failed"
 echo "browser: $e2e_passed passed, 0 failed"
-echo "support eval (offline planner): $eval_rate of the public scenarios"
+echo "support eval (offline planner): $eval_rate of the public scenarios, $holdout_rate of the holdout"
 echo "total: $((rust_passed + e2e_passed)) passed, 0 failed"

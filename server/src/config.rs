@@ -49,6 +49,11 @@ pub struct Config {
     pub openai_image_model: String,
     pub qdrant_url: Option<Url>,
     pub qdrant_api_key: Option<Secret>,
+    /// The SMTP server one-time codes go out through (`smtp://user:pass@host:port`,
+    /// `smtps://…`); unset: they stay in the demo inbox.
+    pub smtp_url: Option<Secret>,
+    /// The sender of that mail.
+    pub smtp_from: String,
     pub stability_key: Option<Secret>,
     /// Stability's API root (tests aim it at a local fake).
     pub stability_base_url: Option<Url>,
@@ -164,6 +169,25 @@ impl Config {
             Ok(value)
         };
 
+        let smtp_url = secret("SMTP_URL");
+        let smtp_from = get("SMTP_FROM")
+            .unwrap_or_else(|| "AI Portfolio Store <no-reply@localhost>".to_owned());
+        if let Some(url) = &smtp_url {
+            if !(url.expose().starts_with("smtp://") || url.expose().starts_with("smtps://")) {
+                return Err(invalid(
+                    "SMTP_URL",
+                    "must be an smtp:// or smtps:// URL (smtp://user:password@host:587?tls=required)",
+                ));
+            }
+            crate::mail::SmtpMailer::new(url.expose(), &smtp_from).map_err(|e| {
+                if e.starts_with("SMTP_FROM") {
+                    invalid("SMTP_FROM", e)
+                } else {
+                    invalid("SMTP_URL", e)
+                }
+            })?;
+        }
+
         let log_level = get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned());
         tracing_subscriber::EnvFilter::try_new(&log_level).map_err(|e| {
             invalid(
@@ -232,6 +256,8 @@ impl Config {
             openai_image_model: model("OPENAI_IMAGE_MODEL", "gpt-image-1")?,
             qdrant_url: url("QDRANT_URL")?,
             qdrant_api_key: secret("QDRANT_API_KEY"),
+            smtp_url,
+            smtp_from,
             stability_key: secret("STABILITY_KEY"),
             stability_base_url: url("STABILITY_BASE_URL")?,
             stability_model: model("STABILITY_MODEL", "sd3-medium")?,
@@ -350,6 +376,18 @@ mod tests {
     }
 
     #[test]
+    fn an_unusable_sender_names_smtp_from() {
+        let err = config(&[
+            ("SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("SMTP_FROM", "not an address"),
+        ])
+        .expect_err("bad sender");
+        assert_eq!(err.variable, "SMTP_FROM");
+        let ok = config(&[("SMTP_URL", "smtps://user:pw@mail.example.com")]).expect("smtps");
+        assert!(ok.smtp_url.is_some());
+    }
+
+    #[test]
     fn invalid_values_name_their_variable() {
         let cases: &[(&str, &str)] = &[
             ("DATABASE_URL", "mysql://localhost/db"),
@@ -366,6 +404,7 @@ mod tests {
             ("LLM_THREADS", "many"),
             ("CHAT_RATE_PER_MINUTE", "0"),
             ("CLIENT_IP_HEADER", "not a header"),
+            ("SMTP_URL", "mailto:store@example.com"),
         ];
         for (name, value) in cases {
             let err = config(&[(name, value)]).expect_err(name);

@@ -14,6 +14,7 @@ pub mod images;
 pub mod knowledge;
 pub mod live;
 pub mod llm_registry;
+pub mod mail;
 pub mod metrics;
 pub mod pirate;
 pub mod rate_limit;
@@ -115,6 +116,18 @@ impl axum::extract::FromRef<ServerState> for Store {
     }
 }
 
+/// The SMTP mailer when `SMTP_URL` is set (the configuration already checked it).
+fn mailer(config: &Config) -> Option<Arc<dyn ::support::tools::Mailer>> {
+    let url = config.smtp_url.as_ref()?;
+    match mail::SmtpMailer::new(url.expose(), &config.smtp_from) {
+        Ok(m) => Some(Arc::new(m)),
+        Err(e) => {
+            tracing::error!(error = %e, "SMTP is configured but unusable; codes go to the demo inbox");
+            None
+        }
+    }
+}
+
 pub fn server_state(config: &Config, store: Store) -> ServerState {
     let app = app_state(config, store.clone());
     let llm = Arc::new(llm_registry::LlmRegistry::new(config));
@@ -130,7 +143,12 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
         classifier: Arc::new(classifier::ClassifierService::new(config)),
         gpt: Arc::new(gpt::GptBackend::new(config, metrics.clone())),
         metrics,
-        support: Arc::new(support::SupportService::new(store, &llm, hub)),
+        support: Arc::new(support::SupportService::new(
+            store,
+            &llm,
+            hub,
+            mailer(config),
+        )),
         llm,
         chat_limit: rate_limit::ChatLimit {
             limiter: Arc::new(rate_limit::RateLimiter::per_minute(

@@ -46,17 +46,23 @@ pub struct SupportService {
     kb: RwLock<Option<Arc<kb::KnowledgeBase>>>,
     llm: Option<Arc<support::llm_agent::LlmAgent>>,
     hub: crate::live::Hub,
+    mailer: Option<Arc<dyn support::tools::Mailer>>,
 }
 
 impl SupportService {
     /// A rules-only agent over `store`, until `load` brings the knowledge base.
-    pub fn new(store: store::Store, llm: &LlmRegistry, hub: crate::live::Hub) -> SupportService {
+    pub fn new(
+        store: store::Store,
+        llm: &LlmRegistry,
+        hub: crate::live::Hub,
+        mailer: Option<Arc<dyn support::tools::Mailer>>,
+    ) -> SupportService {
         let llm = llm
             .support_provider()
             .map(|p| Arc::new(support::llm_agent::LlmAgent::new(p)));
         SupportService {
             agent: RwLock::new(Arc::new(SupportAgent::new(
-                Toolbox::new(store, None),
+                Toolbox::new(store, None).with_mailer(mailer.clone()),
                 None,
                 llm.clone(),
             ))),
@@ -64,6 +70,7 @@ impl SupportService {
             kb: RwLock::new(None),
             llm,
             hub,
+            mailer,
         }
     }
 
@@ -198,7 +205,8 @@ impl SupportService {
                     Err(poisoned) => *poisoned.into_inner() = Some(kb.clone()),
                 }
                 let agent = SupportAgent::new(
-                    Toolbox::new(self.agent().toolbox().store.clone(), Some(kb.clone())),
+                    Toolbox::new(self.agent().toolbox().store.clone(), Some(kb.clone()))
+                        .with_mailer(self.mailer.clone()),
                     Some(knowledge.semantic),
                     self.llm.clone(),
                 );
