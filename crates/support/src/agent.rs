@@ -317,14 +317,20 @@ impl SupportAgent {
                                     model: kb_model(&self.semantic),
                                 })
                                 .await;
-                            let r = self.planner.respond(text, &mut state, &mut runner).await;
+                            let r = self
+                                .planner
+                                .respond(text, &classification, &mut state, &mut runner)
+                                .await;
                             (r.text, r.suggestions, Vec::new())
                         }
                     }
                 }
                 None => {
                     answered_by = self.planner.label().to_string();
-                    let r = self.planner.respond(text, &mut state, &mut runner).await;
+                    let r = self
+                        .planner
+                        .respond(text, &classification, &mut state, &mut runner)
+                        .await;
                     (r.text, r.suggestions, Vec::new())
                 }
             }

@@ -345,10 +345,9 @@ fn rule_category(lower: &str) -> Option<&'static str> {
         .map(|(_, c)| *c)
 }
 
-/// Classifies one customer message offline.
-pub async fn classify(text: &str, semantic: Option<&Semantic>) -> Classification {
-    let lower = text.to_lowercase();
-    let mut escalation: Option<(&str, &str)> = None;
+/// The strongest escalation trigger in the (lower-case) message: (priority, reason).
+pub fn rule_escalation(lower: &str) -> Option<(&'static str, &'static str)> {
+    let mut escalation: Option<(&'static str, &'static str)> = None;
     for (trigger, priority, reason) in ESCALATION_TRIGGERS {
         let hit = if STEMS.contains(trigger) {
             lower
@@ -357,7 +356,7 @@ pub async fn classify(text: &str, semantic: Option<&Semantic>) -> Classification
         } else if trigger.contains(' ') || trigger.len() > 6 {
             lower.contains(trigger)
         } else {
-            word_present(&lower, trigger)
+            word_present(lower, trigger)
         };
         if hit {
             let stronger = match escalation {
@@ -369,6 +368,13 @@ pub async fn classify(text: &str, semantic: Option<&Semantic>) -> Classification
             }
         }
     }
+    escalation
+}
+
+/// Classifies one customer message offline.
+pub async fn classify(text: &str, semantic: Option<&Semantic>) -> Classification {
+    let lower = text.to_lowercase();
+    let mut escalation = rule_escalation(&lower);
     // Worded like nothing in the rules: the labelled examples of messages that need a person.
     if escalation.is_none()
         && let Some(semantic) = semantic

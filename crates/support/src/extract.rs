@@ -341,6 +341,25 @@ pub fn is_question(text: &str) -> bool {
         .any(|w| lower.starts_with(w))
 }
 
+/// The separate requests of one message ("where is order 1013, and also how long is the
+/// warranty?"): split only at clear joints, and only into parts of a few words each.
+pub fn split_requests(text: &str) -> Vec<String> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let joint = re(
+        &R,
+        r"(?i)(?:,?\s+and also\s+|[,.;!?]\s*also[,:]?\s+|\s+also,\s+|\?\s+and\s+|\banother thing[,:]?\s+|\bsecond(?:ly)?[,:]\s+)",
+    );
+    let mut parts: Vec<String> = joint
+        .split(text)
+        .map(|p| p.trim().trim_start_matches([',', '.']).trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 || parts.iter().any(|p| p.split_whitespace().count() < 3) {
+        parts = vec![text.to_string()];
+    }
+    parts
+}
+
 /// The customer asks for the list of their orders, or cannot give an order number.
 pub fn asks_for_order_list(text: &str) -> bool {
     let lower = text.to_lowercase().replace('’', "'");
@@ -404,7 +423,36 @@ pub enum Stance {
 }
 
 const ACTION_WORDS: &[&str] = &[
+    // Cancelling, however it is put.
     "cancel",
+    "don't want",
+    "dont want",
+    "do not want",
+    "no longer want",
+    "no longer need",
+    "don't need",
+    "dont need",
+    "get rid of",
+    "call off",
+    "scrap",
+    "stop the order",
+    "stop my order",
+    "don't send",
+    "dont send",
+    "do not send",
+    "don't ship",
+    "dont ship",
+    // Returning and changing.
+    "give back",
+    "switch",
+    "reduce",
+    "increase",
+    "fewer",
+    "one more",
+    "another one",
+    "only need",
+    "ship to",
+    "deliver to",
     "return",
     "refund",
     "send back",
@@ -546,6 +594,24 @@ pub fn is_help_question(text: &str) -> bool {
         "slow to charge",
         "blinks",
         "blinking",
+        "blurry",
+        "out of focus",
+        "laggy",
+        "lagging",
+        "distort",
+        "noisy",
+        "sagging",
+        "sags",
+        "wobbl",
+        "loose",
+        "cracked",
+        "too quiet",
+        "too dim",
+        "echo",
+        "freez",
+        "crash",
+        "error message",
+        "slow",
         "is that normal",
         "is this normal",
         "is it normal",

@@ -86,21 +86,22 @@ impl LlmAgent {
         let stream = self.provider.stream_chat(request).ok()?;
         let reply = llm::collect(stream).await.ok()?;
         let v: Value = serde_json::from_str(reply.text.trim()).ok()?;
-        // The rules still apply: a trigger word escalates even if the model missed it.
-        let rules = classify::classify(text, None).await;
+        // The trigger words still apply (the message is not classified a second time): a
+        // trigger escalates even if the model missed it.
+        let rules = classify::rule_escalation(&text.to_lowercase());
         let escalate = v
             .get("requires_human_escalation")
             .and_then(Value::as_bool)
             .unwrap_or(false)
-            || rules.escalate;
+            || rules.is_some();
         Some(Classification {
             category: v
                 .get("category")
                 .and_then(Value::as_str)
                 .unwrap_or("general")
                 .to_string(),
-            priority: if rules.escalate {
-                rules.priority.clone()
+            priority: if let Some((priority, _)) = rules {
+                priority.to_string()
             } else {
                 v.get("priority")
                     .and_then(Value::as_str)
@@ -119,7 +120,7 @@ impl LlmAgent {
                 .unwrap_or_else(|| classify::summarize(text)),
             escalate,
             escalation_reason: rules
-                .escalation_reason
+                .map(|(_, reason)| reason.to_string())
                 .or_else(|| escalate.then(|| "the model flagged it for a person".to_string())),
             estimated_resolution_time: v
                 .get("estimated_resolution_time")

@@ -3,6 +3,7 @@
 //! turns, runs the same tools an LLM would, and answers from their results and cited passages.
 
 use crate::catalogue::Catalogue;
+use crate::classify::Classification;
 use crate::extract::{self, Stance};
 use crate::semantic::Semantic;
 use crate::tools::ToolOutcome;
@@ -212,6 +213,9 @@ pub struct Slots {
     pub city: Option<String>,
     pub state: Option<String>,
     pub reason: Option<String>,
+    /// The category of the message `reason` came from (classified when it came).
+    #[serde(default)]
+    pub reason_category: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -334,6 +338,28 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
     }
     if has(&["cancel"]) && !has(&["cancelled?", "why was", "was cancelled"]) {
         add(Intent::CancelOrder, 0.6);
+    } else if has_order
+        && has(&[
+            "don't send",
+            "dont send",
+            "do not send",
+            "no longer want",
+            "no longer need",
+            "don't want it",
+            "dont want it",
+            "don't need it",
+            "dont need it",
+            "get rid of",
+            "call off",
+            "stop the order",
+            "stop my order",
+        ])
+    {
+        add(Intent::CancelOrder, 0.6);
+    }
+    // A new address for a named order is a change of address, however it is worded.
+    if has_order && crate::extract::address(lower).is_some() && !has(&["cancel", "return"]) {
+        add(Intent::ModifyOrder, 0.6);
     }
     if has(&[
         "change",
@@ -342,6 +368,9 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "add another",
         "add one more",
         "add a",
+        "one more",
+        "added",
+        "an extra",
         "remove",
         "instead of",
         "different address",
@@ -390,6 +419,11 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         && (has(&[
             "return",
             "send it back",
+            "send them back",
+            "give back",
+            "take back",
+            "take it back",
+            "bring back",
             "send back",
             "refund for",
             "money back",
@@ -454,6 +488,28 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "i'll take",
         "i will take",
     ]) && !has_order
+    {
+        add(Intent::PlaceOrder, 0.55);
+    } else if has_product
+        && !has_order
+        && has(&[
+            "i'd like two",
+            "i'd like one",
+            "i'd like a ",
+            "id like two",
+            "id like one",
+            "id like a ",
+            "i want two",
+            "i want one",
+            "i'll have",
+            "can i get two",
+            "can i get one",
+            "i need two",
+            "i need one",
+            "get me two",
+            "get me one",
+        ])
+        && !has(&["?", "how much", "price"])
     {
         add(Intent::PlaceOrder, 0.55);
     }
@@ -553,6 +609,15 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
             "remove my data",
             "delete my personal",
             "delete my account",
+            "wrong item",
+            "came with the wrong",
+            "sent the wrong",
+            "sent me the wrong",
+            "got the wrong",
+            "wrong color",
+            "wrong colour",
+            "wrong size",
+            "wrong product",
         ])
     {
         add(Intent::Ticket, 0.65);
@@ -645,10 +710,46 @@ impl Planner {
         Some((best, boosts.iter().any(|(i, _)| *i == best)))
     }
 
-    /// Answers one message, updating `state`.
+    /// Answers one message (classified once, by the caller), updating `state`. A message with
+    /// several requests ("where is order 1013, and also how long is the warranty?") gets an
+    /// answer to each, in order; the email and order number it gives count for all of them.
     pub async fn respond(
         &self,
         text: &str,
+        classification: &Classification,
+        state: &mut PlannerState,
+        runner: &mut ToolRunner<'_>,
+    ) -> PlannerReply {
+        let parts = extract::split_requests(text);
+        if parts.len() < 2 {
+            return self.respond_one(text, classification, state, runner).await;
+        }
+        if let Some(email) = extract::email(text) {
+            state.slots.email = Some(email);
+        }
+        if let Some(id) = extract::order_id(text) {
+            state.slots.order_id = Some(id);
+        }
+        let mut answers: Vec<PlannerReply> = Vec::new();
+        for part in &parts {
+            answers.push(Box::pin(self.respond_one(part, classification, state, runner)).await);
+        }
+        let last = answers.last().map(|a| (a.suggestions.clone(), a.intent));
+        PlannerReply {
+            text: answers
+                .iter()
+                .map(|a| a.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+            suggestions: last.as_ref().map(|l| l.0.clone()).unwrap_or_default(),
+            intent: last.and_then(|l| l.1),
+        }
+    }
+
+    async fn respond_one(
+        &self,
+        text: &str,
+        classification: &Classification,
         state: &mut PlannerState,
         runner: &mut ToolRunner<'_>,
     ) -> PlannerReply {
@@ -789,7 +890,9 @@ impl Planner {
                 Stance::Request => {}
             }
         }
-        let reply = self.act(intent, text, state, runner, &catalogue).await;
+        let reply = self
+            .act(intent, text, classification, state, runner, &catalogue)
+            .await;
         if runner.proposal().is_some() {
             state.last_action = Some(intent);
         }
@@ -803,6 +906,7 @@ impl Planner {
         &self,
         intent: Intent,
         text: &str,
+        classification: &Classification,
         state: &mut PlannerState,
         runner: &mut ToolRunner<'_>,
         catalogue: &Catalogue,
@@ -823,8 +927,8 @@ impl Planner {
             Intent::Shipping => self.shipping(state, runner).await,
             Intent::PlaceOrder => self.place_order(text, state, runner, catalogue).await,
             Intent::Knowledge => self.knowledge(text, runner, None).await,
-            Intent::Ticket => self.ticket(text, state, runner).await,
-            Intent::Escalate => self.escalate(text, state, runner).await,
+            Intent::Ticket => self.ticket(text, classification, state, runner).await,
+            Intent::Escalate => self.escalate(text, classification, state, runner).await,
             Intent::Greeting => {
                 state.pending = None;
                 PlannerReply {
@@ -1784,26 +1888,27 @@ impl Planner {
     async fn ticket(
         &self,
         text: &str,
+        classification: &Classification,
         state: &mut PlannerState,
         runner: &mut ToolRunner<'_>,
     ) -> PlannerReply {
         let Some(email) = state.slots.email.clone() else {
             state.pending = Some(Intent::Ticket);
-            state.slots.reason = state
-                .slots
-                .reason
-                .clone()
-                .or_else(|| Some(text.to_string()));
+            if state.slots.reason.is_none() {
+                state.slots.reason = Some(text.to_string());
+                state.slots.reason_category = Some(classification.category.clone());
+            }
             return PlannerReply { text: "I'll open a ticket for the team. What email address should they reply to (and the order number, if it's about an order)?".into(), suggestions: Vec::new(), intent: None };
         };
         state.pending = None;
-        let description = state
-            .slots
-            .reason
-            .clone()
-            .filter(|r| r.len() > text.len())
-            .unwrap_or_else(|| text.to_string());
-        let mut args = json!({"email": email, "subject": crate::classify::summarize(&description), "description": description, "category": crate::classify::classify(&description, None).await.category, "priority": "medium"});
+        // The problem as first described (an earlier message, classified when it came), or this one.
+        let (description, category) = match (&state.slots.reason, &state.slots.reason_category) {
+            (Some(reason), Some(category)) if reason.len() > text.len() => {
+                (reason.clone(), category.clone())
+            }
+            _ => (text.to_string(), classification.category.clone()),
+        };
+        let mut args = json!({"email": email, "subject": crate::classify::summarize(&description), "description": description, "category": category, "priority": "medium"});
         if let Some(id) = state.slots.order_id {
             args["order_id"] = json!(id);
         }
@@ -1828,13 +1933,14 @@ impl Planner {
     async fn escalate(
         &self,
         text: &str,
+        classification: &Classification,
         state: &mut PlannerState,
         runner: &mut ToolRunner<'_>,
     ) -> PlannerReply {
         state.pending = None;
-        let reason = crate::classify::classify(text, None)
-            .await
+        let reason = classification
             .escalation_reason
+            .clone()
             .unwrap_or_else(|| "customer asked for a person".into());
         escalate_with(runner, state, text, &reason, "high").await
     }
@@ -1941,6 +2047,9 @@ fn proposal_reply(outcome: &ToolOutcome) -> PlannerReply {
 fn merge(into: &mut Slots, fresh: Slots) {
     macro_rules! take {
         ($($f:ident),*) => { $( if fresh.$f.is_some() { into.$f = fresh.$f; } )* };
+    }
+    if fresh.reason.is_some() {
+        into.reason_category = None;
     }
     take!(
         order_id, email, zip, name, phone, street, city, state, reason

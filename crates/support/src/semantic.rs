@@ -12,6 +12,9 @@ pub struct Semantic {
     /// Messages that belong to no intent ("tell me a joke"): when one of these is the closest
     /// match, no intent is.
     none: Vec<Vec<f32>>,
+    /// The last message embedded: classification, escalation and the intent vote of one turn
+    /// all read the same message, which is embedded once.
+    last: std::sync::Mutex<Option<(String, Vec<f32>)>>,
 }
 
 /// Labelled customer messages (label, text) from `data/intents.tsv`, beside each intent's own
@@ -75,6 +78,7 @@ impl Semantic {
             labels,
             intents,
             none,
+            last: std::sync::Mutex::new(None),
         })
     }
 
@@ -83,8 +87,20 @@ impl Semantic {
     }
 
     async fn vector(&self, text: &str) -> Option<Vec<f32>> {
+        if let Ok(last) = self.last.lock()
+            && let Some((t, v)) = last.as_ref()
+            && t == text
+        {
+            return Some(v.clone());
+        }
         match self.embedder.embed(vec![text.to_string()]).await {
-            Ok(mut v) => v.pop(),
+            Ok(mut v) => {
+                let v = v.pop()?;
+                if let Ok(mut last) = self.last.lock() {
+                    *last = Some((text.to_string(), v.clone()));
+                }
+                Some(v)
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "embedding a message failed");
                 None
