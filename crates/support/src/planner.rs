@@ -336,24 +336,24 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
     ]) {
         add(Intent::ListOrders, 0.6);
     }
-    if has(&["cancel"]) && !has(&["cancelled?", "why was", "was cancelled"]) {
-        add(Intent::CancelOrder, 0.6);
-    } else if has_order
-        && has(&[
-            "don't send",
-            "dont send",
-            "do not send",
-            "no longer want",
-            "no longer need",
-            "don't want it",
-            "dont want it",
-            "don't need it",
-            "dont need it",
-            "get rid of",
-            "call off",
-            "stop the order",
-            "stop my order",
-        ])
+    let cancels = has(&["cancel"]) && !has(&["cancelled?", "why was", "was cancelled"]);
+    if cancels
+        || has_order
+            && has(&[
+                "don't send",
+                "dont send",
+                "do not send",
+                "no longer want",
+                "no longer need",
+                "don't want it",
+                "dont want it",
+                "don't need it",
+                "dont need it",
+                "get rid of",
+                "call off",
+                "stop the order",
+                "stop my order",
+            ])
     {
         add(Intent::CancelOrder, 0.6);
     }
@@ -476,7 +476,7 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
     if extract::zip(lower).is_some() && has(&["ship", "deliver", "shipping"]) && !has_order {
         add(Intent::Shipping, 0.55);
     }
-    if has(&[
+    let buys = has(&[
         "buy",
         "purchase",
         "i'd like to order",
@@ -487,29 +487,28 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "order one",
         "i'll take",
         "i will take",
-    ]) && !has_order
-    {
-        add(Intent::PlaceOrder, 0.55);
-    } else if has_product
-        && !has_order
-        && has(&[
-            "i'd like two",
-            "i'd like one",
-            "i'd like a ",
-            "id like two",
-            "id like one",
-            "id like a ",
-            "i want two",
-            "i want one",
-            "i'll have",
-            "can i get two",
-            "can i get one",
-            "i need two",
-            "i need one",
-            "get me two",
-            "get me one",
-        ])
-        && !has(&["?", "how much", "price"])
+    ]) && !has_order;
+    if buys
+        || (has_product
+            && !has_order
+            && has(&[
+                "i'd like two",
+                "i'd like one",
+                "i'd like a ",
+                "id like two",
+                "id like one",
+                "id like a ",
+                "i want two",
+                "i want one",
+                "i'll have",
+                "can i get two",
+                "can i get one",
+                "i need two",
+                "i need one",
+                "get me two",
+                "get me one",
+            ])
+            && !has(&["?", "how much", "price"]))
     {
         add(Intent::PlaceOrder, 0.55);
     }
