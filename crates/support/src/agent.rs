@@ -50,9 +50,10 @@ pub struct TurnResult {
     /// Who actually answered this turn (the planner when an LLM failed, say).
     #[serde(default)]
     pub answered_by: String,
-    /// The configured LLM failed this turn (classification or reply) and rules stood in.
+    /// What of this turn the configured LLM failed to do ("classification", "reply"), so that
+    /// rules or the offline planner stood in; empty when it did everything asked of it.
     #[serde(default)]
-    pub fell_back: bool,
+    pub fell_back: Vec<String>,
 }
 
 /// What the customer sent: a message, or a press of Confirm or Cancel on an action card.
@@ -204,13 +205,13 @@ impl SupportAgent {
         };
 
         // The message is stored before anything else can fail; it is classified once.
-        let mut fell_back = false;
+        let mut fell_back: Vec<String> = Vec::new();
         let classification = match (&decision, &self.llm) {
             (Some(_), _) => classify::neutral(text),
             (None, Some(llm)) => match llm.classify(text).await {
                 Some(c) => c,
                 None => {
-                    fell_back = true;
+                    fell_back.push("classification".into());
                     classify::classify(text, self.semantic.as_deref()).await
                 }
             },
@@ -306,7 +307,7 @@ impl SupportAgent {
                         Err(e) => {
                             // The model is unreachable: this turn is answered offline instead.
                             tracing::warn!(error = %e, "LLM agent failed; the offline planner answers");
-                            fell_back = true;
+                            fell_back.push(format!("reply ({e})"));
                             answered_by = format!("{} (the LLM failed)", self.planner.label());
                             runner
                                 .emit(TurnEvent::Meta {

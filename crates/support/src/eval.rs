@@ -335,10 +335,10 @@ pub async fn run_with(
         };
         turn_ms.push(result.elapsed_ms);
         backends.push(result.answered_by.clone());
-        if options.require_llm && result.fell_back {
+        if options.require_llm && !result.fell_back.is_empty() {
             failures.push(format!(
-                "turn {t}: the LLM did not answer; {} stood in",
-                result.answered_by
+                "turn {t}: the LLM did not do its part ({}); rules or the offline planner stood in",
+                result.fell_back.join(", ")
             ));
         }
         if turn.confirm.is_some() && result.proposal.is_none() {

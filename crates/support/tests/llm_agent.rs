@@ -127,6 +127,7 @@ fn script(model: &str, body: &Value) -> String {
             json!({"order_id": 1024, "email": "ava.thompson@example.com"}),
         )]),
         "eager" => text(&["Please confirm the cancellation on the card."]),
+        "picky" => text(&["Happy to help."]),
         _ => text(&["?"]),
     }
 }
@@ -177,6 +178,19 @@ impl FakeOpenAi {
                         return;
                     };
                     let model = body["model"].as_str().unwrap_or_default().to_string();
+                    // Like llama.cpp's server: structured output only as json_object.
+                    if model == "picky" && body["response_format"]["type"] == "json_schema" {
+                        let error = json!({"error": {"message": "Input should be 'text' or 'json_object'", "type": "internal_server_error"}}).to_string();
+                        if let Ok(mut all) = seen.lock() {
+                            all.push(body);
+                        }
+                        let response = format!(
+                            "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{error}",
+                            error.len()
+                        );
+                        let _ = socket.write_all(response.as_bytes()).await;
+                        return;
+                    }
                     let (kind, payload) = if body.get("input").is_some() {
                         ("application/json", embeddings(&body))
                     } else {
@@ -402,6 +416,40 @@ async fn a_model_that_cancels_gets_a_proposal_and_only_the_customer_confirms() {
             .any(|t| t.tool == "cancel_order" && t.ok && t.confirmed_proposal.is_some())
     );
     assert_eq!(status(&db).await.as_deref(), Some("cancelled"));
+}
+
+#[tokio::test]
+async fn a_server_that_refuses_json_schema_gets_json_object_and_still_classifies() {
+    let fake = FakeOpenAi::start().await;
+    let db = TestDatabase::sqlite(chrono::Utc::now()).await;
+    let agent = fake.agent("picky", &db);
+    let (first, _) = turn(&agent, "c6", "hello there").await;
+    // The refusal is learnt at once: this very turn is classified by the model, not by rules.
+    assert!(first.fell_back.is_empty(), "{:?}", first.fell_back);
+    assert_eq!(first.classification.summary, "Order status question");
+    let (second, _) = turn(&agent, "c6", "and again").await;
+    assert!(second.fell_back.is_empty(), "{:?}", second.fell_back);
+    let formats: Vec<Value> = fake
+        .requests
+        .lock()
+        .map(|r| {
+            r.iter()
+                .filter_map(|b| b.get("response_format").map(|f| f["type"].clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    // json_schema until the refusal (the client retries a 500 a few times), then only
+    // json_object, for this turn and the next.
+    let first_object = formats
+        .iter()
+        .position(|f| f == "json_object")
+        .expect("stepped down to json_object");
+    assert!(first_object >= 1);
+    assert!(formats[..first_object].iter().all(|f| f == "json_schema"));
+    assert_eq!(
+        formats[first_object..],
+        [json!("json_object"), json!("json_object")]
+    );
 }
 
 #[tokio::test]
