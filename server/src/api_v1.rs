@@ -185,6 +185,20 @@ pub struct CitationOut {
     pub title: String,
 }
 
+/// An irreversible action the agent proposed (cancel, change, return, place an order). Nothing
+/// has happened yet: send "yes" as the next message to carry it out, or "no" to drop it.
+#[derive(Serialize, ToSchema)]
+pub struct ProposalOut {
+    pub id: String,
+    /// The tool that carries it out, e.g. cancel_order.
+    pub action: String,
+    pub title: String,
+    /// What will happen, one line each (lines, amounts, refund, address).
+    pub details: Vec<String>,
+    pub order_id: Option<i64>,
+    pub expires_at: DateTime<Utc>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct AgentReply {
     pub conversation_id: String,
@@ -199,6 +213,8 @@ pub struct AgentReply {
     /// Who answered (the offline planner, or the LLM's provider and model).
     pub backend: String,
     pub elapsed_ms: f64,
+    /// An action waiting for the customer's confirmation, when this reply proposed one.
+    pub proposal: Option<ProposalOut>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -399,7 +415,16 @@ pub async fn send_message(
             tracing::warn!(error = %e, "cannot record the customer's email");
         }
     }
+    let proposal = result.proposal.map(|p| ProposalOut {
+        id: p.id,
+        action: p.action,
+        title: p.title,
+        details: p.details,
+        order_id: p.order_id,
+        expires_at: p.expires_at,
+    });
     Json(AgentReply {
+        proposal,
         conversation_id,
         reply: result.reply,
         held_by: result.held_by,
