@@ -137,7 +137,7 @@ pub fn name(text: &str) -> Option<String> {
         // A message that starts with a full name and goes on with contact details:
         // "Kim Park, kim.park@example.com, 206-555-0199".
         static LEAD: OnceLock<Regex> = OnceLock::new();
-        re(&LEAD, r"(?:^|[.!?]\s+)([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)+)\s*,")
+        re(&LEAD, r"(?:^|[.!?]\s+)([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)+)\s*(?:,|\s+\S+@)")
             .captures(text)
             .filter(|_| email(text).is_some() || phone(text).is_some())
             .and_then(|c| c.get(1))
@@ -402,6 +402,16 @@ pub fn amends(text: &str) -> bool {
     target_quantity(text).is_some() || address(text).is_some()
 }
 
+/// "I want 2", "make it three", "need 4 instead": a new quantity asked for.
+pub fn wants_quantity(text: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)\b(?:want|need|make it|change it to|should be)\s+(?:\d{1,2}|two|three|four|five)\b",
+    )
+    .is_match(text)
+}
+
 /// A one-time code: exactly six digits standing alone.
 pub fn one_time_code(text: &str) -> Option<String> {
     standalone_numbers(text, 6..=6)
@@ -443,6 +453,9 @@ const ACTION_WORDS: &[&str] = &[
     "don't ship",
     "dont ship",
     // Returning and changing.
+    "drop ",
+    "take off",
+    "take out",
     "give back",
     "switch",
     "reduce",
@@ -488,7 +501,7 @@ pub fn stance(text: &str) -> Stance {
         return Stance::Hypothetical;
     }
     let own = without_quotes(&lower);
-    if !ACTION_WORDS.iter().any(|a| own.contains(a)) {
+    if !ACTION_WORDS.iter().any(|a| own.contains(a)) && !wants_quantity(&own) {
         // Every action word was inside quotation marks, or there was none.
         return if ACTION_WORDS.iter().any(|a| lower.contains(a)) {
             Stance::Hypothetical
@@ -612,6 +625,14 @@ pub fn is_help_question(text: &str) -> bool {
         "crash",
         "error message",
         "slow",
+        "only the left",
+        "only the right",
+        "only one side",
+        "one ear",
+        "no audio",
+        "no bass",
+        "cuts out",
+        "drops out",
         "is that normal",
         "is this normal",
         "is it normal",
@@ -623,6 +644,18 @@ pub fn is_help_question(text: &str) -> bool {
         "troubleshoot",
     ];
     const POLICY: &[&str] = &[
+        "free shipping",
+        "money come back",
+        "get my money",
+        "refund take",
+        "refunds take",
+        "until the refund",
+        "until my refund",
+        "until when",
+        "how late can",
+        "after i order",
+        "after ordering",
+        "after i've ordered",
         "return window",
         "return policy",
         "how many days",

@@ -176,6 +176,7 @@ impl Intent {
                 | Intent::ProductSearch
                 | Intent::ProductDetails
                 | Intent::Inventory
+                | Intent::PlaceOrder
         )
     }
 
@@ -357,6 +358,14 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
     {
         add(Intent::CancelOrder, 0.6);
     }
+    // "I want 2 of them on order 1025, not 1": a new quantity for a named order.
+    if has_order
+        && has_product
+        && !has(&["return", "refund", "cancel", "send back"])
+        && crate::extract::wants_quantity(lower)
+    {
+        add(Intent::ModifyOrder, 0.6);
+    }
     // A new address for a named order is a change of address, however it is worded.
     if has_order && crate::extract::address(lower).is_some() && !has(&["cancel", "return"]) {
         add(Intent::ModifyOrder, 0.6);
@@ -369,6 +378,10 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "add one more",
         "add a",
         "one more",
+        "drop ",
+        "take off",
+        "take out",
+        "phone",
         "added",
         "an extra",
         "remove",
@@ -469,12 +482,34 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "how much is shipping",
         "how much to ship",
         "shipping for",
+        "shipping on",
+        "whats shipping",
+        "what's shipping",
+        "ship the",
     ]) && !question
     {
         add(Intent::Shipping, 0.5);
     }
-    if extract::zip(lower).is_some() && has(&["ship", "deliver", "shipping"]) && !has_order {
+    if extract::zip(lower).is_some()
+        && has(&[
+            "ship",
+            "deliver",
+            "shipping",
+            "how many days",
+            "how long",
+            "how fast",
+            "arrive",
+            "get it to",
+            "get a ",
+            "get one to",
+        ])
+        && !has_order
+        && !has(&["buy", "purchase", "to order"])
+    {
         add(Intent::Shipping, 0.55);
+    }
+    if lower.trim_start().starts_with("any ") && !has_order {
+        add(Intent::ProductSearch, 0.45);
     }
     let buys = has(&[
         "buy",
@@ -525,6 +560,11 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
         "below $",
         "options for",
         "i want a ",
+        "hook ",
+        "connect to my",
+        "work with my",
+        "works with my",
+        "something for",
         "i need a ",
         "need some ",
         "want some ",
@@ -1070,6 +1110,10 @@ impl Planner {
             Intent::ModifyOrder => {
                 let mut args = base.as_object().cloned().unwrap_or_default();
                 let mut changed = false;
+                if let Some(phone) = extract::phone(text) {
+                    args.insert("phone".into(), json!(phone));
+                    changed = true;
+                }
                 if let Some(street) = &slots.street {
                     args.insert("street".into(), json!(street));
                     args.insert("city".into(), json!(slots.city));
