@@ -412,6 +412,63 @@ pub fn wants_quantity(text: &str) -> bool {
     .is_match(text)
 }
 
+/// The words a request turns on, spelt as meant: a word one letter short, one letter over or
+/// with two letters swapped ("cancle", "retrun", "ordr", "staus") becomes the word. Words that
+/// only extend it ("orders", "cancelled") stay as they are.
+pub fn fix_typos(lower: &str) -> String {
+    const WORDS: &[&str] = &[
+        "cancel", "return", "status", "order", "address", "refund", "shipping", "delivery",
+        "deliver", "receive", "package", "change", "tracking", "warranty", "exchange",
+    ];
+    lower
+        .split(' ')
+        .map(|token| {
+            let word: String = token.chars().filter(|c| c.is_alphabetic()).collect();
+            if word.len() < 4 || WORDS.contains(&word.as_str()) {
+                return token.to_string();
+            }
+            match WORDS
+                .iter()
+                .find(|w| !word.starts_with(**w) && one_edit_apart(&word, w))
+            {
+                Some(w) => token.replacen(&word, w, 1),
+                None => token.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One letter inserted, one deleted, or two neighbours swapped (no substitutions: "older" is
+/// not "order").
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    match a.len() as isize - b.len() as isize {
+        0 => {
+            let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+            diff.len() == 2
+                && diff[1] == diff[0] + 1
+                && a[diff[0]] == b[diff[1]]
+                && a[diff[1]] == b[diff[0]]
+        }
+        1 | -1 => {
+            let (long, short) = if a.len() > b.len() {
+                (&a, &b)
+            } else {
+                (&b, &a)
+            };
+            (0..long.len()).any(|skip| {
+                long.iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, c)| c)
+                    .eq(short.iter())
+            })
+        }
+        _ => false,
+    }
+}
+
 /// A one-time code: exactly six digits standing alone.
 pub fn one_time_code(text: &str) -> Option<String> {
     standalone_numbers(text, 6..=6)
@@ -496,7 +553,7 @@ const ACTION_WORDS: &[&str] = &[
 /// Whether the message asks for an action, wonders about one, or names none. Only a request can
 /// lead to a proposal.
 pub fn stance(text: &str) -> Stance {
-    let lower = text.to_lowercase();
+    let lower = fix_typos(&text.to_lowercase());
     if lower.contains("translat") {
         return Stance::Hypothetical;
     }
@@ -633,6 +690,12 @@ pub fn is_help_question(text: &str) -> bool {
         "no bass",
         "cuts out",
         "drops out",
+        "only lasts",
+        "lasts only",
+        "battery life",
+        "dies fast",
+        "cant find my network",
+        "can't find my network",
         "is that normal",
         "is this normal",
         "is it normal",
@@ -644,6 +707,9 @@ pub fn is_help_question(text: &str) -> bool {
         "troubleshoot",
     ];
     const POLICY: &[&str] = &[
+        "original box",
+        "original packaging",
+        "condition",
         "free shipping",
         "money come back",
         "get my money",
@@ -906,5 +972,21 @@ mod tests {
         assert_eq!(name("looking for Aurora ANC headphones"), None);
         assert!(asks_for_order_list("I forgot my order number"));
         assert!(!asks_for_order_list("I want to know about my order"));
+    }
+
+    #[test]
+    fn typos_in_request_words_read_as_meant() {
+        assert_eq!(
+            fix_typos("pls cancle my ordr 1024"),
+            "pls cancel my order 1024"
+        );
+        assert_eq!(fix_typos("i want to retrun it"), "i want to return it");
+        assert_eq!(fix_typos("staus?"), "status?");
+        // Extensions and other words stay.
+        assert_eq!(
+            fix_typos("my orders were cancelled"),
+            "my orders were cancelled"
+        );
+        assert_eq!(fix_typos("an older order"), "an older order");
     }
 }

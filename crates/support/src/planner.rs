@@ -168,7 +168,6 @@ impl Intent {
         matches!(
             self,
             Intent::OrderStatus
-                | Intent::ListOrders
                 | Intent::CancelOrder
                 | Intent::ModifyOrder
                 | Intent::ReturnRequest
@@ -254,8 +253,9 @@ pub struct Planner {
 
 /// Keyword evidence for an intent: strong (0.5) or weak (0.25) boosts on top of similarity.
 fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, f32)> {
-    // "Noise cancelling" is a feature, not a request to cancel anything.
-    let lower = &lower
+    // Typos in the words that carry the request ("cancle", "retrun", "ordr") read as meant;
+    // "noise cancelling" is a feature, not a request to cancel anything.
+    let lower = &extract::fix_typos(lower)
         .replace("noise-cancel", "noise-reduc")
         .replace("noise cancel", "noise reduc");
     let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
@@ -502,6 +502,8 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
             "get it to",
             "get a ",
             "get one to",
+            "send",
+            "cost",
         ])
         && !has_order
         && !has(&["buy", "purchase", "to order"])
@@ -649,6 +651,11 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
             "delete my personal",
             "delete my account",
             "wrong item",
+            "log it",
+            "log this",
+            "please log",
+            "damaged in shipping",
+            "damaged in transit",
             "came with the wrong",
             "sent the wrong",
             "sent me the wrong",
@@ -667,6 +674,10 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
             "without the",
             "arrived damaged",
             "arrived broken",
+            "arrived with a",
+            "cracked",
+            "scratched",
+            "shattered",
             "dented",
         ])
     {
@@ -1752,8 +1763,17 @@ impl Planner {
         runner: &mut ToolRunner<'_>,
         catalogue: &Catalogue,
     ) -> PlannerReply {
+        // "make it 2" with one product in the basket changes its quantity.
+        let named = extract::items(text, catalogue);
+        if named.is_empty()
+            && state.slots.items.len() == 1
+            && let Some(q) = extract::target_quantity(text)
+            && (1..=20).contains(&q)
+        {
+            state.slots.items[0].quantity = q;
+        }
         // New products named in this message replace or join the basket.
-        for item in extract::items(text, catalogue) {
+        for item in named {
             match state
                 .slots
                 .items
