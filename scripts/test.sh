@@ -33,12 +33,12 @@ rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$logs/cargo.log" | awk
 
 # The public scenarios (tuned against) must all pass. The holdout (eval/support/holdout, never
 # tuned against: only its totals are printed) is gated at the rate it reached when it was
-# written, HOLDOUT_MIN_RATE; the target is 90% (docs/support-eval.md).
+# reached so far, HOLDOUT_MIN_RATE, so it cannot slip back; the target is 90% (docs/support-eval.md).
 log "support agent evaluation: every public scenario must pass; the holdout prints totals only"
 cargo build "${crates[@]}" --bin support-eval
 "${CARGO_TARGET_DIR:-target}/debug/support-eval" --min-pass-rate 100 eval/support 2>&1 | tee "$logs/eval.log"
 eval_rate=$(grep -E '^ALL ' "$logs/eval.log" | awk '{ print $4 }')
-"${CARGO_TARGET_DIR:-target}/debug/support-eval" --totals-only --min-pass-rate "${HOLDOUT_MIN_RATE:-80}" \
+"${CARGO_TARGET_DIR:-target}/debug/support-eval" --totals-only --min-pass-rate "${HOLDOUT_MIN_RATE:-85}" \
   eval/support/holdout 2>&1 | tee "$logs/holdout.log"
 holdout_rate=$(grep -E '^ALL ' "$logs/holdout.log" | awk '{ print $4 }')
 
