@@ -32,8 +32,8 @@ cargo test "${crates[@]}" --lib --bins --tests 2>&1 | tee "$logs/cargo.log"
 rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$logs/cargo.log" | awk '{ n += $4 } END { print n + 0 }')
 
 # The public scenarios (tuned against) must all pass. The holdout (eval/support/holdout, never
-# tuned against: only its totals are printed) is gated at the rate it reached when it was
-# reached so far, HOLDOUT_MIN_RATE, so it cannot slip back; the target is 90% (docs/support-eval.md).
+# tuned against: only its totals are printed) is gated at the rate reached so far,
+# HOLDOUT_MIN_RATE, so it cannot slip back; the target is 90% (docs/support-eval.md).
 log "support agent evaluation: every public scenario must pass; the holdout prints totals only"
 cargo build "${crates[@]}" --bin support-eval
 "${CARGO_TARGET_DIR:-target}/debug/support-eval" --min-pass-rate 100 eval/support 2>&1 | tee "$logs/eval.log"
