@@ -6,7 +6,8 @@ use crate::tools::{Proposal, ToolName, ToolOutcome};
 use serde_json::Value;
 use std::fmt::Write as _;
 
-fn s(v: &Value, key: &str) -> String {
+/// A field of a tool result as text ("" when absent).
+pub(crate) fn s(v: &Value, key: &str) -> String {
     match v.get(key) {
         Some(Value::String(x)) => x.clone(),
         Some(Value::Null) | None => String::new(),

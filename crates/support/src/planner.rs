@@ -705,13 +705,7 @@ fn money_line(label: &str, value: &Value) -> String {
     format!("{label}: {}", value.as_str().unwrap_or("?"))
 }
 
-fn s(v: &Value, key: &str) -> String {
-    match v.get(key) {
-        Some(Value::String(x)) => x.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
+use crate::actions::s;
 
 impl Planner {
     pub fn new(semantic: Option<Arc<Semantic>>) -> Planner {
@@ -914,6 +908,13 @@ impl Planner {
         // A question about how things work (no order named) is a help question even when it
         // uses an action word ("what's the return window for speakers?").
         let general_question = found_order.is_none() && extract::is_question(text);
+        // Asking what would happen, or quoting, translating or reporting someone else's words,
+        // never starts an action: the customer gets the facts, and is told nothing changed.
+        if fresh && intent.acts() && intent != Intent::PlaceOrder && stance == Stance::Hypothetical
+        {
+            state.pending = None;
+            return self.hypothetical(intent, text, state, runner).await;
+        }
         if fresh
             && intent.yields_to_help()
             && (stance != Stance::Request || general_question)
@@ -922,22 +923,13 @@ impl Planner {
             intent = Intent::Knowledge;
         }
         if fresh && intent.acts() && intent != Intent::PlaceOrder {
-            match stance {
-                // Asking what would happen, or quoting, translating or reporting someone else's
-                // words, never starts an action: the customer gets the facts instead.
-                Stance::Hypothetical => {
-                    state.pending = None;
-                    return self.hypothetical(intent, text, state, runner).await;
-                }
-                // No action named at all: a question about the order, or for the help center.
-                Stance::NoAction => {
-                    intent = if found_order.is_some() {
-                        Intent::OrderStatus
-                    } else {
-                        Intent::Knowledge
-                    };
-                }
-                Stance::Request => {}
+            // No action named at all: a question about the order, or for the help center.
+            if stance == Stance::NoAction {
+                intent = if found_order.is_some() {
+                    Intent::OrderStatus
+                } else {
+                    Intent::Knowledge
+                };
             }
         }
         let reply = self

@@ -572,13 +572,14 @@ async fn propose_return(
     .await
 }
 
-async fn propose_order(
+/// A draft with nothing missing and no problem, and who it goes to (placing and proposing to
+/// place check the same things).
+async fn complete_draft(
     toolbox: &Toolbox,
     v: &Value,
     session: &mut Session,
-    now: DateTime<Utc>,
-) -> Outcome {
-    let check = check_draft(toolbox, v, session).await?;
+) -> Result<(DraftCheck, Recipient), ToolError> {
+    let mut check = check_draft(toolbox, v, session).await?;
     if !check.missing.is_empty() {
         return invalid(format!(
             "the order still needs: {}",
@@ -590,7 +591,18 @@ async fn propose_order(
     }
     let recipient = check
         .recipient
+        .take()
         .ok_or_else(|| ToolError::Invalid("the delivery details are incomplete".into()))?;
+    Ok((check, recipient))
+}
+
+async fn propose_order(
+    toolbox: &Toolbox,
+    v: &Value,
+    session: &mut Session,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let (check, recipient) = complete_draft(toolbox, v, session).await?;
     let shipping = commerce::shipping_for(check.subtotal);
     let total = check
         .subtotal
@@ -1015,19 +1027,7 @@ async fn place_order(
     session: &mut Session,
     now: DateTime<Utc>,
 ) -> Outcome {
-    let check = check_draft(toolbox, v, session).await?;
-    if !check.missing.is_empty() {
-        return invalid(format!(
-            "the order still needs: {}",
-            check.missing.join(", ")
-        ));
-    }
-    if !check.problems.is_empty() {
-        return Err(ToolError::Refused(check.problems.join("; ")));
-    }
-    let recipient = check
-        .recipient
-        .ok_or_else(|| ToolError::Invalid("the delivery details are incomplete".into()))?;
+    let (check, recipient) = complete_draft(toolbox, v, session).await?;
     // One order per conversation and content: a retried call finds the first one.
     let mut lines: Vec<(i64, i64)> = check
         .items
