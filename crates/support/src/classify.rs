@@ -147,7 +147,7 @@ const ESCALATION_TRIGGERS: &[(&str, &str, &str)] = &[
 
 /// How close (cosine, MiniLM) a message must be to a labelled escalation example when no rule
 /// fired: high, so ordinary complaints stay with the agent.
-const ESCALATION_SIMILARITY: f32 = 0.62;
+const ESCALATION_SIMILARITY: f32 = 0.64;
 
 /// Triggers that match any word starting with them ("smok": smoke, smoking, smoked).
 const STEMS: &[&str] = &["smok", "swell", "explod"];

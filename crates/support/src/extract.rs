@@ -707,6 +707,9 @@ pub fn is_help_question(text: &str) -> bool {
         "troubleshoot",
     ];
     const POLICY: &[&str] = &[
+        "tracking number",
+        "tracking link",
+        "tracking code",
         "original box",
         "original packaging",
         "condition",

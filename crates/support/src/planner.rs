@@ -366,6 +366,20 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
     {
         add(Intent::ModifyOrder, 0.6);
     }
+    // "Cancel just the keyboard from order 1026, keep the rest": a change, not a cancellation.
+    if has_order
+        && has(&["cancel", "remove", "drop "])
+        && has(&[
+            "just the",
+            "only the",
+            "keep the rest",
+            "rest of the order",
+            "from order",
+            "from my order",
+        ])
+    {
+        add(Intent::ModifyOrder, 0.7);
+    }
     // A new address for a named order is a change of address, however it is worded.
     if has_order && crate::extract::address(lower).is_some() && !has(&["cancel", "return"]) {
         add(Intent::ModifyOrder, 0.6);
@@ -512,6 +526,13 @@ fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, 
     }
     if lower.trim_start().starts_with("any ") && !has_order {
         add(Intent::ProductSearch, 0.45);
+    }
+    // "Which camera can go underwater?": a choice among a kind of product.
+    if lower.trim_start().starts_with("which ")
+        && crate::extract::category(lower).is_some()
+        && !has_order
+    {
+        add(Intent::ProductSearch, 0.55);
     }
     let buys = has(&[
         "buy",
@@ -892,6 +913,16 @@ impl Planner {
         state.awaiting_confirmation = false;
         // Decided from this message, not carried over from a question the customer is answering.
         let mut fresh = state.pending != Some(intent);
+        // Only a resemblance to a request for a person, and no rule flagged it: a product
+        // problem is a help question ("the earbuds case won't charge").
+        let intent = if intent == Intent::Escalate
+            && !classification.escalate
+            && extract::is_help_question(text)
+        {
+            Intent::Knowledge
+        } else {
+            intent
+        };
         let stance = extract::stance(text);
         let mut intent = intent;
         // Right after a card, a changed detail ("make that 4", a new address) changes the
@@ -1129,6 +1160,19 @@ impl Planner {
                 if mentioned.is_empty() && extract::target_quantity(text).is_some() {
                     mentioned = slots.items.clone();
                 }
+                // "the keyboard" names a kind of product: the order's one line of that kind.
+                if mentioned.is_empty()
+                    && let Some(kind) = extract::category(text)
+                    && let Ok(Some(order)) = runner.toolbox().store.order_detail(order_id).await
+                {
+                    let lines: Vec<_> = order.lines.iter().filter(|l| l.category == kind).collect();
+                    if let [line] = lines.as_slice() {
+                        mentioned = vec![crate::tools::args::ItemArg {
+                            product_id: line.product_id,
+                            quantity: line.quantity,
+                        }];
+                    }
+                }
                 if !mentioned.is_empty() {
                     let lower = text.to_lowercase();
                     // The current order tells "add one more" from "make it 3".
@@ -1149,6 +1193,7 @@ impl Planner {
                         let quantity = if lower.contains("remove")
                             || lower.contains("drop ")
                             || lower.contains("take off")
+                            || lower.contains("cancel")
                         {
                             0
                         } else if let Some(q) = extract::target_quantity(text) {
@@ -1471,6 +1516,13 @@ impl Planner {
         if let Some(max) = max {
             args.insert("max_price".into(), json!(max));
         }
+        // What customers say for a feature the catalogue names otherwise.
+        let text = &text
+            .to_lowercase()
+            .replace("underwater", "waterproof")
+            .replace("under water", "waterproof")
+            .replace("swimming", "waterproof")
+            .replace("diving", "waterproof");
         let words: Vec<String> = kb::keyword::terms(text)
             .into_iter()
             .filter(|w| w.chars().any(char::is_alphabetic) && !SEARCH_NOISE.contains(&w.as_str()))

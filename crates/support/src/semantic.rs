@@ -5,6 +5,9 @@ use crate::classify;
 use crate::planner::Intent;
 use kb::Embedder;
 
+/// How much closer to an escalation example than to anything else a message must be.
+const ESCALATION_MARGIN: f32 = 0.04;
+
 pub struct Semantic {
     embedder: Embedder,
     labels: Vec<(String, Vec<f32>)>,
@@ -149,7 +152,15 @@ impl Semantic {
         let v = self.vector(text).await?;
         let scores = self.scores_of(&v);
         let escalate = scores.iter().find(|(i, _)| *i == Intent::Escalate)?.1;
-        // Only when escalation is the single best reading of the message.
-        (scores.first().map(|(i, _)| *i) == Some(Intent::Escalate)).then_some(escalate)
+        let runner_up = scores
+            .iter()
+            .filter(|(i, _)| *i != Intent::Escalate)
+            .map(|(_, s)| *s)
+            .fold(f32::MIN, f32::max);
+        // Only when escalation is clearly the best reading of the message: "the earbuds case
+        // won't charge" is near "my earbuds case is puffing up" but nearer a help question.
+        (scores.first().map(|(i, _)| *i) == Some(Intent::Escalate)
+            && escalate - runner_up >= ESCALATION_MARGIN)
+            .then_some(escalate)
     }
 }
