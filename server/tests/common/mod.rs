@@ -107,26 +107,38 @@ pub struct Reply {
     pub body: String,
 }
 
+/// The longest any one test request may take (streamed replies included).
+const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
+
 impl TestApp {
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder::default()
     }
 
     pub async fn request(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
+        // A request that never answers fails its test, naming it, instead of holding the run
+        // (one full run saw a server-side render wait forever under load).
+        let what = format!("{} {}", request.method(), request.uri());
+        let exchange = async {
+            let response = self
+                .router
+                .clone()
+                .oneshot(request)
+                .await
+                .expect("infallible router");
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes();
+            (status, headers, bytes)
+        };
+        let (status, headers, bytes) = tokio::time::timeout(REQUEST_LIMIT, exchange)
             .await
-            .expect("infallible router");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
+            .unwrap_or_else(|_| panic!("{what} did not answer within {REQUEST_LIMIT:?}"));
         // Leptos separates adjacent text nodes with empty comments; tests read the text.
         let body = String::from_utf8_lossy(&bytes)
             .replace("<!>", "")
