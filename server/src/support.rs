@@ -127,19 +127,10 @@ impl SupportService {
         input: support::Input<'_>,
         events: mpsc::Sender<TurnEvent>,
     ) -> Result<support::TurnResult, support::AgentError> {
-        let now = chrono::Utc::now();
-        let agent = self.agent();
-        let result = match input {
-            support::Input::Text(message) => agent.turn(session, message, events, now).await,
-            support::Input::Press {
-                proposal_id,
-                confirm,
-            } => {
-                agent
-                    .press(session, proposal_id, confirm, events, now)
-                    .await
-            }
-        };
+        let result = self
+            .agent()
+            .answer(session, input, events, chrono::Utc::now())
+            .await;
         if let Ok(r) = &result {
             self.hub.publish(crate::live::LiveEvent {
                 kind: "conversation",

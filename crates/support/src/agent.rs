@@ -130,28 +130,8 @@ impl SupportAgent {
             .await
     }
 
-    /// The customer pressed Confirm (or Cancel) on the card of `proposal_id`.
-    pub async fn press(
-        &self,
-        conversation_id: &str,
-        proposal_id: &str,
-        confirm: bool,
-        events: mpsc::Sender<TurnEvent>,
-        now: DateTime<Utc>,
-    ) -> Result<TurnResult, AgentError> {
-        self.answer(
-            conversation_id,
-            Input::Press {
-                proposal_id,
-                confirm,
-            },
-            events,
-            now,
-        )
-        .await
-    }
-
-    async fn answer(
+    /// A message or a press of Confirm / Cancel, whichever the customer sent.
+    pub async fn answer(
         &self,
         conversation_id: &str,
         input: Input<'_>,

@@ -264,17 +264,9 @@ async fn one_turn(
 ) -> Result<crate::TurnResult, crate::AgentError> {
     let (tx, mut rx) = mpsc::channel::<TurnEvent>(256);
     let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let result = match input {
-        crate::Input::Text(text) => agent.turn(conversation, text, tx, chrono::Utc::now()).await,
-        crate::Input::Press {
-            proposal_id,
-            confirm,
-        } => {
-            agent
-                .press(conversation, proposal_id, confirm, tx, chrono::Utc::now())
-                .await
-        }
-    };
+    let result = agent
+        .answer(conversation, input, tx, chrono::Utc::now())
+        .await;
     let _ = drain.await;
     result
 }

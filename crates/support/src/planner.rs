@@ -155,12 +155,7 @@ impl Intent {
 
     /// The intent a label of `data/intents.tsv` names ("order_status").
     pub fn from_label(label: &str) -> Option<Intent> {
-        Intent::ALL.into_iter().find(|i| {
-            serde_json::to_value(i)
-                .ok()
-                .and_then(|v| v.as_str().map(|s| s == label))
-                .unwrap_or(false)
-        })
+        serde_json::from_value(Value::String(label.to_string())).ok()
     }
 
     /// Intents a help question overrides: tools that would answer with facts instead of help.
@@ -223,19 +218,15 @@ pub struct PlannerState {
     /// The intent still waiting for slots or a confirmation.
     pub pending: Option<Intent>,
     pub slots: Slots,
-    /// Kept so conversations stored before proposals existed still load; the confirmation now
-    /// lives with the proposal itself.
-    #[serde(default)]
-    pub awaiting_confirmation: bool,
     /// The action card the last reply showed (a typed "yes" answers only that one).
     #[serde(default)]
     pub proposal: Option<String>,
     /// An email a one-time code was sent to, waiting for the customer to type it.
     #[serde(default)]
     pub code_for: Option<String>,
-    /// What to do once that email is proven.
+    /// The code was sent to list the customer's orders (what follows once it is typed).
     #[serde(default)]
-    pub after_code: Option<Intent>,
+    pub code_for_list: bool,
     /// The intent whose card the last reply showed: "make that 4" changes that proposal.
     #[serde(default)]
     pub last_action: Option<Intent>,
@@ -910,7 +901,6 @@ impl Planner {
                 }
             }
         };
-        state.awaiting_confirmation = false;
         // Decided from this message, not carried over from a question the customer is answering.
         let mut fresh = state.pending != Some(intent);
         // Only a resemblance to a request for a person, and no rule flagged it: a product
@@ -1330,7 +1320,7 @@ impl Planner {
         state: &mut PlannerState,
         runner: &mut ToolRunner<'_>,
     ) -> PlannerReply {
-        let wants_list = extract::asks_for_order_list(text) || state.after_code.is_some();
+        let wants_list = extract::asks_for_order_list(text) || state.code_for_list;
         let Some(email) = state.slots.email.clone() else {
             state.pending = Some(Intent::ListOrders);
             return PlannerReply {
@@ -1363,7 +1353,7 @@ impl Planner {
                 return refusal_reply(&sent);
             }
             state.code_for = Some(email);
-            state.after_code = Some(Intent::ListOrders);
+            state.code_for_list = true;
             let demo = s(&sent.result, "delivery") == crate::tools::mail::DEMO_INBOX;
             return PlannerReply {
                 text: format!(
@@ -1448,13 +1438,9 @@ impl Planner {
         }
         state.code_for = None;
         state.slots.email = Some(email);
-        let after = state.after_code.take().unwrap_or(Intent::ListOrders);
+        state.code_for_list = false;
         let mut reply = self.list_orders(text, state, runner).await;
         reply.text = format!("Thanks — your email is confirmed.\n\n{}", reply.text);
-        if after != Intent::ListOrders && after.needs_order() {
-            state.pending = Some(after);
-            reply.text.push_str("\nWhich order do you mean?");
-        }
         Some(reply)
     }
 

@@ -299,7 +299,7 @@ pub(super) async fn execute(
                         "reason": r.reason,
                         "refund": r.refund_cents.to_string(),
                         "requested": r.created_at.format("%Y-%m-%d").to_string(),
-                        "lines": r.lines.iter().map(|l| json!({"product_id": l.product_id, "name": l.product_name, "quantity": l.quantity, "refund": l.refund_cents.to_string()})).collect::<Vec<_>>(),
+                        "lines": return_lines(&r.lines),
                     })
                 })
                 .collect();
@@ -522,17 +522,38 @@ async fn propose_change(
     .await
 }
 
+/// The lines of a return as the model and the replies read them.
+fn return_lines(lines: &[store::commerce::ReturnLine]) -> Vec<Value> {
+    lines
+        .iter()
+        .map(|l| json!({"product_id": l.product_id, "name": l.product_name, "quantity": l.quantity, "refund": l.refund_cents.to_string()}))
+        .collect()
+}
+
+/// A return's order (proven by its email), reason and (product, quantity) lines, as proposing
+/// and opening it both read them.
+async fn return_request(
+    toolbox: &Toolbox,
+    v: &Value,
+    session: &mut Session,
+) -> Result<(OrderDetail, String, String, Vec<(i64, i64)>), ToolError> {
+    let (order, email) = owned_order(toolbox, v, session).await?;
+    let reason = opt_str(v, "reason").unwrap_or_else(|| "No reason given".to_string());
+    let reason = args::text(&reason, "reason", 500).map_err(ToolError::Invalid)?;
+    let lines = items(v, "items", 1)?
+        .iter()
+        .map(|i| (i.product_id, i.quantity))
+        .collect();
+    Ok((order, email, reason, lines))
+}
+
 async fn propose_return(
     toolbox: &Toolbox,
     v: &Value,
     session: &mut Session,
     now: DateTime<Utc>,
 ) -> Outcome {
-    let (order, email) = owned_order(toolbox, v, session).await?;
-    let reason = opt_str(v, "reason").unwrap_or_else(|| "No reason given".to_string());
-    let reason = args::text(&reason, "reason", 500).map_err(ToolError::Invalid)?;
-    let items = items(v, "items", 1)?;
-    let lines: Vec<(i64, i64)> = items.iter().map(|i| (i.product_id, i.quantity)).collect();
+    let (order, email, reason, lines) = return_request(toolbox, v, session).await?;
     let preview = toolbox
         .store
         .check_return(order.id, &email, &lines, &reason, now)
@@ -564,7 +585,7 @@ async fn propose_return(
             order_id: Some(order.id),
             amount: Some(preview.refund_cents.to_string()),
             facts: json!({"order_id": order.id, "refund": preview.refund_cents.to_string(),
-                          "lines": preview.lines.iter().map(|l| json!({"product_id": l.product_id, "name": l.product_name, "quantity": l.quantity, "refund": l.refund_cents.to_string()})).collect::<Vec<_>>()}),
+                          "lines": return_lines(&preview.lines)}),
         },
         session,
         now,
@@ -1136,11 +1157,7 @@ async fn initiate_return(
     session: &mut Session,
     now: DateTime<Utc>,
 ) -> Outcome {
-    let (order, email) = owned_order(toolbox, v, session).await?;
-    let reason = opt_str(v, "reason").unwrap_or_else(|| "No reason given".to_string());
-    let reason = args::text(&reason, "reason", 500).map_err(ToolError::Invalid)?;
-    let items = items(v, "items", 1)?;
-    let lines: Vec<(i64, i64)> = items.iter().map(|i| (i.product_id, i.quantity)).collect();
+    let (order, email, reason, lines) = return_request(toolbox, v, session).await?;
     let created = toolbox
         .store
         .initiate_return(order.id, &email, &lines, &reason, now)
@@ -1153,7 +1170,7 @@ async fn initiate_return(
         json!({
             "return_id": created.id, "order_id": created.order_id, "status": created.status,
             "refund": created.refund_cents.to_string(), "reason": created.reason,
-            "lines": created.lines.iter().map(|l| json!({"product_id": l.product_id, "name": l.product_name, "quantity": l.quantity, "refund": l.refund_cents.to_string()})).collect::<Vec<_>>(),
+            "lines": return_lines(&created.lines),
             "next_step": "A prepaid return label is emailed; the refund follows inspection.",
         }),
         summary,
