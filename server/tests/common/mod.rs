@@ -26,6 +26,7 @@ pub struct TestAppBuilder {
     knowledge: bool,
     classifier: bool,
     env: HashMap<String, String>,
+    anchor: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl TestAppBuilder {
@@ -44,6 +45,12 @@ impl TestAppBuilder {
     /// temporary folder).
     pub fn classifier(mut self) -> Self {
         self.classifier = true;
+        self
+    }
+
+    /// The instant the store is seeded relative to (default: now).
+    pub fn anchor(mut self, anchor: chrono::DateTime<chrono::Utc>) -> Self {
+        self.anchor = Some(anchor);
         self
     }
 
@@ -70,10 +77,11 @@ impl TestAppBuilder {
             env.entry("MODELS_DIR".into()).or_insert_with(models_dir);
         }
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
+        let anchor = self.anchor.unwrap_or_else(chrono::Utc::now);
         let db = if self.postgres {
-            TestDatabase::postgres(chrono::Utc::now()).await?
+            TestDatabase::postgres(anchor).await?
         } else {
-            TestDatabase::sqlite(chrono::Utc::now()).await
+            TestDatabase::sqlite(anchor).await
         };
         if let Some(admin) = &config.admin {
             server::auth::ensure_configured_admin(&db.store, admin)
