@@ -163,6 +163,16 @@ pub struct SendMessage {
     pub message: String,
 }
 
+/// The customer's answer to an action card: carry the proposed action out, or drop it.
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionIn {
+    /// The `proposal.id` a reply returned.
+    #[schema(example = "6f1d2a4e-0b7c-4c1e-9e55-2a7b1f0c9d31")]
+    pub proposal_id: String,
+    /// true carries the action out; false drops it and changes nothing.
+    pub confirm: bool,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ClassificationOut {
     pub category: String,
@@ -186,7 +196,8 @@ pub struct CitationOut {
 }
 
 /// An irreversible action the agent proposed (cancel, change, return, place an order). Nothing
-/// has happened yet: send "yes" as the next message to carry it out, or "no" to drop it.
+/// has happened yet: answer it at `POST /api/v1/conversations/{id}/decision`, or send "yes" (or
+/// "no") as the very next message.
 #[derive(Serialize, ToSchema)]
 pub struct ProposalOut {
     pub id: String,
@@ -415,6 +426,11 @@ pub async fn send_message(
             tracing::warn!(error = %e, "cannot record the customer's email");
         }
     }
+    Json(agent_reply(conversation_id, result)).into_response()
+}
+
+/// The reply of one turn, as the API documents it.
+fn agent_reply(conversation_id: String, result: support::TurnResult) -> AgentReply {
     let proposal = result.proposal.map(|p| ProposalOut {
         id: p.id,
         action: p.action,
@@ -423,7 +439,7 @@ pub async fn send_message(
         order_id: p.order_id,
         expires_at: p.expires_at,
     });
-    Json(AgentReply {
+    AgentReply {
         proposal,
         conversation_id,
         reply: result.reply,
@@ -455,8 +471,76 @@ pub async fn send_message(
             .collect(),
         backend: result.backend,
         elapsed_ms: result.elapsed_ms,
-    })
-    .into_response()
+    }
+}
+
+/// Confirm or decline the action card a reply showed (its `proposal.id`). Only a confirmation of
+/// the current proposal carries it out, once; an expired, superseded or already answered one
+/// changes nothing and the reply says why.
+#[utoipa::path(
+    post, path = "/api/v1/conversations/{id}/decision", tag = "conversations",
+    params(("id" = String, Path, description = "The conversation id")),
+    request_body = DecisionIn,
+    responses(
+        (status = 200, description = "What happened, in the agent's words (the action's outcome, or why nothing changed)", body = AgentReply),
+        (status = 400, description = "The body is not valid JSON of this shape", body = ErrorBody),
+        (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),
+        (status = 404, description = "No such conversation", body = ErrorBody),
+        (status = 422, description = "A malformed conversation or proposal id", body = ErrorBody),
+        (status = 429, description = "Over the key's rate; see Retry-After", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn decide(
+    State(service): State<Arc<SupportService>>,
+    ApiClient(key): ApiClient,
+    Path(id): Path<String>,
+    body: Result<Json<DecisionIn>, JsonRejection>,
+) -> Response {
+    if !is_conversation_id(&id) {
+        return bad_id();
+    }
+    let Json(body) = match body {
+        Ok(b) => b,
+        Err(r) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("The request is not valid: {}", r.body_text()),
+            );
+        }
+    };
+    if !is_conversation_id(&body.proposal_id) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "A proposal id is 8-64 letters, digits, '-' or '_' (the proposal.id of a reply).",
+        );
+    }
+    match service.store().conversation(&id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return error(StatusCode::NOT_FOUND, "There is no such conversation."),
+        Err(e) => {
+            tracing::error!(error = %e, "API decision: reading the conversation failed");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The conversation could not be read; try again.",
+            );
+        }
+    }
+    let input = support::Input::Press {
+        proposal_id: &body.proposal_id,
+        confirm: body.confirm,
+    };
+    match service.answer_quietly(&id, input).await {
+        Ok(result) => Json(agent_reply(id, result)).into_response(),
+        Err(support::AgentError::Invalid(m)) => error(StatusCode::UNPROCESSABLE_ENTITY, &m),
+        Err(e) => {
+            tracing::error!(error = %e, key_id = key.id, "API decision failed");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The decision could not be stored; try again.",
+            )
+        }
+    }
 }
 
 /// Read a conversation: its state, every message and its tickets.
@@ -725,7 +809,7 @@ impl Modify for ApiKeyScheme {
         version = "1.0.0",
         description = "The electronics store's support agent for machine clients. Create a key in the dashboard (Team → API keys) and send it as a Bearer token. Each key has its own rate limit; over it the API answers 429 with Retry-After."
     ),
-    paths(send_message, get_conversation, escalate, resolve, customer_conversations, upload_document),
+    paths(send_message, decide, get_conversation, escalate, resolve, customer_conversations, upload_document),
     modifiers(&ApiKeyScheme),
     tags(
         (name = "conversations", description = "Customer messages, transcripts, escalation and resolution"),
@@ -750,6 +834,7 @@ pub fn router() -> Router<ServerState> {
     Router::new()
         .route("/messages", post(send_message))
         .route("/conversations/{id}", get(get_conversation))
+        .route("/conversations/{id}/decision", post(decide))
         .route("/conversations/{id}/escalate", post(escalate))
         .route("/conversations/{id}/resolve", post(resolve))
         .route(

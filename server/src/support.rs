@@ -102,9 +102,19 @@ impl SupportService {
         session: &str,
         message: &str,
     ) -> Result<support::TurnResult, support::AgentError> {
+        self.answer_quietly(session, support::Input::Text(message))
+            .await
+    }
+
+    /// A message or a press on an action card whose progress nobody watches.
+    pub async fn answer_quietly(
+        &self,
+        session: &str,
+        input: support::Input<'_>,
+    ) -> Result<support::TurnResult, support::AgentError> {
         let (tx, mut rx) = mpsc::channel(32);
         let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-        let result = self.turn(session, message, tx).await;
+        let result = self.answer(session, input, tx).await;
         let _ = drain.await;
         result
     }

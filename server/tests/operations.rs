@@ -986,6 +986,127 @@ async fn the_api_converses_escalates_resolves_and_lists_by_customer() {
     app.cleanup().await;
 }
 
+#[tokio::test]
+async fn an_api_client_confirms_or_declines_an_action_card() {
+    let app = app().await;
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, key) = new_key(&app, &admin, 1000).await;
+    let order_status = |app: &TestApp| {
+        let store = app.db.store.clone();
+        async move {
+            store
+                .order_detail(1024)
+                .await
+                .expect("order 1024")
+                .map(|o| o.status)
+        }
+    };
+    let asked = api(
+        &app,
+        "POST",
+        "/api/v1/messages",
+        &key,
+        Some(
+            json!({ "message": "Please cancel order 1024, my email is ava.thompson@example.com" }),
+        ),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let asked = json_of(&asked);
+    let id = asked["conversation_id"].as_str().expect("id").to_owned();
+    let proposal = asked["proposal"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a proposal: {asked}"))
+        .to_owned();
+    assert_eq!(asked["proposal"]["action"], "cancel_order");
+    assert_eq!(
+        order_status(&app).await.as_deref(),
+        Some("pending"),
+        "nothing happens before the decision"
+    );
+
+    // Declining drops the card; confirming it afterwards changes nothing.
+    let declined = api(
+        &app,
+        "POST",
+        &format!("/api/v1/conversations/{id}/decision"),
+        &key,
+        Some(json!({ "proposal_id": proposal, "confirm": false })),
+    )
+    .await;
+    assert_eq!(declined.status, StatusCode::OK, "{}", declined.body);
+    let late = json_of(
+        &api(
+            &app,
+            "POST",
+            &format!("/api/v1/conversations/{id}/decision"),
+            &key,
+            Some(json!({ "proposal_id": proposal, "confirm": true })),
+        )
+        .await,
+    );
+    assert!(late["proposal"].is_null(), "{late}");
+    assert_eq!(order_status(&app).await.as_deref(), Some("pending"));
+
+    // A new card, confirmed: the order is cancelled, once.
+    let again = json_of(
+        &api(
+            &app,
+            "POST",
+            "/api/v1/messages",
+            &key,
+            Some(json!({ "conversation_id": id, "message": "Cancel order 1024 please" })),
+        )
+        .await,
+    );
+    let proposal = again["proposal"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a new proposal: {again}"))
+        .to_owned();
+    let confirmed = json_of(
+        &api(
+            &app,
+            "POST",
+            &format!("/api/v1/conversations/{id}/decision"),
+            &key,
+            Some(json!({ "proposal_id": proposal, "confirm": true })),
+        )
+        .await,
+    );
+    assert!(
+        confirmed["tools"]
+            .as_array()
+            .expect("tools")
+            .iter()
+            .any(|t| t["tool"] == "cancel_order" && t["ok"] == true),
+        "{confirmed}"
+    );
+    assert_eq!(order_status(&app).await.as_deref(), Some("cancelled"));
+
+    for (uri, body, status) in [
+        (
+            format!("/api/v1/conversations/{id}/decision"),
+            json!({ "proposal_id": "../x", "confirm": true }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("/api/v1/conversations/{id}/decision"),
+            json!({ "confirm": true }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/conversations/no-such-conversation/decision".to_string(),
+            json!({ "proposal_id": proposal, "confirm": true }),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let reply = api(&app, "POST", &uri, &key, Some(body)).await;
+        assert_eq!(reply.status, status, "{uri}: {}", reply.body);
+        assert!(json_of(&reply)["error"].is_string());
+    }
+    app.cleanup().await;
+}
+
 /// Checks `value` against a schema of the document (objects, required fields, basic types).
 fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
     if let Some(reference) = schema["$ref"].as_str() {
@@ -1107,6 +1228,9 @@ async fn the_api_answers_as_its_openapi_document_says() {
                     "/api/v1/messages" => {
                         json!({ "conversation_id": id, "message": "And for monitors?" })
                     }
+                    "/api/v1/conversations/{id}/decision" => {
+                        json!({ "proposal_id": "no-such-proposal", "confirm": true })
+                    }
                     _ => json!({ "reason": "checking the API" }),
                 });
                 vec![
@@ -1134,7 +1258,7 @@ async fn the_api_answers_as_its_openapi_document_says() {
             operations += 1;
         }
     }
-    assert_eq!(operations, 6, "every operation is documented");
+    assert_eq!(operations, 7, "every operation is documented");
     app.cleanup().await;
 }
 

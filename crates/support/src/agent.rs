@@ -3,12 +3,12 @@
 //! the whole transcript (tool calls, results, classification, timings) as memory.
 
 use crate::actions;
-use crate::classify::{self, Classification};
 use crate::llm_agent::LlmAgent;
 use crate::planner::{self, Planner, PlannerState};
-use crate::semantic::Semantic;
 use crate::tools::{Citation, Confirmation, Proposal, Session, ToolOutcome, Toolbox};
 use crate::turn::{ToolRunner, TurnEvent};
+use crate::understanding::classify::{self, Classification};
+use crate::understanding::semantic::Semantic;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -413,8 +413,8 @@ impl SupportAgent {
         state: &PlannerState,
         now: DateTime<Utc>,
     ) -> Option<(String, bool)> {
-        let yes = crate::extract::is_confirmation(text);
-        let no = !yes && crate::extract::is_refusal(text);
+        let yes = crate::understanding::extract::is_confirmation(text);
+        let no = !yes && crate::understanding::extract::is_refusal(text);
         if !yes && !no {
             return None;
         }

@@ -286,7 +286,7 @@ async fn fill_code(agent: &SupportAgent, conversation: &str, text: &str) -> Stri
         .unwrap_or_default();
     let code = mails
         .first()
-        .and_then(|m| crate::extract::one_time_code(&m.body))
+        .and_then(|m| crate::understanding::extract::one_time_code(&m.body))
         .unwrap_or_else(|| "000000".into());
     let wrong: String = code
         .chars()

@@ -4,15 +4,14 @@
 pub mod actions;
 pub mod agent;
 pub mod catalogue;
-pub mod classify;
+pub mod dialogue;
 pub mod eval;
-pub mod extract;
 pub mod llm_agent;
 pub mod planner;
-pub mod semantic;
 pub mod setup;
 pub mod tools;
 pub mod turn;
+pub mod understanding;
 
 pub use agent::{AgentError, Input, SupportAgent, TurnResult};
 pub use tools::{Citation, Confirmation, Proposal, Session, ToolOutcome, Toolbox};

@@ -3,9 +3,9 @@
 //! out of it, the SOP of each tool put in front of the model, several calls per round, and a
 //! round limit whose fallback really opens a ticket.
 
-use crate::classify::{self, Classification};
-use crate::tools::{self, ToolOutcome};
+use crate::tools::{self, ToolName, ToolOutcome};
 use crate::turn::{ToolRunner, TurnEvent};
+use crate::understanding::classify::{self, Classification};
 use llm::{ChatEvent, ChatMessage, ChatProvider, ChatRequest, Role, ToolCall};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -239,7 +239,7 @@ impl LlmAgent {
         let mut args = json!({"subject": format!("Agent needs help: {summary}"), "description": format!("The assistant used {MAX_ROUNDS} tool rounds without finishing. Last request: {summary}"), "category": "general", "priority": "medium"});
         if let Some(email) = runner.session.verified_email.clone() {
             args["email"] = json!(email);
-            let outcome = runner.call("create_support_ticket", args).await;
+            let outcome = runner.call(ToolName::CreateSupportTicket, args).await;
             if outcome.ok {
                 let id = outcome
                     .result
@@ -255,7 +255,7 @@ impl LlmAgent {
         }
         let outcome = runner
             .call(
-                "escalate_to_human",
+                ToolName::EscalateToHuman,
                 json!({"reason": format!("Assistant hit its tool-round limit: {summary}")}),
             )
             .await;

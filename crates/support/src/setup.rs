@@ -1,7 +1,7 @@
 //! Building the support stack from settings: the embedder, the knowledge base on the chosen
 //! Qdrant, and the similarity helper, shared by the server, the eval harness and the benchmark.
 
-use crate::semantic::Semantic;
+use crate::understanding::semantic::Semantic;
 use kb::{Embedder, KnowledgeBase, RemoteEmbedder, VectorIndex};
 use llm_embedded::embedding::{EMBEDDING_MODEL_DIR, SentenceEmbedder};
 use std::path::PathBuf;

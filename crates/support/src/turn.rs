@@ -1,8 +1,8 @@
 //! One turn of the support chat as a stream of events (what the page shows while it happens),
 //! and the tool runner that reports each call as it starts and ends.
 
-use crate::classify::Classification;
-use crate::tools::{Citation, Confirmation, Proposal, Session, ToolOutcome, Toolbox};
+use crate::tools::{Citation, Confirmation, Proposal, Session, ToolName, ToolOutcome, Toolbox};
+use crate::understanding::classify::Classification;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -99,10 +99,10 @@ impl<'a> ToolRunner<'a> {
     }
 
     /// Calls a tool with an id of the runner's choosing.
-    pub async fn call(&mut self, name: &str, arguments: Value) -> ToolOutcome {
+    pub async fn call(&mut self, tool: ToolName, arguments: Value) -> ToolOutcome {
         self.next_id += 1;
         let call_id = format!("{}_{}", self.id_prefix, self.next_id);
-        self.call_with_id(call_id, name, arguments).await
+        self.call_with_id(call_id, tool.as_str(), arguments).await
     }
 
     /// Calls a tool under the id a model gave the call.

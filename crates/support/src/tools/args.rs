@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub use domain::view::CATEGORIES;
 pub const PRIORITIES: &[&str] = &["low", "medium", "high", "urgent"];
 /// A ticket's category is a message category (see `classify`).
-pub use crate::classify::CATEGORIES as TICKET_CATEGORIES;
+pub use crate::understanding::classify::CATEGORIES as TICKET_CATEGORIES;
 
 /// A product and a quantity, as tools take them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 //! conversation in fifteen minutes.
 
 use super::mail::{DEMO_INBOX, Mail};
+use super::results::CodeSent;
 use super::{Done, Session, ToolError, Toolbox};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -118,8 +119,12 @@ pub(super) async fn send_code(
         )
         .await?;
     Ok(Done {
-        result: json!({"sent_to": mask_email(email), "delivery": transport,
-                       "expires_in_minutes": CODE_MINUTES}),
+        result: serde_json::to_value(CodeSent {
+            sent_to: mask_email(email),
+            delivery: transport.to_string(),
+            expires_in_minutes: CODE_MINUTES,
+        })
+        .map_err(|e| ToolError::Internal(format!("a result did not serialise: {e}")))?,
         summary: format!("code sent to {} ({transport})", mask_email(email)),
         citations: Vec::new(),
         proposal: None,

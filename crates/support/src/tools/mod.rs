@@ -12,6 +12,7 @@ mod exec;
 mod identity;
 pub mod mail;
 mod proposals;
+pub mod results;
 mod specs;
 
 pub use mail::{Mail, Mailer};
@@ -71,6 +72,20 @@ pub struct ToolOutcome {
 }
 
 impl ToolOutcome {
+    /// The result as the tool's typed result (`tools::results`); `None` when the call failed.
+    pub fn read<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        if !self.ok {
+            return None;
+        }
+        match serde_json::from_value(self.result.clone()) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                tracing::error!(tool = %self.tool, error = %e, "a tool result has another shape");
+                None
+            }
+        }
+    }
+
     /// Whether the call changed or read something, as opposed to only proposing an action.
     pub fn took_effect(&self) -> bool {
         self.proposal.is_none()

@@ -2,7 +2,7 @@
 //! whether a person must take over. Offline it is rules plus similarity to labelled examples;
 //! with an LLM the agent asks for the same structure as JSON (see `agent`).
 
-use crate::semantic::Semantic;
+use crate::understanding::semantic::Semantic;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -145,9 +145,9 @@ const ESCALATION_TRIGGERS: &[(&str, &str, &str)] = &[
     ("supervisor", "high", "asks for a person"),
 ];
 
-/// How close (cosine, MiniLM) a message must be to a labelled escalation example when no rule
-/// fired: high, so ordinary complaints stay with the agent.
-const ESCALATION_SIMILARITY: f32 = 0.64;
+/// How sure the intent model must be that a message needs a person when no rule fired: high,
+/// so ordinary complaints stay with the agent.
+const ESCALATION_PROBABILITY: f32 = 0.6;
 
 /// Triggers that match any word starting with them ("smok": smoke, smoking, smoked).
 const STEMS: &[&str] = &["smok", "swell", "explod"];
@@ -378,10 +378,10 @@ pub async fn classify(text: &str, semantic: Option<&Semantic>) -> Classification
     // Worded like nothing in the rules: the labelled examples of messages that need a person.
     if escalation.is_none()
         && let Some(semantic) = semantic
-        && let Some(similarity) = semantic.escalation_similarity(text).await
-        && similarity >= ESCALATION_SIMILARITY
+        && let Some(probability) = semantic.escalation_probability(text).await
+        && probability >= ESCALATION_PROBABILITY
     {
-        escalation = Some(("high", "reads like a case for a person (MiniLM)"));
+        escalation = Some(("high", "reads like a case for a person (intent model)"));
     }
     let sentiment = if contains_any(&lower, ANGRY)
         || (text.chars().filter(|c| c.is_alphabetic()).count() > 12

@@ -14,14 +14,39 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     })
 }
 
-pub fn email(text: &str) -> Option<String> {
+fn email_pattern() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
         r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
     )
-    .find(text)
-    .map(|m| m.as_str().to_lowercase())
+}
+
+pub fn email(text: &str) -> Option<String> {
+    email_pattern()
+        .find(text)
+        .map(|m| m.as_str().to_lowercase())
+}
+
+/// The message as the intent model reads it: without email addresses, which name a person and
+/// say nothing about what they want (a bare address must not read as any request).
+pub fn for_model(text: &str) -> String {
+    email_pattern().replace_all(text, " ").trim().to_string()
+}
+
+/// Whether a message has too few words for the intent model to read anything into it ("1014?",
+/// an email, "sorry i meant 1028"): words of two or more letters, emails and numbers aside.
+pub fn too_short_to_read(text: &str) -> bool {
+    // Only a message that carries details (an email, a number) and little else: "hi" and
+    // "thanks!" are short but say what they mean.
+    if email(text).is_none() && !text.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    for_model(text)
+        .split(|c: char| !c.is_alphabetic() && c != '\'')
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count()
+        < 3
 }
 
 /// Digits standing alone: not part of a phone number, a price, a dimension or a longer number.
@@ -81,6 +106,11 @@ pub fn order_id(text: &str) -> Option<i64> {
 pub fn zip(text: &str) -> Option<String> {
     static R: OnceLock<Regex> = OnceLock::new();
     if let Some(c) = re(&R, r"(?i)\bzip(?:\s*code)?\s*(?:is|:)?\s*(\d{5})\b").captures(text) {
+        return c.get(1).map(|m| m.as_str().to_string());
+    }
+    // ZIP+4 ("60601-1234"): the first five digits are the ZIP code.
+    static PLUS4: OnceLock<Regex> = OnceLock::new();
+    if let Some(c) = re(&PLUS4, r"\b(\d{5})-\d{4}\b").captures(text) {
         return c.get(1).map(|m| m.as_str().to_string());
     }
     standalone_numbers(text, 5..=5)
@@ -339,6 +369,14 @@ pub fn is_question(text: &str) -> bool {
         ]
         .iter()
         .any(|w| lower.starts_with(w))
+        // Asked after a lead-in and without a question mark, as people type: "once you get it
+        // back how long till i see the money".
+        || [
+            " how long", " how much", " how many", " how do", " how does", " how soon",
+            " when will", " when do", " what is the", " what's the",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 /// The separate requests of one message ("where is order 1013, and also how long is the
@@ -557,7 +595,13 @@ pub fn stance(text: &str) -> Stance {
     if lower.contains("translat") {
         return Stance::Hypothetical;
     }
-    let own = without_quotes(&lower);
+    let quoted_aside = without_quotes(&lower);
+    // "I don't want to cancel, just tell me when it ships": a negated action is no request.
+    let own = without_negated_actions(&quoted_aside);
+    if own != quoted_aside && !ACTION_WORDS.iter().any(|a| own.contains(a)) && !wants_quantity(&own)
+    {
+        return Stance::NoAction;
+    }
     if !ACTION_WORDS.iter().any(|a| own.contains(a)) && !wants_quantity(&own) {
         // Every action word was inside quotation marks, or there was none.
         return if ACTION_WORDS.iter().any(|a| lower.contains(a)) {
@@ -761,8 +805,42 @@ pub fn is_help_question(text: &str) -> bool {
         "how long do refunds",
         "how long does delivery",
         "how long is the",
+        "restocking fee",
+        "why do you need",
+        "why do i need",
     ];
-    PROBLEM.iter().chain(POLICY).any(|w| lower.contains(w))
+    // "How long till I see the money?" about no order in particular: how refunds work.
+    let refund_timing = order_id(text).is_none()
+        && [
+            "how long",
+            "how soon",
+            "how many days",
+            "when will i",
+            "when do i",
+            " till ",
+            "until",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+        && ["money", "refund", "paid back", "credited", "reimburs"]
+            .iter()
+            .any(|w| lower.contains(w));
+    // "What does processing mean?": a question about words, answered by the help center.
+    let meaning = (lower.starts_with("what does") || lower.starts_with("what do "))
+        && (lower.contains(" mean") || lower.contains("stand for"));
+    meaning || refund_timing || PROBLEM.iter().chain(POLICY).any(|w| lower.contains(w))
+}
+
+/// The text without actions the customer says they do not want ("i don't want to cancel",
+/// "no need to return it").
+fn without_negated_actions(lower: &str) -> String {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?:\bdon'?t|\bdo not|\bnot|\bno need to|\bnever)\s+(?:(?:want|wanna|need|going|trying|looking|planning|asking)\s+(?:to\s+)?)?(?:cancel|return|change|modify|send (?:it |them )?back)\w*",
+    )
+    .replace_all(lower, " ")
+    .into_owned()
 }
 
 /// The text with quoted passages removed ("…", “…”, and '…' around several words).
@@ -837,6 +915,23 @@ pub fn is_no(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_negated_action_is_no_request() {
+        assert_eq!(
+            stance("i dont want to cancel order 1028, i just want to know when it ships"),
+            Stance::NoAction
+        );
+        assert_eq!(
+            stance("no need to return it, is it normal?"),
+            Stance::NoAction
+        );
+        assert_eq!(stance("please cancel order 1028"), Stance::Request);
+        assert_eq!(
+            stance("don't cancel the hub, cancel the charger"),
+            Stance::Request
+        );
+    }
 
     #[test]
     fn order_numbers_come_from_many_phrasings() {
@@ -991,5 +1086,53 @@ mod tests {
             "my orders were cancelled"
         );
         assert_eq!(fix_typos("an older order"), "an older order");
+    }
+}
+
+#[cfg(test)]
+mod model_text_tests {
+    use super::*;
+
+    #[test]
+    fn the_model_reads_no_email_and_nothing_into_a_few_words() {
+        assert_eq!(
+            for_model("status of 1013 lucas.rossi@example.com"),
+            "status of 1013"
+        );
+        assert!(too_short_to_read("zoe.anderson@example.com"));
+        assert!(too_short_to_read("1014?"));
+        assert!(too_short_to_read("sorry i meant 1028"));
+        assert!(!too_short_to_read("where is my order"));
+        assert!(!too_short_to_read("can't find my parcel"));
+        assert!(!too_short_to_read("hey there"));
+    }
+
+    #[test]
+    fn a_zip_plus_four_reads_as_its_zip() {
+        assert_eq!(
+            zip("shipping for one arc 34 to 60601-1234").as_deref(),
+            Some("60601")
+        );
+        assert_eq!(zip("call 415-555-0142").as_deref(), None);
+    }
+
+    #[test]
+    fn a_question_after_a_lead_in_is_a_question() {
+        assert!(is_question(
+            "once you get my return back how long till i see the money"
+        ));
+        assert!(!is_question("cancel order 1024 please"));
+    }
+
+    #[test]
+    fn what_a_word_means_is_a_help_question() {
+        assert!(is_help_question("what does processing mean for an order?"));
+        assert!(is_help_question(
+            "why do you need my email to look up an order"
+        ));
+        assert!(!is_help_question("what does the aurora cost"));
+        assert!(is_help_question(
+            "once you get my return back how long till i see the money"
+        ));
     }
 }

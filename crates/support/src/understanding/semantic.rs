@@ -1,40 +1,54 @@
-//! MiniLM similarity for the offline agent: which intent a message is closest to (tool
-//! descriptions and example utterances) and which labelled category it resembles.
+//! MiniLM for the offline agent: the intent model's reading of a message (a softmax trained on
+//! MiniLM embeddings of labelled customer messages) and the labelled category it resembles.
 
-use crate::classify;
-use crate::planner::Intent;
+use super::classify;
+use super::extract;
+use super::intent::Intent;
+use super::intent_model::{self, IntentModel, NONE_LABEL};
 use kb::Embedder;
-
-/// How much closer to an escalation example than to anything else a message must be.
-const ESCALATION_MARGIN: f32 = 0.04;
 
 pub struct Semantic {
     embedder: Embedder,
     labels: Vec<(String, Vec<f32>)>,
-    intents: Vec<(Intent, Vec<f32>)>,
-    /// Messages that belong to no intent ("tell me a joke"): when one of these is the closest
-    /// match, no intent is.
-    none: Vec<Vec<f32>>,
+    /// The trained intent model (absent if its file does not match the embedder: rules only).
+    model: Option<&'static IntentModel>,
     /// The last message embedded: classification, escalation and the intent vote of one turn
     /// all read the same message, which is embedded once.
     last: std::sync::Mutex<Option<(String, Vec<f32>)>>,
 }
 
-/// Labelled customer messages (label, text) from `data/intents.tsv`, beside each intent's own
-/// examples: the nearest neighbours the intent vote compares with.
-pub fn labelled_utterances() -> Vec<(Option<Intent>, &'static str)> {
-    include_str!("../data/intents.tsv")
+/// Labelled customer messages (label, text) from `data/intents.tsv`; "none" marks messages
+/// about nothing the store does.
+pub fn labelled_utterances() -> Vec<(&'static str, &'static str)> {
+    include_str!("../../data/intents.tsv")
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|l| {
             let (label, text) = l.split_once('\t')?;
-            let intent = if label == "none" {
-                None
-            } else {
-                Some(Intent::from_label(label)?)
-            };
-            Some((intent, text.trim()))
+            let known = label == NONE_LABEL || Intent::from_label(label).is_some();
+            known.then_some((label, text.trim()))
         })
+        .collect()
+}
+
+/// What the intent model is trained on: each intent's own examples, then the labelled messages.
+pub fn training_set() -> Vec<(&'static str, &'static str)> {
+    let mut set: Vec<(&'static str, &'static str)> = Vec::new();
+    for intent in Intent::ALL {
+        for example in intent.examples() {
+            set.push((intent.label(), example));
+        }
+    }
+    set.extend(labelled_utterances());
+    set
+}
+
+/// The labels the intent model predicts, in a fixed order: every intent, then "none".
+pub fn model_labels() -> Vec<String> {
+    Intent::ALL
+        .iter()
+        .map(|i| i.label().to_string())
+        .chain(std::iter::once(NONE_LABEL.to_string()))
         .collect()
 }
 
@@ -43,7 +57,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 impl Semantic {
-    /// Embeds the labelled examples once.
+    /// Embeds the category examples once and loads the shipped intent model.
     pub async fn new(embedder: Embedder) -> Result<Semantic, kb::KbError> {
         let label_texts: Vec<String> = classify::EXAMPLES
             .iter()
@@ -55,32 +69,21 @@ impl Semantic {
             .zip(label_vectors)
             .map(|((label, _), v)| (label.to_string(), v))
             .collect();
-        let mut intent_texts = Vec::new();
-        let mut intent_keys = Vec::new();
-        for intent in Intent::ALL {
-            for example in intent.examples() {
-                intent_texts.push(example.to_string());
-                intent_keys.push(Some(intent));
+        let model = intent_model::shipped().filter(|m| {
+            let fits = m.dimension() == embedder.dimension();
+            if !fits {
+                tracing::warn!(
+                    model = m.dimension(),
+                    embedder = embedder.dimension(),
+                    "the intent model was trained on embeddings of another size: rules only"
+                );
             }
-        }
-        for (intent, text) in labelled_utterances() {
-            intent_texts.push(text.to_string());
-            intent_keys.push(intent);
-        }
-        let intent_vectors = embedder.embed(intent_texts).await?;
-        let mut intents = Vec::new();
-        let mut none = Vec::new();
-        for (key, vector) in intent_keys.into_iter().zip(intent_vectors) {
-            match key {
-                Some(intent) => intents.push((intent, vector)),
-                None => none.push(vector),
-            }
-        }
+            fits
+        });
         Ok(Semantic {
             embedder,
             labels,
-            intents,
-            none,
+            model,
             last: std::sync::Mutex::new(None),
         })
     }
@@ -90,6 +93,7 @@ impl Semantic {
     }
 
     async fn vector(&self, text: &str) -> Option<Vec<f32>> {
+        let text = &extract::for_model(text);
         if let Ok(last) = self.last.lock()
             && let Some((t, v)) = last.as_ref()
             && t == text
@@ -120,8 +124,12 @@ impl Semantic {
             .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 
-    /// Each intent's best similarity to the message.
+    /// The intent model's probability for each intent, most likely first; empty when the most
+    /// likely reading is "none of these" (or there is no model).
     pub async fn intent_scores(&self, text: &str) -> Vec<(Intent, f32)> {
+        if extract::too_short_to_read(text) {
+            return Vec::new();
+        }
         let Some(v) = self.vector(text).await else {
             return Vec::new();
         };
@@ -129,38 +137,71 @@ impl Semantic {
     }
 
     fn scores_of(&self, v: &[f32]) -> Vec<(Intent, f32)> {
-        let mut best: Vec<(Intent, f32)> = Vec::new();
-        for (intent, e) in &self.intents {
-            let score = dot(v, e);
-            match best.iter_mut().find(|(i, _)| i == intent) {
-                Some(entry) => entry.1 = entry.1.max(score),
-                None => best.push((*intent, score)),
-            }
-        }
-        best.sort_by(|a, b| b.1.total_cmp(&a.1));
-        // Closer to a message about nothing we do than to any intent: no intent at all.
-        let none = self.none.iter().map(|e| dot(v, e)).fold(f32::MIN, f32::max);
-        if best.first().is_some_and(|(_, top)| none > *top) {
+        let Some(model) = self.model else {
+            return Vec::new();
+        };
+        let ranked = model.predict(v);
+        if ranked
+            .first()
+            .is_some_and(|(label, _)| *label == NONE_LABEL)
+        {
             return Vec::new();
         }
-        best
+        ranked
+            .into_iter()
+            .filter_map(|(label, p)| Some((Intent::from_label(label)?, p)))
+            .collect()
     }
 
-    /// How closely the message matches the labelled requests for a person and reports of
-    /// hazards, payment disputes or fraud (the escalate examples), as a backstop to the rules.
-    pub async fn escalation_similarity(&self, text: &str) -> Option<f32> {
+    /// The intent model's probability that the message asks for a person or reports a hazard,
+    /// a payment dispute or fraud, when that is its most likely reading: a backstop to the rules.
+    pub async fn escalation_probability(&self, text: &str) -> Option<f32> {
+        if extract::too_short_to_read(text) {
+            return None;
+        }
         let v = self.vector(text).await?;
         let scores = self.scores_of(&v);
-        let escalate = scores.iter().find(|(i, _)| *i == Intent::Escalate)?.1;
-        let runner_up = scores
-            .iter()
-            .filter(|(i, _)| *i != Intent::Escalate)
-            .map(|(_, s)| *s)
-            .fold(f32::MIN, f32::max);
-        // Only when escalation is clearly the best reading of the message: "the earbuds case
-        // won't charge" is near "my earbuds case is puffing up" but nearer a help question.
-        (scores.first().map(|(i, _)| *i) == Some(Intent::Escalate)
-            && escalate - runner_up >= ESCALATION_MARGIN)
-            .then_some(escalate)
+        // Only when escalation is the best reading of the message: "the earbuds case won't
+        // charge" is near "my earbuds case is puffing up" but nearer a help question.
+        match scores.first() {
+            Some((Intent::Escalate, p)) => Some(*p),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::understanding::intent_model::training_fingerprint;
+
+    #[test]
+    fn the_shipped_intent_model_was_trained_on_todays_labelled_messages() {
+        let model = intent_model::shipped().expect("data/intent_model.json parses");
+        assert_eq!(
+            model.training_sha256,
+            training_fingerprint(training_set()),
+            "data/intents.tsv or an intent's examples changed since the model was trained: \
+             run `cargo run -p support --release --bin support-train-intents`"
+        );
+        assert_eq!(model.labels, model_labels());
+        assert_eq!(
+            model.dimension(),
+            llm_embedded::embedding::EMBEDDING_DIMENSION
+        );
+    }
+
+    #[test]
+    fn every_labelled_message_names_a_known_label() {
+        let raw = include_str!("../../data/intents.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .count();
+        assert_eq!(
+            labelled_utterances().len(),
+            raw,
+            "a line has an unknown label"
+        );
+        assert!(raw >= 300);
     }
 }

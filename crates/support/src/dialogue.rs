@@ -1,0 +1,77 @@
+//! The dialogue state the offline planner carries across turns: the task waiting for details
+//! (its intent), the details (slots) given so far, the card on screen, and a pending code.
+
+use crate::understanding::extract;
+use crate::understanding::intent::Intent;
+use serde::{Deserialize, Serialize};
+
+/// Slots collected across turns, kept with the conversation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Slots {
+    pub order_id: Option<i64>,
+    pub email: Option<String>,
+    pub zip: Option<String>,
+    pub items: Vec<crate::tools::args::ItemArg>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub reason: Option<String>,
+    /// The category of the message `reason` came from (classified when it came).
+    #[serde(default)]
+    pub reason_category: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlannerState {
+    /// The intent still waiting for slots or a confirmation.
+    pub pending: Option<Intent>,
+    pub slots: Slots,
+    /// The action card the last reply showed (a typed "yes" answers only that one).
+    #[serde(default)]
+    pub proposal: Option<String>,
+    /// An email a one-time code was sent to, waiting for the customer to type it.
+    #[serde(default)]
+    pub code_for: Option<String>,
+    /// The code was sent to list the customer's orders (what follows once it is typed).
+    #[serde(default)]
+    pub code_for_list: bool,
+    /// The intent whose card the last reply showed: "make that 4" changes that proposal.
+    #[serde(default)]
+    pub last_action: Option<Intent>,
+}
+
+/// Whether the message answers what `pending` was waiting for.
+pub fn supplies(pending: Intent, text: &str, order: bool, email: bool, items: bool) -> bool {
+    match pending {
+        Intent::PlaceOrder => {
+            email
+                || items
+                || extract::address(text).is_some()
+                || extract::phone(text).is_some()
+                || extract::name(text).is_some()
+                || extract::is_yes(text)
+        }
+        Intent::Shipping => items || extract::zip(text).is_some(),
+        Intent::Inventory => items,
+        Intent::ListOrders | Intent::Ticket => email,
+        Intent::ModifyOrder => order || email || items || extract::address(text).is_some(),
+        _ => order || email,
+    }
+}
+
+pub fn merge(into: &mut Slots, fresh: Slots) {
+    macro_rules! take {
+        ($($f:ident),*) => { $( if fresh.$f.is_some() { into.$f = fresh.$f; } )* };
+    }
+    if fresh.reason.is_some() {
+        into.reason_category = None;
+    }
+    take!(
+        order_id, email, zip, name, phone, street, city, state, reason
+    );
+    if !fresh.items.is_empty() {
+        into.items = fresh.items;
+    }
+}
