@@ -20,6 +20,13 @@ crates=(-p domain -p store -p markdown -p docparse -p llm-embedded -p embedding-
 log "cargo fmt --check"
 cargo fmt --all --check
 
+# The layer rule (docs/ARCHITECTURE.md): the service layer knows nothing of HTTP.
+log "layers: server/src/services imports no axum and nothing from http/"
+if grep -rnE '(^|[^a-z_])axum::|use axum|crate::http' server/src/services; then
+  echo "server/src/services must not use axum or crate::http (see docs/ARCHITECTURE.md)" >&2
+  exit 1
+fi
+
 log "cargo clippy (server side, then the WASM front end)"
 cargo clippy "${crates[@]}" --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

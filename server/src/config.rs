@@ -179,7 +179,7 @@ impl Config {
                     "must be an smtp:// or smtps:// URL (smtp://user:password@host:587?tls=required)",
                 ));
             }
-            crate::mail::SmtpMailer::new(url.expose(), &smtp_from).map_err(|e| {
+            crate::services::mail::SmtpMailer::new(url.expose(), &smtp_from).map_err(|e| {
                 if e.starts_with("SMTP_FROM") {
                     invalid("SMTP_FROM", e)
                 } else {

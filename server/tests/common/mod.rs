@@ -15,7 +15,7 @@ pub use tower::ServiceExt;
 pub struct TestApp {
     pub router: Router,
     pub db: TestDatabase,
-    pub support: Arc<server::support::SupportService>,
+    pub support: Arc<server::services::support::SupportService>,
     _kb_dir: Option<tempfile::TempDir>,
     _classifier_dir: Option<tempfile::TempDir>,
 }
@@ -84,7 +84,7 @@ impl TestAppBuilder {
             TestDatabase::sqlite(anchor).await
         };
         if let Some(admin) = &config.admin {
-            server::auth::ensure_configured_admin(&db.store, admin)
+            server::http::auth::ensure_configured_admin(&db.store, admin)
                 .await
                 .expect("the configured admin is created");
         }
@@ -93,14 +93,14 @@ impl TestAppBuilder {
         if self.knowledge {
             state
                 .support
-                .load(server::support::knowledge_settings(&config))
+                .load(server::services::support::knowledge_settings(&config))
                 .await;
         }
         if self.classifier {
             state.classifier.load().await;
         }
         Some(TestApp {
-            router: server::router(state),
+            router: server::http::router(state),
             db,
             support,
             _kb_dir: kb_dir,

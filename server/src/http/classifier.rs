@@ -1,124 +1,26 @@
 //! Image Classifier endpoints: predict (multipart upload), what the classifier knows, teach a
 //! class from example images, reset to the shipped head, and drawn sample pictures.
 
-use crate::config::Config;
-use crate::metrics::Metrics;
+use crate::services::classifier::{ClassifierError, ClassifierService};
+use crate::services::metrics::Metrics;
+use crate::state::ServerState;
 use axum::Json;
+use axum::Router;
 use axum::extract::multipart::{Field, MultipartRejection};
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Instant;
+use vision::VisionError;
 use vision::classifier::MAX_TEACH_IMAGES;
 use vision::preprocess::MAX_UPLOAD_BYTES;
-use vision::{Classifier, ClassifierSettings, VisionError};
 
 /// Body limit of the predict route: one image plus the multipart framing and a threshold.
 pub const PREDICT_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 64 * 1024;
 /// Body limit of the teach route: a few example photos at once.
 pub const TEACH_BODY_LIMIT: usize = 40 * 1024 * 1024;
-
-enum Load {
-    Loading,
-    Ready(Arc<Classifier>),
-    Failed(String),
-}
-
-/// The classifier, loaded in the background at start-up; requests before then get a 503 that
-/// says so. One inference at a time: candle already spreads one over every core.
-pub struct ClassifierService {
-    settings: ClassifierSettings,
-    state: RwLock<Load>,
-    running: tokio::sync::Semaphore,
-}
-
-impl ClassifierService {
-    pub fn new(config: &Config) -> Self {
-        Self {
-            settings: ClassifierSettings {
-                weights: config.models_dir.join(vision::efficientnet::WEIGHTS_FILE),
-                state_dir: config.classifier_dir.clone(),
-                threshold: config.classifier_threshold,
-            },
-            state: RwLock::new(Load::Loading),
-            running: tokio::sync::Semaphore::new(1),
-        }
-    }
-
-    pub async fn load(&self) {
-        let settings = self.settings.clone();
-        let started = Instant::now();
-        let loaded = tokio::task::spawn_blocking(move || Classifier::load(settings))
-            .await
-            .unwrap_or_else(|e| Err(VisionError::Model(format!("the loader stopped: {e}"))));
-        let next = match loaded {
-            Ok(classifier) => {
-                tracing::info!(
-                    classes = ?classifier.classes(),
-                    ms = started.elapsed().as_millis() as u64,
-                    "image classifier ready"
-                );
-                Load::Ready(Arc::new(classifier))
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "image classifier unavailable");
-                Load::Failed(e.to_string())
-            }
-        };
-        *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
-    }
-
-    fn ready(&self) -> Result<Arc<Classifier>, ApiError> {
-        match &*self.state.read().unwrap_or_else(|p| p.into_inner()) {
-            Load::Ready(c) => Ok(c.clone()),
-            Load::Loading => Err(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "loading",
-                "The classifier is still loading; try again in a moment.",
-            )),
-            Load::Failed(why) => Err(error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", why)),
-        }
-    }
-
-    /// For /health/ready: loading, ready or failed with the reason.
-    pub fn status(&self) -> serde_json::Value {
-        match &*self.state.read().unwrap_or_else(|p| p.into_inner()) {
-            Load::Loading => json!({"state": "loading"}),
-            Load::Ready(c) => {
-                json!({"state": "ready", "model": "EfficientNet-Lite0", "classes": c.classes()})
-            }
-            Load::Failed(why) => json!({"state": "failed", "error": why}),
-        }
-    }
-
-    /// Runs blocking classifier work off the async threads, one job at a time.
-    async fn run<T: Send + 'static>(
-        &self,
-        job: impl FnOnce(Arc<Classifier>) -> Result<T, VisionError> + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let classifier = self.ready()?;
-        let _permit = self.running.acquire().await.map_err(|_| {
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "The classifier is shutting down.",
-            )
-        })?;
-        tokio::task::spawn_blocking(move || job(classifier))
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "classifier task failed");
-                error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "The classifier failed; please try again.",
-                )
-            })?
-            .map_err(|e| vision_error(&e))
-    }
-}
 
 /// An answer with a sentence for people and a kind for programs.
 #[derive(Debug)]
@@ -143,6 +45,27 @@ fn error(status: StatusCode, kind: &'static str, message: &str) -> ApiError {
         status,
         kind,
         message: message.to_owned(),
+    }
+}
+
+impl From<ClassifierError> for ApiError {
+    fn from(e: ClassifierError) -> ApiError {
+        match e {
+            ClassifierError::Loading => error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "loading",
+                "The classifier is still loading; try again in a moment.",
+            ),
+            ClassifierError::Unavailable(why) => {
+                error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", &why)
+            }
+            ClassifierError::Internal => error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "The classifier failed; please try again.",
+            ),
+            ClassifierError::Vision(e) => vision_error(&e),
+        }
     }
 }
 
@@ -262,7 +185,7 @@ pub async fn predict(
         vec![("class", outcome)],
         1.0,
     );
-    let prediction = result?;
+    let prediction = result.map_err(ApiError::from)?;
     metrics.observe(
         "model_inference_duration_seconds",
         vec![("model", "efficientnet-lite0".into())],
@@ -290,7 +213,7 @@ pub async fn info(State(service): State<Arc<ClassifierService>>) -> Response {
         Err(e) => {
             let mut body = service.status();
             body["ready"] = json!(false);
-            (e.status, Json(body)).into_response()
+            (ApiError::from(e).status, Json(body)).into_response()
         }
     }
 }
@@ -330,14 +253,20 @@ pub async fn teach(
             "Name the class to teach.",
         )
     })?;
-    let report = service.run(move |c| c.teach(&class, &files)).await?;
+    let report = service
+        .run(move |c| c.teach(&class, &files))
+        .await
+        .map_err(ApiError::from)?;
     tracing::info!(class = %report.class, images = report.images_added, ms = report.train_ms as u64, "class taught");
     Ok(Json(report).into_response())
 }
 
 /// `POST /api/classifier/reset`: forget every taught example.
 pub async fn reset(State(service): State<Arc<ClassifierService>>) -> Result<Response, ApiError> {
-    let classes = service.run(|c| c.reset().map(|()| c.class_info())).await?;
+    let classes = service
+        .run(|c| c.reset().map(|()| c.class_info()))
+        .await
+        .map_err(ApiError::from)?;
     Ok(Json(json!({"classes": classes})).into_response())
 }
 
@@ -377,4 +306,31 @@ pub async fn sample(Path(name): Path<String>) -> Response {
         png.into_inner(),
     )
         .into_response()
+}
+
+/// The classifier: predict and teach (rate limited, with their body limits), reset, info and
+/// the drawn samples.
+pub fn router(state: &ServerState) -> Router<ServerState> {
+    let limited = || {
+        axum::middleware::from_fn_with_state(
+            state.chat_limit.clone(),
+            crate::http::rate_limit::limit_chat,
+        )
+    };
+    Router::new()
+        .route(
+            "/api/classifier/predict",
+            axum::routing::post(predict)
+                .route_layer(limited())
+                .layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .route(
+            "/api/classifier/teach",
+            axum::routing::post(teach)
+                .route_layer(limited())
+                .layer(axum::extract::DefaultBodyLimit::max(TEACH_BODY_LIMIT)),
+        )
+        .route("/api/classifier/reset", axum::routing::post(reset))
+        .route("/api/classifier/info", axum::routing::get(info))
+        .route("/api/classifier/samples/{name}", axum::routing::get(sample))
 }

@@ -1,10 +1,13 @@
 //! `GET /data/export.csv?...`: the current Data Views view (search, filters, sort; every page)
 //! as CSV.
 
+use crate::state::ServerState;
 use app::state::AppState;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use domain::csv::to_csv;
 use domain::view::{Tab, ViewQuery};
 
@@ -49,4 +52,9 @@ pub async fn export_csv(
             (code, app_error.to_string()).into_response()
         }
     }
+}
+
+/// `/data/export.csv`.
+pub fn router() -> Router<ServerState> {
+    Router::new().route("/data/export.csv", get(export_csv))
 }

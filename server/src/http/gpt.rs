@@ -17,8 +17,8 @@ use serde_json::json;
 use url::Url;
 
 use crate::config::Config;
-use crate::metrics::Metrics;
-use crate::rate_limit::{self, ChatLimit};
+use crate::http::rate_limit::{self, ChatLimit};
+use crate::services::metrics::Metrics;
 
 /// What answers `/api/gpt/`.
 pub enum GptBackend {

@@ -2,14 +2,18 @@
 //! tool trace and classification, claim / release / reply / resolve, tickets, analytics, the
 //! live event stream, and (admins) API keys.
 
-use crate::auth::{Admin, Refused, Staff, error, new_token, refuse, token_hash};
-use crate::live::LiveEvent;
-use crate::support::{SupportService, message_json};
+use crate::http::auth::{Admin, Refused, Staff, error, new_token, refuse, token_hash};
+use crate::http::support::message_json;
+use crate::services::live::LiveEvent;
+use crate::services::support::SupportService;
+use crate::state::ServerState;
 use axum::Json;
+use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -128,7 +132,7 @@ fn hold_answer(outcome: HoldOutcome) -> Result<ConversationSummary, Refused> {
 /// a person has joined.
 pub async fn claim(
     State(service): State<Arc<SupportService>>,
-    State(metrics): State<crate::metrics::Metrics>,
+    State(metrics): State<crate::services::metrics::Metrics>,
     Staff(staff): Staff,
     Path(id): Path<String>,
 ) -> Response {
@@ -160,7 +164,7 @@ pub async fn claim(
 /// `POST /api/staff/conversations/{id}/release`: back to the agent (its holder, or an admin).
 pub async fn release(
     State(service): State<Arc<SupportService>>,
-    State(metrics): State<crate::metrics::Metrics>,
+    State(metrics): State<crate::services::metrics::Metrics>,
     Staff(staff): Staff,
     Path(id): Path<String>,
 ) -> Response {
@@ -214,7 +218,7 @@ pub async fn resolve_conversation(
 /// `POST /api/staff/conversations/{id}/resolve`.
 pub async fn resolve(
     State(service): State<Arc<SupportService>>,
-    State(metrics): State<crate::metrics::Metrics>,
+    State(metrics): State<crate::services::metrics::Metrics>,
     Staff(staff): Staff,
     Path(id): Path<String>,
 ) -> Response {
@@ -240,7 +244,7 @@ pub struct ReplyBody {
 /// to the customer's open chat. Replying to a conversation nobody holds claims it first.
 pub async fn reply(
     State(service): State<Arc<SupportService>>,
-    State(metrics): State<crate::metrics::Metrics>,
+    State(metrics): State<crate::services::metrics::Metrics>,
     Staff(staff): Staff,
     Path(id): Path<String>,
     body: Result<Json<ReplyBody>, JsonRejection>,
@@ -383,7 +387,7 @@ pub async fn analytics(
     let to = chrono::Utc::now() + chrono::Duration::seconds(1);
     let from = to - chrono::Duration::days(days);
     match store.analytics_rows(from, to).await {
-        Ok((conversations, messages)) => Json(crate::analytics::compute(
+        Ok((conversations, messages)) => Json(crate::services::analytics::compute(
             from,
             to,
             &conversations,
@@ -396,9 +400,7 @@ pub async fn analytics(
 
 /// `GET /api/staff/events`: every conversation, ticket and knowledge-base event, live.
 pub async fn events(State(service): State<Arc<SupportService>>, Staff(staff): Staff) -> Response {
-    service
-        .hub()
-        .stream(json!({ "staff": staff.name }), |_| true)
+    crate::http::live::stream(service.hub(), json!({ "staff": staff.name }), |_| true)
 }
 
 #[derive(Deserialize)]
@@ -474,4 +476,22 @@ pub async fn revoke_api_key(
         Ok(false) => error(StatusCode::NOT_FOUND, "There is no such active key."),
         Err(e) => unavailable("Revoking the key", e),
     }
+}
+
+/// The support desk (staff): conversations and their hand-off, tickets, analytics, the live
+/// stream and API keys.
+pub fn router() -> Router<ServerState> {
+    Router::new()
+        .route("/api/staff/conversations", get(conversations))
+        .route("/api/staff/conversations/{id}", get(conversation))
+        .route("/api/staff/conversations/{id}/claim", post(claim))
+        .route("/api/staff/conversations/{id}/release", post(release))
+        .route("/api/staff/conversations/{id}/resolve", post(resolve))
+        .route("/api/staff/conversations/{id}/reply", post(reply))
+        .route("/api/staff/tickets", get(tickets))
+        .route("/api/staff/tickets/{id}/status", post(ticket_status))
+        .route("/api/staff/analytics", get(analytics))
+        .route("/api/staff/events", get(events))
+        .route("/api/staff/api-keys", get(api_keys).post(create_api_key))
+        .route("/api/staff/api-keys/{id}/revoke", post(revoke_api_key))
 }

@@ -2,12 +2,15 @@
 //! file (inline or as a download) and delete.
 
 use crate::config::Config;
+use crate::state::ServerState;
 use axum::Json;
+use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use imagegen::{ImageError, ImageInput, ImageProvider, ImageService, OpenAiImages, Stability};
 use serde::Deserialize;
 use serde_json::json;
@@ -100,7 +103,7 @@ pub async fn providers(State(images): State<Arc<ImageService>>) -> Response {
 /// `POST /api/images/generate` with an [`ImageInput`].
 pub async fn generate(
     State(images): State<Arc<ImageService>>,
-    State(metrics): State<crate::metrics::Metrics>,
+    State(metrics): State<crate::services::metrics::Metrics>,
     input: Result<Json<ImageInput>, JsonRejection>,
 ) -> Response {
     let Json(input) = match input {
@@ -212,4 +215,24 @@ pub async fn delete(State(images): State<Arc<ImageService>>, Path(id): Path<i64>
         Ok(false) => error_response(&ImageError::NotFound(format!("There is no image {id}."))),
         Err(e) => error_response(&e),
     }
+}
+
+/// Text-to-image: generate (rate limited), the gallery, providers, one image and its file.
+pub fn router(state: &ServerState) -> Router<ServerState> {
+    Router::new()
+        .route(
+            "/api/images/generate",
+            axum::routing::post(generate)
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.chat_limit.clone(),
+                    crate::http::rate_limit::limit_chat,
+                ))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::http::JSON_BODY_LIMIT,
+                )),
+        )
+        .route("/api/images", get(gallery))
+        .route("/api/images/providers", get(providers))
+        .route("/api/images/{id}/file", get(file))
+        .route("/api/images/{id}", axum::routing::delete(delete))
 }

@@ -1,12 +1,15 @@
 //! `/health`: the process is alive. `/health/ready`: each component's state, 503 when the app
 //! cannot serve (the database is down).
 
-use crate::llm_registry::LlmRegistry;
+use crate::services::llm_registry::LlmRegistry;
+use crate::state::ServerState;
 use app::state::AppState;
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use axum::routing::get;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -17,9 +20,9 @@ pub async fn alive() -> impl IntoResponse {
 pub async fn ready(
     State(state): State<AppState>,
     State(llm): State<Arc<LlmRegistry>>,
-    State(support): State<Arc<crate::support::SupportService>>,
-    State(classifier): State<Arc<crate::classifier::ClassifierService>>,
-    State(gpt): State<Arc<crate::gpt::GptBackend>>,
+    State(support): State<Arc<crate::services::support::SupportService>>,
+    State(classifier): State<Arc<crate::services::classifier::ClassifierService>>,
+    State(gpt): State<Arc<crate::http::gpt::GptBackend>>,
 ) -> impl IntoResponse {
     let database = match state.store.ping().await {
         Ok(latency) => json!({
@@ -68,4 +71,11 @@ pub async fn ready(
         StatusCode::SERVICE_UNAVAILABLE
     };
     (code, Json(body))
+}
+
+/// `/health` and `/health/ready`.
+pub fn router() -> Router<ServerState> {
+    Router::new()
+        .route("/health", get(alive))
+        .route("/health/ready", get(ready))
 }

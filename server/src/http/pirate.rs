@@ -5,9 +5,11 @@
 //! fails, the provider's stream is dropped, which stops generation and frees the CPU, and the
 //! partial reply is stored marked as stopped.
 
-use crate::llm_registry::LlmRegistry;
+use crate::services::llm_registry::LlmRegistry;
+use crate::state::ServerState;
 use app::state::AppState;
 use axum::Json;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
@@ -46,7 +48,7 @@ pub fn sse(frame: &StreamFrame) -> Bytes {
 pub async fn chat(
     State(app): State<AppState>,
     State(llm): State<Arc<LlmRegistry>>,
-    State(metrics): State<crate::metrics::Metrics>,
+    State(metrics): State<crate::services::metrics::Metrics>,
     headers: HeaderMap,
     input: Result<Json<ChatInput>, JsonRejection>,
 ) -> Response {
@@ -248,7 +250,7 @@ pub async fn chat(
         }
     });
 
-    let mut response = crate::sse::response(body_rx);
+    let mut response = crate::http::sse::response(body_rx);
     if new_session
         && let Ok(cookie) = HeaderValue::from_str(&format!(
             "{PIRATE_SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"
@@ -286,6 +288,21 @@ fn prompt_messages(
     kept.push(ChatMessage::new(Role::System, system_prompt));
     kept.reverse();
     kept
+}
+
+/// `POST /api/pirate/chat`, rate limited per client.
+pub fn router(state: &ServerState) -> Router<ServerState> {
+    Router::new().route(
+        "/api/pirate/chat",
+        axum::routing::post(chat)
+            .route_layer(axum::middleware::from_fn_with_state(
+                state.chat_limit.clone(),
+                crate::http::rate_limit::limit_chat,
+            ))
+            .layer(axum::extract::DefaultBodyLimit::max(
+                crate::http::JSON_BODY_LIMIT,
+            )),
+    )
 }
 
 #[cfg(test)]

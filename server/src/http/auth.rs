@@ -2,17 +2,19 @@
 //! an HttpOnly SameSite=Strict cookie (Secure behind TLS), and extractors that refuse a route
 //! without a session (`Staff`) or without the admin role (`Admin`).
 
-use crate::ServerState;
 use crate::config::MIN_PASSWORD_CHARS;
+use crate::state::ServerState;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Json;
+use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -391,6 +393,22 @@ pub async fn ensure_configured_admin(
         .map_err(|e| e.to_string())?;
     tracing::info!(staff_id = staff.id, "configured administrator ready");
     Ok(())
+}
+
+/// Staff sign-in (rate limited), sign-out, who is signed in, and staff accounts.
+pub fn router(state: &ServerState) -> Router<ServerState> {
+    Router::new()
+        .route(
+            "/api/staff/login",
+            post(login).route_layer(axum::middleware::from_fn_with_state(
+                state.chat_limit.clone(),
+                crate::http::rate_limit::limit_chat,
+            )),
+        )
+        .route("/api/staff/logout", post(logout))
+        .route("/api/staff/me", get(me))
+        .route("/api/staff/users", get(list_staff).post(create_staff))
+        .route("/api/staff/users/{id}/active", post(set_active))
 }
 
 #[cfg(test)]

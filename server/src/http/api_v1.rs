@@ -5,10 +5,10 @@
 //! handlers (utoipa) and served with Swagger UI, offline.
 
 use crate::ServerState;
-use crate::auth::{error, token_hash};
-use crate::knowledge::IndexingLock;
-use crate::rate_limit::RateLimiter;
-use crate::support::SupportService;
+use crate::http::auth::{error, token_hash};
+use crate::http::rate_limit::RateLimiter;
+use crate::services::knowledge::IndexingLock;
+use crate::services::support::SupportService;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequestParts, Multipart, Path, State};
 use axum::http::request::Parts;
@@ -697,7 +697,7 @@ pub async fn resolve(
     if !is_conversation_id(&id) {
         return bad_id();
     }
-    match crate::dashboard::resolve_conversation(&service, &id, &format!("API key {}", key.name))
+    match crate::http::desk::resolve_conversation(&service, &id, &format!("API key {}", key.name))
         .await
     {
         Ok(summary) => Json(ConversationOut::from(summary)).into_response(),
@@ -763,17 +763,21 @@ pub async fn upload_document(
     ApiClient(key): ApiClient,
     form: Multipart,
 ) -> Response {
-    let upload = match crate::knowledge::read_upload(form).await {
+    let upload = match crate::http::knowledge::read_upload(form).await {
         Ok(u) => u,
         Err(r) => return *r,
     };
-    let accepted =
-        match crate::knowledge::accept(&service, &lock, upload, &format!("API key {}", key.name))
-            .await
-        {
-            Ok(a) => a,
-            Err(r) => return *r,
-        };
+    let accepted = match crate::services::knowledge::accept(
+        &service,
+        &lock,
+        upload,
+        &format!("API key {}", key.name),
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
     let id = accepted.document.id;
     let _ = accepted.indexing.await;
     match service.store().document(id).await {
@@ -844,10 +848,12 @@ pub fn router() -> Router<ServerState> {
         .route(
             "/kb/documents",
             post(upload_document).layer(axum::extract::DefaultBodyLimit::max(
-                crate::knowledge::UPLOAD_BODY_LIMIT,
+                crate::http::knowledge::UPLOAD_BODY_LIMIT,
             )),
         )
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::http::JSON_BODY_LIMIT,
+        ))
         .layer(cors)
 }
 

@@ -2,14 +2,9 @@
 //! calls per tool and outcome, escalations, agent turns, LLM replies and tokens per provider,
 //! and image cache hits. Counters and histograms are kept in process (one registry per server).
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 /// Upper bounds (seconds) of the latency buckets.
 const BUCKETS: &[f64] = &[
@@ -240,52 +235,6 @@ impl Metrics {
             self.count("support_escalations_total", Vec::new(), 1.0);
         }
     }
-}
-
-/// `GET /metrics`
-pub async fn render(State(metrics): State<Metrics>) -> Response {
-    let mut response = metrics.render().into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
-    response
-}
-
-/// Counts every request and times it, labelled by the route pattern (never the raw path, so a
-/// URL full of ids cannot blow up the label set).
-pub async fn track(State(metrics): State<Metrics>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| {
-            let path = request.uri().path();
-            if path.starts_with("/pkg/") {
-                "/pkg/*".into()
-            } else {
-                "other".into()
-            }
-        });
-    let method = request.method().as_str().to_owned();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let status = format!("{}xx", response.status().as_u16() / 100);
-    metrics.count(
-        "http_requests_total",
-        vec![
-            ("route", route.clone()),
-            ("method", method),
-            ("status", status),
-        ],
-        1.0,
-    );
-    metrics.observe(
-        "http_request_duration_seconds",
-        vec![("route", route)],
-        started.elapsed().as_secs_f64(),
-    );
-    response
 }
 
 #[cfg(test)]

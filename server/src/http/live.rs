@@ -1,0 +1,51 @@
+//! The live hub as server-sent events: the desk's stream and a customer's open chat.
+
+use crate::http::sse::frame;
+use crate::services::live::{Hub, LiveEvent};
+use axum::body::Bytes;
+use axum::response::Response;
+use serde_json::Value;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+
+/// A comment line this often keeps proxies from closing an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// An SSE response with the events `keep` accepts, starting with `hello`.
+pub fn stream(
+    hub: &Hub,
+    hello: Value,
+    keep: impl Fn(&LiveEvent) -> bool + Send + 'static,
+) -> Response {
+    let (mut events, mut shutdown) = hub.subscribe();
+    let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(64);
+    tokio::spawn(async move {
+        if tx.send(Ok(frame("hello", &hello))).await.is_err() {
+            return;
+        }
+        let mut ticker = tokio::time::interval(KEEP_ALIVE);
+        ticker.tick().await;
+        loop {
+            let out = tokio::select! {
+                received = events.recv() => match received {
+                    Ok(event) if keep(&event) => frame(event.kind, &serde_json::json!({
+                        "conversation_id": event.conversation_id,
+                        "data": event.data,
+                    })),
+                    Ok(_) => continue,
+                    // Missed events: the page reloads its lists instead of showing a gap.
+                    Err(broadcast::error::RecvError::Lagged(n)) => frame("resync", &serde_json::json!({ "missed": n })),
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+                _ = ticker.tick() => Bytes::from_static(b": keep-alive\n\n"),
+                _ = shutdown.wait_for(|stop| *stop) => break,
+                () = tx.closed() => break,
+            };
+            if tx.send(Ok(out)).await.is_err() {
+                break;
+            }
+        }
+    });
+    crate::http::sse::response(rx)
+}

@@ -1,0 +1,141 @@
+//! The HTTP layer: one module per area, each with its own `router()`, and the only place a
+//! service's result or error becomes a response. Nothing below `services/` knows about HTTP.
+
+pub mod api_v1;
+pub mod auth;
+pub mod classifier;
+pub mod desk;
+mod export;
+pub mod gpt;
+mod health;
+pub mod images;
+pub mod knowledge;
+pub mod live;
+pub mod metrics;
+pub mod pirate;
+pub mod rate_limit;
+mod sse;
+pub mod support;
+
+/// The body limit of a JSON request (a chat message, a prompt): far above any valid one.
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+
+use crate::state::ServerState;
+use app::{App, shell};
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Every route: health, CSV export, static files, Leptos pages and server functions.
+pub fn router(state: ServerState) -> Router {
+    let routes = generate_route_list(App);
+    let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
+        .join(&*state.leptos_options.site_pkg_dir);
+    let static_files = Router::new()
+        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        ));
+    let x_request_id = HeaderName::from_static("x-request-id");
+
+    Router::new()
+        .merge(health::router())
+        .merge(metrics::router())
+        .merge(export::router())
+        .merge(pirate::router(&state))
+        .merge(support::router(&state))
+        .merge(images::router(&state))
+        .merge(classifier::router(&state))
+        .nest("/api/gpt", state.gpt.router(state.chat_limit.clone()))
+        .merge(auth::router(&state))
+        .merge(desk::router())
+        .merge(knowledge::router(&state))
+        .nest("/api/v1", api_v1::router())
+        .merge(api_v1::docs())
+        .merge(static_files)
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let app = state.app.clone();
+                move || leptos::prelude::provide_context(app.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(file_and_error_handler_with_context::<ServerState, _>(
+            {
+                let app = state.app.clone();
+                move || leptos::prelude::provide_context(app.clone())
+            },
+            shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(axum::middleware::from_fn(strict_transport_security))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// HSTS when the request reached the proxy over TLS (Fly.io's proxy says so in
+/// X-Forwarded-Proto); over plain HTTP the header would be meaningless.
+async fn strict_transport_security(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let over_tls = request
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    let mut response = next.run(request).await;
+    if over_tls {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
+}
+
+/// A service's error as the response it means: the status its kind calls for, and the sentence.
+impl axum::response::IntoResponse for crate::services::ServiceError {
+    fn into_response(self) -> axum::response::Response {
+        use crate::services::ServiceError;
+        use axum::http::StatusCode;
+        let status = match &self {
+            ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServiceError::Conflict(_) => StatusCode::CONFLICT,
+            ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        (
+            status,
+            axum::Json(serde_json::json!({ "error": self.to_string() })),
+        )
+            .into_response()
+    }
+}

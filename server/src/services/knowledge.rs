@@ -1,0 +1,241 @@
+//! Knowledge-base documents: accept an upload (type checked by content, cut into heading-aware
+//! overlapping chunks, recorded, then embedded and upserted in the background with progress on
+//! the live stream), delete a document with its vectors, re-index everything. One indexing job
+//! at a time.
+
+use crate::services::ServiceError;
+use crate::services::support::SupportService;
+use kb::ingest::{self, ChunkOptions, DocumentLabels};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Instant;
+use store::operations::{Document, NewDocument};
+use tokio::sync::Mutex;
+
+/// One indexing job at a time: embedding holds the CPU, and two re-indexes must not interleave.
+#[derive(Clone, Default)]
+pub struct IndexingLock(pub(crate) Arc<Mutex<()>>);
+
+/// An uploaded document and its labels, as the HTTP layer read them.
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    pub title: Option<String>,
+    pub audience: String,
+    pub doc_type: String,
+    pub category: String,
+}
+
+/// What an accepted upload became, and the job indexing it.
+pub struct Accepted {
+    pub document: Document,
+    pub indexing: tokio::task::JoinHandle<()>,
+}
+
+/// Checks and cuts the document now (so a bad file is refused at once), records it, and indexes
+/// it in the background with progress on the live stream.
+pub async fn accept(
+    service: &Arc<SupportService>,
+    lock: &IndexingLock,
+    upload: Upload,
+    uploaded_by: &str,
+) -> Result<Accepted, ServiceError> {
+    let Some(kb) = service.knowledge_base() else {
+        return Err(ServiceError::unavailable(
+            "The knowledge base is still loading; try again in a moment.",
+        ));
+    };
+    let started = Instant::now();
+    let filename: String = upload.filename.chars().take(200).collect();
+    let bytes = upload.bytes;
+    let name = filename.clone();
+    let extracted = tokio::task::spawn_blocking(move || {
+        ingest::extract(&name, &bytes).map(|e| (e, bytes.len()))
+    })
+    .await
+    .map_err(|_| ServiceError::invalid("The document could not be read."))?
+    .map_err(|e| ServiceError::invalid(&e.to_string()))?;
+    let (extracted, size) = extracted;
+    let title: String = upload
+        .title
+        .or_else(|| extracted.title.clone())
+        .unwrap_or_else(|| {
+            filename
+                .rsplit_once('.')
+                .map_or(filename.clone(), |(stem, _)| stem.to_owned())
+        })
+        .chars()
+        .take(200)
+        .collect();
+    let mut labels = DocumentLabels {
+        document_id: 0,
+        title: title.clone(),
+        audience: upload.audience,
+        doc_type: upload.doc_type,
+        category: upload.category,
+    };
+    labels.validate().map_err(|m| ServiceError::invalid(&m))?;
+    let store = service.store();
+    let id = store
+        .create_document(&NewDocument {
+            title: &title,
+            filename: &filename,
+            media_type: extracted.kind.media_type(),
+            bytes: size as i64,
+            audience: &labels.audience,
+            doc_type: &labels.doc_type,
+            category: &labels.category,
+            uploaded_by,
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot record a document");
+            ServiceError::unavailable("The document could not be saved; try again.")
+        })?;
+    labels.document_id = id;
+    let chunks = ingest::chunk(&extracted, &labels, &ChunkOptions::default());
+    let document =
+        store.document(id).await.ok().flatten().ok_or_else(|| {
+            ServiceError::unavailable("The document could not be saved; try again.")
+        })?;
+    tracing::info!(
+        document_id = id,
+        kind = extracted.kind.label(),
+        bytes = size,
+        chunks = chunks.len(),
+        parse_ms = started.elapsed().as_millis() as u64,
+        "document accepted"
+    );
+    let hub = service.hub().clone();
+    let lock = lock.clone();
+    let indexing = tokio::spawn(async move {
+        let _turn = lock.0.lock().await;
+        let total = chunks.len();
+        let progress_hub = hub.clone();
+        let progress = move |done: usize, total: usize| {
+            progress_hub.publish_to_staff(
+                "kb",
+                json!({ "document_id": id, "status": "indexing", "done": done, "total": total }),
+            );
+        };
+        let started = Instant::now();
+        let rows: Vec<(String, String, String, String)> = chunks
+            .iter()
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    c.title.clone(),
+                    c.tags_csv(),
+                    c.content.clone(),
+                )
+            })
+            .collect();
+        let outcome = match kb.add_chunks(chunks, &progress).await {
+            Ok(()) => store
+                .finish_document(id, &rows)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let (status, message) = match outcome {
+            Ok(()) => {
+                let secs = started.elapsed().as_secs_f64();
+                tracing::info!(
+                    document_id = id,
+                    chunks = total,
+                    seconds = secs,
+                    chunks_per_second = total as f64 / secs.max(1e-9),
+                    "document indexed"
+                );
+                ("ready", None)
+            }
+            Err(e) => {
+                tracing::error!(document_id = id, error = %e, "document indexing failed");
+                // Whatever reached the index is taken out again.
+                let _ = kb.remove_prefix(&ingest::chunk_id_prefix(id)).await;
+                let message = format!("Indexing failed: {e}");
+                let _ = store.fail_document(id, &message).await;
+                ("failed", Some(message))
+            }
+        };
+        hub.publish_to_staff("kb", json!({ "document_id": id, "status": status, "done": total, "total": total, "error": message }));
+    });
+    Ok(Accepted { document, indexing })
+}
+
+/// Deletes a document: searches stop finding it, its vectors go, then its rows.
+pub async fn remove(service: &SupportService, id: i64) -> Result<usize, ServiceError> {
+    let store = service.store();
+    match store.document(id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return Err(ServiceError::not_found("There is no such document.")),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read a document");
+            return Err(ServiceError::unavailable(
+                "The document could not be deleted; try again.",
+            ));
+        }
+    }
+    let removed = match service.knowledge_base() {
+        Some(kb) => kb
+            .remove_prefix(&ingest::chunk_id_prefix(id))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot delete a document's vectors");
+                ServiceError::unavailable("The document's vectors could not be deleted; try again.")
+            })?,
+        None => 0,
+    };
+    store.delete_document(id).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot delete a document");
+        ServiceError::unavailable("The document could not be deleted; try again.")
+    })?;
+    service
+        .hub()
+        .publish_to_staff("kb", json!({ "document_id": id, "status": "deleted" }));
+    Ok(removed)
+}
+
+/// Starts embedding every chunk again, in the background, with progress on the live stream;
+/// answers with the number of chunks.
+pub fn start_reindex(service: &SupportService, lock: &IndexingLock) -> Result<usize, ServiceError> {
+    let Some(kb) = service.knowledge_base() else {
+        return Err(ServiceError::unavailable(
+            "The knowledge base is still loading; try again in a moment.",
+        ));
+    };
+    let Ok(guard) = lock.0.clone().try_lock_owned() else {
+        return Err(ServiceError::Conflict(
+            "Indexing is already running; wait for it to finish.".into(),
+        ));
+    };
+    let chunks = kb.chunks().len();
+    let hub = service.hub().clone();
+    tokio::spawn(async move {
+        let _guard = guard;
+        let progress_hub = hub.clone();
+        let progress = move |done: usize, total: usize| {
+            progress_hub.publish_to_staff(
+                "kb",
+                json!({ "reindex": true, "status": "indexing", "done": done, "total": total }),
+            );
+        };
+        let data = match kb.reindex(&progress).await {
+            Ok(report) => {
+                tracing::info!(
+                    chunks = report.total,
+                    removed = report.removed,
+                    elapsed_ms = report.elapsed_ms,
+                    "re-index finished"
+                );
+                json!({ "reindex": true, "status": "ready", "done": report.total, "total": report.total, "elapsed_ms": report.elapsed_ms })
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "re-index failed");
+                json!({ "reindex": true, "status": "failed", "error": e.to_string() })
+            }
+        };
+        hub.publish_to_staff("kb", data);
+    });
+    Ok(chunks)
+}

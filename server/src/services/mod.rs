@@ -1,0 +1,15 @@
+//! The service layer: business operations and the state they keep, with no HTTP (no `axum`
+//! import here; `scripts/test.sh` checks). Each returns its own results or a [`ServiceError`].
+
+pub mod analytics;
+pub mod backends;
+pub mod classifier;
+mod error;
+pub mod knowledge;
+pub mod live;
+pub mod llm_registry;
+pub mod mail;
+pub mod metrics;
+pub mod support;
+
+pub use error::ServiceError;

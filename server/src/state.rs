@@ -1,0 +1,33 @@
+//! What the routes share: one state, from which each handler extracts the parts it needs
+//! (`FromRef`), so an extractor or handler names the part, not the whole.
+
+use crate::config::Config;
+use crate::http::{api_v1, gpt, rate_limit};
+use crate::services::{classifier, knowledge, llm_registry, metrics, support};
+use app::state::AppState;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+use store::Store;
+
+/// Everything the routes share; handlers extract the parts they need (`FromRef`).
+#[derive(Clone, axum::extract::FromRef)]
+pub struct ServerState {
+    pub app: AppState,
+    pub llm: Arc<llm_registry::LlmRegistry>,
+    pub chat_limit: rate_limit::ChatLimit,
+    pub support: Arc<support::SupportService>,
+    pub images: Arc<imagegen::ImageService>,
+    pub classifier: Arc<classifier::ClassifierService>,
+    pub gpt: Arc<gpt::GptBackend>,
+    pub metrics: metrics::Metrics,
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+    pub key_limits: api_v1::KeyLimits,
+    pub indexing: knowledge::IndexingLock,
+}
+
+impl axum::extract::FromRef<ServerState> for Store {
+    fn from_ref(state: &ServerState) -> Store {
+        state.app.store.clone()
+    }
+}
