@@ -1,5 +1,6 @@
 //! The REST contract (the original's, plus the streaming route), on a small untrained model.
-
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![cfg(feature = "service")]
 
 use std::collections::HashMap;

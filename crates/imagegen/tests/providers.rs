@@ -2,6 +2,8 @@
 //! servers speaking their wire protocols (multipart in, image bytes and `finish-reason` out for
 //! Stability; JSON with base64 for OpenAI), since the real APIs cannot be reached from here. The
 //! cache and the gallery run on a real database and real files.
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use imagegen::{ImageError, ImageInput, ImageProvider, ImageService, OpenAiImages, Stability};
 use std::sync::Arc;

@@ -1,5 +1,7 @@
 //! The knowledge base on the embedded Qdrant with the real MiniLM model (fetched by
 //! scripts/fetch-models.sh, which scripts/test.sh runs first).
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kb::{Embedder, KnowledgeBase, SearchFilter, VectorIndex};
 use llm_embedded::embedding::{EMBEDDING_MODEL_DIR, SentenceEmbedder, cosine};

@@ -1,4 +1,6 @@
 //! The real model, from MODELS_DIR (scripts/fetch-models.sh puts it there).
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use llm_embedded::{EmbeddedModel, Finish, GenerationParams, Message, Role};
 use std::ops::ControlFlow;

@@ -1,6 +1,8 @@
 //! The OpenAI path against a FAKE OF THE OPENAI CLOUD API: a local HTTP server on 127.0.0.1 that
 //! replays chat-completion server-sent events in OpenAI's wire format (the real API cannot be
 //! reached from here). Each scenario is picked by the request's model name.
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use llm::{
     ChatEvent, ChatMessage, ChatProvider, ChatRequest, FinishReason, LlmError, OpenAiProvider,

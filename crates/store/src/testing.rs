@@ -3,6 +3,9 @@
 //! migrated and seeded. When PostgreSQL does not answer, `postgres()` says so loudly and returns
 //! `None`, unless REQUIRE_POSTGRES=1 (as CI sets), where it panics.
 
+// Test support only: a database that cannot be set up must stop the test at once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use crate::{ConnectOptions, Store};
 use chrono::{DateTime, Utc};
 use std::sync::atomic::{AtomicU32, Ordering};

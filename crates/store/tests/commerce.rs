@@ -1,5 +1,7 @@
 //! The support agent's store operations on real SQLite and PostgreSQL: every write is one
 //! transaction whose rules (stock, status, ownership, return window) hold inside it.
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code)] // shared by several test binaries; each uses part of it
 mod support;

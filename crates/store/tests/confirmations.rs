@@ -1,6 +1,8 @@
 //! Proposals, one-time codes and the outbox on real SQLite and PostgreSQL: a proposal is decided
 //! exactly once, a newer one replaces an older one, expired ones cannot be confirmed, dry runs
 //! change nothing, and a code is checked by hash with limited attempts.
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code)] // shared by several test binaries; each uses part of it
 mod support;

@@ -1,4 +1,6 @@
 //! Every Data Views query, against real SQLite and PostgreSQL databases.
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -8,6 +8,7 @@ use crate::planner::{self, Planner, PlannerState};
 use crate::tools::{Citation, Confirmation, Proposal, Session, ToolOutcome, Toolbox};
 use crate::turn::{ToolRunner, TurnEvent};
 use crate::understanding::classify::{self, Classification};
+use crate::understanding::reading;
 use crate::understanding::semantic::Semantic;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -413,8 +414,8 @@ impl SupportAgent {
         state: &PlannerState,
         now: DateTime<Utc>,
     ) -> Option<(String, bool)> {
-        let yes = crate::understanding::extract::is_confirmation(text);
-        let no = !yes && crate::understanding::extract::is_refusal(text);
+        let yes = reading::is_confirmation(text);
+        let no = !yes && reading::is_refusal(text);
         if !yes && !no {
             return None;
         }

@@ -3,6 +3,7 @@
 
 use crate::understanding::extract;
 use crate::understanding::intent::Intent;
+use crate::understanding::reading;
 use serde::{Deserialize, Serialize};
 
 /// Slots collected across turns, kept with the conversation.
@@ -51,7 +52,7 @@ pub fn supplies(pending: Intent, text: &str, order: bool, email: bool, items: bo
                 || extract::address(text).is_some()
                 || extract::phone(text).is_some()
                 || extract::name(text).is_some()
-                || extract::is_yes(text)
+                || reading::is_yes(text)
         }
         Intent::Shipping => items || extract::zip(text).is_some(),
         Intent::Inventory => items,

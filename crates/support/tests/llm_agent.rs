@@ -1,6 +1,8 @@
 //! The LLM agent against a FAKE OF THE OPENAI CHAT-COMPLETIONS API: a local HTTP server that
 //! speaks OpenAI's streaming wire format and scripts the model's tool calls (the real API cannot
 //! be reached from here). The tools, the store and the identity checks are all real.
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,7 @@
 //! A short real training run on the CIFAR-10 subset, and what teaching does to a classifier that
 //! is loaded again from its folder (a server restart).
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

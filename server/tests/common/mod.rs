@@ -2,6 +2,8 @@
 //! (SQLite, or PostgreSQL when asked), optional knowledge base and classifier, and request helpers.
 #![allow(dead_code)]
 
+pub mod staff;
+
 pub use axum::Router;
 pub use axum::body::Body;
 pub use axum::http::{Request, StatusCode, header};

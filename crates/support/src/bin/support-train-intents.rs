@@ -13,10 +13,10 @@
 use llm_embedded::embedding::{EMBEDDING_MODEL_DIR, SentenceEmbedder};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use support::understanding::extract::for_model;
 use support::understanding::intent_model::{
     self, CrossValidation, Example, IntentModel, TrainOptions, training_fingerprint,
 };
+use support::understanding::reading::for_model;
 use support::understanding::semantic::{model_labels, training_set};
 
 const FOLDS: usize = 5;

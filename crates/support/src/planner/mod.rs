@@ -27,7 +27,8 @@ use crate::tools::results::{
 use crate::tools::{ToolName, ToolOutcome};
 use crate::turn::ToolRunner;
 use crate::understanding::classify::Classification;
-use crate::understanding::extract::{self, Stance};
+use crate::understanding::extract;
+use crate::understanding::reading::{self, Stance};
 use crate::understanding::semantic::Semantic;
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
@@ -115,7 +116,7 @@ impl Planner {
         state: &mut PlannerState,
         runner: &mut ToolRunner<'_>,
     ) -> PlannerReply {
-        let parts = extract::split_requests(text);
+        let parts = reading::split_requests(text);
         if parts.len() < 2 {
             return self.respond_one(text, classification, state, runner).await;
         }
@@ -246,19 +247,19 @@ impl Planner {
         // problem is a help question ("the earbuds case won't charge").
         let intent = if intent == Intent::Escalate
             && !classification.escalate
-            && extract::is_help_question(text)
+            && reading::is_help_question(text)
         {
             Intent::Knowledge
         } else {
             intent
         };
-        let stance = extract::stance(text);
+        let stance = reading::stance(text);
         let mut intent = intent;
         // Right after a card, a changed detail ("make that 4", a new address) changes the
         // proposal: a new card replaces the old one.
         if let Some(last) = state.last_action.take()
             && state.proposal.is_some()
-            && extract::amends(text)
+            && reading::amends(text)
         {
             intent = last;
             fresh = false;
@@ -267,7 +268,7 @@ impl Planner {
         // is answered from the knowledge base, even when it names a product or an order.
         // A question about how things work (no order named) is a help question even when it
         // uses an action word ("what's the return window for speakers?").
-        let general_question = found_order.is_none() && extract::is_question(text);
+        let general_question = found_order.is_none() && reading::is_question(text);
         // Asking what would happen, or quoting, translating or reporting someone else's words,
         // never starts an action: the customer gets the facts, and is told nothing changed.
         if fresh && intent.acts() && intent != Intent::PlaceOrder && stance == Stance::Hypothetical
@@ -278,7 +279,7 @@ impl Planner {
         if fresh
             && intent.yields_to_help()
             && (stance != Stance::Request || general_question)
-            && extract::is_help_question(text)
+            && reading::is_help_question(text)
         {
             intent = Intent::Knowledge;
         }

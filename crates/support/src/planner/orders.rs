@@ -2,6 +2,7 @@
 //! code), cancelling, changing and returning, and questions about what those would do.
 
 use super::*;
+use crate::understanding::reading;
 
 impl Planner {
     pub(super) async fn order_intent(
@@ -331,7 +332,7 @@ impl Planner {
         state: &mut PlannerState,
         runner: &mut ToolRunner<'_>,
     ) -> PlannerReply {
-        let wants_list = extract::asks_for_order_list(text) || state.code_for_list;
+        let wants_list = reading::asks_for_order_list(text) || state.code_for_list;
         let Some(email) = state.slots.email.clone() else {
             state.pending = Some(Intent::ListOrders);
             return PlannerReply {

@@ -3,12 +3,13 @@
 
 use super::extract;
 use super::intent::Intent;
+use super::reading;
 
 /// Keyword evidence for an intent: strong (0.5) or weak (0.25) boosts on top of similarity.
 pub fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Intent, f32)> {
     // Typos in the words that carry the request ("cancle", "retrun", "ordr") read as meant;
     // "noise cancelling" is a feature, not a request to cancel anything.
-    let lower = &extract::fix_typos(lower)
+    let lower = &reading::fix_typos(lower)
         .replace("noise-cancel", "noise-reduc")
         .replace("noise cancel", "noise reduc");
     let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
@@ -118,7 +119,7 @@ pub fn rule_boosts(lower: &str, has_order: bool, has_product: bool) -> Vec<(Inte
     if has_order
         && has_product
         && !has(&["return", "refund", "cancel", "send back"])
-        && crate::understanding::extract::wants_quantity(lower)
+        && crate::understanding::reading::wants_quantity(lower)
     {
         add(Intent::ModifyOrder, 0.6);
     }

@@ -6,4 +6,5 @@ pub mod extract;
 pub mod intent;
 pub mod intent_model;
 pub mod keywords;
+pub mod reading;
 pub mod semantic;

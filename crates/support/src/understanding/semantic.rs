@@ -2,9 +2,9 @@
 //! MiniLM embeddings of labelled customer messages) and the labelled category it resembles.
 
 use super::classify;
-use super::extract;
 use super::intent::Intent;
 use super::intent_model::{self, IntentModel, NONE_LABEL};
+use super::reading;
 use kb::Embedder;
 
 pub struct Semantic {
@@ -93,7 +93,7 @@ impl Semantic {
     }
 
     async fn vector(&self, text: &str) -> Option<Vec<f32>> {
-        let text = &extract::for_model(text);
+        let text = &reading::for_model(text);
         if let Ok(last) = self.last.lock()
             && let Some((t, v)) = last.as_ref()
             && t == text
@@ -127,7 +127,7 @@ impl Semantic {
     /// The intent model's probability for each intent, most likely first; empty when the most
     /// likely reading is "none of these" (or there is no model).
     pub async fn intent_scores(&self, text: &str) -> Vec<(Intent, f32)> {
-        if extract::too_short_to_read(text) {
+        if reading::too_short_to_read(text) {
             return Vec::new();
         }
         let Some(v) = self.vector(text).await else {
@@ -156,7 +156,7 @@ impl Semantic {
     /// The intent model's probability that the message asks for a person or reports a hazard,
     /// a payment dispute or fraud, when that is its most likely reading: a backstop to the rules.
     pub async fn escalation_probability(&self, text: &str) -> Option<f32> {
-        if extract::too_short_to_read(text) {
+        if reading::too_short_to_read(text) {
             return None;
         }
         let v = self.vector(text).await?;

@@ -1,0 +1,229 @@
+//! Helpers of the staff-side tests: the signed-in administrator, JSON and API-key requests,
+//! multipart uploads, API keys, and reading the live streams.
+
+use super::*;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+pub const ADMIN_EMAIL: &str = "admin@store.example";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+pub async fn app() -> TestApp {
+    TestApp::builder()
+        .env("ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("ADMIN_NAME", "Ada Admin")
+        .build()
+        .await
+        .expect("sqlite app")
+}
+
+/// The same app on PostgreSQL; `None` when it is unreachable and not required.
+pub async fn postgres_app() -> Option<TestApp> {
+    TestApp::builder()
+        .postgres()
+        .env("ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("ADMIN_NAME", "Ada Admin")
+        .build()
+        .await
+}
+
+pub fn json_of(reply: &Reply) -> Value {
+    serde_json::from_str(&reply.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", reply.body))
+}
+
+pub async fn send(
+    app: &TestApp,
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(c) = cookie {
+        request = request.header(header::COOKIE, c);
+    }
+    let body = match body {
+        Some(b) => {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+            Body::from(b.to_string())
+        }
+        None => Body::empty(),
+    };
+    app.request(request.body(body).expect("request")).await
+}
+
+pub async fn api(app: &TestApp, method: &str, uri: &str, key: &str, body: Option<Value>) -> Reply {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {key}"));
+    let body = match body {
+        Some(b) => {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+            Body::from(b.to_string())
+        }
+        None => Body::empty(),
+    };
+    app.request(request.body(body).expect("request")).await
+}
+
+/// Signs in and returns the session cookie ("staff_session=...").
+pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> String {
+    let reply = send(
+        app,
+        "POST",
+        "/api/staff/login",
+        None,
+        Some(json!({ "email": email, "password": password })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let set = reply
+        .headers
+        .get(header::SET_COOKIE)
+        .expect("a session cookie")
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    set.split(';').next().expect("name=value").to_owned()
+}
+
+pub fn multipart(filename: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "----test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Uploads a document on the desk as `cookie`'s staff member.
+pub async fn staff_upload(
+    app: &TestApp,
+    cookie: &str,
+    filename: &str,
+    bytes: &[u8],
+    fields: &[(&str, &str)],
+) -> Reply {
+    let (content_type, body) = multipart(filename, bytes, fields);
+    app.request(
+        Request::post("/api/staff/kb/documents")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .expect("request"),
+    )
+    .await
+}
+
+pub async fn new_key(app: &TestApp, admin: &str, rate: i64) -> (i64, String) {
+    let created = send(
+        app,
+        "POST",
+        "/api/staff/api-keys",
+        Some(admin),
+        Some(json!({ "name": "test client", "rate_per_minute": rate })),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let body = json_of(&created);
+    (
+        body["key"]["id"].as_i64().expect("id"),
+        body["secret"].as_str().expect("secret").to_owned(),
+    )
+}
+
+/// Reads server-sent events from a streaming response until `want` has been seen or time runs out.
+pub async fn read_events(body: &mut Body, want: &str, within: Duration) -> Vec<(String, Value)> {
+    let mut seen = Vec::new();
+    let mut buffer = String::new();
+    let deadline = tokio::time::Instant::now() + within;
+    while !seen.iter().any(|(name, _): &(String, Value)| name == want) {
+        let frame = tokio::time::timeout_at(deadline, body.frame()).await;
+        let Ok(Some(Ok(frame))) = frame else { break };
+        if let Some(data) = frame.data_ref() {
+            buffer.push_str(&String::from_utf8_lossy(data));
+        }
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            let name = event
+                .lines()
+                .find_map(|l| l.strip_prefix("event: "))
+                .unwrap_or("message")
+                .to_owned();
+            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                seen.push((name, serde_json::from_str(data).unwrap_or(Value::Null)));
+            }
+        }
+    }
+    seen
+}
+
+pub async fn stream(app: &TestApp, uri: &str, cookie: &str) -> Body {
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get(uri)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    response.into_body()
+}
+
+pub async fn customer_says(
+    app: &TestApp,
+    cookie: Option<&str>,
+    message: &str,
+) -> (Option<String>, Vec<Value>) {
+    let reply = send(
+        app,
+        "POST",
+        "/api/support/chat",
+        cookie,
+        Some(json!({ "message": message })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let cookie = reply
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned);
+    let frames = reply
+        .body
+        .split("\n\n")
+        .filter_map(|e| {
+            let name = e.lines().find_map(|l| l.strip_prefix("event: "))?;
+            let data: Value =
+                serde_json::from_str(e.lines().find_map(|l| l.strip_prefix("data: "))?).ok()?;
+            Some(json!({ "event": name, "data": data }))
+        })
+        .collect();
+    (cookie, frames)
+}

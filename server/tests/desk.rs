@@ -1,0 +1,545 @@
+//! The support desk over HTTP: staff sign-in and access control, the live hand-off between a
+//! person and a customer's open chat, and tickets.
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::staff::*;
+use common::*;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+#[tokio::test]
+async fn every_staff_route_refuses_without_a_session_and_admin_routes_refuse_agents() {
+    let app = app().await;
+    let staff_routes = [
+        ("GET", "/api/staff/me"),
+        ("GET", "/api/staff/conversations"),
+        ("GET", "/api/staff/conversations/abc"),
+        ("POST", "/api/staff/conversations/abc/claim"),
+        ("POST", "/api/staff/conversations/abc/release"),
+        ("POST", "/api/staff/conversations/abc/resolve"),
+        ("POST", "/api/staff/conversations/abc/reply"),
+        ("GET", "/api/staff/tickets"),
+        ("POST", "/api/staff/tickets/1/status"),
+        ("GET", "/api/staff/analytics"),
+        ("GET", "/api/staff/events"),
+    ];
+    let admin_routes = [
+        ("GET", "/api/staff/users"),
+        ("POST", "/api/staff/users"),
+        ("POST", "/api/staff/users/1/active"),
+        ("GET", "/api/staff/api-keys"),
+        ("POST", "/api/staff/api-keys"),
+        ("POST", "/api/staff/api-keys/1/revoke"),
+        ("GET", "/api/staff/kb/documents"),
+        ("DELETE", "/api/staff/kb/documents/1"),
+        ("GET", "/api/staff/kb/documents/1/chunks"),
+        ("POST", "/api/staff/kb/reindex"),
+    ];
+    for (method, uri) in staff_routes.iter().chain(admin_routes.iter()) {
+        let reply = send(&app, method, uri, None, Some(json!({}))).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{method} {uri}: {}",
+            reply.body
+        );
+        assert!(
+            json_of(&reply)["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("Sign in")),
+            "{method} {uri}"
+        );
+        // A made-up session is no better.
+        let forged = format!("staff_session={}", "ab".repeat(32));
+        let reply = send(&app, method, uri, Some(&forged), Some(json!({}))).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{method} {uri} with a forged cookie"
+        );
+    }
+
+    // Wrong password and unknown email get the same answer.
+    for (email, password) in [
+        (ADMIN_EMAIL, "wrong password!"),
+        ("nobody@store.example", ADMIN_PASSWORD),
+    ] {
+        let reply = send(
+            &app,
+            "POST",
+            "/api/staff/login",
+            None,
+            Some(json!({ "email": email, "password": password })),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            json_of(&reply)["error"],
+            "That email and password do not match an active account."
+        );
+        assert!(reply.headers.get(header::SET_COOKIE).is_none());
+    }
+
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let me = json_of(&send(&app, "GET", "/api/staff/me", Some(&admin), None).await);
+    assert_eq!(me["staff"]["role"], "admin");
+    assert_eq!(me["staff"]["name"], "Ada Admin");
+
+    // Admins add agents; short passwords and duplicate emails are refused with a sentence.
+    let short = send(
+        &app,
+        "POST",
+        "/api/staff/users",
+        Some(&admin),
+        Some(json!({ "email": "a@store.example", "name": "A", "password": "short" })),
+    )
+    .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let created = send(&app, "POST", "/api/staff/users", Some(&admin), Some(json!({ "email": "Sam@Store.example", "name": "Sam Agent", "password": "agent password 1" }))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let agent_id = json_of(&created)["staff"]["id"].as_i64().expect("id");
+    let again = send(
+        &app,
+        "POST",
+        "/api/staff/users",
+        Some(&admin),
+        Some(
+            json!({ "email": "sam@store.example", "name": "Sam", "password": "agent password 1" }),
+        ),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    let agent = sign_in(&app, "sam@store.example", "agent password 1").await;
+    for (method, uri) in staff_routes.iter().take(2) {
+        let reply = send(&app, method, uri, Some(&agent), None).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "agent {method} {uri}: {}",
+            reply.body
+        );
+    }
+    for (method, uri) in admin_routes {
+        let reply = send(&app, method, uri, Some(&agent), Some(json!({}))).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "agent {method} {uri}");
+    }
+
+    // Turning an account off ends its sessions; signing out ends one.
+    let off = send(
+        &app,
+        "POST",
+        &format!("/api/staff/users/{agent_id}/active"),
+        Some(&admin),
+        Some(json!({ "active": false })),
+    )
+    .await;
+    assert_eq!(off.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(&app, "GET", "/api/staff/me", Some(&agent), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let out = send(&app, "POST", "/api/staff/logout", Some(&admin), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(
+        out.headers
+            .get(header::SET_COOKIE)
+            .is_some_and(|c| c.to_str().unwrap_or("").contains("Max-Age=0"))
+    );
+    assert_eq!(
+        send(&app, "GET", "/api/staff/me", Some(&admin), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_person_takes_over_and_the_customer_sees_it_live() {
+    a_person_takes_over_and_the_customer_sees_it_live_on(app().await).await;
+}
+
+#[tokio::test]
+async fn a_person_takes_over_and_the_customer_sees_it_live_on_postgres() {
+    if let Some(app) = postgres_app().await {
+        a_person_takes_over_and_the_customer_sees_it_live_on(app).await;
+    }
+}
+
+async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let mut desk = stream(&app, "/api/staff/events", &admin).await;
+    assert_eq!(
+        read_events(&mut desk, "hello", Duration::from_secs(5)).await[0].0,
+        "hello"
+    );
+
+    let (customer, frames) = customer_says(
+        &app,
+        None,
+        "Where is order 1013? My email is lucas.rossi@example.com",
+    )
+    .await;
+    let customer = customer.expect("a session cookie");
+    assert!(frames.iter().any(|f| f["event"] == "done"));
+    let session = customer.split_once('=').expect("cookie").1.to_owned();
+    // The desk hears of the turn.
+    let heard = read_events(&mut desk, "conversation", Duration::from_secs(5)).await;
+    assert!(
+        heard
+            .iter()
+            .any(|(n, v)| n == "conversation" && v["conversation_id"] == session.as_str()),
+        "{heard:?}"
+    );
+
+    let mut chat = stream(&app, "/api/support/events", &customer).await;
+    let hello = read_events(&mut chat, "hello", Duration::from_secs(5)).await;
+    assert_eq!(hello[0].1["held_by"], Value::Null);
+
+    let list = json_of(
+        &send(
+            &app,
+            "GET",
+            "/api/staff/conversations?view=unassigned",
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    assert!(
+        list["conversations"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c["id"] == session.as_str())
+    );
+
+    // Claim: the customer is told a person joined.
+    let claimed = send(
+        &app,
+        "POST",
+        &format!("/api/staff/conversations/{session}/claim"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.body);
+    let events = read_events(&mut chat, "claimed", Duration::from_secs(5)).await;
+    let joined = events
+        .iter()
+        .find(|(n, _)| n == "claimed")
+        .expect("claimed reaches the chat");
+    assert_eq!(joined.1["data"]["detail"]["name"], "Ada Admin");
+
+    // A person's reply reaches the open chat.
+    let started = std::time::Instant::now();
+    let sent = send(
+        &app,
+        "POST",
+        &format!("/api/staff/conversations/{session}/reply"),
+        Some(&admin),
+        Some(json!({ "text": "Hi Lucas, **Ada** here. It ships tomorrow." })),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let events = read_events(&mut chat, "message", Duration::from_secs(5)).await;
+    let message = events
+        .iter()
+        .find(|(n, _)| n == "message")
+        .expect("the reply reaches the chat");
+    println!(
+        "in-process handoff delivery: {:.2} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    assert_eq!(message.1["data"]["detail"]["author"], "Ada Admin");
+    assert!(
+        message.1["data"]["detail"]["html"]
+            .as_str()
+            .expect("html")
+            .contains("<strong>Ada</strong>")
+    );
+
+    // While a person holds it, the agent stays quiet: the message is stored for the person.
+    let (_, frames) = customer_says(
+        &app,
+        Some(&customer),
+        "Thanks! Can you also check the shipping address?",
+    )
+    .await;
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["event"] == "held" && f["data"]["name"] == "Ada Admin"),
+        "{frames:?}"
+    );
+    let done = frames.iter().find(|f| f["event"] == "done").expect("done");
+    assert_eq!(done["data"]["held_by"], "Ada Admin");
+    assert!(
+        !frames
+            .iter()
+            .any(|f| f["event"] == "token" && !f["data"]["text"].as_str().unwrap_or("").is_empty())
+    );
+    let transcript = json_of(
+        &send(
+            &app,
+            "GET",
+            &format!("/api/staff/conversations/{session}"),
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    let roles: Vec<&str> = transcript["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["role"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(roles, ["user", "assistant", "agent", "user"]);
+    assert!(transcript["messages"][0]["classification"]["category"].is_string());
+    assert!(
+        transcript["messages"][1]["tools"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty())
+    );
+
+    // The reload view of the customer's chat shows the person too.
+    let reload = json_of(
+        &send(
+            &app,
+            "GET",
+            "/api/support/conversation",
+            Some(&customer),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(reload["held_by"], "Ada Admin");
+    assert_eq!(reload["messages"][2]["author"], "Ada Admin");
+
+    // Another staff member cannot take it; release hands it back and the agent answers again.
+    let created = send(
+        &app,
+        "POST",
+        "/api/staff/users",
+        Some(&admin),
+        Some(json!({ "email": "bo@store.example", "name": "Bo", "password": "bo password 12" })),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let bo = sign_in(&app, "bo@store.example", "bo password 12").await;
+    let taken = send(
+        &app,
+        "POST",
+        &format!("/api/staff/conversations/{session}/claim"),
+        Some(&bo),
+        None,
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(
+        json_of(&taken)["error"]
+            .as_str()
+            .expect("sentence")
+            .contains("Ada Admin")
+    );
+    let released = send(
+        &app,
+        "POST",
+        &format!("/api/staff/conversations/{session}/release"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(released.status, StatusCode::OK);
+    assert!(
+        read_events(&mut chat, "released", Duration::from_secs(5))
+            .await
+            .iter()
+            .any(|(n, _)| n == "released")
+    );
+    let (_, frames) = customer_says(
+        &app,
+        Some(&customer),
+        "What is your return policy for monitors?",
+    )
+    .await;
+    assert!(!frames.iter().any(|f| f["event"] == "held"));
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["event"] == "done" && f["data"]["held_by"].is_null())
+    );
+
+    // Resolve closes it (and its tickets); the customer sees that too.
+    let resolved = send(
+        &app,
+        "POST",
+        &format!("/api/staff/conversations/{session}/resolve"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(resolved.status, StatusCode::OK);
+    assert_eq!(json_of(&resolved)["conversation"]["status"], "closed");
+    let late = send(
+        &app,
+        "POST",
+        &format!("/api/staff/conversations/{session}/reply"),
+        Some(&admin),
+        Some(json!({ "text": "One more thing" })),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(
+        json_of(&late)["error"]
+            .as_str()
+            .expect("sentence")
+            .contains("resolved")
+    );
+    assert!(
+        read_events(&mut chat, "resolved", Duration::from_secs(5))
+            .await
+            .iter()
+            .any(|(n, _)| n == "resolved")
+    );
+
+    // Analytics count what happened.
+    let analytics = json_of(
+        &send(
+            &app,
+            "GET",
+            "/api/staff/analytics?days=1",
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(analytics["conversations"], 1);
+    assert_eq!(analytics["human_replied"], 1);
+    assert_eq!(analytics["resolved"], 1);
+    assert_eq!(analytics["automation_rate"], 0.0);
+    assert_eq!(analytics["customer_messages"], 3);
+    assert!(analytics["first_response"]["median_ms"].as_f64().is_some());
+    assert!(analytics["tools"].as_array().is_some_and(|t| !t.is_empty()));
+    let metrics = app.get("/metrics").await.body;
+    for action in ["claim", "reply", "release", "resolve"] {
+        assert!(
+            metrics.contains(&format!(
+                "support_desk_actions_total{{action=\"{action}\"}} 1"
+            )),
+            "{action}"
+        );
+    }
+    let bad = send(
+        &app,
+        "GET",
+        "/api/staff/analytics?days=0",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn tickets_change_status_and_unknown_statuses_are_refused() {
+    tickets_change_status_and_unknown_statuses_are_refused_on(app().await).await;
+}
+
+#[tokio::test]
+async fn tickets_change_status_and_unknown_statuses_are_refused_on_postgres() {
+    if let Some(app) = postgres_app().await {
+        tickets_change_status_and_unknown_statuses_are_refused_on(app).await;
+    }
+}
+
+async fn tickets_change_status_and_unknown_statuses_are_refused_on(app: TestApp) {
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (customer, _) =
+        customer_says(&app, None, "This is unacceptable, I want a manager now!").await;
+    assert!(customer.is_some());
+    let open = json_of(
+        &send(
+            &app,
+            "GET",
+            "/api/staff/tickets?status=open",
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    let ticket = open["tickets"]
+        .as_array()
+        .expect("tickets")
+        .first()
+        .cloned()
+        .expect("the escalation opened a ticket");
+    let id = ticket["id"].as_i64().expect("id");
+    let moved = send(
+        &app,
+        "POST",
+        &format!("/api/staff/tickets/{id}/status"),
+        Some(&admin),
+        Some(json!({ "status": "in_progress" })),
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::OK);
+    let listed = json_of(
+        &send(
+            &app,
+            "GET",
+            "/api/staff/tickets?status=in_progress",
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    assert!(
+        listed["tickets"]
+            .as_array()
+            .expect("tickets")
+            .iter()
+            .any(|t| t["id"] == id)
+    );
+    let bad = send(
+        &app,
+        "POST",
+        &format!("/api/staff/tickets/{id}/status"),
+        Some(&admin),
+        Some(json!({ "status": "lost" })),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = send(
+        &app,
+        "POST",
+        "/api/staff/tickets/99999/status",
+        Some(&admin),
+        Some(json!({ "status": "open" })),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let escalated = json_of(
+        &send(
+            &app,
+            "GET",
+            "/api/staff/conversations?view=escalated",
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(
+        escalated["conversations"].as_array().expect("list").len(),
+        1
+    );
+    app.cleanup().await;
+}
