@@ -85,7 +85,7 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
     ServerState {
         config: Arc::new(config.clone()),
         key_limits: api_v1::KeyLimits::default(),
-        indexing: knowledge::IndexingLock::default(),
+        knowledge: Arc::new(knowledge::KnowledgeService::new(store.clone(), hub.clone())),
         leptos_options: app.leptos_options.clone(),
         app,
         images: Arc::new(images::service(config, store.clone())),
@@ -162,11 +162,12 @@ pub async fn run() -> Result<(), StartupError> {
     let hub = state.support.hub().clone();
     // The knowledge base loads (and indexes, at first start) while the server already serves.
     {
-        let service = state.support.clone();
+        let knowledge = state.knowledge.clone();
+        let support = state.support.clone();
         let config = config.clone();
         tokio::spawn(async move {
-            let settings = support::knowledge_settings_with_remote(&config).await;
-            service.load(settings).await
+            let settings = knowledge::knowledge_settings_with_remote(&config).await;
+            knowledge.load(settings, &support).await
         });
     }
     {

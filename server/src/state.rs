@@ -23,7 +23,7 @@ pub struct ServerState {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
     pub key_limits: api_v1::KeyLimits,
-    pub indexing: knowledge::IndexingLock,
+    pub knowledge: Arc<knowledge::KnowledgeService>,
 }
 
 impl axum::extract::FromRef<ServerState> for Store {

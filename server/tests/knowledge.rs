@@ -37,7 +37,7 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
         .await
         .expect("app");
     let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let kb = app.support.knowledge_base().expect("loaded");
+    let kb = app.knowledge.knowledge_base().expect("loaded");
     let shipped = kb.chunks().len();
     let filter = kb::SearchFilter::default();
     let question = "How long is the warranty on the Zephyr-9 drone?";

@@ -7,7 +7,7 @@
 use crate::ServerState;
 use crate::http::auth::{error, token_hash};
 use crate::http::rate_limit::RateLimiter;
-use crate::services::knowledge::IndexingLock;
+use crate::services::knowledge::KnowledgeService;
 use crate::services::support::SupportService;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequestParts, Multipart, Path, State};
@@ -759,7 +759,7 @@ pub async fn customer_conversations(
 )]
 pub async fn upload_document(
     State(service): State<Arc<SupportService>>,
-    State(lock): State<IndexingLock>,
+    State(knowledge): State<Arc<KnowledgeService>>,
     ApiClient(key): ApiClient,
     form: Multipart,
 ) -> Response {
@@ -767,13 +767,9 @@ pub async fn upload_document(
         Ok(u) => u,
         Err(r) => return *r,
     };
-    let accepted = match crate::services::knowledge::accept(
-        &service,
-        &lock,
-        upload,
-        &format!("API key {}", key.name),
-    )
-    .await
+    let accepted = match knowledge
+        .accept(upload, &format!("API key {}", key.name))
+        .await
     {
         Ok(a) => a,
         Err(e) => return e.into_response(),

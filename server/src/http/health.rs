@@ -21,6 +21,7 @@ pub async fn ready(
     State(state): State<AppState>,
     State(llm): State<Arc<LlmRegistry>>,
     State(support): State<Arc<crate::services::support::SupportService>>,
+    State(knowledge): State<Arc<crate::services::knowledge::KnowledgeService>>,
     State(classifier): State<Arc<crate::services::classifier::ClassifierService>>,
     State(gpt): State<Arc<crate::http::gpt::GptBackend>>,
 ) -> impl IntoResponse {
@@ -50,7 +51,7 @@ pub async fn ready(
         "status": if database_up { "ready" } else { "unavailable" },
         "components": {
             "database": database,
-            "knowledge_base": support.knowledge(),
+            "knowledge_base": knowledge.state(),
             "support_agent": support.agent().backend(),
             "cloud_llm": llm.cloud_status().map(|(provider, model, circuit)| json!({
                 "provider": provider, "model": model, "circuit": circuit,

@@ -2,8 +2,7 @@
 //! delete one, re-index everything. The work is `services::knowledge`'s.
 
 use crate::http::auth::{Admin, Refused, error, refuse};
-use crate::services::knowledge::{self as documents, IndexingLock, Upload};
-use crate::services::support::SupportService;
+use crate::services::knowledge::{KnowledgeService, Upload};
 use crate::state::ServerState;
 use axum::Json;
 use axum::Router;
@@ -89,8 +88,7 @@ pub async fn read_upload(mut form: Multipart) -> Result<Upload, Refused> {
 /// `POST /api/staff/kb/documents` (admin, multipart): 202 with the document; progress follows
 /// on the live stream.
 pub async fn upload(
-    State(service): State<Arc<SupportService>>,
-    State(lock): State<IndexingLock>,
+    State(service): State<Arc<KnowledgeService>>,
     Admin(admin): Admin,
     form: Multipart,
 ) -> Response {
@@ -98,7 +96,7 @@ pub async fn upload(
         Ok(u) => u,
         Err(r) => return *r,
     };
-    match documents::accept(&service, &lock, upload, &admin.email).await {
+    match service.accept(upload, &admin.email).await {
         Ok(accepted) => (
             StatusCode::ACCEPTED,
             Json(json!({ "document": accepted.document })),
@@ -111,7 +109,7 @@ pub async fn upload(
 /// `GET /api/staff/kb/documents` (admin).
 pub async fn list(
     State(store): State<Store>,
-    State(service): State<Arc<SupportService>>,
+    State(service): State<Arc<KnowledgeService>>,
     Admin(_): Admin,
 ) -> Response {
     match store.list_documents().await {
@@ -119,7 +117,7 @@ pub async fn list(
             "documents": documents,
             "shipped_chunks": kb::catalogue().len(),
             "searchable_chunks": service.knowledge_base().map(|k| k.chunks().len()),
-            "knowledge": service.knowledge(),
+            "knowledge": service.state(),
         }))
         .into_response(),
         Err(e) => {
@@ -151,11 +149,11 @@ pub async fn chunks(State(store): State<Store>, Admin(_): Admin, Path(id): Path<
 
 /// `DELETE /api/staff/kb/documents/{id}` (admin).
 pub async fn delete(
-    State(service): State<Arc<SupportService>>,
+    State(service): State<Arc<KnowledgeService>>,
     Admin(_): Admin,
     Path(id): Path<i64>,
 ) -> Response {
-    match documents::remove(&service, id).await {
+    match service.remove(id).await {
         Ok(removed) => Json(json!({ "deleted": id, "chunks_removed": removed })).into_response(),
         Err(e) => e.into_response(),
     }
@@ -163,11 +161,10 @@ pub async fn delete(
 
 /// `POST /api/staff/kb/reindex` (admin): embeds every chunk again; 202, progress on the stream.
 pub async fn reindex(
-    State(service): State<Arc<SupportService>>,
-    State(lock): State<IndexingLock>,
+    State(service): State<Arc<KnowledgeService>>,
     Admin(admin): Admin,
 ) -> Response {
-    match documents::start_reindex(&service, &lock) {
+    match service.start_reindex() {
         Ok(chunks) => {
             tracing::info!(admin = admin.id, "re-index started");
             (

@@ -203,10 +203,11 @@ pub async fn chat(
 /// `GET /api/support/conversation`: the session's conversation, to resume after a reload.
 pub async fn conversation(
     State(service): State<Arc<SupportService>>,
+    State(knowledge): State<Arc<crate::services::knowledge::KnowledgeService>>,
     headers: HeaderMap,
 ) -> Response {
     let agent = service.agent();
-    let knowledge = service.knowledge();
+    let knowledge = knowledge.state();
     let Some(session) = session_cookie(&headers) else {
         return Json(json!({"messages": [], "status": "new", "backend": agent.backend(), "knowledge": knowledge})).into_response();
     };

@@ -1,20 +1,334 @@
-//! Knowledge-base documents: accept an upload (type checked by content, cut into heading-aware
-//! overlapping chunks, recorded, then embedded and upserted in the background with progress on
-//! the live stream), delete a document with its vectors, re-index everything. One indexing job
-//! at a time.
+//! The knowledge base and its documents: loading it in the background (and where that stands),
+//! accepting an upload (type checked by content, cut into heading-aware overlapping chunks,
+//! recorded, then embedded and upserted with progress on the live stream), deleting a document
+//! with its vectors, re-indexing everything. One indexing job at a time.
 
+use crate::config::Config;
 use crate::services::ServiceError;
+use crate::services::live::Hub;
 use crate::services::support::SupportService;
 use kb::ingest::{self, ChunkOptions, DocumentLabels};
 use serde_json::json;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
+use store::Store;
 use store::operations::{Document, NewDocument};
+use support::setup::{KnowledgeSettings, open_knowledge_with};
 use tokio::sync::Mutex;
+
+/// Where the knowledge base stands, for the page and /health/ready.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum KnowledgeState {
+    Loading,
+    Ready {
+        backend: String,
+        embedding_model: String,
+        chunks: usize,
+        indexed_now: usize,
+        elapsed_ms: u64,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+/// Owns the knowledge base: the support agent receives it once loaded.
+pub struct KnowledgeService {
+    store: Store,
+    hub: Hub,
+    kb: RwLock<Option<Arc<kb::KnowledgeBase>>>,
+    state: RwLock<KnowledgeState>,
+    lock: IndexingLock,
+}
+
+impl KnowledgeService {
+    pub fn new(store: Store, hub: Hub) -> KnowledgeService {
+        KnowledgeService {
+            store,
+            hub,
+            kb: RwLock::new(None),
+            state: RwLock::new(KnowledgeState::Loading),
+            lock: IndexingLock::default(),
+        }
+    }
+
+    /// The knowledge base once loaded (uploads and re-indexing work on it).
+    pub fn knowledge_base(&self) -> Option<Arc<kb::KnowledgeBase>> {
+        match self.kb.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Where loading stands, for the page and /health/ready.
+    pub fn state(&self) -> KnowledgeState {
+        match self.state.read() {
+            Ok(k) => k.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn set_state(&self, state: KnowledgeState) {
+        match self.state.write() {
+            Ok(mut k) => *k = state,
+            Err(poisoned) => *poisoned.into_inner() = state,
+        }
+    }
+
+    /// Opens the knowledge base (with the uploaded documents) and hands it to the support agent;
+    /// a failure leaves the rules-only agent answering and is reported on the page.
+    pub async fn load(&self, settings: KnowledgeSettings, support: &SupportService) {
+        let store = &self.store;
+        match store.fail_interrupted_documents().await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(
+                documents = n,
+                "documents whose indexing a restart interrupted are marked failed"
+            ),
+            Err(e) => tracing::error!(error = %e, "cannot check interrupted documents"),
+        }
+        let uploaded = match store.uploaded_chunks().await {
+            Ok(rows) => rows.into_iter().map(chunk_of).collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read uploaded documents; only the shipped knowledge is searchable");
+                Vec::new()
+            }
+        };
+        match open_knowledge_with(&settings, uploaded).await {
+            Ok(knowledge) => {
+                let kb = knowledge.kb.clone();
+                match self.kb.write() {
+                    Ok(mut k) => *k = Some(kb.clone()),
+                    Err(poisoned) => *poisoned.into_inner() = Some(kb.clone()),
+                }
+                support.attach_knowledge(kb.clone(), knowledge.semantic);
+                self.set_state(KnowledgeState::Ready {
+                    backend: kb.index().label().to_string(),
+                    embedding_model: kb.embedder().model().to_string(),
+                    chunks: kb.chunks().len(),
+                    indexed_now: kb.last_sync.upserted,
+                    elapsed_ms: kb.last_sync.elapsed_ms,
+                });
+            }
+            Err(reason) => {
+                tracing::error!(%reason, "knowledge base unavailable; support runs on rules only");
+                self.set_state(KnowledgeState::Failed { reason });
+            }
+        }
+    }
+
+    /// Checks and cuts the document now (so a bad file is refused at once), records it, and indexes
+    /// it in the background with progress on the live stream.
+    pub async fn accept(
+        &self,
+        upload: Upload,
+        uploaded_by: &str,
+    ) -> Result<Accepted, ServiceError> {
+        let Some(kb) = self.knowledge_base() else {
+            return Err(ServiceError::unavailable(
+                "The knowledge base is still loading; try again in a moment.",
+            ));
+        };
+        let started = Instant::now();
+        let filename: String = upload.filename.chars().take(200).collect();
+        let bytes = upload.bytes;
+        let name = filename.clone();
+        let extracted = tokio::task::spawn_blocking(move || {
+            ingest::extract(&name, &bytes).map(|e| (e, bytes.len()))
+        })
+        .await
+        .map_err(|_| ServiceError::invalid("The document could not be read."))?
+        .map_err(|e| ServiceError::invalid(&e.to_string()))?;
+        let (extracted, size) = extracted;
+        let title: String = upload
+            .title
+            .or_else(|| extracted.title.clone())
+            .unwrap_or_else(|| {
+                filename
+                    .rsplit_once('.')
+                    .map_or(filename.clone(), |(stem, _)| stem.to_owned())
+            })
+            .chars()
+            .take(200)
+            .collect();
+        let mut labels = DocumentLabels {
+            document_id: 0,
+            title: title.clone(),
+            audience: upload.audience,
+            doc_type: upload.doc_type,
+            category: upload.category,
+        };
+        labels.validate().map_err(|m| ServiceError::invalid(&m))?;
+        let store = self.store.clone();
+        let id = store
+            .create_document(&NewDocument {
+                title: &title,
+                filename: &filename,
+                media_type: extracted.kind.media_type(),
+                bytes: size as i64,
+                audience: &labels.audience,
+                doc_type: &labels.doc_type,
+                category: &labels.category,
+                uploaded_by,
+            })
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot record a document");
+                ServiceError::unavailable("The document could not be saved; try again.")
+            })?;
+        labels.document_id = id;
+        let chunks = ingest::chunk(&extracted, &labels, &ChunkOptions::default());
+        let document = store.document(id).await.ok().flatten().ok_or_else(|| {
+            ServiceError::unavailable("The document could not be saved; try again.")
+        })?;
+        tracing::info!(
+            document_id = id,
+            kind = extracted.kind.label(),
+            bytes = size,
+            chunks = chunks.len(),
+            parse_ms = started.elapsed().as_millis() as u64,
+            "document accepted"
+        );
+        let hub = self.hub.clone();
+        let lock = self.lock.clone();
+        let indexing = tokio::spawn(async move {
+            let _turn = lock.0.lock().await;
+            let total = chunks.len();
+            let progress_hub = hub.clone();
+            let progress = move |done: usize, total: usize| {
+                progress_hub.publish_to_staff(
+                    "kb",
+                    json!({ "document_id": id, "status": "indexing", "done": done, "total": total }),
+                );
+            };
+            let started = Instant::now();
+            let rows: Vec<(String, String, String, String)> = chunks
+                .iter()
+                .map(|c| {
+                    (
+                        c.id.clone(),
+                        c.title.clone(),
+                        c.tags_csv(),
+                        c.content.clone(),
+                    )
+                })
+                .collect();
+            let outcome = match kb.add_chunks(chunks, &progress).await {
+                Ok(()) => store
+                    .finish_document(id, &rows)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            let (status, message) = match outcome {
+                Ok(()) => {
+                    let secs = started.elapsed().as_secs_f64();
+                    tracing::info!(
+                        document_id = id,
+                        chunks = total,
+                        seconds = secs,
+                        chunks_per_second = total as f64 / secs.max(1e-9),
+                        "document indexed"
+                    );
+                    ("ready", None)
+                }
+                Err(e) => {
+                    tracing::error!(document_id = id, error = %e, "document indexing failed");
+                    // Whatever reached the index is taken out again.
+                    let _ = kb.remove_prefix(&ingest::chunk_id_prefix(id)).await;
+                    let message = format!("Indexing failed: {e}");
+                    let _ = store.fail_document(id, &message).await;
+                    ("failed", Some(message))
+                }
+            };
+            hub.publish_to_staff("kb", json!({ "document_id": id, "status": status, "done": total, "total": total, "error": message }));
+        });
+        Ok(Accepted { document, indexing })
+    }
+
+    /// Deletes a document: searches stop finding it, its vectors go, then its rows.
+    pub async fn remove(&self, id: i64) -> Result<usize, ServiceError> {
+        let store = self.store.clone();
+        match store.document(id).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(ServiceError::not_found("There is no such document.")),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read a document");
+                return Err(ServiceError::unavailable(
+                    "The document could not be deleted; try again.",
+                ));
+            }
+        }
+        let removed = match self.knowledge_base() {
+            Some(kb) => kb
+                .remove_prefix(&ingest::chunk_id_prefix(id))
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "cannot delete a document's vectors");
+                    ServiceError::unavailable(
+                        "The document's vectors could not be deleted; try again.",
+                    )
+                })?,
+            None => 0,
+        };
+        store.delete_document(id).await.map_err(|e| {
+            tracing::error!(error = %e, "cannot delete a document");
+            ServiceError::unavailable("The document could not be deleted; try again.")
+        })?;
+        self.hub
+            .publish_to_staff("kb", json!({ "document_id": id, "status": "deleted" }));
+        Ok(removed)
+    }
+
+    /// Starts embedding every chunk again, in the background, with progress on the live stream;
+    /// answers with the number of chunks.
+    pub fn start_reindex(&self) -> Result<usize, ServiceError> {
+        let Some(kb) = self.knowledge_base() else {
+            return Err(ServiceError::unavailable(
+                "The knowledge base is still loading; try again in a moment.",
+            ));
+        };
+        let Ok(guard) = self.lock.0.clone().try_lock_owned() else {
+            return Err(ServiceError::Conflict(
+                "Indexing is already running; wait for it to finish.".into(),
+            ));
+        };
+        let chunks = kb.chunks().len();
+        let hub = self.hub.clone();
+        tokio::spawn(async move {
+            let _guard = guard;
+            let progress_hub = hub.clone();
+            let progress = move |done: usize, total: usize| {
+                progress_hub.publish_to_staff(
+                    "kb",
+                    json!({ "reindex": true, "status": "indexing", "done": done, "total": total }),
+                );
+            };
+            let data = match kb.reindex(&progress).await {
+                Ok(report) => {
+                    tracing::info!(
+                        chunks = report.total,
+                        removed = report.removed,
+                        elapsed_ms = report.elapsed_ms,
+                        "re-index finished"
+                    );
+                    json!({ "reindex": true, "status": "ready", "done": report.total, "total": report.total, "elapsed_ms": report.elapsed_ms })
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "re-index failed");
+                    json!({ "reindex": true, "status": "failed", "error": e.to_string() })
+                }
+            };
+            hub.publish_to_staff("kb", data);
+        });
+        Ok(chunks)
+    }
+}
 
 /// One indexing job at a time: embedding holds the CPU, and two re-indexes must not interleave.
 #[derive(Clone, Default)]
-pub struct IndexingLock(pub(crate) Arc<Mutex<()>>);
+pub struct IndexingLock(Arc<Mutex<()>>);
 
 /// An uploaded document and its labels, as the HTTP layer read them.
 pub struct Upload {
@@ -32,210 +346,49 @@ pub struct Accepted {
     pub indexing: tokio::task::JoinHandle<()>,
 }
 
-/// Checks and cuts the document now (so a bad file is refused at once), records it, and indexes
-/// it in the background with progress on the live stream.
-pub async fn accept(
-    service: &Arc<SupportService>,
-    lock: &IndexingLock,
-    upload: Upload,
-    uploaded_by: &str,
-) -> Result<Accepted, ServiceError> {
-    let Some(kb) = service.knowledge_base() else {
-        return Err(ServiceError::unavailable(
-            "The knowledge base is still loading; try again in a moment.",
-        ));
-    };
-    let started = Instant::now();
-    let filename: String = upload.filename.chars().take(200).collect();
-    let bytes = upload.bytes;
-    let name = filename.clone();
-    let extracted = tokio::task::spawn_blocking(move || {
-        ingest::extract(&name, &bytes).map(|e| (e, bytes.len()))
-    })
-    .await
-    .map_err(|_| ServiceError::invalid("The document could not be read."))?
-    .map_err(|e| ServiceError::invalid(&e.to_string()))?;
-    let (extracted, size) = extracted;
-    let title: String = upload
-        .title
-        .or_else(|| extracted.title.clone())
-        .unwrap_or_else(|| {
-            filename
-                .rsplit_once('.')
-                .map_or(filename.clone(), |(stem, _)| stem.to_owned())
-        })
-        .chars()
-        .take(200)
-        .collect();
-    let mut labels = DocumentLabels {
-        document_id: 0,
-        title: title.clone(),
-        audience: upload.audience,
-        doc_type: upload.doc_type,
-        category: upload.category,
-    };
-    labels.validate().map_err(|m| ServiceError::invalid(&m))?;
-    let store = service.store();
-    let id = store
-        .create_document(&NewDocument {
-            title: &title,
-            filename: &filename,
-            media_type: extracted.kind.media_type(),
-            bytes: size as i64,
-            audience: &labels.audience,
-            doc_type: &labels.doc_type,
-            category: &labels.category,
-            uploaded_by,
-        })
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "cannot record a document");
-            ServiceError::unavailable("The document could not be saved; try again.")
-        })?;
-    labels.document_id = id;
-    let chunks = ingest::chunk(&extracted, &labels, &ChunkOptions::default());
-    let document =
-        store.document(id).await.ok().flatten().ok_or_else(|| {
-            ServiceError::unavailable("The document could not be saved; try again.")
-        })?;
-    tracing::info!(
-        document_id = id,
-        kind = extracted.kind.label(),
-        bytes = size,
-        chunks = chunks.len(),
-        parse_ms = started.elapsed().as_millis() as u64,
-        "document accepted"
-    );
-    let hub = service.hub().clone();
-    let lock = lock.clone();
-    let indexing = tokio::spawn(async move {
-        let _turn = lock.0.lock().await;
-        let total = chunks.len();
-        let progress_hub = hub.clone();
-        let progress = move |done: usize, total: usize| {
-            progress_hub.publish_to_staff(
-                "kb",
-                json!({ "document_id": id, "status": "indexing", "done": done, "total": total }),
-            );
-        };
-        let started = Instant::now();
-        let rows: Vec<(String, String, String, String)> = chunks
-            .iter()
-            .map(|c| {
-                (
-                    c.id.clone(),
-                    c.title.clone(),
-                    c.tags_csv(),
-                    c.content.clone(),
-                )
-            })
-            .collect();
-        let outcome = match kb.add_chunks(chunks, &progress).await {
-            Ok(()) => store
-                .finish_document(id, &rows)
-                .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        let (status, message) = match outcome {
-            Ok(()) => {
-                let secs = started.elapsed().as_secs_f64();
-                tracing::info!(
-                    document_id = id,
-                    chunks = total,
-                    seconds = secs,
-                    chunks_per_second = total as f64 / secs.max(1e-9),
-                    "document indexed"
-                );
-                ("ready", None)
-            }
+/// The settings, with OpenAI embeddings when a key or compatible server is configured and
+/// answers; otherwise (or when it fails) MiniLM in process, so the page still works offline.
+pub async fn knowledge_settings_with_remote(config: &Config) -> KnowledgeSettings {
+    let mut settings = knowledge_settings(config);
+    if let Some(openai) =
+        crate::services::llm_registry::openai_settings(config, &config.openai_embedding_model)
+    {
+        match support::setup::OpenAiEmbeddings::connect(&openai).await {
+            Ok(remote) => settings.remote_embedder = Some(Arc::new(remote)),
             Err(e) => {
-                tracing::error!(document_id = id, error = %e, "document indexing failed");
-                // Whatever reached the index is taken out again.
-                let _ = kb.remove_prefix(&ingest::chunk_id_prefix(id)).await;
-                let message = format!("Indexing failed: {e}");
-                let _ = store.fail_document(id, &message).await;
-                ("failed", Some(message))
+                tracing::warn!(error = %e, model = %config.openai_embedding_model, "OpenAI embeddings unavailable; the knowledge base uses MiniLM")
             }
-        };
-        hub.publish_to_staff("kb", json!({ "document_id": id, "status": status, "done": total, "total": total, "error": message }));
-    });
-    Ok(Accepted { document, indexing })
-}
-
-/// Deletes a document: searches stop finding it, its vectors go, then its rows.
-pub async fn remove(service: &SupportService, id: i64) -> Result<usize, ServiceError> {
-    let store = service.store();
-    match store.document(id).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return Err(ServiceError::not_found("There is no such document.")),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read a document");
-            return Err(ServiceError::unavailable(
-                "The document could not be deleted; try again.",
-            ));
         }
     }
-    let removed = match service.knowledge_base() {
-        Some(kb) => kb
-            .remove_prefix(&ingest::chunk_id_prefix(id))
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "cannot delete a document's vectors");
-                ServiceError::unavailable("The document's vectors could not be deleted; try again.")
-            })?,
-        None => 0,
-    };
-    store.delete_document(id).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot delete a document");
-        ServiceError::unavailable("The document could not be deleted; try again.")
-    })?;
-    service
-        .hub()
-        .publish_to_staff("kb", json!({ "document_id": id, "status": "deleted" }));
-    Ok(removed)
+    settings
 }
 
-/// Starts embedding every chunk again, in the background, with progress on the live stream;
-/// answers with the number of chunks.
-pub fn start_reindex(service: &SupportService, lock: &IndexingLock) -> Result<usize, ServiceError> {
-    let Some(kb) = service.knowledge_base() else {
-        return Err(ServiceError::unavailable(
-            "The knowledge base is still loading; try again in a moment.",
-        ));
-    };
-    let Ok(guard) = lock.0.clone().try_lock_owned() else {
-        return Err(ServiceError::Conflict(
-            "Indexing is already running; wait for it to finish.".into(),
-        ));
-    };
-    let chunks = kb.chunks().len();
-    let hub = service.hub().clone();
-    tokio::spawn(async move {
-        let _guard = guard;
-        let progress_hub = hub.clone();
-        let progress = move |done: usize, total: usize| {
-            progress_hub.publish_to_staff(
-                "kb",
-                json!({ "reindex": true, "status": "indexing", "done": done, "total": total }),
-            );
-        };
-        let data = match kb.reindex(&progress).await {
-            Ok(report) => {
-                tracing::info!(
-                    chunks = report.total,
-                    removed = report.removed,
-                    elapsed_ms = report.elapsed_ms,
-                    "re-index finished"
-                );
-                json!({ "reindex": true, "status": "ready", "done": report.total, "total": report.total, "elapsed_ms": report.elapsed_ms })
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "re-index failed");
-                json!({ "reindex": true, "status": "failed", "error": e.to_string() })
-            }
-        };
-        hub.publish_to_staff("kb", data);
-    });
-    Ok(chunks)
+pub fn knowledge_settings(config: &Config) -> KnowledgeSettings {
+    KnowledgeSettings {
+        models_dir: config.models_dir.clone(),
+        edge_dir: config.kb_dir.clone(),
+        qdrant_url: config
+            .qdrant_url
+            .as_ref()
+            .map(|u| u.as_str().trim_end_matches('/').to_owned()),
+        qdrant_api_key: config
+            .qdrant_api_key
+            .as_ref()
+            .map(|k| k.expose().to_owned()),
+        threads: config.llm_threads,
+        remote_embedder: None,
+    }
+}
+
+/// A stored chunk back into the knowledge base's form.
+pub fn chunk_of(row: store::operations::DocumentChunk) -> kb::Chunk {
+    kb::Chunk::from_stored(
+        row.id,
+        row.audience,
+        row.doc_type,
+        row.category,
+        row.title,
+        &row.tags,
+        row.content,
+    )
 }

@@ -18,6 +18,7 @@ pub struct TestApp {
     pub router: Router,
     pub db: TestDatabase,
     pub support: Arc<server::services::support::SupportService>,
+    pub knowledge: Arc<server::services::knowledge::KnowledgeService>,
     _kb_dir: Option<tempfile::TempDir>,
     _classifier_dir: Option<tempfile::TempDir>,
 }
@@ -92,10 +93,13 @@ impl TestAppBuilder {
         }
         let state = server::server_state(&config, db.store.clone());
         let support = state.support.clone();
+        let knowledge = state.knowledge.clone();
         if self.knowledge {
-            state
-                .support
-                .load(server::services::support::knowledge_settings(&config))
+            knowledge
+                .load(
+                    server::services::knowledge::knowledge_settings(&config),
+                    &support,
+                )
                 .await;
         }
         if self.classifier {
@@ -105,6 +109,7 @@ impl TestAppBuilder {
             router: server::http::router(state),
             db,
             support,
+            knowledge,
             _kb_dir: kb_dir,
             _classifier_dir: classifier_dir,
         })
