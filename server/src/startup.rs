@@ -2,7 +2,7 @@
 //! Ctrl-C or SIGTERM.
 
 use crate::config::{self, Config};
-use crate::http::{self, api_v1, auth, gpt, images, rate_limit};
+use crate::http::{self, api_v1, gpt, images, rate_limit};
 use crate::services::{
     backends, classifier, knowledge, live, llm_registry, mail, metrics, support,
 };
@@ -149,7 +149,7 @@ pub async fn run() -> Result<(), StartupError> {
         "store ready (migrated and seeded)"
     );
     if let Some(admin) = &config.admin
-        && let Err(e) = auth::ensure_configured_admin(&store, admin).await
+        && let Err(e) = crate::services::staff::ensure_configured_admin(&store, admin).await
     {
         tracing::error!(error = %e, "cannot create the configured administrator");
     }

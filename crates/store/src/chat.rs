@@ -1,6 +1,7 @@
 //! Conversations and their messages (the pirate chat now; the support agent later). A message is
 //! written before it is answered, so nothing a person typed is lost if generation fails.
 
+use crate::BeginWrite;
 use crate::{Result, Store, StoreError, with_pool};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,7 @@ impl Store {
         }
         let now = Utc::now();
         let id: i64 = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO messages (conversation_id, role, content, metadata, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",

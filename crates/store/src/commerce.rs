@@ -3,6 +3,7 @@
 //! rules inside it (stock, status, return window, the order's email), so a tool can never leave
 //! half an order or act on a row that changed since it was read.
 
+use crate::BeginWrite;
 use crate::{Result, Store, StoreError, with_pool};
 use chrono::{DateTime, Duration, Utc};
 use domain::Cents;
@@ -323,7 +324,7 @@ impl Store {
         let r = &order.recipient;
         // An async block, so that a refusal or a unique-key race ends the block, not the function.
         let placed: Result<i64> = with_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let mut subtotal = Cents(0);
             let mut priced = Vec::new();
             for &(product_id, quantity) in &merged {
@@ -440,7 +441,7 @@ impl Store {
         dry_run: bool,
     ) -> Result<OrderDetail> {
         let done: Result<()> = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row: Option<(String, String)> = sqlx::query_as(
                 "SELECT customer_email, status FROM orders WHERE id = $1",
             ).bind(order_id).fetch_optional(&mut *tx).await?;
@@ -560,7 +561,7 @@ impl Store {
         dry_run: bool,
     ) -> Result<OrderDetail> {
         let done: Result<()> = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row: Option<(String, String)> = sqlx::query_as(
                 "SELECT customer_email, status FROM orders WHERE id = $1",
             ).bind(order_id).fetch_optional(&mut *tx).await?;
@@ -636,7 +637,7 @@ impl Store {
         dry_run: bool,
     ) -> Result<ReturnDetail> {
         let created: Result<i64> = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row: Option<(String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
                 "SELECT customer_email, status, delivered_at FROM orders WHERE id = $1",
             ).bind(order_id).fetch_optional(&mut *tx).await?;

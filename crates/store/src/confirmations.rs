@@ -2,6 +2,7 @@
 //! waiting for that customer's confirmation, one-time codes that prove an email address, and the
 //! outbox of mail the store sent (or, with no mail server, would have sent).
 
+use crate::BeginWrite;
 use crate::{Result, Store, with_pool};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,7 +40,7 @@ impl Store {
     /// (a change of detail makes a new proposal, and only the newest can be confirmed).
     pub async fn propose_action(&self, row: &ProposalRow) -> Result<()> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE action_proposals SET status = 'superseded', decided_at = $1 \
                  WHERE conversation_id = $2 AND status = 'pending'",
@@ -135,7 +136,7 @@ impl Store {
     ) -> Result<()> {
         let email = email.trim().to_lowercase();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE email_codes SET used_at = $1 WHERE conversation_id = $2 AND email = $3 AND used_at IS NULL",
             ).bind(now).bind(conversation_id).bind(&email).execute(&mut *tx).await?;
@@ -174,7 +175,7 @@ impl Store {
     ) -> Result<CodeCheck> {
         let email = email.trim().to_lowercase();
         let check = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let live: Option<(i64, String, i64)> = sqlx::query_as(
                 "SELECT id, code_hash, attempts FROM email_codes WHERE conversation_id = $1 AND email = $2 \
                  AND used_at IS NULL AND expires_at >= $3 AND attempts < $4 ORDER BY id DESC LIMIT 1",

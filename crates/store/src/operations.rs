@@ -1,6 +1,7 @@
 //! What the support dashboard reads and changes: conversations and who holds them, tickets, the
 //! rows analytics are computed from, and uploaded knowledge-base documents.
 
+use crate::BeginWrite;
 use crate::{Result, Store, StoreError, with_pool};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -224,7 +225,7 @@ impl Store {
     pub async fn resolve_conversation(&self, id: &str) -> Result<Option<ConversationSummary>> {
         let now = Utc::now();
         let n = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE conversations SET status = 'closed', assigned_to = NULL, resolved_at = $1, updated_at = $1 \
                  WHERE id = $2 AND kind = 'support'",
@@ -312,7 +313,7 @@ impl Store {
         chunks: &[(String, String, String, String)],
     ) -> Result<()> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM kb_chunks WHERE document_id = $1").bind(id).execute(&mut *tx).await?;
             for (position, (chunk_id, title, tags, content)) in chunks.iter().enumerate() {
                 sqlx::query("INSERT INTO kb_chunks (id, document_id, position, title, tags, content) VALUES ($1, $2, $3, $4, $5, $6)")

@@ -6,6 +6,7 @@
 //! windows are real: some delivered orders are inside both, some only inside 30 days, some
 //! outside both.
 
+use crate::BeginWrite;
 use crate::{Pool, Result, Store, StoreError, with_pool};
 use chrono::{DateTime, Duration, Utc};
 use domain::Cents;
@@ -492,7 +493,7 @@ pub async fn seed(store: &Store, anchor: DateTime<Utc>) -> Result<()> {
     let at =
         |days: i64, hour_offset: i64| anchor - Duration::days(days) - Duration::hours(hour_offset);
     with_pool!(store, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         for p in PRODUCTS {
             sqlx::query(
                 "INSERT INTO products (id, sku, name, category, description, specifications, price_cents, stock, \

@@ -1,6 +1,7 @@
 //! Staff accounts, their sign-in sessions and the API keys machine clients use. Passwords and
 //! tokens arrive here already hashed: this module never sees a secret.
 
+use crate::BeginWrite;
 use crate::{Result, Store, StoreError, with_pool};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -127,7 +128,7 @@ impl Store {
     /// Turns an account off (its sessions end) or back on.
     pub async fn set_staff_active(&self, id: i64, active: bool) -> Result<bool> {
         let n = with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("UPDATE staff SET active = $1 WHERE id = $2")
                 .bind(active).bind(id).execute(&mut *tx).await?.rows_affected();
             if !active {

@@ -5,9 +5,10 @@
 //! handlers (utoipa) and served with Swagger UI, offline.
 
 use crate::ServerState;
-use crate::http::auth::{error, token_hash};
+use crate::http::auth::error;
 use crate::http::rate_limit::RateLimiter;
 use crate::services::knowledge::KnowledgeService;
+use crate::services::staff::token_hash;
 use crate::services::support::SupportService;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequestParts, Multipart, Path, State};
@@ -77,22 +78,25 @@ fn presented_key(parts: &Parts) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Needs only the store and the per-key limits, whatever the state around them.
 impl<S> FromRequestParts<S> for ApiClient
 where
     S: Send + Sync,
-    ServerState: FromRef<S>,
+    Store: FromRef<S>,
+    KeyLimits: FromRef<S>,
 {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = ServerState::from_ref(state);
+        let store = Store::from_ref(state);
+        let key_limits = KeyLimits::from_ref(state);
         let Some(secret) = presented_key(parts) else {
             return Err(error(
                 StatusCode::UNAUTHORIZED,
                 "Send your API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
             ));
         };
-        let key = match state.app.store.api_key_by_hash(&token_hash(&secret)).await {
+        let key = match store.api_key_by_hash(&token_hash(&secret)).await {
             Ok(Some(key)) if key.revoked_at.is_none() => key,
             Ok(Some(_)) => {
                 return Err(error(
@@ -114,7 +118,7 @@ where
                 ));
             }
         };
-        if let Err(wait) = state.key_limits.check(&key) {
+        if let Err(wait) = key_limits.check(&key) {
             let seconds = wait.as_secs().max(1);
             tracing::info!(
                 key_id = key.id,
@@ -133,7 +137,6 @@ where
             }
             return Err(response);
         }
-        let store = state.app.store.clone();
         let id = key.id;
         tokio::spawn(async move {
             if let Err(e) = store.touch_api_key(id).await {

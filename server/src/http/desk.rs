@@ -2,9 +2,10 @@
 //! tool trace and classification, claim / release / reply / resolve, tickets, analytics, the
 //! live event stream, and (admins) API keys.
 
-use crate::http::auth::{Admin, Refused, Staff, error, new_token, refuse, token_hash};
+use crate::http::auth::{Admin, Refused, Staff, error, refuse};
 use crate::http::support::message_json;
 use crate::services::live::LiveEvent;
+use crate::services::staff::{new_token, token_hash};
 use crate::services::support::SupportService;
 use crate::state::ServerState;
 use axum::Json;

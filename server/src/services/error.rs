@@ -14,6 +14,12 @@ pub enum ServiceError {
     /// Over a size limit.
     #[error("{0}")]
     TooLarge(String),
+    /// Not signed in, or the credentials do not match.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// This side failed (logged); the person can only try again.
+    #[error("{0}")]
+    Internal(String),
     /// Something this service needs is not ready or not answering: try again later.
     #[error("{0}")]
     Unavailable(String),

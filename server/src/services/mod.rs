@@ -10,6 +10,7 @@ pub mod live;
 pub mod llm_registry;
 pub mod mail;
 pub mod metrics;
+pub mod staff;
 pub mod support;
 
 pub use error::ServiceError;

@@ -87,7 +87,7 @@ impl TestAppBuilder {
             TestDatabase::sqlite(anchor).await
         };
         if let Some(admin) = &config.admin {
-            server::http::auth::ensure_configured_admin(&db.store, admin)
+            server::services::staff::ensure_configured_admin(&db.store, admin)
                 .await
                 .expect("the configured admin is created");
         }
