@@ -76,3 +76,68 @@ pub fn merge(into: &mut Slots, fresh: Slots) {
         into.items = fresh.items;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tools::args::ItemArg;
+
+    #[test]
+    fn a_new_detail_replaces_the_old_and_a_missing_one_keeps_it() {
+        let mut slots = Slots {
+            order_id: Some(1013),
+            email: Some("a@example.com".into()),
+            reason: Some("too big".into()),
+            reason_category: Some("returns".into()),
+            items: vec![ItemArg {
+                product_id: 3,
+                quantity: 1,
+            }],
+            ..Slots::default()
+        };
+        merge(
+            &mut slots,
+            Slots {
+                order_id: Some(1028),
+                ..Slots::default()
+            },
+        );
+        assert_eq!(slots.order_id, Some(1028));
+        assert_eq!(slots.email.as_deref(), Some("a@example.com"));
+        assert_eq!(slots.items.len(), 1, "no items named: the old ones stay");
+        assert_eq!(slots.reason_category.as_deref(), Some("returns"));
+        // A new reason drops the category of the old one (it was classified from other words).
+        merge(
+            &mut slots,
+            Slots {
+                reason: Some("it broke".into()),
+                ..Slots::default()
+            },
+        );
+        assert_eq!(slots.reason.as_deref(), Some("it broke"));
+        assert_eq!(slots.reason_category, None);
+    }
+
+    #[test]
+    fn a_message_supplies_what_its_pending_task_waits_for() {
+        assert!(supplies(Intent::OrderStatus, "1013", true, false, false));
+        assert!(!supplies(Intent::OrderStatus, "hello", false, false, false));
+        assert!(supplies(Intent::Shipping, "to 60601", false, false, false));
+        assert!(!supplies(
+            Intent::Inventory,
+            "to 60601",
+            false,
+            false,
+            false
+        ));
+        assert!(supplies(Intent::ListOrders, "x@y.com", false, true, false));
+        assert!(supplies(
+            Intent::ModifyOrder,
+            "send it to 77 Elm St, Denver, CO 80203",
+            false,
+            false,
+            false
+        ));
+        assert!(supplies(Intent::PlaceOrder, "yes", false, false, false));
+    }
+}

@@ -35,3 +35,45 @@ pub(super) fn refusal_reply(outcome: &ToolOutcome) -> PlannerReply {
         intent: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(kind: &str, error: &str) -> ToolOutcome {
+        ToolOutcome {
+            tool: "cancel_order".into(),
+            arguments: json!({}),
+            ok: false,
+            summary: String::new(),
+            result: json!({}),
+            error: Some(error.into()),
+            error_kind: Some(kind.into()),
+            citations: Vec::new(),
+            elapsed_ms: 0.0,
+            proposal: None,
+            confirmed_proposal: None,
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_worded_by_what_refused_it() {
+        let identity = refusal_reply(&failed("identity", "That email is not on order 1013."));
+        assert_eq!(identity.text, "That email is not on order 1013.");
+        let refused = refusal_reply(&failed("refused", "order 1015 has shipped"));
+        assert!(
+            refused
+                .text
+                .starts_with("I'm sorry — I can't do that: order 1015 has shipped")
+        );
+        let invalid = refusal_reply(&failed("invalid", "quantity must be 1-20"));
+        assert!(invalid.text.starts_with("I couldn't do that"));
+        let internal = refusal_reply(&failed("internal", "the database is busy"));
+        assert!(
+            internal
+                .text
+                .starts_with("Something went wrong on our side")
+        );
+        assert_eq!(internal.suggestions, vec!["Talk to a human".to_string()]);
+    }
+}
