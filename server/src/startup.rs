@@ -2,9 +2,9 @@
 //! Ctrl-C or SIGTERM.
 
 use crate::config::{self, Config};
-use crate::http::{self, api_v1, gpt, images, rate_limit};
+use crate::http::{self, api_v1, gpt, rate_limit};
 use crate::services::{
-    backends, classifier, knowledge, live, llm_registry, mail, metrics, support,
+    backends, classifier, images, knowledge, live, llm_registry, mail, metrics, support,
 };
 use crate::state::ServerState;
 use crate::{OUTPUT_NAME, telemetry};

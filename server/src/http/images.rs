@@ -1,7 +1,6 @@
 //! Text-to-image endpoints: the configured providers, generate (cached), the gallery, one image's
 //! file (inline or as a download) and delete.
 
-use crate::config::Config;
 use crate::state::ServerState;
 use axum::Json;
 use axum::Router;
@@ -11,50 +10,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use imagegen::{ImageError, ImageInput, ImageProvider, ImageService, OpenAiImages, Stability};
+use imagegen::{ImageError, ImageInput, ImageService};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
-
-/// The providers the configuration allows, in order of preference.
-pub fn service(config: &Config, store: store::Store) -> ImageService {
-    let mut providers: Vec<Arc<dyn ImageProvider>> = Vec::new();
-    if let Some(key) = &config.stability_key {
-        match Stability::new(
-            key.expose().to_owned(),
-            config
-                .stability_base_url
-                .as_ref()
-                .map(|u| u.as_str().trim_end_matches('/').to_owned()),
-            Some(config.stability_model.clone()),
-        ) {
-            Ok(p) => providers.push(Arc::new(p)),
-            Err(e) => tracing::error!(error = %e, "Stability provider unavailable"),
-        }
-    }
-    if let Some(base) = &config.openai_image_base_url {
-        providers.push(Arc::new(OpenAiImages::new(
-            config
-                .openai_api_key
-                .as_ref()
-                .map(|k| k.expose().to_owned()),
-            Some(base.as_str().trim_end_matches('/').to_owned()),
-            config.openai_image_model.clone(),
-        )));
-    } else if let Some(key) = &config.openai_api_key {
-        providers.push(Arc::new(OpenAiImages::new(
-            Some(key.expose().to_owned()),
-            None,
-            config.openai_image_model.clone(),
-        )));
-    }
-    ImageService::new(
-        store,
-        config.images_dir.clone(),
-        providers,
-        config.image_gallery_max,
-    )
-}
 
 fn error_response(e: &ImageError) -> Response {
     let (status, kind) = match e {

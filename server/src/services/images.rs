@@ -1,0 +1,46 @@
+//! Text-to-image: the image service over the providers the configuration names (Stability,
+//! OpenAI, or an OpenAI-compatible server), with its cache and gallery in the store.
+
+use crate::config::Config;
+use imagegen::{ImageProvider, ImageService, OpenAiImages, Stability};
+use std::sync::Arc;
+
+/// The providers the configuration allows, in order of preference.
+pub fn service(config: &Config, store: store::Store) -> ImageService {
+    let mut providers: Vec<Arc<dyn ImageProvider>> = Vec::new();
+    if let Some(key) = &config.stability_key {
+        match Stability::new(
+            key.expose().to_owned(),
+            config
+                .stability_base_url
+                .as_ref()
+                .map(|u| u.as_str().trim_end_matches('/').to_owned()),
+            Some(config.stability_model.clone()),
+        ) {
+            Ok(p) => providers.push(Arc::new(p)),
+            Err(e) => tracing::error!(error = %e, "Stability provider unavailable"),
+        }
+    }
+    if let Some(base) = &config.openai_image_base_url {
+        providers.push(Arc::new(OpenAiImages::new(
+            config
+                .openai_api_key
+                .as_ref()
+                .map(|k| k.expose().to_owned()),
+            Some(base.as_str().trim_end_matches('/').to_owned()),
+            config.openai_image_model.clone(),
+        )));
+    } else if let Some(key) = &config.openai_api_key {
+        providers.push(Arc::new(OpenAiImages::new(
+            Some(key.expose().to_owned()),
+            None,
+            config.openai_image_model.clone(),
+        )));
+    }
+    ImageService::new(
+        store,
+        config.images_dir.clone(),
+        providers,
+        config.image_gallery_max,
+    )
+}
