@@ -118,17 +118,14 @@ pub(super) async fn send_code(
             now,
         )
         .await?;
-    Ok(Done {
-        result: serde_json::to_value(CodeSent {
+    Done::of(
+        CodeSent {
             sent_to: mask_email(email),
             delivery: transport.to_string(),
             expires_in_minutes: CODE_MINUTES,
-        })
-        .map_err(|e| ToolError::Internal(format!("a result did not serialise: {e}")))?,
-        summary: format!("code sent to {} ({transport})", mask_email(email)),
-        citations: Vec::new(),
-        proposal: None,
-    })
+        },
+        format!("code sent to {} ({transport})", mask_email(email)),
+    )
 }
 
 pub(super) async fn verify_code(

@@ -138,6 +138,22 @@ pub(crate) struct Done {
     pub proposal: Option<Proposal>,
 }
 
+impl Done {
+    /// A finished call whose result is one of `tools::results`, serialised for the model.
+    pub(crate) fn of(
+        result: impl Serialize,
+        summary: impl Into<String>,
+    ) -> Result<Done, ToolError> {
+        Ok(Done {
+            result: serde_json::to_value(result)
+                .map_err(|e| ToolError::Internal(format!("result: {e}")))?,
+            summary: summary.into(),
+            citations: Vec::new(),
+            proposal: None,
+        })
+    }
+}
+
 /// Everything the tools need; cheap to clone.
 #[derive(Clone)]
 pub struct Toolbox {

@@ -7,7 +7,7 @@ use crate::tools::args::ItemArg;
 use regex::Regex;
 use std::sync::OnceLock;
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+pub(super) fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| match Regex::new(pattern) {
         Ok(r) => r,
         // The patterns are constants covered by tests; this never runs.

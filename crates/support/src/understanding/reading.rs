@@ -2,17 +2,9 @@
 //! question, a plain yes or no, a negated, quoted or hypothetical action, several requests in
 //! one message, typos in the words that matter, and what the intent model gets to read.
 
-use super::extract::{address, email, email_pattern, order_id, target_quantity};
+use super::extract::{address, email, email_pattern, order_id, re, target_quantity};
 use regex::Regex;
 use std::sync::OnceLock;
-
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| match Regex::new(pattern) {
-        Ok(r) => r,
-        // The patterns are constants covered by tests; this never runs.
-        Err(e) => panic!("bad built-in pattern {pattern}: {e}"),
-    })
-}
 
 /// The message as the intent model reads it: without email addresses, which name a person and
 /// say nothing about what they want (a bare address must not read as any request).

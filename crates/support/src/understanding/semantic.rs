@@ -127,6 +127,7 @@ impl Semantic {
     /// The intent model's probability for each intent, most likely first; empty when the most
     /// likely reading is "none of these" (or there is no model).
     pub async fn intent_scores(&self, text: &str) -> Vec<(Intent, f32)> {
+        // A few words around an email or a number are for the rules, not the model.
         if reading::too_short_to_read(text) {
             return Vec::new();
         }
@@ -156,11 +157,7 @@ impl Semantic {
     /// The intent model's probability that the message asks for a person or reports a hazard,
     /// a payment dispute or fraud, when that is its most likely reading: a backstop to the rules.
     pub async fn escalation_probability(&self, text: &str) -> Option<f32> {
-        if reading::too_short_to_read(text) {
-            return None;
-        }
-        let v = self.vector(text).await?;
-        let scores = self.scores_of(&v);
+        let scores = self.intent_scores(text).await;
         // Only when escalation is the best reading of the message: "the earbuds case won't
         // charge" is near "my earbuds case is puffing up" but nearer a help question.
         match scores.first() {

@@ -35,8 +35,8 @@ pub(super) async fn search_kb(toolbox: &Toolbox, v: &Value) -> Outcome {
         ),
         None => "nothing found".into(),
     };
-    Ok(Done {
-        result: serde_json::to_value(KnowledgeResult {
+    let mut found = Done::of(
+        KnowledgeResult {
             passages: passages
                 .iter()
                 .map(|p| PassageView {
@@ -49,12 +49,11 @@ pub(super) async fn search_kb(toolbox: &Toolbox, v: &Value) -> Outcome {
                     content: p.content.clone(),
                 })
                 .collect(),
-        })
-        .map_err(|e| ToolError::Internal(format!("a result did not serialise: {e}")))?,
+        },
         summary,
-        citations,
-        proposal: None,
-    })
+    )?;
+    found.citations = citations;
+    Ok(found)
 }
 
 pub(super) async fn ticket_owner(

@@ -33,13 +33,7 @@ use store::commerce::{
 type Outcome = Result<Done, ToolError>;
 
 fn done(result: impl Serialize, summary: impl Into<String>) -> Outcome {
-    Ok(Done {
-        result: serde_json::to_value(result)
-            .map_err(|e| ToolError::Internal(format!("result: {e}")))?,
-        summary: summary.into(),
-        citations: Vec::new(),
-        proposal: None,
-    })
+    Done::of(result, summary)
 }
 
 fn invalid<T>(message: impl Into<String>) -> Result<T, ToolError> {
