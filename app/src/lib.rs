@@ -22,8 +22,8 @@ use leptos_router::{
 use pages::{
     architecture::ArchitecturePage,
     classifier::ClassifierPage,
-    dashboard::DashboardPage,
     data_views::DataViewsPage,
+    desk::DeskPage,
     gpt::GptPage,
     home::HomePage,
     not_found::NotFound,
@@ -103,7 +103,7 @@ pub fn App() -> impl IntoView {
                     // Async: the whole table is in the first HTML, so the page works without JS.
                     <Route path=path!("/data") view=DataViewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/architecture") view=ArchitecturePage/>
-                    <Route path=path!("/desk") view=DashboardPage/>
+                    <Route path=path!("/desk") view=DeskPage/>
                 </Routes>
             </Layout>
         </Router>

@@ -26,7 +26,7 @@ async function customerSession(browser: Browser) {
 
 test('the desk refuses a wrong password and shows nothing without a session', async ({ page }) => {
   const problems = watchConsole(page);
-  const staffApi = await page.request.get('/api/staff/conversations');
+  const staffApi = await page.request.get('/api/desk/conversations');
   expect(staffApi.status()).toBe(401);
   await page.goto('/desk');
   await hydrated(page);

@@ -155,7 +155,7 @@ pub async fn run() -> Result<(), StartupError> {
     }
     if config.admin.is_none() {
         tracing::info!(
-            "no ADMIN_EMAIL / ADMIN_PASSWORD: the support dashboard has no administrator until one is configured"
+            "no ADMIN_EMAIL / ADMIN_PASSWORD: the support desk has no administrator until one is configured"
         );
     }
     let state = server_state(&config, store.clone());

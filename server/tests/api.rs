@@ -35,7 +35,7 @@ async fn api_keys_authenticate_are_limited_per_key_and_stop_when_revoked_on(app:
         .expect("row");
     assert_ne!(stored, key);
     assert!(
-        !json_of(&send(&app, "GET", "/api/staff/api-keys", Some(&admin), None).await)
+        !json_of(&send(&app, "GET", "/api/desk/api-keys", Some(&admin), None).await)
             .to_string()
             .contains(&key)
     );
@@ -74,7 +74,7 @@ async fn api_keys_authenticate_are_limited_per_key_and_stop_when_revoked_on(app:
     let revoked = send(
         &app,
         "POST",
-        &format!("/api/staff/api-keys/{id}/revoke"),
+        &format!("/api/desk/api-keys/{id}/revoke"),
         Some(&admin),
         None,
     )
@@ -82,7 +82,10 @@ async fn api_keys_authenticate_are_limited_per_key_and_stop_when_revoked_on(app:
     assert_eq!(revoked.status, StatusCode::NO_CONTENT);
     let refused = api(&app, "GET", uri, &key, None).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(json_of(&refused)["error"], "This API key has been revoked.");
+    assert_eq!(
+        json_of(&refused)["error"]["message"],
+        "This API key has been revoked."
+    );
     app.cleanup().await;
 }
 
@@ -225,7 +228,9 @@ async fn the_api_converses_escalates_resolves_and_lists_by_customer() {
     ] {
         let reply = api(&app, method, uri, &key, (!body.is_null()).then_some(body)).await;
         assert_eq!(reply.status, status, "{method} {uri}: {}", reply.body);
-        assert!(json_of(&reply)["error"].is_string());
+        let error = &json_of(&reply)["error"];
+        assert!(error["message"].is_string(), "{}", reply.body);
+        assert!(error["code"].is_string(), "{}", reply.body);
     }
     app.cleanup().await;
 }
@@ -346,7 +351,9 @@ async fn an_api_client_confirms_or_declines_an_action_card() {
     ] {
         let reply = api(&app, "POST", &uri, &key, Some(body)).await;
         assert_eq!(reply.status, status, "{uri}: {}", reply.body);
-        assert!(json_of(&reply)["error"].is_string());
+        let error = &json_of(&reply)["error"];
+        assert!(error["message"].is_string(), "{}", reply.body);
+        assert!(error["code"].is_string(), "{}", reply.body);
     }
     app.cleanup().await;
 }

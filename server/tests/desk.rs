@@ -14,29 +14,29 @@ use std::time::Duration;
 async fn every_staff_route_refuses_without_a_session_and_admin_routes_refuse_agents() {
     let app = app().await;
     let staff_routes = [
-        ("GET", "/api/staff/me"),
-        ("GET", "/api/staff/conversations"),
-        ("GET", "/api/staff/conversations/abc"),
-        ("POST", "/api/staff/conversations/abc/claim"),
-        ("POST", "/api/staff/conversations/abc/release"),
-        ("POST", "/api/staff/conversations/abc/resolve"),
-        ("POST", "/api/staff/conversations/abc/reply"),
-        ("GET", "/api/staff/tickets"),
-        ("POST", "/api/staff/tickets/1/status"),
-        ("GET", "/api/staff/analytics"),
-        ("GET", "/api/staff/events"),
+        ("GET", "/api/desk/me"),
+        ("GET", "/api/desk/conversations"),
+        ("GET", "/api/desk/conversations/abc"),
+        ("POST", "/api/desk/conversations/abc/claim"),
+        ("POST", "/api/desk/conversations/abc/release"),
+        ("POST", "/api/desk/conversations/abc/resolve"),
+        ("POST", "/api/desk/conversations/abc/reply"),
+        ("GET", "/api/desk/tickets"),
+        ("POST", "/api/desk/tickets/1/status"),
+        ("GET", "/api/desk/analytics"),
+        ("GET", "/api/desk/events"),
     ];
     let admin_routes = [
-        ("GET", "/api/staff/users"),
-        ("POST", "/api/staff/users"),
-        ("POST", "/api/staff/users/1/active"),
-        ("GET", "/api/staff/api-keys"),
-        ("POST", "/api/staff/api-keys"),
-        ("POST", "/api/staff/api-keys/1/revoke"),
-        ("GET", "/api/staff/kb/documents"),
-        ("DELETE", "/api/staff/kb/documents/1"),
-        ("GET", "/api/staff/kb/documents/1/chunks"),
-        ("POST", "/api/staff/kb/reindex"),
+        ("GET", "/api/desk/users"),
+        ("POST", "/api/desk/users"),
+        ("POST", "/api/desk/users/1/active"),
+        ("GET", "/api/desk/api-keys"),
+        ("POST", "/api/desk/api-keys"),
+        ("POST", "/api/desk/api-keys/1/revoke"),
+        ("GET", "/api/desk/kb/documents"),
+        ("DELETE", "/api/desk/kb/documents/1"),
+        ("GET", "/api/desk/kb/documents/1/chunks"),
+        ("POST", "/api/desk/kb/reindex"),
     ];
     for (method, uri) in staff_routes.iter().chain(admin_routes.iter()) {
         let reply = send(&app, method, uri, None, Some(json!({}))).await;
@@ -47,7 +47,7 @@ async fn every_staff_route_refuses_without_a_session_and_admin_routes_refuse_age
             reply.body
         );
         assert!(
-            json_of(&reply)["error"]
+            json_of(&reply)["error"]["message"]
                 .as_str()
                 .is_some_and(|e| e.contains("Sign in")),
             "{method} {uri}"
@@ -70,21 +70,21 @@ async fn every_staff_route_refuses_without_a_session_and_admin_routes_refuse_age
         let reply = send(
             &app,
             "POST",
-            "/api/staff/login",
+            "/api/desk/login",
             None,
             Some(json!({ "email": email, "password": password })),
         )
         .await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
         assert_eq!(
-            json_of(&reply)["error"],
+            json_of(&reply)["error"]["message"],
             "That email and password do not match an active account."
         );
         assert!(reply.headers.get(header::SET_COOKIE).is_none());
     }
 
     let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let me = json_of(&send(&app, "GET", "/api/staff/me", Some(&admin), None).await);
+    let me = json_of(&send(&app, "GET", "/api/desk/me", Some(&admin), None).await);
     assert_eq!(me["staff"]["role"], "admin");
     assert_eq!(me["staff"]["name"], "Ada Admin");
 
@@ -92,19 +92,19 @@ async fn every_staff_route_refuses_without_a_session_and_admin_routes_refuse_age
     let short = send(
         &app,
         "POST",
-        "/api/staff/users",
+        "/api/desk/users",
         Some(&admin),
         Some(json!({ "email": "a@store.example", "name": "A", "password": "short" })),
     )
     .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let created = send(&app, "POST", "/api/staff/users", Some(&admin), Some(json!({ "email": "Sam@Store.example", "name": "Sam Agent", "password": "agent password 1" }))).await;
+    let created = send(&app, "POST", "/api/desk/users", Some(&admin), Some(json!({ "email": "Sam@Store.example", "name": "Sam Agent", "password": "agent password 1" }))).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let agent_id = json_of(&created)["staff"]["id"].as_i64().expect("id");
     let again = send(
         &app,
         "POST",
-        "/api/staff/users",
+        "/api/desk/users",
         Some(&admin),
         Some(
             json!({ "email": "sam@store.example", "name": "Sam", "password": "agent password 1" }),
@@ -132,19 +132,19 @@ async fn every_staff_route_refuses_without_a_session_and_admin_routes_refuse_age
     let off = send(
         &app,
         "POST",
-        &format!("/api/staff/users/{agent_id}/active"),
+        &format!("/api/desk/users/{agent_id}/active"),
         Some(&admin),
         Some(json!({ "active": false })),
     )
     .await;
     assert_eq!(off.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        send(&app, "GET", "/api/staff/me", Some(&agent), None)
+        send(&app, "GET", "/api/desk/me", Some(&agent), None)
             .await
             .status,
         StatusCode::UNAUTHORIZED
     );
-    let out = send(&app, "POST", "/api/staff/logout", Some(&admin), None).await;
+    let out = send(&app, "POST", "/api/desk/logout", Some(&admin), None).await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     assert!(
         out.headers
@@ -152,7 +152,7 @@ async fn every_staff_route_refuses_without_a_session_and_admin_routes_refuse_age
             .is_some_and(|c| c.to_str().unwrap_or("").contains("Max-Age=0"))
     );
     assert_eq!(
-        send(&app, "GET", "/api/staff/me", Some(&admin), None)
+        send(&app, "GET", "/api/desk/me", Some(&admin), None)
             .await
             .status,
         StatusCode::UNAUTHORIZED
@@ -174,7 +174,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on_postgres() {
 
 async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let mut desk = stream(&app, "/api/staff/events", &admin).await;
+    let mut desk = stream(&app, "/api/desk/events", &admin).await;
     assert_eq!(
         read_events(&mut desk, "hello", Duration::from_secs(5)).await[0].0,
         "hello"
@@ -206,7 +206,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
         &send(
             &app,
             "GET",
-            "/api/staff/conversations?view=unassigned",
+            "/api/desk/conversations?view=unassigned",
             Some(&admin),
             None,
         )
@@ -224,7 +224,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     let claimed = send(
         &app,
         "POST",
-        &format!("/api/staff/conversations/{session}/claim"),
+        &format!("/api/desk/conversations/{session}/claim"),
         Some(&admin),
         None,
     )
@@ -242,7 +242,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     let sent = send(
         &app,
         "POST",
-        &format!("/api/staff/conversations/{session}/reply"),
+        &format!("/api/desk/conversations/{session}/reply"),
         Some(&admin),
         Some(json!({ "text": "Hi Lucas, **Ada** here. It ships tomorrow." })),
     )
@@ -289,7 +289,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
         &send(
             &app,
             "GET",
-            &format!("/api/staff/conversations/{session}"),
+            &format!("/api/desk/conversations/{session}"),
             Some(&admin),
             None,
         )
@@ -327,7 +327,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     let created = send(
         &app,
         "POST",
-        "/api/staff/users",
+        "/api/desk/users",
         Some(&admin),
         Some(json!({ "email": "bo@store.example", "name": "Bo", "password": "bo password 12" })),
     )
@@ -337,14 +337,14 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     let taken = send(
         &app,
         "POST",
-        &format!("/api/staff/conversations/{session}/claim"),
+        &format!("/api/desk/conversations/{session}/claim"),
         Some(&bo),
         None,
     )
     .await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
     assert!(
-        json_of(&taken)["error"]
+        json_of(&taken)["error"]["message"]
             .as_str()
             .expect("sentence")
             .contains("Ada Admin")
@@ -352,7 +352,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     let released = send(
         &app,
         "POST",
-        &format!("/api/staff/conversations/{session}/release"),
+        &format!("/api/desk/conversations/{session}/release"),
         Some(&admin),
         None,
     )
@@ -381,7 +381,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     let resolved = send(
         &app,
         "POST",
-        &format!("/api/staff/conversations/{session}/resolve"),
+        &format!("/api/desk/conversations/{session}/resolve"),
         Some(&admin),
         None,
     )
@@ -391,14 +391,14 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     let late = send(
         &app,
         "POST",
-        &format!("/api/staff/conversations/{session}/reply"),
+        &format!("/api/desk/conversations/{session}/reply"),
         Some(&admin),
         Some(json!({ "text": "One more thing" })),
     )
     .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert!(
-        json_of(&late)["error"]
+        json_of(&late)["error"]["message"]
             .as_str()
             .expect("sentence")
             .contains("resolved")
@@ -415,7 +415,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
         &send(
             &app,
             "GET",
-            "/api/staff/analytics?days=1",
+            "/api/desk/analytics?days=1",
             Some(&admin),
             None,
         )
@@ -440,7 +440,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     let bad = send(
         &app,
         "GET",
-        "/api/staff/analytics?days=0",
+        "/api/desk/analytics?days=0",
         Some(&admin),
         None,
     )
@@ -470,7 +470,7 @@ async fn tickets_change_status_and_unknown_statuses_are_refused_on(app: TestApp)
         &send(
             &app,
             "GET",
-            "/api/staff/tickets?status=open",
+            "/api/desk/tickets?status=open",
             Some(&admin),
             None,
         )
@@ -486,7 +486,7 @@ async fn tickets_change_status_and_unknown_statuses_are_refused_on(app: TestApp)
     let moved = send(
         &app,
         "POST",
-        &format!("/api/staff/tickets/{id}/status"),
+        &format!("/api/desk/tickets/{id}/status"),
         Some(&admin),
         Some(json!({ "status": "in_progress" })),
     )
@@ -496,7 +496,7 @@ async fn tickets_change_status_and_unknown_statuses_are_refused_on(app: TestApp)
         &send(
             &app,
             "GET",
-            "/api/staff/tickets?status=in_progress",
+            "/api/desk/tickets?status=in_progress",
             Some(&admin),
             None,
         )
@@ -512,7 +512,7 @@ async fn tickets_change_status_and_unknown_statuses_are_refused_on(app: TestApp)
     let bad = send(
         &app,
         "POST",
-        &format!("/api/staff/tickets/{id}/status"),
+        &format!("/api/desk/tickets/{id}/status"),
         Some(&admin),
         Some(json!({ "status": "lost" })),
     )
@@ -521,7 +521,7 @@ async fn tickets_change_status_and_unknown_statuses_are_refused_on(app: TestApp)
     let missing = send(
         &app,
         "POST",
-        "/api/staff/tickets/99999/status",
+        "/api/desk/tickets/99999/status",
         Some(&admin),
         Some(json!({ "status": "open" })),
     )
@@ -531,7 +531,7 @@ async fn tickets_change_status_and_unknown_statuses_are_refused_on(app: TestApp)
         &send(
             &app,
             "GET",
-            "/api/staff/conversations?view=escalated",
+            "/api/desk/conversations?view=escalated",
             Some(&admin),
             None,
         )

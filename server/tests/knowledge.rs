@@ -12,7 +12,7 @@ use std::time::Duration;
 
 async fn wait_until_indexed(app: &TestApp, admin: &str, id: i64) -> Value {
     for _ in 0..600 {
-        let list = json_of(&send(app, "GET", "/api/staff/kb/documents", Some(admin), None).await);
+        let list = json_of(&send(app, "GET", "/api/desk/kb/documents", Some(admin), None).await);
         if let Some(doc) = list["documents"]
             .as_array()
             .expect("documents")
@@ -72,7 +72,7 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
         &send(
             &app,
             "GET",
-            &format!("/api/staff/kb/documents/{id}/chunks"),
+            &format!("/api/desk/kb/documents/{id}/chunks"),
             Some(&admin),
             None,
         )
@@ -93,7 +93,7 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
         let reply = staff_upload(&app, &admin, name, bytes, &[]).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         assert!(
-            json_of(&reply)["error"]
+            json_of(&reply)["error"]["message"]
                 .as_str()
                 .expect("sentence")
                 .contains(expected),
@@ -138,7 +138,7 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
     let deleted = send(
         &app,
         "DELETE",
-        &format!("/api/staff/kb/documents/{id}"),
+        &format!("/api/desk/kb/documents/{id}"),
         Some(&admin),
         None,
     )
@@ -158,7 +158,7 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
         send(
             &app,
             "DELETE",
-            &format!("/api/staff/kb/documents/{id}"),
+            &format!("/api/desk/kb/documents/{id}"),
             Some(&admin),
             None
         )
@@ -168,11 +168,11 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
     );
 
     // Re-index everything: 202, progress on the live stream, then the same number of vectors.
-    let mut events = stream(&app, "/api/staff/events", &admin).await;
-    let started = send(&app, "POST", "/api/staff/kb/reindex", Some(&admin), None).await;
+    let mut events = stream(&app, "/api/desk/events", &admin).await;
+    let started = send(&app, "POST", "/api/desk/kb/reindex", Some(&admin), None).await;
     assert_eq!(started.status, StatusCode::ACCEPTED);
     assert_eq!(
-        send(&app, "POST", "/api/staff/kb/reindex", Some(&admin), None)
+        send(&app, "POST", "/api/desk/kb/reindex", Some(&admin), None)
             .await
             .status,
         StatusCode::CONFLICT

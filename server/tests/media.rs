@@ -340,7 +340,10 @@ async fn classifier_refuses_bad_uploads_with_sentences() {
         assert_eq!(reply.status, status, "{}", reply.body);
         let body: serde_json::Value = serde_json::from_str(&reply.body).expect("json error");
         assert!(
-            body["error"].as_str().unwrap_or_default().contains(words),
+            body["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(words),
             "{words}: {}",
             reply.body
         );

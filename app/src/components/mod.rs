@@ -1,4 +1,6 @@
 pub mod chart;
+#[cfg(feature = "hydrate")]
+pub mod http;
 pub mod layout;
 #[cfg(feature = "hydrate")]
 pub mod sse;

@@ -98,7 +98,7 @@ fn Classifier() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let load_info = move || {
         leptos::task::spawn_local(async move {
-            match crate::components::sse::fetch_json("GET", "/api/classifier/info").await {
+            match crate::components::http::fetch_json("GET", "/api/classifier/info").await {
                 Ok(v) => {
                     let i: Info = serde_json::from_value(v).unwrap_or_default();
                     if info.get_untracked().is_none() && i.ready {
@@ -138,7 +138,11 @@ fn Classifier() -> impl IntoView {
             let answer = match web_sys::FormData::new() {
                 Ok(form) => match form.append_with_blob("file", &blob) {
                     Ok(()) => {
-                        crate::components::sse::send_form("/api/classifier/predict", &form).await
+                        crate::components::http::post_form::<serde_json::Value>(
+                            "/api/classifier/predict",
+                            &form,
+                        )
+                        .await
                     }
                     Err(_) => Err("The picture could not be attached.".into()),
                 },
@@ -196,7 +200,7 @@ fn Classifier() -> impl IntoView {
     let pick_sample = move |id: &'static str| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match crate::components::sse::fetch_blob(&format!("/api/classifier/samples/{id}.png"))
+            match crate::components::http::fetch_blob(&format!("/api/classifier/samples/{id}.png"))
                 .await
             {
                 Ok(blob) => classify(blob),
@@ -373,7 +377,12 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::components::sse::send_form("/api/classifier/teach", &form).await {
+            match crate::components::http::post_form::<serde_json::Value>(
+                "/api/classifier/teach",
+                &form,
+            )
+            .await
+            {
                 Ok(v) => {
                     message.set(Some(format!(
                         "Taught “{}” with {} picture(s); the head retrained in {:.1} s.",
@@ -416,7 +425,7 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
         confirm_reset.set(false);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match crate::components::sse::send_json("POST", "/api/classifier/reset", None).await {
+            match crate::components::http::send_json("POST", "/api/classifier/reset", None).await {
                 Ok(v) => {
                     let classes: Vec<ClassInfo> =
                         serde_json::from_value(v["classes"].clone()).unwrap_or_default();

@@ -73,7 +73,7 @@ pub fn GptPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            match crate::components::sse::fetch_json("GET", "/api/gpt/models").await {
+            match crate::components::http::fetch_json("GET", "/api/gpt/models").await {
                 Ok(value) => {
                     let list: Vec<ModelInfo> =
                         serde_json::from_value(value["models"].clone()).unwrap_or_default();

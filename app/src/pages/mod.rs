@@ -1,7 +1,7 @@
 pub mod architecture;
 pub mod classifier;
-pub mod dashboard;
 pub mod data_views;
+pub mod desk;
 pub mod gpt;
 pub mod home;
 pub mod not_found;

@@ -6,48 +6,20 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use serde::Deserialize;
+#[cfg(feature = "hydrate")]
 use serde_json::Value;
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct ToolView {
-    tool: String,
-    #[serde(default)]
-    arguments: Value,
-    #[serde(default)]
-    ok: bool,
-    #[serde(default)]
-    summary: String,
-    #[serde(default)]
-    elapsed_ms: f64,
-}
+// The parts of a reply, typed once for the server and the page (`domain::api::support`).
+use domain::api::support::{
+    Citation as CitationView, Classification as ClassificationView, ProposalCard as ProposalView,
+    ToolTrace as ToolView,
+};
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct CitationView {
-    id: String,
-    title: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct ClassificationView {
-    category: String,
-    priority: String,
-    sentiment: String,
-    #[serde(default)]
-    escalate: bool,
-}
-
-/// An irreversible action waiting for the customer: what will happen, with Confirm and Cancel.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct ProposalView {
-    id: String,
-    action: String,
-    title: String,
-    #[serde(default)]
-    details: Vec<String>,
-}
-
+/// One line on screen: a stored transcript line, or one this page is still writing (the
+/// customer's message before the server has it, the reply as it streams).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 struct Line {
+    /// user, assistant, or agent (a person of the team).
     role: String,
     #[serde(default)]
     text: String,
@@ -68,6 +40,23 @@ struct Line {
     author: Option<String>,
     #[serde(default)]
     proposal: Option<ProposalView>,
+}
+
+impl From<domain::api::support::TranscriptMessage> for Line {
+    fn from(m: domain::api::support::TranscriptMessage) -> Line {
+        Line {
+            role: m.role.as_str().to_owned(),
+            text: m.text,
+            html: m.html,
+            classification: m.classification,
+            tools: m.tools,
+            citations: m.citations,
+            backend: m.backend,
+            elapsed_ms: m.elapsed_ms,
+            author: m.author,
+            proposal: m.proposal,
+        }
+    }
 }
 
 const STARTERS: &[&str] = &[
@@ -112,7 +101,7 @@ pub fn SupportInboxPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            let result = crate::components::sse::fetch_json("GET", "/api/support/inbox")
+            let result = crate::components::http::fetch_json("GET", "/api/support/inbox")
                 .await
                 .map(|v| serde_json::from_value(v["mails"].clone()).unwrap_or_default());
             mails.set(Some(result));
@@ -430,32 +419,35 @@ fn SupportChat() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let load = move || {
         leptos::task::spawn_local(async move {
-            match crate::components::sse::fetch_json("GET", "/api/support/conversation").await {
-                Ok(v) => {
-                    let parsed: Vec<Line> =
-                        serde_json::from_value(v["messages"].clone()).unwrap_or_default();
+            use domain::api::knowledge::KnowledgeState;
+            use domain::api::support::ConversationState;
+            match crate::components::http::get::<ConversationState>("/api/support/conversation")
+                .await
+            {
+                Ok(state) => {
+                    let parsed: Vec<Line> = state.messages.into_iter().map(Line::from).collect();
                     let started = !parsed.is_empty();
                     lines.set(parsed);
-                    pending_proposal.set(v["pending_proposal"].as_str().map(str::to_owned));
-                    held_by.set(v["held_by"].as_str().map(str::to_owned));
+                    pending_proposal.set(state.pending_proposal);
+                    held_by.set(state.held_by);
                     if started {
                         listen();
                     }
-                    backend.set(v["backend"].as_str().unwrap_or_default().to_string());
-                    escalated.set(v["status"] == "escalated");
-                    knowledge.set(match v["knowledge"]["state"].as_str() {
-                        Some("ready") => format!(
-                            "Knowledge base: {} chunks on {} ({})",
-                            v["knowledge"]["chunks"],
-                            v["knowledge"]["backend"].as_str().unwrap_or(""),
-                            v["knowledge"]["embedding_model"].as_str().unwrap_or("")
+                    backend.set(state.backend);
+                    escalated.set(state.status == "escalated");
+                    knowledge.set(match state.knowledge {
+                        KnowledgeState::Ready {
+                            chunks,
+                            backend,
+                            embedding_model,
+                            ..
+                        } => format!(
+                            "Knowledge base: {chunks} chunks on {backend} ({embedding_model})"
                         ),
-                        Some("loading") => "Knowledge base: loading…".to_string(),
-                        Some("failed") => format!(
-                            "Knowledge base unavailable: {}",
-                            v["knowledge"]["reason"].as_str().unwrap_or("")
-                        ),
-                        _ => String::new(),
+                        KnowledgeState::Loading => "Knowledge base: loading…".to_string(),
+                        KnowledgeState::Failed { reason } => {
+                            format!("Knowledge base unavailable: {reason}")
+                        }
                     });
                 }
                 Err(e) => error.set(Some(format!("The conversation could not be loaded: {e}"))),
@@ -535,7 +527,7 @@ fn SupportChat() -> impl IntoView {
                             "tool_start" => live_tools.update(|t| {
                                 t.push(ToolView {
                                     tool: v["name"].as_str().unwrap_or_default().into(),
-                                    arguments: v["arguments"].clone(),
+                                    arguments: Some(v["arguments"].clone()),
                                     ok: true,
                                     summary: "running…".into(),
                                     elapsed_ms: 0.0,
@@ -645,7 +637,7 @@ fn SupportChat() -> impl IntoView {
         }
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match crate::components::sse::fetch_json("POST", "/api/support/new").await {
+            match crate::components::http::fetch_json("POST", "/api/support/new").await {
                 Ok(_) => {
                     lines.set(Vec::new());
                     suggestions.set(Vec::new());

@@ -79,7 +79,8 @@ fn Studio() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let refresh_gallery = move || {
         leptos::task::spawn_local(async move {
-            if let Ok(v) = crate::components::sse::fetch_json("GET", "/api/images?limit=48").await {
+            if let Ok(v) = crate::components::http::fetch_json("GET", "/api/images?limit=48").await
+            {
                 gallery.set(serde_json::from_value(v["images"].clone()).unwrap_or_default());
                 total.set(v["total"].as_i64().unwrap_or(0));
             }
@@ -88,7 +89,7 @@ fn Studio() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            match crate::components::sse::fetch_json("GET", "/api/images/providers").await {
+            match crate::components::http::fetch_json("GET", "/api/images/providers").await {
                 Ok(v) => {
                     let list: Vec<Provider> =
                         serde_json::from_value(v["providers"].clone()).unwrap_or_default();
@@ -145,7 +146,7 @@ fn Studio() -> impl IntoView {
             .ok();
             leptos::task::spawn_local(async move {
                 let answer =
-                    crate::components::sse::send_json("POST", "/api/images/generate", Some(&body))
+                    crate::components::http::send_json("POST", "/api/images/generate", Some(&body))
                         .await;
                 if let Some(t) = ticker {
                     t.clear();
@@ -171,7 +172,7 @@ fn Studio() -> impl IntoView {
     let delete = move |id: i64| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match crate::components::sse::send_json("DELETE", &format!("/api/images/{id}"), None)
+            match crate::components::http::send_json("DELETE", &format!("/api/images/{id}"), None)
                 .await
             {
                 Ok(_) => {

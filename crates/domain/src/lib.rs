@@ -1,5 +1,6 @@
 //! Domain types of the AI Portfolio store, shared by the server and the browser.
 
+pub mod api;
 pub mod chat;
 pub mod classifier;
 pub mod csv;

@@ -186,11 +186,18 @@ impl EmbeddedModel {
     }
 
     pub fn count_tokens(&self, text: &str) -> Result<usize, EmbeddedError> {
+        Ok(self.token_ids(text)?.len())
+    }
+
+    /// The ids `text` is tokenised into (control tokens such as `<|im_start|>` stay whole), as
+    /// the prompt is: what the tokenizer check compares with llama.cpp's.
+    pub fn token_ids(&self, text: &str) -> Result<Vec<u32>, EmbeddedError> {
         Ok(self
             .tokenizer
             .encode(text, false)
             .map_err(|e| EmbeddedError::Tokenizer(e.to_string()))?
-            .len())
+            .get_ids()
+            .to_vec())
     }
 
     /// Generates an answer, calling `on_text` with each new piece of text as soon as it decodes

@@ -796,9 +796,10 @@ impl Store {
     pub async fn tickets_for_conversation(
         &self,
         conversation_id: &str,
-    ) -> Result<Vec<TicketDetail>> {
-        let rows = with_pool!(self, pool => sqlx::query_as::<_, TicketDetail>(
-            "SELECT id, subject, category, priority, status, assigned_team, order_id, created_at \
+    ) -> Result<Vec<crate::operations::Ticket>> {
+        let rows = with_pool!(self, pool => sqlx::query_as::<_, crate::operations::Ticket>(
+            "SELECT id, customer_name, customer_email, order_id, subject, description, category, \
+             priority, status, assigned_team, conversation_id, created_at, updated_at \
              FROM support_tickets WHERE conversation_id = $1 ORDER BY id",
         ).bind(conversation_id).fetch_all(pool).await)?;
         Ok(rows)

@@ -1,10 +1,9 @@
-//! What the support dashboard reads and changes: conversations and who holds them, tickets, the
+//! What the support desk reads and changes: conversations and who holds them, tickets, the
 //! rows analytics are computed from, and uploaded knowledge-base documents.
 
 use crate::BeginWrite;
-use crate::{Result, Store, StoreError, with_pool};
+use crate::{Result, Store, with_pool};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 /// Which conversations a list shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,19 +14,7 @@ pub enum ConversationView {
     Escalated,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct ConversationSummary {
-    pub id: String,
-    pub title: String,
-    pub status: String,
-    pub customer_email: Option<String>,
-    pub assigned_to: Option<i64>,
-    pub assigned_name: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub escalated_at: Option<DateTime<Utc>>,
-    pub message_count: i64,
-}
+pub use domain::api::desk::{ConversationStatus, ConversationSummary};
 
 const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.status, c.customer_email, c.assigned_to, \
      s.name AS assigned_name, c.created_at, c.updated_at, c.escalated_at, \
@@ -46,24 +33,7 @@ pub enum HoldOutcome {
     Closed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct TicketRow {
-    pub id: i64,
-    pub customer_name: String,
-    pub customer_email: String,
-    pub order_id: Option<i64>,
-    pub subject: String,
-    pub description: String,
-    pub category: String,
-    pub priority: String,
-    pub status: String,
-    pub assigned_team: Option<String>,
-    pub conversation_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-pub const TICKET_STATUSES: &[&str] = &["open", "in_progress", "resolved"];
+pub use domain::api::desk::{Priority, Ticket, TicketStatus};
 
 /// One message of a support conversation, for analytics.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -82,23 +52,7 @@ pub struct AnalyticsConversation {
     pub escalated_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct Document {
-    pub id: i64,
-    pub title: String,
-    pub filename: String,
-    pub media_type: String,
-    pub bytes: i64,
-    pub audience: String,
-    pub doc_type: String,
-    pub category: String,
-    pub status: String,
-    pub chunks: i64,
-    pub error: Option<String>,
-    pub uploaded_by: String,
-    pub created_at: DateTime<Utc>,
-    pub indexed_at: Option<DateTime<Utc>>,
-}
+pub use domain::api::knowledge::{Document, DocumentStatus};
 
 const DOCUMENT_COLUMNS: &str = "id, title, filename, media_type, bytes, audience, doc_type, \
      category, status, chunks, error, uploaded_by, created_at, indexed_at";
@@ -114,20 +68,7 @@ pub struct NewDocument<'a> {
     pub uploaded_by: &'a str,
 }
 
-/// A stored chunk of an uploaded document, with its document's labels.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct DocumentChunk {
-    pub id: String,
-    pub document_id: i64,
-    pub position: i64,
-    pub title: String,
-    /// Comma-separated.
-    pub tags: String,
-    pub content: String,
-    pub audience: String,
-    pub doc_type: String,
-    pub category: String,
-}
+pub use domain::api::knowledge::DocumentChunk;
 
 const CHUNK_SELECT: &str = "SELECT k.id, k.document_id, k.position, k.title, k.tags, k.content, \
      d.audience, d.doc_type, d.category FROM kb_chunks k JOIN kb_documents d ON d.id = k.document_id";
@@ -191,7 +132,7 @@ impl Store {
         let summary = self.conversation_summary(id).await?;
         Ok(match (n, summary) {
             (_, None) => HoldOutcome::NotFound,
-            (0, Some(s)) if s.status == "closed" => HoldOutcome::Closed,
+            (0, Some(s)) if s.status == ConversationStatus::Closed => HoldOutcome::Closed,
             (0, Some(s)) => {
                 HoldOutcome::HeldBy(s.assigned_name.unwrap_or_else(|| "someone".into()))
             }
@@ -249,28 +190,26 @@ impl Store {
         Ok(n > 0)
     }
 
-    pub async fn list_tickets(&self, status: Option<&str>, limit: i64) -> Result<Vec<TicketRow>> {
+    pub async fn list_tickets(
+        &self,
+        status: Option<TicketStatus>,
+        limit: i64,
+    ) -> Result<Vec<Ticket>> {
         let base = "SELECT id, customer_name, customer_email, order_id, subject, description, category, \
                     priority, status, assigned_team, conversation_id, created_at, updated_at FROM support_tickets";
         let rows = with_pool!(self, pool => match status {
-            Some(s) => sqlx::query_as::<_, TicketRow>(&format!("{base} WHERE status = $1 ORDER BY id DESC LIMIT $2"))
-                .bind(s).bind(limit.clamp(1, 500)).fetch_all(pool).await,
-            None => sqlx::query_as::<_, TicketRow>(&format!("{base} ORDER BY id DESC LIMIT $1"))
+            Some(s) => sqlx::query_as::<_, Ticket>(&format!("{base} WHERE status = $1 ORDER BY id DESC LIMIT $2"))
+                .bind(s.as_str()).bind(limit.clamp(1, 500)).fetch_all(pool).await,
+            None => sqlx::query_as::<_, Ticket>(&format!("{base} ORDER BY id DESC LIMIT $1"))
                 .bind(limit.clamp(1, 500)).fetch_all(pool).await,
         })?;
         Ok(rows)
     }
 
     /// `false` when there is no such ticket.
-    pub async fn set_ticket_status(&self, id: i64, status: &str) -> Result<bool> {
-        if !TICKET_STATUSES.contains(&status) {
-            return Err(StoreError::Refused(format!(
-                "The status must be one of: {}.",
-                TICKET_STATUSES.join(", ")
-            )));
-        }
+    pub async fn set_ticket_status(&self, id: i64, status: TicketStatus) -> Result<bool> {
         let n = with_pool!(self, pool => sqlx::query("UPDATE support_tickets SET status = $1, updated_at = $2 WHERE id = $3")
-            .bind(status).bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+            .bind(status.as_str()).bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(n > 0)
     }
 

@@ -4,37 +4,10 @@
 use crate::BeginWrite;
 use crate::{Result, Store, StoreError, with_pool};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-pub const ROLES: &[&str] = &["agent", "admin"];
+pub use domain::api::desk::{StaffMember as Staff, StaffRole};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct Staff {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: String,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-impl Staff {
-    pub fn is_admin(&self) -> bool {
-        self.role == "admin"
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct ApiKey {
-    pub id: i64,
-    pub name: String,
-    /// The first characters of the key, to tell keys apart in the dashboard.
-    pub prefix: String,
-    pub rate_per_minute: i64,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
+pub use domain::api::desk::ApiKey;
 
 const STAFF_COLUMNS: &str = "id, email, name, role, active, created_at";
 const KEY_COLUMNS: &str = "id, name, prefix, rate_per_minute, created_at, last_used_at, revoked_at";
@@ -51,20 +24,14 @@ impl Store {
         email: &str,
         name: &str,
         password_hash: &str,
-        role: &str,
+        role: StaffRole,
     ) -> Result<Staff> {
-        if !ROLES.contains(&role) {
-            return Err(StoreError::Refused(format!(
-                "The role must be one of: {}.",
-                ROLES.join(", ")
-            )));
-        }
         let sql = format!(
             "INSERT INTO staff (email, name, password_hash, role, active, created_at) \
              VALUES ($1, $2, $3, $4, TRUE, $5) RETURNING {STAFF_COLUMNS}"
         );
         let created = with_pool!(self, pool => sqlx::query_as::<_, Staff>(&sql)
-            .bind(email.to_lowercase()).bind(name).bind(password_hash).bind(role).bind(Utc::now())
+            .bind(email.to_lowercase()).bind(name).bind(password_hash).bind(role.as_str()).bind(Utc::now())
             .fetch_one(pool).await);
         match created {
             Ok(staff) => Ok(staff),
@@ -93,7 +60,7 @@ impl Store {
         match updated {
             Some(staff) => Ok(staff),
             None => {
-                self.create_staff(&email, name, password_hash, "admin")
+                self.create_staff(&email, name, password_hash, StaffRole::Admin)
                     .await
             }
         }

@@ -1,11 +1,11 @@
 //! REST API v1 for machine clients: send a customer message and get the agent's reply, read a
 //! conversation, escalate, resolve, list a customer's conversations, upload a knowledge-base
-//! document. Every call needs an API key (created in the dashboard, stored hashed) and is
+//! document. Every call needs an API key (created on the support desk, stored hashed) and is
 //! limited per key (429 with Retry-After). The OpenAPI document is generated from these
 //! handlers (utoipa) and served with Swagger UI, offline.
 
 use crate::ServerState;
-use crate::http::auth::error;
+use crate::http::error::error;
 use crate::http::rate_limit::RateLimiter;
 use crate::services::knowledge::KnowledgeService;
 use crate::services::staff::token_hash;
@@ -147,11 +147,7 @@ where
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// What went wrong, in a sentence.
-    pub error: String,
-}
+pub use domain::api::ErrorBody;
 
 #[derive(Deserialize, ToSchema)]
 pub struct SendMessage {
@@ -250,7 +246,7 @@ impl From<store::operations::ConversationSummary> for ConversationOut {
         ConversationOut {
             id: s.id,
             title: s.title,
-            status: s.status,
+            status: s.status.to_string(),
             customer_email: s.customer_email,
             assigned_name: s.assigned_name,
             message_count: s.message_count,
@@ -326,7 +322,7 @@ impl From<store::operations::Document> for DocumentOut {
             filename: d.filename,
             media_type: d.media_type,
             bytes: d.bytes,
-            status: d.status,
+            status: d.status.to_string(),
             chunks: d.chunks,
             error: d.error,
         }
@@ -603,8 +599,8 @@ pub async fn get_conversation(
             .map(|t| TicketOut {
                 id: t.id,
                 subject: t.subject,
-                priority: t.priority,
-                status: t.status,
+                priority: t.priority.to_string(),
+                status: t.status.to_string(),
             })
             .collect(),
     })
@@ -810,7 +806,7 @@ impl Modify for ApiKeyScheme {
     info(
         title = "AI Portfolio support API",
         version = "1.0.0",
-        description = "The electronics store's support agent for machine clients. Create a key in the dashboard (Team → API keys) and send it as a Bearer token. Each key has its own rate limit; over it the API answers 429 with Retry-After."
+        description = "The electronics store's support agent for machine clients. Create a key on the support desk (Team & API keys) and send it as a Bearer token. Each key has its own rate limit; over it the API answers 429 with Retry-After."
     ),
     paths(send_message, decide, get_conversation, escalate, resolve, customer_conversations, upload_document),
     modifiers(&ApiKeyScheme),

@@ -2,6 +2,7 @@
 //! the extractors that refuse a route without a session (`Staff`) or without the admin role
 //! (`Admin`), and the staff-account endpoints. Passwords and tokens are `services::staff`'s.
 
+use crate::http::error::{bad_body, error};
 use crate::services::staff::{self, token_hash};
 use crate::state::ServerState;
 use axum::Json;
@@ -12,21 +13,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
-use serde_json::json;
+use domain::api::desk::{NewStaff, SetActive, SignIn, StaffAnswer, StaffList};
 use store::Store;
 
 pub const STAFF_COOKIE: &str = "staff_session";
-pub fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
-}
-
-/// A refusal carried through helpers that return `Result` (boxed: a response is large).
-pub type Refused = Box<Response>;
-
-pub fn refuse(status: StatusCode, message: &str) -> Refused {
-    Box::new(error(status, message))
-}
 
 fn over_tls(headers: &HeaderMap) -> bool {
     headers
@@ -77,7 +67,7 @@ where
         let Some(token) = session_token(&parts.headers) else {
             return Err(error(
                 StatusCode::UNAUTHORIZED,
-                "Sign in to use the dashboard.",
+                "Sign in to use the support desk.",
             ));
         };
         match store
@@ -120,13 +110,7 @@ where
     }
 }
 
-#[derive(Deserialize)]
-pub struct SignIn {
-    pub email: String,
-    pub password: String,
-}
-
-/// `POST /api/staff/login` {email, password}: a session cookie, or one sentence for any
+/// `POST /api/desk/login` {email, password}: a session cookie, or one sentence for any
 /// failure (which of the two was wrong is not said).
 pub async fn login(
     State(store): State<Store>,
@@ -147,14 +131,14 @@ pub async fn login(
         Err(e) => return e.into_response(),
     };
     tracing::info!(staff_id = staff.id, role = %staff.role, "staff signed in");
-    let mut response = Json(json!({ "staff": staff })).into_response();
+    let mut response = Json(StaffAnswer { staff }).into_response();
     if let Some(c) = cookie(&headers, &token, staff::SESSION_DAYS * 86_400) {
         response.headers_mut().insert(header::SET_COOKIE, c);
     }
     response
 }
 
-/// `POST /api/staff/logout`: ends the session (also when it had already ended).
+/// `POST /api/desk/logout`: ends the session (also when it had already ended).
 pub async fn logout(State(store): State<Store>, headers: HeaderMap) -> Response {
     if let Some(token) = session_token(&headers)
         && let Err(e) = store.delete_session(&token_hash(&token)).await
@@ -168,49 +152,40 @@ pub async fn logout(State(store): State<Store>, headers: HeaderMap) -> Response 
     response
 }
 
-/// `GET /api/staff/me`.
+/// `GET /api/desk/me`.
 pub async fn me(Staff(staff): Staff) -> Response {
-    Json(json!({ "staff": staff })).into_response()
+    Json(StaffAnswer { staff }).into_response()
 }
 
-#[derive(Deserialize)]
-pub struct NewStaff {
-    pub email: String,
-    pub name: String,
-    pub password: String,
-    #[serde(default = "agent_role")]
-    pub role: String,
-}
-
-fn agent_role() -> String {
-    "agent".into()
-}
-
-/// `POST /api/staff/users` (admin): adds an agent (or another admin).
+/// `POST /api/desk/users` (admin): adds an agent (or another admin).
 pub async fn create_staff(
     State(store): State<Store>,
     Admin(admin): Admin,
     body: Result<Json<NewStaff>, JsonRejection>,
 ) -> Response {
-    let Ok(Json(body)) = body else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "Send email, name, password and role.",
-        );
+    let body = match body {
+        Ok(Json(body)) => body,
+        Err(rejection) => {
+            return bad_body(
+                &rejection,
+                "Send email, name, password and a role of agent or admin.",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
     };
-    match staff::create_staff(&store, &body.email, &body.name, body.password, &body.role).await {
+    match staff::create_staff(&store, &body.email, &body.name, body.password, body.role).await {
         Ok(created) => {
             tracing::info!(admin = admin.id, staff_id = created.id, role = %created.role, "staff account created");
-            (StatusCode::CREATED, Json(json!({ "staff": created }))).into_response()
+            (StatusCode::CREATED, Json(StaffAnswer { staff: created })).into_response()
         }
         Err(e) => e.into_response(),
     }
 }
 
-/// `GET /api/staff/users` (admin).
+/// `GET /api/desk/users` (admin).
 pub async fn list_staff(State(store): State<Store>, Admin(_): Admin) -> Response {
     match store.list_staff().await {
-        Ok(staff) => Json(json!({ "staff": staff })).into_response(),
+        Ok(staff) => Json(StaffList { staff }).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot list staff");
             error(
@@ -221,17 +196,12 @@ pub async fn list_staff(State(store): State<Store>, Admin(_): Admin) -> Response
     }
 }
 
-#[derive(Deserialize)]
-pub struct StaffActive {
-    pub active: bool,
-}
-
-/// `POST /api/staff/users/{id}/active` (admin) {active}: turns an account off or on.
+/// `POST /api/desk/users/{id}/active` (admin) {active}: turns an account off or on.
 pub async fn set_active(
     State(store): State<Store>,
     Admin(admin): Admin,
     axum::extract::Path(id): axum::extract::Path<i64>,
-    body: Result<Json<StaffActive>, JsonRejection>,
+    body: Result<Json<SetActive>, JsonRejection>,
 ) -> Response {
     let Ok(Json(body)) = body else {
         return error(StatusCode::BAD_REQUEST, "Send {\"active\": true or false}.");
@@ -259,16 +229,16 @@ pub async fn set_active(
 pub fn router(state: &ServerState) -> Router<ServerState> {
     Router::new()
         .route(
-            "/api/staff/login",
+            "/api/desk/login",
             post(login).route_layer(axum::middleware::from_fn_with_state(
                 state.chat_limit.clone(),
                 crate::http::rate_limit::limit_chat,
             )),
         )
-        .route("/api/staff/logout", post(logout))
-        .route("/api/staff/me", get(me))
-        .route("/api/staff/users", get(list_staff).post(create_staff))
-        .route("/api/staff/users/{id}/active", post(set_active))
+        .route("/api/desk/logout", post(logout))
+        .route("/api/desk/me", get(me))
+        .route("/api/desk/users", get(list_staff).post(create_staff))
+        .route("/api/desk/users/{id}/active", post(set_active))
 }
 
 #[cfg(test)]

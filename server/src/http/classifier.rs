@@ -1,6 +1,7 @@
 //! Image Classifier endpoints: predict (multipart upload), what the classifier knows, teach a
 //! class from example images, reset to the shipped head, and drawn sample pictures.
 
+use crate::http::error::ApiError;
 use crate::services::classifier::{ClassifierError, ClassifierService};
 use crate::services::metrics::Metrics;
 use crate::state::ServerState;
@@ -10,6 +11,7 @@ use axum::extract::multipart::{Field, MultipartRejection};
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::api::ErrorCode;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,30 +24,8 @@ pub const PREDICT_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 64 * 1024;
 /// Body limit of the teach route: a few example photos at once.
 pub const TEACH_BODY_LIMIT: usize = 40 * 1024 * 1024;
 
-/// An answer with a sentence for people and a kind for programs.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    kind: &'static str,
-    message: String,
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({"error": self.message, "kind": self.kind})),
-        )
-            .into_response()
-    }
-}
-
-fn error(status: StatusCode, kind: &'static str, message: &str) -> ApiError {
-    ApiError {
-        status,
-        kind,
-        message: message.to_owned(),
-    }
+fn error(status: StatusCode, code: ErrorCode, message: &str) -> ApiError {
+    ApiError::new(status, code, message)
 }
 
 impl From<ClassifierError> for ApiError {
@@ -53,15 +33,17 @@ impl From<ClassifierError> for ApiError {
         match e {
             ClassifierError::Loading => error(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "loading",
+                ErrorCode::Loading,
                 "The classifier is still loading; try again in a moment.",
             ),
-            ClassifierError::Unavailable(why) => {
-                error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", &why)
-            }
+            ClassifierError::Unavailable(why) => error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                &why,
+            ),
             ClassifierError::Internal => error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 "The classifier failed; please try again.",
             ),
             ClassifierError::Vision(e) => vision_error(&e),
@@ -71,24 +53,28 @@ impl From<ClassifierError> for ApiError {
 
 fn vision_error(e: &VisionError) -> ApiError {
     match e {
-        VisionError::TooLarge(_) => {
-            error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &e.to_string())
-        }
-        VisionError::UnsupportedType(m) => {
-            error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type", m)
-        }
-        VisionError::BadImage(m) => error(StatusCode::UNPROCESSABLE_ENTITY, "bad_image", m),
-        VisionError::Invalid(m) => error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
+        VisionError::TooLarge(_) => error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
+            &e.to_string(),
+        ),
+        VisionError::UnsupportedType(m) => error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedType,
+            m,
+        ),
+        VisionError::BadImage(m) => error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadImage, m),
+        VisionError::Invalid(m) => error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid, m),
         VisionError::ModelMissing(_) => error(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ErrorCode::Unavailable,
             &e.to_string(),
         ),
         _ => {
             tracing::error!(error = %e, "classifier error");
             error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 "The classifier failed; please try again.",
             )
         }
@@ -98,7 +84,7 @@ fn vision_error(e: &VisionError) -> ApiError {
 fn too_large() -> ApiError {
     error(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "too_large",
+        ErrorCode::TooLarge,
         "The upload is too large; an image may be at most 10 MB.",
     )
 }
@@ -110,7 +96,7 @@ fn multipart_error(e: &impl std::fmt::Display) -> ApiError {
     }
     error(
         StatusCode::BAD_REQUEST,
-        "bad_request",
+        ErrorCode::BadRequest,
         &format!("Send the image as multipart/form-data with a `file` field ({text})."),
     )
 }
@@ -137,7 +123,7 @@ fn parse_threshold(raw: &str) -> Result<f32, ApiError> {
         .ok_or_else(|| {
             error(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
+                ErrorCode::Invalid,
                 "confidence_threshold must be a number from 0 to 1.",
             )
         })
@@ -170,7 +156,7 @@ pub async fn predict(
     let bytes = file.ok_or_else(|| {
         error(
             StatusCode::BAD_REQUEST,
-            "missing_file",
+            ErrorCode::MissingFile,
             "No image received: send it in a multipart field named `file`.",
         )
     })?;
@@ -237,7 +223,7 @@ pub async fn teach(
                 if files.len() >= MAX_TEACH_IMAGES {
                     return Err(error(
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid",
+                        ErrorCode::Invalid,
                         &format!("Send at most {MAX_TEACH_IMAGES} example images at once."),
                     ));
                 }
@@ -249,7 +235,7 @@ pub async fn teach(
     let class = class.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
         error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
+            ErrorCode::Invalid,
             "Name the class to teach.",
         )
     })?;
@@ -283,14 +269,21 @@ pub async fn sample(Path(name): Path<String>) -> Response {
                 vision::image::Rgb([v as u8, (v >> 8) as u8, (v >> 16) as u8])
             })
         }
-        _ => return error(StatusCode::NOT_FOUND, "not_found", "No such sample.").into_response(),
+        _ => {
+            return error(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "No such sample.",
+            )
+            .into_response();
+        }
     };
     let mut png = std::io::Cursor::new(Vec::new());
     if let Err(e) = image.write_to(&mut png, vision::image::ImageFormat::Png) {
         tracing::error!(error = %e, "cannot encode a sample");
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "The sample could not be drawn.",
         )
         .into_response();

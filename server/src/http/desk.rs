@@ -1,9 +1,10 @@
-//! The support dashboard's API (staff only): the live conversation list, a transcript with its
+//! The support desk's API (staff only): the live conversation list, a transcript with its
 //! tool trace and classification, claim / release / reply / resolve, tickets, analytics, the
 //! live event stream, and (admins) API keys.
 
-use crate::http::auth::{Admin, Refused, Staff, error, refuse};
-use crate::http::support::message_json;
+use crate::http::auth::{Admin, Staff};
+use crate::http::error::{Refused, bad_body, error, refuse};
+use crate::http::support::transcript_message;
 use crate::services::live::LiveEvent;
 use crate::services::staff::{new_token, token_hash};
 use crate::services::support::SupportService;
@@ -15,17 +16,22 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use domain::api::desk::{
+    Analytics, ApiKeyList, ConversationChanged, ConversationFilter, ConversationList,
+    ConversationSummary, CreatedApiKey, MessageRole, NewApiKey, ReplyRequest, ReplySent,
+    StaffReply, TicketList, TicketStatus, TicketStatusChange, TicketStatusChanged, Transcript,
+};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 use store::Store;
-use store::operations::{ConversationSummary, ConversationView, HoldOutcome};
+use store::operations::{ConversationView, HoldOutcome};
 
 /// The longest reply a person may send (the customer's limit too).
 pub const MAX_REPLY_CHARS: usize = support::agent::MAX_MESSAGE_CHARS;
 
 fn unavailable(what: &str, e: store::StoreError) -> Response {
-    tracing::error!(error = %e, "dashboard: {what}");
+    tracing::error!(error = %e, "desk: {what}");
     error(
         StatusCode::SERVICE_UNAVAILABLE,
         &format!("{what} failed; try again."),
@@ -38,48 +44,56 @@ pub struct ListQuery {
     pub view: Option<String>,
 }
 
-/// `GET /api/staff/conversations?view=all|unassigned|mine|escalated`.
+/// `GET /api/desk/conversations?view=all|unassigned|mine|escalated`.
 pub async fn conversations(
     State(store): State<Store>,
     Staff(staff): Staff,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let view = match q.view.as_deref().unwrap_or("all") {
-        "all" => ConversationView::All,
-        "unassigned" => ConversationView::Unassigned,
-        "mine" => ConversationView::Mine(staff.id),
-        "escalated" => ConversationView::Escalated,
-        other => {
+    let filter = match q
+        .view
+        .as_deref()
+        .unwrap_or("all")
+        .parse::<ConversationFilter>()
+    {
+        Ok(filter) => filter,
+        Err(unknown) => {
             return error(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &format!("Unknown view {other:?}; use all, unassigned, mine or escalated."),
+                &format!(
+                    "Unknown view {:?}; use all, unassigned, mine or escalated.",
+                    unknown.value
+                ),
             );
         }
     };
+    let view = match filter {
+        ConversationFilter::All => ConversationView::All,
+        ConversationFilter::Unassigned => ConversationView::Unassigned,
+        ConversationFilter::Mine => ConversationView::Mine(staff.id),
+        ConversationFilter::Escalated => ConversationView::Escalated,
+    };
     match store.list_conversations(view, 200).await {
-        Ok(list) => Json(json!({ "conversations": list })).into_response(),
+        Ok(conversations) => Json(ConversationList { conversations }).into_response(),
         Err(e) => unavailable("Loading the conversations", e),
     }
 }
 
 /// A conversation with its whole transcript and tickets (also the REST API's answer).
-pub async fn transcript(
-    store: &Store,
-    id: &str,
-) -> Result<Option<serde_json::Value>, store::StoreError> {
-    let Some(summary) = store.conversation_summary(id).await? else {
+pub async fn transcript(store: &Store, id: &str) -> Result<Option<Transcript>, store::StoreError> {
+    let Some(conversation) = store.conversation_summary(id).await? else {
         return Ok(None);
     };
     let messages = store.recent_messages(id, 1_000).await?;
     let tickets = store.tickets_for_conversation(id).await?;
-    Ok(Some(json!({
-        "conversation": summary,
-        "messages": messages.iter().filter(|m| m.is_transcript_line()).map(message_json).collect::<Vec<_>>(),
-        "tickets": tickets,
-    })))
+    Ok(Some(Transcript {
+        conversation,
+        messages: messages.iter().filter_map(transcript_message).collect(),
+        tickets,
+    }))
 }
 
-/// `GET /api/staff/conversations/{id}`.
+/// `GET /api/desk/conversations/{id}`.
 pub async fn conversation(
     State(store): State<Store>,
     Staff(_): Staff,
@@ -129,7 +143,7 @@ fn hold_answer(outcome: HoldOutcome) -> Result<ConversationSummary, Refused> {
     }
 }
 
-/// `POST /api/staff/conversations/{id}/claim`: the agent stops answering; the customer is told
+/// `POST /api/desk/conversations/{id}/claim`: the agent stops answering; the customer is told
 /// a person has joined.
 pub async fn claim(
     State(service): State<Arc<SupportService>>,
@@ -156,13 +170,16 @@ pub async fn claim(
                 json!({ "name": staff.name }),
                 true,
             );
-            Json(json!({ "conversation": summary })).into_response()
+            Json(ConversationChanged {
+                conversation: summary,
+            })
+            .into_response()
         }
         Err(r) => *r,
     }
 }
 
-/// `POST /api/staff/conversations/{id}/release`: back to the agent (its holder, or an admin).
+/// `POST /api/desk/conversations/{id}/release`: back to the agent (its holder, or an admin).
 pub async fn release(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
@@ -191,7 +208,10 @@ pub async fn release(
                 vec![("action", "release".into())],
                 1.0,
             );
-            Json(json!({ "conversation": summary })).into_response()
+            Json(ConversationChanged {
+                conversation: summary,
+            })
+            .into_response()
         }
         Err(r) => *r,
     }
@@ -216,7 +236,7 @@ pub async fn resolve_conversation(
     }
 }
 
-/// `POST /api/staff/conversations/{id}/resolve`.
+/// `POST /api/desk/conversations/{id}/resolve`.
 pub async fn resolve(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
@@ -230,25 +250,23 @@ pub async fn resolve(
                 vec![("action", "resolve".into())],
                 1.0,
             );
-            Json(json!({ "conversation": summary })).into_response()
+            Json(ConversationChanged {
+                conversation: summary,
+            })
+            .into_response()
         }
         Err(r) => *r,
     }
 }
 
-#[derive(Deserialize)]
-pub struct ReplyBody {
-    pub text: String,
-}
-
-/// `POST /api/staff/conversations/{id}/reply` {text}: stored as the person's message and pushed
+/// `POST /api/desk/conversations/{id}/reply` {text}: stored as the person's message and pushed
 /// to the customer's open chat. Replying to a conversation nobody holds claims it first.
 pub async fn reply(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
     Staff(staff): Staff,
     Path(id): Path<String>,
-    body: Result<Json<ReplyBody>, JsonRejection>,
+    body: Result<Json<ReplyRequest>, JsonRejection>,
 ) -> Response {
     let Ok(Json(body)) = body else {
         return error(StatusCode::BAD_REQUEST, "Send {\"text\": \"...\"}.");
@@ -289,21 +307,25 @@ pub async fn reply(
         Ok(m) => m,
         Err(e) => return unavailable("Sending the reply", e),
     };
-    let message = json!({
-        "id": message_id,
-        "role": "agent",
-        "text": text,
-        "html": markdown::to_safe_html(text),
-        "author": staff.name,
-        "created_at": chrono::Utc::now(),
-    });
-    publish(&service, "message", &summary, message.clone(), true);
+    let message = StaffReply {
+        id: message_id,
+        role: MessageRole::Agent,
+        text: text.to_owned(),
+        html: markdown::to_safe_html(text),
+        author: staff.name.clone(),
+        created_at: chrono::Utc::now(),
+    };
+    publish(&service, "message", &summary, json!(message), true);
     metrics.count(
         "support_desk_actions_total",
         vec![("action", "reply".into())],
         1.0,
     );
-    Json(json!({ "message": message, "conversation": summary })).into_response()
+    Json(ReplySent {
+        message,
+        conversation: summary,
+    })
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -312,52 +334,58 @@ pub struct TicketQuery {
     pub status: Option<String>,
 }
 
-/// `GET /api/staff/tickets?status=open|in_progress|resolved`.
+/// `GET /api/desk/tickets?status=open|in_progress|resolved`.
 pub async fn tickets(
     State(store): State<Store>,
     Staff(_): Staff,
     Query(q): Query<TicketQuery>,
 ) -> Response {
-    let status = q.status.as_deref().filter(|s| !s.is_empty() && *s != "all");
-    if let Some(s) = status
-        && !store::operations::TICKET_STATUSES.contains(&s)
-    {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Unknown status; use open, in_progress or resolved.",
-        );
-    }
+    let status = match q.status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
+        None => None,
+        Some(s) => match s.parse::<TicketStatus>() {
+            Ok(status) => Some(status),
+            Err(_) => {
+                return error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Unknown status; use open, in_progress or resolved.",
+                );
+            }
+        },
+    };
     match store.list_tickets(status, 200).await {
-        Ok(list) => Json(json!({ "tickets": list })).into_response(),
+        Ok(tickets) => Json(TicketList { tickets }).into_response(),
         Err(e) => unavailable("Loading the tickets", e),
     }
 }
 
-#[derive(Deserialize)]
-pub struct TicketStatus {
-    pub status: String,
-}
-
-/// `POST /api/staff/tickets/{id}/status` {status}.
+/// `POST /api/desk/tickets/{id}/status` {status}.
 pub async fn ticket_status(
     State(service): State<Arc<SupportService>>,
     Staff(staff): Staff,
     Path(id): Path<i64>,
-    body: Result<Json<TicketStatus>, JsonRejection>,
+    body: Result<Json<TicketStatusChange>, JsonRejection>,
 ) -> Response {
-    let Ok(Json(body)) = body else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "Send {\"status\": \"open\" | \"in_progress\" | \"resolved\"}.",
-        );
+    let body = match body {
+        Ok(Json(body)) => body,
+        Err(rejection) => {
+            return bad_body(
+                &rejection,
+                "Send {\"status\": \"open\" | \"in_progress\" | \"resolved\"}.",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
     };
-    match service.store().set_ticket_status(id, &body.status).await {
+    match service.store().set_ticket_status(id, body.status).await {
         Ok(true) => {
             service.hub().publish_to_staff(
                 "ticket",
                 json!({ "ticket_id": id, "status": body.status, "by": staff.name }),
             );
-            Json(json!({ "ticket_id": id, "status": body.status })).into_response()
+            Json(TicketStatusChanged {
+                ticket_id: id,
+                status: body.status,
+            })
+            .into_response()
         }
         Ok(false) => error(StatusCode::NOT_FOUND, "There is no such ticket."),
         Err(store::StoreError::Refused(m)) => error(StatusCode::UNPROCESSABLE_ENTITY, &m),
@@ -372,7 +400,7 @@ pub struct AnalyticsQuery {
     pub days: Option<i64>,
 }
 
-/// `GET /api/staff/analytics?days=N`.
+/// `GET /api/desk/analytics?days=N`.
 pub async fn analytics(
     State(store): State<Store>,
     Staff(_): Staff,
@@ -388,7 +416,7 @@ pub async fn analytics(
     let to = chrono::Utc::now() + chrono::Duration::seconds(1);
     let from = to - chrono::Duration::days(days);
     match store.analytics_rows(from, to).await {
-        Ok((conversations, messages)) => Json(crate::services::analytics::compute(
+        Ok((conversations, messages)) => Json::<Analytics>(crate::services::analytics::compute(
             from,
             to,
             &conversations,
@@ -399,32 +427,25 @@ pub async fn analytics(
     }
 }
 
-/// `GET /api/staff/events`: every conversation, ticket and knowledge-base event, live.
+/// `GET /api/desk/events`: every conversation, ticket and knowledge-base event, live.
 pub async fn events(State(service): State<Arc<SupportService>>, Staff(staff): Staff) -> Response {
     crate::http::live::stream(service.hub(), json!({ "staff": staff.name }), |_| true)
 }
 
-#[derive(Deserialize)]
-pub struct NewKey {
-    pub name: String,
-    #[serde(default)]
-    pub rate_per_minute: Option<i64>,
-}
-
-/// `GET /api/staff/api-keys` (admin).
+/// `GET /api/desk/api-keys` (admin).
 pub async fn api_keys(State(store): State<Store>, Admin(_): Admin) -> Response {
     match store.list_api_keys().await {
-        Ok(keys) => Json(json!({ "keys": keys })).into_response(),
+        Ok(keys) => Json(ApiKeyList { keys }).into_response(),
         Err(e) => unavailable("Loading the API keys", e),
     }
 }
 
-/// `POST /api/staff/api-keys` (admin) {name, rate_per_minute?}: the key is shown once, here.
+/// `POST /api/desk/api-keys` (admin) {name, rate_per_minute?}: the key is shown once, here.
 pub async fn create_api_key(
     State(store): State<Store>,
     State(config): State<Arc<crate::config::Config>>,
     Admin(admin): Admin,
-    body: Result<Json<NewKey>, JsonRejection>,
+    body: Result<Json<NewApiKey>, JsonRejection>,
 ) -> Response {
     let Ok(Json(body)) = body else {
         return error(StatusCode::BAD_REQUEST, "Send {\"name\": \"...\"}.");
@@ -453,17 +474,13 @@ pub async fn create_api_key(
     {
         Ok(key) => {
             tracing::info!(admin = admin.id, key_id = key.id, "API key created");
-            (
-                StatusCode::CREATED,
-                Json(json!({ "key": key, "secret": secret })),
-            )
-                .into_response()
+            (StatusCode::CREATED, Json(CreatedApiKey { key, secret })).into_response()
         }
         Err(e) => unavailable("Creating the key", e),
     }
 }
 
-/// `POST /api/staff/api-keys/{id}/revoke` (admin): the key stops working at once.
+/// `POST /api/desk/api-keys/{id}/revoke` (admin): the key stops working at once.
 pub async fn revoke_api_key(
     State(store): State<Store>,
     Admin(admin): Admin,
@@ -483,16 +500,16 @@ pub async fn revoke_api_key(
 /// stream and API keys.
 pub fn router() -> Router<ServerState> {
     Router::new()
-        .route("/api/staff/conversations", get(conversations))
-        .route("/api/staff/conversations/{id}", get(conversation))
-        .route("/api/staff/conversations/{id}/claim", post(claim))
-        .route("/api/staff/conversations/{id}/release", post(release))
-        .route("/api/staff/conversations/{id}/resolve", post(resolve))
-        .route("/api/staff/conversations/{id}/reply", post(reply))
-        .route("/api/staff/tickets", get(tickets))
-        .route("/api/staff/tickets/{id}/status", post(ticket_status))
-        .route("/api/staff/analytics", get(analytics))
-        .route("/api/staff/events", get(events))
-        .route("/api/staff/api-keys", get(api_keys).post(create_api_key))
-        .route("/api/staff/api-keys/{id}/revoke", post(revoke_api_key))
+        .route("/api/desk/conversations", get(conversations))
+        .route("/api/desk/conversations/{id}", get(conversation))
+        .route("/api/desk/conversations/{id}/claim", post(claim))
+        .route("/api/desk/conversations/{id}/release", post(release))
+        .route("/api/desk/conversations/{id}/resolve", post(resolve))
+        .route("/api/desk/conversations/{id}/reply", post(reply))
+        .route("/api/desk/tickets", get(tickets))
+        .route("/api/desk/tickets/{id}/status", post(ticket_status))
+        .route("/api/desk/analytics", get(analytics))
+        .route("/api/desk/events", get(events))
+        .route("/api/desk/api-keys", get(api_keys).post(create_api_key))
+        .route("/api/desk/api-keys/{id}/revoke", post(revoke_api_key))
 }

@@ -173,7 +173,7 @@ impl RemoteGpt {
 }
 
 fn error(status: StatusCode, message: String) -> Response {
-    (status, axum::Json(json!({ "error": message }))).into_response()
+    crate::http::error::error(status, &message)
 }
 
 /// Passes a response through, streaming its body (server-sent events stay live).

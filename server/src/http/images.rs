@@ -1,6 +1,7 @@
 //! Text-to-image endpoints: the configured providers, generate (cached), the gallery, one image's
 //! file (inline or as a download) and delete.
 
+use crate::http::error::ApiError;
 use crate::state::ServerState;
 use axum::Json;
 use axum::Router;
@@ -10,28 +11,25 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use domain::api::ErrorCode;
 use imagegen::{ImageError, ImageInput, ImageService};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
 
 fn error_response(e: &ImageError) -> Response {
-    let (status, kind) = match e {
-        ImageError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-        ImageError::Filtered(_) => (StatusCode::UNPROCESSABLE_ENTITY, "filtered"),
+    let (status, code) = match e {
+        ImageError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
+        ImageError::Filtered(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Filtered),
         ImageError::Provider { status, .. } if *status == 429 => {
-            (StatusCode::TOO_MANY_REQUESTS, "provider")
+            (StatusCode::TOO_MANY_REQUESTS, ErrorCode::Provider)
         }
-        ImageError::Provider { .. } => (StatusCode::BAD_GATEWAY, "provider"),
-        ImageError::NotConfigured(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_configured"),
-        ImageError::Unavailable(_) => (StatusCode::BAD_GATEWAY, "unavailable"),
-        ImageError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+        ImageError::Provider { .. } => (StatusCode::BAD_GATEWAY, ErrorCode::Provider),
+        ImageError::NotConfigured(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotConfigured),
+        ImageError::Unavailable(_) => (StatusCode::BAD_GATEWAY, ErrorCode::Unavailable),
+        ImageError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
     };
-    (
-        status,
-        Json(json!({ "error": e.to_string(), "kind": kind })),
-    )
-        .into_response()
+    ApiError::new(status, code, e.to_string()).into_response()
 }
 
 fn image_json(row: &store::images::ImageRow) -> serde_json::Value {
@@ -68,11 +66,10 @@ pub async fn generate(
     let Json(input) = match input {
         Ok(i) => i,
         Err(r) => {
-            return (
+            return crate::http::error::error(
                 StatusCode::BAD_REQUEST,
-                Json(json!({"error": format!("The request is not valid: {r}")})),
-            )
-                .into_response();
+                &format!("The request is not valid: {r}"),
+            );
         }
     };
     let result = images.generate(&input).await;

@@ -1,7 +1,8 @@
 //! Knowledge-base management endpoints (admin): upload a document, list documents and chunks,
 //! delete one, re-index everything. The work is `services::knowledge`'s.
 
-use crate::http::auth::{Admin, Refused, error, refuse};
+use crate::http::auth::Admin;
+use crate::http::error::{Refused, error, refuse};
 use crate::services::knowledge::{KnowledgeService, Upload};
 use crate::state::ServerState;
 use axum::Json;
@@ -10,8 +11,10 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use domain::api::knowledge::{
+    DocumentAccepted, DocumentChunks, DocumentDeleted, DocumentList, ReindexStarted,
+};
 use kb::ingest::MAX_DOCUMENT_BYTES;
-use serde_json::json;
 use std::sync::Arc;
 use store::Store;
 
@@ -85,7 +88,7 @@ pub async fn read_upload(mut form: Multipart) -> Result<Upload, Refused> {
     Ok(upload)
 }
 
-/// `POST /api/staff/kb/documents` (admin, multipart): 202 with the document; progress follows
+/// `POST /api/desk/kb/documents` (admin, multipart): 202 with the document; progress follows
 /// on the live stream.
 pub async fn upload(
     State(service): State<Arc<KnowledgeService>>,
@@ -99,26 +102,28 @@ pub async fn upload(
     match service.accept(upload, &admin.email).await {
         Ok(accepted) => (
             StatusCode::ACCEPTED,
-            Json(json!({ "document": accepted.document })),
+            Json(DocumentAccepted {
+                document: accepted.document,
+            }),
         )
             .into_response(),
         Err(e) => e.into_response(),
     }
 }
 
-/// `GET /api/staff/kb/documents` (admin).
+/// `GET /api/desk/kb/documents` (admin).
 pub async fn list(
     State(store): State<Store>,
     State(service): State<Arc<KnowledgeService>>,
     Admin(_): Admin,
 ) -> Response {
     match store.list_documents().await {
-        Ok(documents) => Json(json!({
-            "documents": documents,
-            "shipped_chunks": kb::catalogue().len(),
-            "searchable_chunks": service.knowledge_base().map(|k| k.chunks().len()),
-            "knowledge": service.state(),
-        }))
+        Ok(documents) => Json(DocumentList {
+            documents,
+            shipped_chunks: kb::catalogue().len(),
+            searchable_chunks: service.knowledge_base().map(|k| k.chunks().len()),
+            knowledge: service.state(),
+        })
         .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot list documents");
@@ -130,11 +135,11 @@ pub async fn list(
     }
 }
 
-/// `GET /api/staff/kb/documents/{id}/chunks` (admin).
+/// `GET /api/desk/kb/documents/{id}/chunks` (admin).
 pub async fn chunks(State(store): State<Store>, Admin(_): Admin, Path(id): Path<i64>) -> Response {
     match (store.document(id).await, store.document_chunks(id).await) {
         (Ok(Some(document)), Ok(chunks)) => {
-            Json(json!({ "document": document, "chunks": chunks })).into_response()
+            Json(DocumentChunks { document, chunks }).into_response()
         }
         (Ok(None), _) => error(StatusCode::NOT_FOUND, "There is no such document."),
         (Err(e), _) | (_, Err(e)) => {
@@ -147,19 +152,23 @@ pub async fn chunks(State(store): State<Store>, Admin(_): Admin, Path(id): Path<
     }
 }
 
-/// `DELETE /api/staff/kb/documents/{id}` (admin).
+/// `DELETE /api/desk/kb/documents/{id}` (admin).
 pub async fn delete(
     State(service): State<Arc<KnowledgeService>>,
     Admin(_): Admin,
     Path(id): Path<i64>,
 ) -> Response {
     match service.remove(id).await {
-        Ok(removed) => Json(json!({ "deleted": id, "chunks_removed": removed })).into_response(),
+        Ok(removed) => Json(DocumentDeleted {
+            deleted: id,
+            chunks_removed: removed,
+        })
+        .into_response(),
         Err(e) => e.into_response(),
     }
 }
 
-/// `POST /api/staff/kb/reindex` (admin): embeds every chunk again; 202, progress on the stream.
+/// `POST /api/desk/kb/reindex` (admin): embeds every chunk again; 202, progress on the stream.
 pub async fn reindex(
     State(service): State<Arc<KnowledgeService>>,
     Admin(admin): Admin,
@@ -169,7 +178,10 @@ pub async fn reindex(
             tracing::info!(admin = admin.id, "re-index started");
             (
                 StatusCode::ACCEPTED,
-                Json(json!({ "started": true, "chunks": chunks })),
+                Json(ReindexStarted {
+                    started: true,
+                    chunks,
+                }),
             )
                 .into_response()
         }
@@ -182,7 +194,7 @@ pub async fn reindex(
 pub fn router(state: &ServerState) -> Router<ServerState> {
     Router::new()
         .route(
-            "/api/staff/kb/documents",
+            "/api/desk/kb/documents",
             get(list)
                 .post(upload)
                 .route_layer(axum::middleware::from_fn_with_state(
@@ -191,10 +203,7 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
                 ))
                 .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
         )
-        .route(
-            "/api/staff/kb/documents/{id}",
-            axum::routing::delete(delete),
-        )
-        .route("/api/staff/kb/documents/{id}/chunks", get(chunks))
-        .route("/api/staff/kb/reindex", axum::routing::post(reindex))
+        .route("/api/desk/kb/documents/{id}", axum::routing::delete(delete))
+        .route("/api/desk/kb/documents/{id}/chunks", get(chunks))
+        .route("/api/desk/kb/reindex", axum::routing::post(reindex))
 }

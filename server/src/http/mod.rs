@@ -5,6 +5,7 @@ pub mod api_v1;
 pub mod auth;
 pub mod classifier;
 pub mod desk;
+pub mod error;
 mod export;
 pub mod gpt;
 mod health;
@@ -118,26 +119,4 @@ async fn strict_transport_security(
         );
     }
     response
-}
-
-/// A service's error as the response it means: the status its kind calls for, and the sentence.
-impl axum::response::IntoResponse for crate::services::ServiceError {
-    fn into_response(self) -> axum::response::Response {
-        use crate::services::ServiceError;
-        use axum::http::StatusCode;
-        let status = match &self {
-            ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-            ServiceError::Conflict(_) => StatusCode::CONFLICT,
-            ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        };
-        (
-            status,
-            axum::Json(serde_json::json!({ "error": self.to_string() })),
-        )
-            .into_response()
-    }
 }

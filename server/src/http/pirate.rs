@@ -5,6 +5,7 @@
 //! fails, the provider's stream is dropped, which stops generation and frees the CPU, and the
 //! partial reply is stored marked as stopped.
 
+use crate::http::error::error;
 use crate::services::llm_registry::LlmRegistry;
 use crate::state::ServerState;
 use app::state::AppState;
@@ -14,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::chat::{
     ChatInput, EMBEDDED_MODEL_NOTE, PIRATE_SESSION_COOKIE, StreamFrame, session_from_cookies,
 };
@@ -28,10 +29,6 @@ use tokio::sync::mpsc;
 const HISTORY_MESSAGES: i64 = 12;
 const HISTORY_CHARS: usize = 3_000;
 const MAX_REPLY_TOKENS: u32 = 320;
-
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
-}
 
 pub fn sse(frame: &StreamFrame) -> Bytes {
     let name = match frame {

@@ -2,11 +2,10 @@
 //! the limit: 429 with Retry-After and a sentence. The client is the TCP peer, or, behind a
 //! proxy that sets one (Fly.io's `Fly-Client-IP`), the header named by CLIENT_IP_HEADER.
 
-use axum::Json;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -83,10 +82,12 @@ pub async fn limit_chat(State(limit): State<ChatLimit>, request: Request, next: 
         Err(wait) => {
             let seconds = wait.as_secs().max(1);
             tracing::info!(client = %client, retry_after = seconds, "chat rate limit reached");
-            let body = Json(serde_json::json!({
-                "error": format!("You are sending messages faster than this demo can answer; try again in {seconds} s."),
-            }));
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, body).into_response();
+            let mut response = crate::http::error::error(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!(
+                    "You are sending messages faster than this demo can answer; try again in {seconds} s."
+                ),
+            );
             if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

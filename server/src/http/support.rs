@@ -5,6 +5,7 @@
 //! background (a second or two, longer on the very first start while the chunks are indexed) and
 //! the full agent takes over when ready.
 
+use crate::http::error::error;
 use crate::services::support::SupportService;
 use crate::state::ServerState;
 use axum::Json;
@@ -15,6 +16,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use domain::api::support::{ConversationState, MessageRole, ReplyMetadata, TranscriptMessage};
 use serde::Deserialize;
 use serde_json::json;
 use std::convert::Infallible;
@@ -23,10 +25,6 @@ use support::TurnEvent;
 use tokio::sync::mpsc;
 
 pub const SUPPORT_SESSION_COOKIE: &str = "support_session";
-
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
-}
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
     let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
@@ -209,7 +207,15 @@ pub async fn conversation(
     let agent = service.agent();
     let knowledge = knowledge.state();
     let Some(session) = session_cookie(&headers) else {
-        return Json(json!({"messages": [], "status": "new", "backend": agent.backend(), "knowledge": knowledge})).into_response();
+        return Json(ConversationState {
+            messages: Vec::new(),
+            pending_proposal: None,
+            held_by: None,
+            status: "new".into(),
+            backend: agent.backend(),
+            knowledge,
+        })
+        .into_response();
     };
     let store = &agent.toolbox().store;
     let (info, messages) = match (
@@ -225,11 +231,7 @@ pub async fn conversation(
             );
         }
     };
-    let messages: Vec<serde_json::Value> = messages
-        .iter()
-        .filter(|m| m.is_transcript_line())
-        .map(message_json)
-        .collect();
+    let messages = messages.iter().filter_map(transcript_message).collect();
     let holder = store.conversation_holder(&session).await.ok().flatten();
     let pending = agent
         .toolbox()
@@ -237,14 +239,14 @@ pub async fn conversation(
         .await
         .ok()
         .flatten();
-    Json(json!({
-        "messages": messages,
-        "pending_proposal": pending.map(|p| p.id),
-        "held_by": holder.map(|(_, name)| name),
-        "status": info.map(|i| i.status).unwrap_or_else(|| "new".into()),
-        "backend": agent.backend(),
-        "knowledge": knowledge,
-    }))
+    Json(ConversationState {
+        messages,
+        pending_proposal: pending.map(|p| p.id),
+        held_by: holder.map(|(_, name)| name),
+        status: info.map(|i| i.status).unwrap_or_else(|| "new".into()),
+        backend: agent.backend(),
+        knowledge,
+    })
     .into_response()
 }
 
@@ -275,23 +277,28 @@ pub async fn human(State(service): State<Arc<SupportService>>, headers: HeaderMa
     }
 }
 
-/// A stored message as the chat and the dashboard show it (Markdown rendered and sanitized).
-pub fn message_json(m: &store::chat::StoredMessage) -> serde_json::Value {
-    let metadata: serde_json::Value = serde_json::from_str(&m.metadata).unwrap_or_default();
-    json!({
-        "id": m.id,
-        "role": m.role,
-        "text": m.content,
-        "html": if m.role == "user" { serde_json::Value::Null } else { json!(markdown::to_safe_html(&m.content)) },
-        "classification": metadata.get("classification"),
-        "tools": metadata.get("tools"),
-        "citations": metadata.get("citations"),
-        "suggestions": metadata.get("suggestions"),
-        "backend": metadata.get("backend"),
-        "elapsed_ms": metadata.get("elapsed_ms"),
-        "author": metadata.get("author"),
-        "proposal": metadata.get("proposal"),
-        "created_at": m.created_at,
+/// A stored message as the chat and the desk show it (Markdown rendered and sanitized).
+pub fn transcript_message(m: &store::chat::StoredMessage) -> Option<TranscriptMessage> {
+    let role = m.role.parse::<MessageRole>().ok()?;
+    let metadata: ReplyMetadata = serde_json::from_str(&m.metadata).unwrap_or_else(|e| {
+        // The line still shows; only what the agent recorded with it is missing.
+        tracing::warn!(error = %e, message_id = m.id, "unreadable message metadata");
+        ReplyMetadata::default()
+    });
+    Some(TranscriptMessage {
+        id: m.id,
+        role,
+        text: m.content.clone(),
+        html: (role != MessageRole::User).then(|| markdown::to_safe_html(&m.content)),
+        classification: metadata.classification,
+        tools: metadata.tools,
+        citations: metadata.citations,
+        suggestions: metadata.suggestions,
+        backend: metadata.backend,
+        elapsed_ms: metadata.elapsed_ms,
+        author: metadata.author,
+        proposal: metadata.proposal,
+        created_at: m.created_at,
     })
 }
 

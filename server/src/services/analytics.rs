@@ -3,60 +3,10 @@
 //! sentiment, per-day volume and tool usage.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use store::operations::{AnalyticsConversation, AnalyticsMessage};
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Timing {
-    pub count: usize,
-    pub median_ms: Option<f64>,
-    pub p90_ms: Option<f64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Count {
-    pub label: String,
-    pub count: usize,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Day {
-    pub date: NaiveDate,
-    pub conversations: usize,
-    pub escalated: usize,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ToolUse {
-    pub tool: String,
-    pub calls: usize,
-    pub failed: usize,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Analytics {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    pub conversations: usize,
-    pub customer_messages: usize,
-    /// Conversations the agent handled alone: never escalated, no person replied.
-    pub automated: usize,
-    pub escalated: usize,
-    pub human_replied: usize,
-    pub resolved: usize,
-    pub automation_rate: Option<f64>,
-    pub escalation_rate: Option<f64>,
-    /// First customer message to the first reply (agent or person).
-    pub first_response: Timing,
-    /// Escalation to the first reply of a person.
-    pub human_first_response: Timing,
-    pub by_day: Vec<Day>,
-    pub by_category: Vec<Count>,
-    pub by_priority: Vec<Count>,
-    pub by_sentiment: Vec<Count>,
-    pub tools: Vec<ToolUse>,
-}
+pub use domain::api::desk::{Analytics, Count, Day, Timing, ToolUse};
 
 fn timing(mut values: Vec<f64>) -> Timing {
     values.sort_by(f64::total_cmp);

@@ -16,22 +16,7 @@ use store::operations::{Document, NewDocument};
 use support::setup::{KnowledgeSettings, open_knowledge_with};
 use tokio::sync::Mutex;
 
-/// Where the knowledge base stands, for the page and /health/ready.
-#[derive(Clone, Debug, serde::Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum KnowledgeState {
-    Loading,
-    Ready {
-        backend: String,
-        embedding_model: String,
-        chunks: usize,
-        indexed_now: usize,
-        elapsed_ms: u64,
-    },
-    Failed {
-        reason: String,
-    },
-}
+pub use domain::api::knowledge::KnowledgeState;
 
 /// Owns the knowledge base: the support agent receives it once loaded.
 pub struct KnowledgeService {

@@ -101,7 +101,7 @@ pub async fn create_staff(
     email: &str,
     name: &str,
     password: String,
-    role: &str,
+    role: domain::api::desk::StaffRole,
 ) -> Result<Staff, ServiceError> {
     let email = email.trim().to_lowercase();
     let name = name.trim().to_string();

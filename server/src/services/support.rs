@@ -76,7 +76,7 @@ impl SupportService {
         result
     }
 
-    /// One customer turn; the dashboard hears of it when it is stored.
+    /// One customer turn; the desk hears of it when it is stored.
     pub async fn turn(
         &self,
         session: &str,

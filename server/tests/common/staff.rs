@@ -74,7 +74,7 @@ pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> String {
     let reply = send(
         app,
         "POST",
-        "/api/staff/login",
+        "/api/desk/login",
         None,
         Some(json!({ "email": email, "password": password })),
     )
@@ -123,7 +123,7 @@ pub async fn staff_upload(
 ) -> Reply {
     let (content_type, body) = multipart(filename, bytes, fields);
     app.request(
-        Request::post("/api/staff/kb/documents")
+        Request::post("/api/desk/kb/documents")
             .header(header::COOKIE, cookie)
             .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(body))
@@ -136,7 +136,7 @@ pub async fn new_key(app: &TestApp, admin: &str, rate: i64) -> (i64, String) {
     let created = send(
         app,
         "POST",
-        "/api/staff/api-keys",
+        "/api/desk/api-keys",
         Some(admin),
         Some(json!({ "name": "test client", "rate_per_minute": rate })),
     )

@@ -1,6 +1,6 @@
 //! Ingest throughput: a generated Markdown document (1 MB by default) is parsed, cut into
 //! heading-aware overlapping chunks, embedded with MiniLM in process and upserted into an
-//! embedded Qdrant in a temporary folder, as an upload from the dashboard would be.
+//! embedded Qdrant in a temporary folder, as an upload from the desk would be.
 //!
 //! Usage: kb-ingest-bench [--models DIR] [--size-mb N] [--threads N]
 //! Prints the document size, chunk count, time per phase and chunks per second.

@@ -1,0 +1,150 @@
+//! The support figures of a period: KPIs, conversations per day, and volume by category,
+//! priority, sentiment and tool.
+
+use super::{CARD, DeskState};
+use crate::components::chart::BarChart;
+use domain::api::desk::{Analytics as Figures, Count, Day};
+use domain::records::{Chart, ChartBar};
+use leptos::prelude::*;
+
+#[cfg(feature = "hydrate")]
+use crate::components::http;
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{:.0}%", r * 100.0))
+        .unwrap_or_else(|| "–".into())
+}
+
+fn duration(ms: Option<f64>) -> String {
+    match ms {
+        None => "–".into(),
+        Some(ms) if ms < 1_000.0 => format!("{ms:.0} ms"),
+        Some(ms) if ms < 120_000.0 => format!("{:.1} s", ms / 1000.0),
+        Some(ms) => format!("{:.1} min", ms / 60_000.0),
+    }
+}
+
+fn counts_chart(title: &str, bars: impl Iterator<Item = (String, usize)>) -> Chart {
+    Chart {
+        title: title.into(),
+        money: false,
+        bars: bars
+            .map(|(label, value)| ChartBar {
+                label,
+                value: i64::try_from(value).unwrap_or(i64::MAX),
+            })
+            .collect(),
+    }
+}
+
+fn count_bars(counts: &[Count]) -> impl Iterator<Item = (String, usize)> + '_ {
+    counts.iter().map(|c| (c.label.clone(), c.count))
+}
+
+/// Conversations per day as SVG columns (escalated ones in amber on top of the rest).
+fn day_columns(days: &[Day]) -> impl IntoView + use<> {
+    let max = days
+        .iter()
+        .map(|d| d.conversations)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let width = (days.len().max(1) * 36) as f64;
+    let label = days
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {} ({} escalated)",
+                d.date, d.conversations, d.escalated
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <figure class=CARD>
+            <figcaption class="mb-2 text-sm font-semibold">"Conversations per day"</figcaption>
+            <svg viewBox=format!("0 0 {width} 140") class="h-40 w-full" role="img" aria-label=format!("Conversations per day: {label}") preserveAspectRatio="xMinYMid meet">
+                {days.iter().enumerate().map(|(i, d)| {
+                    let total = d.conversations as f64;
+                    let h = total / max * 100.0;
+                    let he = d.escalated as f64 / max * 100.0;
+                    let x = i as f64 * 36.0 + 6.0;
+                    let day = d.date.format("%m-%d").to_string();
+                    view! {
+                        <g>
+                            <rect x=x y=110.0 - h width="24" height=h rx="2" class="fill-indigo-500"/>
+                            <rect x=x y=110.0 - he width="24" height=he rx="2" class="fill-amber-500"/>
+                            <text x=x + 12.0 y=106.0 - h text-anchor="middle" class="fill-slate-700 text-[10px] dark:fill-slate-200">{d.conversations}</text>
+                            <text x=x + 12.0 y="126" text-anchor="middle" class="fill-slate-500 text-[9px]">{day}</text>
+                        </g>
+                    }
+                }).collect_view()}
+            </svg>
+            <p class="text-xs text-slate-500"><span class="text-indigo-500">"■"</span>" all  "<span class="text-amber-500">"■"</span>" escalated"</p>
+        </figure>
+    }
+}
+
+#[component]
+pub(super) fn Analytics() -> impl IntoView {
+    let desk = expect_context::<DeskState>();
+    let days = RwSignal::new(7i64);
+    let data = RwSignal::new(None::<Figures>);
+    let error = RwSignal::new(None::<String>);
+
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let d = days.get();
+        desk.tick.track();
+        leptos::task::spawn_local(async move {
+            let answer = http::get::<Figures>(&format!("/api/desk/analytics?days={d}")).await;
+            if days.get_untracked() != d {
+                return;
+            }
+            match answer {
+                Ok(figures) => data.set(Some(figures)),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = desk;
+    let kpi = |label: &'static str, value: String, testid: &'static str| {
+        view! {
+            <div class=CARD data-testid=testid>
+                <p class="text-xs text-slate-500">{label}</p>
+                <p class="text-2xl font-bold">{value}</p>
+            </div>
+        }
+    };
+    view! {
+        <div class="mb-3 flex items-center gap-2">
+            <label for="period" class="text-sm">"Period"</label>
+            <select id="period" class="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-950" on:change=move |ev| days.set(event_target_value(&ev).parse().unwrap_or(7))>
+                <option value="1">"last 24 hours"</option>
+                <option value="7" selected>"last 7 days"</option>
+                <option value="30">"last 30 days"</option>
+                <option value="90">"last 90 days"</option>
+            </select>
+        </div>
+        <Show when=move || error.get().is_some()><p role="alert" class="text-sm text-red-700">{move || error.get()}</p></Show>
+        {move || data.get().map(|a| {
+            view! {
+                <div class="grid gap-3 sm:grid-cols-2 lg:grid-cols-5">
+                    {kpi("Conversations", a.conversations.to_string(), "kpi-conversations")}
+                    {kpi("Automation rate", percent(a.automation_rate), "kpi-automation")}
+                    {kpi("Escalation rate", percent(a.escalation_rate), "kpi-escalation")}
+                    {kpi("First response (median)", duration(a.first_response.median_ms), "kpi-first-response")}
+                    {kpi("A person's first reply (median)", duration(a.human_first_response.median_ms), "kpi-human-response")}
+                </div>
+                <div class="mt-3 grid gap-3 lg:grid-cols-2">
+                    {day_columns(&a.by_day)}
+                    <BarChart chart=counts_chart("Volume by category", count_bars(&a.by_category))/>
+                    <BarChart chart=counts_chart("By priority", count_bars(&a.by_priority))/>
+                    <BarChart chart=counts_chart("By sentiment", count_bars(&a.by_sentiment))/>
+                    <BarChart chart=counts_chart("Tool calls", a.tools.iter().map(|t| (t.tool.clone(), t.calls)))/>
+                </div>
+            }
+        })}
+    }
+}

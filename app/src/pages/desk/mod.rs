@@ -1,0 +1,251 @@
+//! The support desk for the store's team (staff only): a live list of conversations with claim,
+//! release, reply and resolve; tickets; analytics as SVG charts; and, for admins, the knowledge
+//! base and the team's accounts and API keys. Everything loads after sign-in from the desk's API
+//! (`/api/desk`, typed by `domain::api::desk`), and a server-sent event stream keeps it current.
+
+mod analytics;
+mod conversations;
+mod knowledge;
+mod team;
+mod tickets;
+
+use domain::api::desk::StaffMember;
+use domain::api::knowledge::IndexingProgress;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+
+#[cfg(feature = "hydrate")]
+use crate::components::http;
+
+const INPUT: &str = "w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-950";
+const BUTTON: &str = "rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-700 disabled:opacity-50";
+const GHOST: &str = "rounded-lg border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 disabled:opacity-50 dark:border-slate-600 dark:hover:bg-slate-800";
+const CARD: &str =
+    "rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900";
+const ALERT: &str = "rounded bg-red-50 p-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200";
+
+/// Shared by the tabs: who is signed in, a counter the live stream bumps, the last
+/// knowledge-base progress event.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct DeskState {
+    me: RwSignal<Option<StaffMember>>,
+    tick: RwSignal<u64>,
+    kb_progress: RwSignal<Option<IndexingProgress>>,
+    live: RwSignal<bool>,
+}
+
+impl DeskState {
+    fn is_admin(&self) -> bool {
+        self.me
+            .with(|m| m.as_ref().is_some_and(StaffMember::is_admin))
+    }
+
+    /// Everything on screen loads again (after an action, or when the stream says so).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn refresh(&self) {
+        self.tick.update(|t| *t += 1);
+    }
+}
+
+#[component]
+pub fn DeskPage() -> impl IntoView {
+    let desk = DeskState {
+        me: RwSignal::new(None),
+        tick: RwSignal::new(0),
+        kb_progress: RwSignal::new(None),
+        live: RwSignal::new(false),
+    };
+    let checked = RwSignal::new(false);
+    provide_context(desk);
+
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(answer) = http::get::<domain::api::desk::StaffAnswer>("/api/desk/me").await {
+                desk.me.set(Some(answer.staff));
+            }
+            checked.set(true);
+        });
+    });
+
+    view! {
+        <Title text="Support desk"/>
+        <Meta name="description" content="The support team's desk: live conversations with human handoff, tickets, analytics, the knowledge base and API keys."/>
+        <header class="mb-4 flex flex-wrap items-end justify-between gap-3">
+            <div>
+                <h1 class="text-3xl font-bold tracking-tight">"Support desk"</h1>
+                <p class="mt-1 max-w-3xl text-slate-600 dark:text-slate-300">"For the store's team: take over conversations from the agent, answer customers live, and manage the knowledge base."</p>
+            </div>
+            <Show when=move || desk.me.with(Option::is_some)>
+                <SignedInBar/>
+            </Show>
+        </header>
+        <noscript><p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The desk needs JavaScript; please enable it."</p></noscript>
+        <Show when=move || checked.get() fallback=|| view! { <p class="text-sm text-slate-500" data-testid="desk-loading">"Loading…"</p> }>
+            <Show when=move || desk.me.with(Option::is_some) fallback=|| view! { <SignIn/> }>
+                <DeskTabs/>
+            </Show>
+        </Show>
+    }
+}
+
+#[component]
+fn SignedInBar() -> impl IntoView {
+    let desk = expect_context::<DeskState>();
+    let sign_out = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let _ = http::call::<()>("POST", "/api/desk/logout").await;
+            desk.me.set(None);
+        });
+    };
+    view! {
+        <div class="flex items-center gap-3 text-sm">
+            <span class="flex items-center gap-1" data-testid="live-state">
+                <span class=move || if desk.live.get() { "h-2 w-2 rounded-full bg-emerald-500" } else { "h-2 w-2 rounded-full bg-slate-400" } aria-hidden="true"></span>
+                {move || if desk.live.get() { "Live" } else { "Connecting…" }}
+            </span>
+            <span data-testid="signed-in-as">{move || desk.me.with(|m| m.as_ref().map(|m| format!("{} ({})", m.name, m.role)).unwrap_or_default())}</span>
+            <button type="button" class=GHOST on:click=sign_out>"Sign out"</button>
+        </div>
+    }
+}
+
+#[component]
+fn SignIn() -> impl IntoView {
+    let desk = expect_context::<DeskState>();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let body = domain::api::desk::SignIn {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match http::post::<_, domain::api::desk::StaffAnswer>("/api/desk/login", &body).await {
+                Ok(answer) => {
+                    password.set(String::new());
+                    desk.me.set(Some(answer.staff));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (body, desk);
+    };
+    view! {
+        <form class=format!("{CARD} mx-auto max-w-sm space-y-3") on:submit=submit data-testid="sign-in">
+            <h2 class="text-lg font-semibold">"Sign in"</h2>
+            <p class="text-sm text-slate-600 dark:text-slate-300">"Staff accounts only. The first administrator comes from ADMIN_EMAIL and ADMIN_PASSWORD; administrators add agents."</p>
+            <label class="block text-sm">"Email"
+                <input type="email" required autocomplete="username" class=INPUT prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+            </label>
+            <label class="block text-sm">"Password"
+                <input type="password" required autocomplete="current-password" class=INPUT prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+            </label>
+            <Show when=move || error.get().is_some()>
+                <p role="alert" class=ALERT>{move || error.get()}</p>
+            </Show>
+            <button type="submit" class=BUTTON disabled=move || busy.get()>{move || if busy.get() { "Signing in…" } else { "Sign in" }}</button>
+        </form>
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Conversations,
+    Tickets,
+    Analytics,
+    Knowledge,
+    Team,
+}
+
+/// The desk's live stream: every event refreshes what is on screen; `kb` also carries indexing
+/// progress.
+#[cfg(feature = "hydrate")]
+fn listen(desk: DeskState) {
+    use domain::api::desk::LiveFrame;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Ok(source) = web_sys::EventSource::new("/api/desk/events") else {
+        return;
+    };
+    let on_event =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            desk.live.set(true);
+            if e.type_() == "kb"
+                && let Some(data) = e.data().as_string()
+                && let Ok(frame) = serde_json::from_str::<LiveFrame<IndexingProgress>>(&data)
+            {
+                desk.kb_progress.set(Some(frame.data));
+            }
+            if e.type_() != "hello" {
+                desk.refresh();
+            }
+        });
+    for name in [
+        "hello",
+        "conversation",
+        "message",
+        "claimed",
+        "released",
+        "resolved",
+        "ticket",
+        "kb",
+        "resync",
+    ] {
+        let _ = source.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
+    }
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| desk.live.set(false));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_event.forget();
+    on_error.forget();
+    let source = StoredValue::new_local(source);
+    on_cleanup(move || source.with_value(|s| s.close()));
+}
+
+#[component]
+fn DeskTabs() -> impl IntoView {
+    let desk = expect_context::<DeskState>();
+    let tab = RwSignal::new(Tab::Conversations);
+
+    #[cfg(feature = "hydrate")]
+    listen(desk);
+
+    let tab_button = move |t: Tab, label: &'static str| {
+        view! {
+            <button type="button" role="tab" aria-selected=move || (tab.get() == t).to_string()
+                class=move || if tab.get() == t { "rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white" } else { "rounded-lg px-3 py-1.5 text-sm hover:bg-slate-200 dark:hover:bg-slate-800" }
+                on:click=move |_| tab.set(t)>{label}</button>
+        }
+    };
+    view! {
+        <div role="tablist" aria-label="Desk sections" class="mb-4 flex flex-wrap gap-1">
+            {tab_button(Tab::Conversations, "Conversations")}
+            {tab_button(Tab::Tickets, "Tickets")}
+            {tab_button(Tab::Analytics, "Analytics")}
+            <Show when=move || desk.is_admin()>
+                {tab_button(Tab::Knowledge, "Knowledge base")}
+                {tab_button(Tab::Team, "Team & API keys")}
+            </Show>
+        </div>
+        {move || match tab.get() {
+            Tab::Conversations => view! { <conversations::Conversations/> }.into_any(),
+            Tab::Tickets => view! { <tickets::Tickets/> }.into_any(),
+            Tab::Analytics => view! { <analytics::Analytics/> }.into_any(),
+            Tab::Knowledge => view! { <knowledge::KnowledgeBase/> }.into_any(),
+            Tab::Team => view! { <team::Team/> }.into_any(),
+        }}
+    }
+}

@@ -1,0 +1,308 @@
+//! The support desk's wire (staff only): the conversation list and a transcript, claim / release
+//! / reply / resolve, tickets, analytics, staff accounts and API keys. The rows the store reads
+//! are these same types (with the `sqlx` feature), so the database, the server and the page agree
+//! on one shape.
+
+pub use super::support::MessageRole;
+use super::support::TranscriptMessage;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+text_enum!(
+    /// Where a support conversation stands.
+    ConversationStatus, "conversation status" {
+        /// The agent answers.
+        Open = "open",
+        /// Waiting for a person.
+        Escalated = "escalated",
+        /// Resolved; it reopens when the customer writes again.
+        Closed = "closed",
+    }
+);
+
+text_enum!(
+    /// Which conversations the desk lists (`?view=`).
+    ConversationFilter, "conversation view" {
+        All = "all",
+        Unassigned = "unassigned",
+        /// Held by the staff member asking.
+        Mine = "mine",
+        Escalated = "escalated",
+    }
+);
+
+text_enum!(
+    TicketStatus, "ticket status" {
+        Open = "open",
+        InProgress = "in_progress",
+        Resolved = "resolved",
+    }
+);
+
+text_enum!(
+    Priority, "priority" {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+        Urgent = "urgent",
+    }
+);
+
+text_enum!(
+    StaffRole, "staff role" {
+        /// Answers customers and works tickets.
+        Agent = "agent",
+        /// Also manages the knowledge base, the team and API keys.
+        Admin = "admin",
+    }
+);
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ConversationSummary {
+    pub id: String,
+    pub title: String,
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "String"))]
+    pub status: ConversationStatus,
+    pub customer_email: Option<String>,
+    pub assigned_to: Option<i64>,
+    pub assigned_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub message_count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct Ticket {
+    pub id: i64,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub order_id: Option<i64>,
+    pub subject: String,
+    pub description: String,
+    pub category: String,
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "String"))]
+    pub priority: Priority,
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "String"))]
+    pub status: TicketStatus,
+    pub assigned_team: Option<String>,
+    pub conversation_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A member of the team (never their password).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct StaffMember {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "String"))]
+    pub role: StaffRole,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl StaffMember {
+    pub fn is_admin(&self) -> bool {
+        self.role == StaffRole::Admin
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ApiKey {
+    pub id: i64,
+    pub name: String,
+    /// The first characters of the key, to tell keys apart on the desk.
+    pub prefix: String,
+    pub rate_per_minute: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/desk/conversations`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationList {
+    pub conversations: Vec<ConversationSummary>,
+}
+
+/// `GET /api/desk/conversations/{id}`: the conversation, its transcript and its tickets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub conversation: ConversationSummary,
+    pub messages: Vec<TranscriptMessage>,
+    pub tickets: Vec<Ticket>,
+}
+
+/// The answer to claim, release and resolve.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationChanged {
+    pub conversation: ConversationSummary,
+}
+
+/// `POST /api/desk/conversations/{id}/reply`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyRequest {
+    pub text: String,
+}
+
+/// A person's reply as it was stored and sent to the customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffReply {
+    pub id: i64,
+    pub role: MessageRole,
+    pub text: String,
+    pub html: String,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplySent {
+    pub message: StaffReply,
+    pub conversation: ConversationSummary,
+}
+
+/// `GET /api/desk/tickets`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketList {
+    pub tickets: Vec<Ticket>,
+}
+
+/// `POST /api/desk/tickets/{id}/status`; the same comes back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketStatusChange {
+    pub status: TicketStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketStatusChanged {
+    pub ticket_id: i64,
+    pub status: TicketStatus,
+}
+
+/// `POST /api/desk/login`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+}
+
+/// Who is signed in (sign-in, `GET /api/desk/me`), or the account made or changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAnswer {
+    pub staff: StaffMember,
+}
+
+/// `GET /api/desk/users` (admin).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffList {
+    pub staff: Vec<StaffMember>,
+}
+
+/// `POST /api/desk/users` (admin).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStaff {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    #[serde(default = "default_role")]
+    pub role: StaffRole,
+}
+
+fn default_role() -> StaffRole {
+    StaffRole::Agent
+}
+
+/// `POST /api/desk/users/{id}/active` (admin).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetActive {
+    pub active: bool,
+}
+
+/// `GET /api/desk/api-keys` (admin).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyList {
+    pub keys: Vec<ApiKey>,
+}
+
+/// `POST /api/desk/api-keys` (admin).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApiKey {
+    pub name: String,
+    #[serde(default)]
+    pub rate_per_minute: Option<i64>,
+}
+
+/// The new key, with its secret shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    pub key: ApiKey,
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    pub count: usize,
+    pub median_ms: Option<f64>,
+    pub p90_ms: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub conversations: usize,
+    pub escalated: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolUse {
+    pub tool: String,
+    pub calls: usize,
+    pub failed: usize,
+}
+
+/// `GET /api/desk/analytics?days=N`: the support figures of a period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Analytics {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub conversations: usize,
+    pub customer_messages: usize,
+    /// Conversations the agent handled alone: never escalated, no person replied.
+    pub automated: usize,
+    pub escalated: usize,
+    pub human_replied: usize,
+    pub resolved: usize,
+    pub automation_rate: Option<f64>,
+    pub escalation_rate: Option<f64>,
+    /// First customer message to the first reply (agent or person).
+    pub first_response: Timing,
+    /// Escalation to the first reply of a person.
+    pub human_first_response: Timing,
+    pub by_day: Vec<Day>,
+    pub by_category: Vec<Count>,
+    pub by_priority: Vec<Count>,
+    pub by_sentiment: Vec<Count>,
+    pub tools: Vec<ToolUse>,
+}
+
+/// One event of the desk's live stream (`GET /api/desk/events`): the conversation it is about,
+/// and what happened (`T` depends on the event: `IndexingProgress` for `kb`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiveFrame<T> {
+    #[serde(default)]
+    pub conversation_id: Option<String>,
+    pub data: T,
+}
