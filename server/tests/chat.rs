@@ -423,6 +423,14 @@ async fn support_chat_streams_the_tool_trace_and_a_reload_resumes_it() {
             "done"
         ]
     );
+    for event in reply.body.split("\n\n") {
+        if let (Some(name), Some(data)) = (
+            event.lines().find_map(|l| l.strip_prefix("event: ")),
+            event.lines().find_map(|l| l.strip_prefix("data: ")),
+        ) {
+            common::staff::assert_turn_frame(name, data);
+        }
+    }
     let first = frames(&reply.body);
     assert_eq!(first[1]["category"], "orders");
     assert_eq!(first[3]["outcome"]["tool"], "get_order_status");
@@ -464,6 +472,8 @@ async fn support_chat_streams_the_tool_trace_and_a_reload_resumes_it() {
                 .expect("request"),
         )
         .await;
+    serde_json::from_str::<domain::api::support::ConversationState>(&history.body)
+        .expect("the conversation as the page reads it");
     let history: serde_json::Value = serde_json::from_str(&history.body).expect("json");
     let messages = history["messages"].as_array().cloned().unwrap_or_default();
     assert_eq!(messages.len(), 4);

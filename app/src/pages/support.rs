@@ -5,9 +5,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use serde::Deserialize;
-#[cfg(feature = "hydrate")]
-use serde_json::Value;
 
 // The parts of a reply, typed once for the server and the page (`domain::api::support`).
 use domain::api::support::{
@@ -17,28 +14,19 @@ use domain::api::support::{
 
 /// One line on screen: a stored transcript line, or one this page is still writing (the
 /// customer's message before the server has it, the reply as it streams).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct Line {
     /// user, assistant, or agent (a person of the team).
     role: String,
-    #[serde(default)]
     text: String,
-    #[serde(default)]
     html: Option<String>,
-    #[serde(default)]
     classification: Option<ClassificationView>,
-    #[serde(default)]
     tools: Option<Vec<ToolView>>,
-    #[serde(default)]
     citations: Option<Vec<CitationView>>,
-    #[serde(default)]
     backend: Option<String>,
-    #[serde(default)]
     elapsed_ms: Option<f64>,
     /// A person of the team, for their replies (role "agent").
-    #[serde(default)]
     author: Option<String>,
-    #[serde(default)]
     proposal: Option<ProposalView>,
 }
 
@@ -84,14 +72,7 @@ pub fn SupportPage() -> impl IntoView {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct MailView {
-    to_email: String,
-    subject: String,
-    body: String,
-    transport: String,
-    created_at: String,
-}
+use domain::api::support::OutboxMail as MailView;
 
 /// The demo inbox: with no SMTP server configured, the mail the store would have sent from this
 /// browser's support conversation (one-time codes) is shown here instead.
@@ -101,9 +82,10 @@ pub fn SupportInboxPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            let result = crate::components::http::fetch_json("GET", "/api/support/inbox")
-                .await
-                .map(|v| serde_json::from_value(v["mails"].clone()).unwrap_or_default());
+            let result =
+                crate::components::http::get::<domain::api::support::Inbox>("/api/support/inbox")
+                    .await
+                    .map(|inbox| inbox.mails);
             mails.set(Some(result));
         });
     });
@@ -126,7 +108,7 @@ pub fn SupportInboxPage() -> impl IntoView {
                     <ul class="space-y-3">
                         {list.into_iter().map(|m| view! {
                             <li class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" data-testid="inbox-mail">
-                                <p class="text-xs text-slate-500">{format!("To {} · {} · {}", m.to_email, m.transport, m.created_at.chars().take(19).collect::<String>().replace('T', " "))}</p>
+                                <p class="text-xs text-slate-500">{format!("To {} · {} · {}", m.to_email, m.transport, m.created_at.format("%Y-%m-%d %H:%M:%S"))}</p>
                                 <p class="mt-1 font-semibold">{m.subject}</p>
                                 <p class="mt-1 text-sm" data-testid="inbox-body">{m.body}</p>
                             </li>
@@ -353,43 +335,50 @@ fn SupportChat() -> impl IntoView {
             };
             let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |e: web_sys::MessageEvent| {
-                    let Some(v) = e
-                        .data()
-                        .as_string()
-                        .and_then(|d| serde_json::from_str::<Value>(&d).ok())
+                    use domain::api::desk::{
+                        ConversationEvent, CustomerHello, LiveFrame, TeamAction,
+                    };
+                    let Some(data) = e.data().as_string() else {
+                        return;
+                    };
+                    if e.type_() == "hello" {
+                        if let Ok(hello) = serde_json::from_str::<CustomerHello>(&data) {
+                            held_by.set(hello.held_by);
+                        }
+                        return;
+                    }
+                    let Ok(frame) = serde_json::from_str::<LiveFrame<ConversationEvent>>(&data)
                     else {
                         return;
                     };
-                    let name = v["data"]["detail"]["name"]
-                        .as_str()
-                        .unwrap_or("A member of our team")
-                        .to_string();
-                    match e.type_().as_str() {
-                        "hello" => held_by.set(v["held_by"].as_str().map(str::to_owned)),
-                        "claimed" => {
+                    let name = match &frame.data.detail {
+                        TeamAction::By { name } => name.clone(),
+                        TeamAction::Reply(reply) => reply.author.clone(),
+                    };
+                    match (e.type_().as_str(), frame.data.detail) {
+                        ("claimed", _) => {
                             held_by.set(Some(name.clone()));
                             team_notice.set(Some(format!(
                                 "{name} from our team has joined the conversation."
                             )));
                         }
-                        "released" => {
+                        ("released", _) => {
                             held_by.set(None);
                             team_notice.set(Some(format!(
                                 "{name} handed the conversation back to our assistant."
                             )));
                         }
-                        "resolved" => {
+                        ("resolved", _) => {
                             held_by.set(None);
                             escalated.set(false);
                             team_notice.set(Some("Our team marked this conversation as resolved. Write again any time.".into()));
                         }
-                        "message" => {
-                            let m = &v["data"]["detail"];
+                        ("message", TeamAction::Reply(reply)) => {
                             let line = Line {
                                 role: "agent".into(),
-                                text: m["text"].as_str().unwrap_or_default().into(),
-                                html: m["html"].as_str().map(str::to_owned),
-                                author: m["author"].as_str().map(str::to_owned),
+                                text: reply.text,
+                                html: Some(reply.html),
+                                author: Some(reply.author),
                                 ..Default::default()
                             };
                             lines.update(|l| l.push(line));
@@ -486,102 +475,82 @@ fn SupportChat() -> impl IntoView {
                 busy.set(false);
                 return;
             };
-            let body = match &decision {
-                Some((id, confirm)) => serde_json::json!({ "message": text, "decision": {"proposal_id": id, "confirm": confirm} }),
-                None => serde_json::json!({ "message": text }),
-            }
-            .to_string();
+            use domain::api::support::{
+                CardDecision, ChatRequest, TurnDone, TurnFailed, TurnFrame,
+            };
+            let request = ChatRequest {
+                message: text.clone(),
+                decision: decision.map(|(proposal_id, confirm)| CardDecision {
+                    proposal_id,
+                    confirm,
+                }),
+            };
+            let body = serde_json::to_string(&request).unwrap_or_default();
             leptos::task::spawn_local(async move {
-                let mut classification = None;
                 let mut proposal: Option<ProposalView> = None;
                 let mut citations = Vec::new();
                 let mut turn_backend = None;
-                let mut done: Option<Value> = None;
+                let mut done: Option<TurnDone> = None;
                 let mut failed = None;
                 let result = crate::components::sse::post_events(
                     "/api/support/chat",
                     &body,
                     &controller.signal(),
-                    |name, data| {
-                        let Ok(v) = serde_json::from_str::<Value>(data) else {
-                            return;
-                        };
-                        match name {
-                            "meta" => {
-                                let b = v["backend"].as_str().unwrap_or_default().to_string();
+                    |name, data| match name {
+                        "done" => done = serde_json::from_str::<TurnDone>(data).ok(),
+                        "error" => {
+                            failed = Some(
+                                serde_json::from_str::<TurnFailed>(data)
+                                    .map(|f| f.message)
+                                    .unwrap_or_else(|_| "Something went wrong.".into()),
+                            )
+                        }
+                        _ => match serde_json::from_str::<TurnFrame>(data) {
+                            Ok(TurnFrame::Meta { backend: b, .. }) => {
                                 backend.set(b.clone());
                                 turn_backend = Some(b);
                             }
-                            "classification" => {
-                                classification =
-                                    serde_json::from_value::<ClassificationView>(v.clone()).ok();
-                                let c = classification.clone();
-                                lines.update(|l| {
-                                    if let Some(last) =
-                                        l.iter_mut().rev().find(|x| x.role == "user")
-                                    {
-                                        last.classification = c;
-                                    }
-                                });
-                            }
-                            "tool_start" => live_tools.update(|t| {
+                            Ok(TurnFrame::Classification(c)) => lines.update(|l| {
+                                if let Some(last) = l.iter_mut().rev().find(|x| x.role == "user") {
+                                    last.classification = Some(c);
+                                }
+                            }),
+                            Ok(TurnFrame::ToolStarted {
+                                name, arguments, ..
+                            }) => live_tools.update(|t| {
                                 t.push(ToolView {
-                                    tool: v["name"].as_str().unwrap_or_default().into(),
-                                    arguments: Some(v["arguments"].clone()),
+                                    tool: name,
+                                    arguments,
                                     ok: true,
                                     summary: "running…".into(),
                                     elapsed_ms: 0.0,
                                 })
                             }),
-                            "tool_end" => {
-                                if let Ok(o) =
-                                    serde_json::from_value::<ToolView>(v["outcome"].clone())
+                            Ok(TurnFrame::ToolFinished { outcome, .. }) => live_tools.update(|t| {
+                                if let Some(slot) = t
+                                    .iter_mut()
+                                    .rev()
+                                    .find(|x| x.tool == outcome.tool && x.summary == "running…")
                                 {
-                                    live_tools.update(|t| {
-                                        if let Some(slot) = t
-                                            .iter_mut()
-                                            .rev()
-                                            .find(|x| x.tool == o.tool && x.summary == "running…")
-                                        {
-                                            *slot = o;
-                                        }
-                                    });
+                                    *slot = outcome;
                                 }
-                            }
-                            "token" => live_text
-                                .update(|t| t.push_str(v["text"].as_str().unwrap_or_default())),
-                            "citations" => {
-                                citations = serde_json::from_value(v["citations"].clone())
-                                    .unwrap_or_default()
-                            }
-                            "suggestions" => suggestions.set(
-                                serde_json::from_value(v["suggestions"].clone())
-                                    .unwrap_or_default(),
-                            ),
-                            "escalated" => escalated.set(true),
-                            "proposal" => {
-                                proposal = serde_json::from_value(v["proposal"].clone()).ok();
-                            }
-                            "held" => held_by.set(v["name"].as_str().map(str::to_owned)),
-                            "done" => done = Some(v),
-                            "error" => {
-                                failed = Some(
-                                    v["message"]
-                                        .as_str()
-                                        .unwrap_or("Something went wrong.")
-                                        .to_string(),
-                                )
-                            }
-                            _ => {}
-                        }
+                            }),
+                            Ok(TurnFrame::Text { text }) => live_text.update(|t| t.push_str(&text)),
+                            Ok(TurnFrame::Citations { citations: c }) => citations = c,
+                            Ok(TurnFrame::Suggestions { suggestions: s }) => suggestions.set(s),
+                            Ok(TurnFrame::Escalated { .. }) => escalated.set(true),
+                            Ok(TurnFrame::Proposal { proposal: p }) => proposal = Some(p),
+                            Ok(TurnFrame::Held { name }) => held_by.set(Some(name)),
+                            // A frame this page does not know (a newer server): skipped.
+                            Err(_) => {}
+                        },
                     },
                 )
                 .await;
-                let _ = classification;
                 listen();
                 match (result, done, failed) {
                     // A person holds the conversation: the message went to them, no agent reply.
-                    (_, Some(d), _) if !d["held_by"].is_null() => {}
+                    (_, Some(d), _) if d.held_by.is_some() => {}
                     (_, Some(d), _) => {
                         let tools = live_tools.get_untracked();
                         // A new card replaces the one waiting; other replies leave it waiting.
@@ -592,11 +561,11 @@ fn SupportChat() -> impl IntoView {
                             l.push(Line {
                                 role: "assistant".into(),
                                 text: live_text.get_untracked(),
-                                html: d["html"].as_str().map(str::to_string),
+                                html: Some(d.html),
                                 tools: Some(tools),
                                 citations: Some(citations),
                                 backend: turn_backend,
-                                elapsed_ms: d["elapsed_ms"].as_f64(),
+                                elapsed_ms: Some(d.elapsed_ms),
                                 proposal,
                                 ..Default::default()
                             })
@@ -637,7 +606,12 @@ fn SupportChat() -> impl IntoView {
         }
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match crate::components::http::fetch_json("POST", "/api/support/new").await {
+            let started = crate::components::http::call::<domain::api::support::Started>(
+                "POST",
+                "/api/support/new",
+            )
+            .await;
+            match started {
                 Ok(_) => {
                     lines.set(Vec::new());
                     suggestions.set(Vec::new());

@@ -212,18 +212,7 @@ impl Store {
     }
 }
 
-/// A message the store sent, or would have sent.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct OutboxMail {
-    pub id: i64,
-    pub conversation_id: Option<String>,
-    pub to_email: String,
-    pub subject: String,
-    pub body: String,
-    /// "demo inbox" (kept here only) or "smtp" (also sent).
-    pub transport: String,
-    pub created_at: DateTime<Utc>,
-}
+pub use domain::api::support::OutboxMail;
 
 impl Store {
     pub async fn add_outbox_mail(

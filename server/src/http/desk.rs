@@ -17,9 +17,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use domain::api::desk::{
-    Analytics, ApiKeyList, ConversationChanged, ConversationFilter, ConversationList,
-    ConversationSummary, CreatedApiKey, MessageRole, NewApiKey, ReplyRequest, ReplySent,
-    StaffReply, TicketList, TicketStatus, TicketStatusChange, TicketStatusChanged, Transcript,
+    Analytics, ApiKeyList, ConversationChanged, ConversationEvent, ConversationFilter,
+    ConversationList, ConversationSummary, CreatedApiKey, MessageRole, NewApiKey, ReplyRequest,
+    ReplySent, StaffReply, TeamAction, TicketList, TicketStatus, TicketStatusChange,
+    TicketStatusChanged, Transcript,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -110,15 +111,25 @@ fn publish(
     service: &SupportService,
     kind: &'static str,
     summary: &ConversationSummary,
-    data: serde_json::Value,
+    detail: TeamAction,
     for_customer: bool,
 ) {
+    let event = ConversationEvent {
+        conversation: summary.clone(),
+        detail,
+    };
     service.hub().publish(LiveEvent {
         kind,
         conversation_id: Some(summary.id.clone()),
-        data: json!({ "conversation": summary, "detail": data }),
+        data: serde_json::to_value(event).unwrap_or_default(),
         for_customer,
     });
+}
+
+fn by(name: &str) -> TeamAction {
+    TeamAction::By {
+        name: name.to_owned(),
+    }
 }
 
 fn hold_answer(outcome: HoldOutcome) -> Result<ConversationSummary, Refused> {
@@ -163,13 +174,7 @@ pub async fn claim(
                 vec![("action", "claim".into())],
                 1.0,
             );
-            publish(
-                &service,
-                "claimed",
-                &summary,
-                json!({ "name": staff.name }),
-                true,
-            );
+            publish(&service, "claimed", &summary, by(&staff.name), true);
             Json(ConversationChanged {
                 conversation: summary,
             })
@@ -196,13 +201,7 @@ pub async fn release(
     };
     match hold_answer(outcome) {
         Ok(summary) => {
-            publish(
-                &service,
-                "released",
-                &summary,
-                json!({ "name": staff.name }),
-                true,
-            );
+            publish(&service, "released", &summary, by(&staff.name), true);
             metrics.count(
                 "support_desk_actions_total",
                 vec![("action", "release".into())],
@@ -225,7 +224,7 @@ pub async fn resolve_conversation(
 ) -> Result<ConversationSummary, Refused> {
     match service.store().resolve_conversation(id).await {
         Ok(Some(summary)) => {
-            publish(service, "resolved", &summary, json!({ "name": by }), true);
+            publish(service, "resolved", &summary, self::by(by), true);
             Ok(summary)
         }
         Ok(None) => Err(refuse(
@@ -294,13 +293,7 @@ pub async fn reply(
         Err(e) => return unavailable("Sending the reply", e),
     };
     if !was_held {
-        publish(
-            &service,
-            "claimed",
-            &summary,
-            json!({ "name": staff.name }),
-            true,
-        );
+        publish(&service, "claimed", &summary, by(&staff.name), true);
     }
     let metadata = json!({ "author": staff.name, "staff_id": staff.id }).to_string();
     let message_id = match store.append_message(&id, "agent", text, &metadata).await {
@@ -315,7 +308,13 @@ pub async fn reply(
         author: staff.name.clone(),
         created_at: chrono::Utc::now(),
     };
-    publish(&service, "message", &summary, json!(message), true);
+    publish(
+        &service,
+        "message",
+        &summary,
+        TeamAction::Reply(message.clone()),
+        true,
+    );
     metrics.count(
         "support_desk_actions_total",
         vec![("action", "reply".into())],

@@ -16,8 +16,10 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use domain::api::support::{ConversationState, MessageRole, ReplyMetadata, TranscriptMessage};
-use serde::Deserialize;
+use domain::api::support::{
+    ChatRequest, ConversationState, HandedOff, Inbox, MessageRole, ProposalCard, ReplyMetadata,
+    Started, TranscriptMessage, TurnDone, TurnFailed,
+};
 use serde_json::json;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -45,6 +47,32 @@ fn set_cookie(response: &mut Response, session: &str) {
 
 use crate::http::sse::frame as sse;
 
+/// One typed event of a turn on the wire.
+fn typed_frame(name: &str, data: &impl serde::Serialize) -> Bytes {
+    sse(name, &serde_json::to_value(data).unwrap_or_default())
+}
+
+fn failed(message: &str) -> Bytes {
+    typed_frame(
+        "error",
+        &TurnFailed {
+            message: message.to_owned(),
+        },
+    )
+}
+
+/// The card the page shows for a proposal.
+fn proposal_card(p: &support::Proposal) -> ProposalCard {
+    ProposalCard {
+        id: p.id.clone(),
+        action: p.action.clone(),
+        title: p.title.clone(),
+        details: p.details.clone(),
+        order_id: p.order_id,
+        expires_at: Some(p.expires_at),
+    }
+}
+
 fn event_frame(event: &TurnEvent) -> Bytes {
     let name = match event {
         TurnEvent::Meta { .. } => "meta",
@@ -61,21 +89,6 @@ fn event_frame(event: &TurnEvent) -> Bytes {
     sse(name, &serde_json::to_value(event).unwrap_or_default())
 }
 
-#[derive(Deserialize)]
-pub struct ChatBody {
-    #[serde(default)]
-    pub message: String,
-    /// A press on an action card instead of a message.
-    #[serde(default)]
-    pub decision: Option<DecisionBody>,
-}
-
-#[derive(Deserialize)]
-pub struct DecisionBody {
-    pub proposal_id: String,
-    pub confirm: bool,
-}
-
 /// Proposal ids are "prop_" and 32 hex digits.
 fn is_proposal_id(id: &str) -> bool {
     id.strip_prefix("prop_")
@@ -87,7 +100,7 @@ pub async fn chat(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
     headers: HeaderMap,
-    body: Result<Json<ChatBody>, JsonRejection>,
+    body: Result<Json<ChatRequest>, JsonRejection>,
 ) -> Response {
     let Json(body) = match body {
         Ok(b) => b,
@@ -160,33 +173,25 @@ pub async fn chat(
             metrics.support_turn(result, uses_llm);
         }
         let frame = match outcome {
-            Ok(Ok(result)) => sse(
+            Ok(Ok(result)) => typed_frame(
                 "done",
-                &json!({
-                    "html": markdown::to_safe_html(&result.reply),
-                    "message_id": result.reply_message_id,
-                    "elapsed_ms": (result.elapsed_ms * 10.0).round() / 10.0,
-                    "escalated": result.escalated,
-                    "held_by": result.held_by,
-                    "proposal": result.proposal,
-                }),
+                &TurnDone {
+                    html: markdown::to_safe_html(&result.reply),
+                    message_id: result.reply_message_id,
+                    elapsed_ms: (result.elapsed_ms * 10.0).round() / 10.0,
+                    escalated: result.escalated,
+                    held_by: result.held_by.clone(),
+                    proposal: result.proposal.as_ref().map(proposal_card),
+                },
             ),
-            Ok(Err(support::AgentError::Invalid(message))) => {
-                sse("error", &json!({"message": message}))
-            }
+            Ok(Err(support::AgentError::Invalid(message))) => failed(&message),
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "support turn failed");
-                sse(
-                    "error",
-                    &json!({"message": "Your message could not be saved; please try again."}),
-                )
+                failed("Your message could not be saved; please try again.")
             }
             Err(e) => {
                 tracing::error!(error = %e, "support turn panicked");
-                sse(
-                    "error",
-                    &json!({"message": "Something went wrong; please try again."}),
-                )
+                failed("Something went wrong; please try again.")
             }
         };
         let _ = body_tx.send(Ok(frame)).await;
@@ -252,7 +257,7 @@ pub async fn conversation(
 
 /// `POST /api/support/new`: forget this browser's conversation and start another.
 pub async fn new_conversation() -> Response {
-    let mut response = Json(json!({"ok": true})).into_response();
+    let mut response = Json(Started { ok: true }).into_response();
     set_cookie(&mut response, &uuid::Uuid::new_v4().to_string());
     response
 }
@@ -269,10 +274,18 @@ pub async fn human(State(service): State<Arc<SupportService>>, headers: HeaderMa
         .turn_quietly(&session, "I'd like to talk to a human, please.")
         .await;
     match result {
-        Ok(r) => Json(json!({"escalated": r.escalated, "reply": r.reply, "html": markdown::to_safe_html(&r.reply)})).into_response(),
+        Ok(r) => Json(HandedOff {
+            escalated: r.escalated,
+            html: markdown::to_safe_html(&r.reply),
+            reply: r.reply,
+        })
+        .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "support: escalation failed");
-            error(StatusCode::SERVICE_UNAVAILABLE, "Could not reach the team right now; please try again.")
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Could not reach the team right now; please try again.",
+            )
         }
     }
 }
@@ -306,12 +319,18 @@ pub fn transcript_message(m: &store::chat::StoredMessage) -> Option<TranscriptMe
 /// would have sent) from this browser's conversation: one-time codes.
 pub async fn inbox(State(service): State<Arc<SupportService>>, headers: HeaderMap) -> Response {
     let Some(session) = session_cookie(&headers) else {
-        return Json(json!({"mails": [], "smtp": service.smtp_configured()})).into_response();
+        return Json(Inbox {
+            mails: Vec::new(),
+            smtp: service.smtp_configured(),
+        })
+        .into_response();
     };
     match service.store().outbox_for_conversation(&session).await {
-        Ok(mails) => {
-            Json(json!({"mails": mails, "smtp": service.smtp_configured()})).into_response()
-        }
+        Ok(mails) => Json(Inbox {
+            mails,
+            smtp: service.smtp_configured(),
+        })
+        .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "support: cannot read the demo inbox");
             error(

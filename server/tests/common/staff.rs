@@ -220,10 +220,32 @@ pub async fn customer_says(
         .split("\n\n")
         .filter_map(|e| {
             let name = e.lines().find_map(|l| l.strip_prefix("event: "))?;
-            let data: Value =
-                serde_json::from_str(e.lines().find_map(|l| l.strip_prefix("data: "))?).ok()?;
+            let text = e.lines().find_map(|l| l.strip_prefix("data: "))?;
+            assert_turn_frame(name, text);
+            let data: Value = serde_json::from_str(text).ok()?;
             Some(json!({ "event": name, "data": data }))
         })
         .collect();
     (cookie, frames)
+}
+
+/// A support turn's event reads as the page reads it (`domain::api::support`): the server sends
+/// the support crate's own types, and this holds the two shapes together.
+pub fn assert_turn_frame(name: &str, data: &str) {
+    use domain::api::support::{TurnDone, TurnFailed, TurnFrame};
+    match name {
+        "done" => {
+            serde_json::from_str::<TurnDone>(data)
+                .unwrap_or_else(|e| panic!("done frame {data}: {e}"));
+        }
+        "error" => {
+            serde_json::from_str::<TurnFailed>(data)
+                .unwrap_or_else(|e| panic!("error frame {data}: {e}"));
+        }
+        _ => {
+            let frame = serde_json::from_str::<TurnFrame>(data)
+                .unwrap_or_else(|e| panic!("{name} frame {data}: {e}"));
+            assert_eq!(frame.event_name(), name, "{data}");
+        }
+    }
 }

@@ -306,3 +306,26 @@ pub struct LiveFrame<T> {
     pub conversation_id: Option<String>,
     pub data: T,
 }
+
+/// What a person did to a conversation, as the live stream tells the desk and the customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TeamAction {
+    /// A reply (event `message`).
+    Reply(StaffReply),
+    /// Claimed, released or resolved by this person.
+    By { name: String },
+}
+
+/// The `data` of a conversation event (`claimed`, `released`, `resolved`, `message`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationEvent {
+    pub conversation: ConversationSummary,
+    pub detail: TeamAction,
+}
+
+/// The first event of a customer's stream: who holds the conversation now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerHello {
+    pub held_by: Option<String>,
+}

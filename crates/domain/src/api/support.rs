@@ -131,3 +131,141 @@ pub struct ConversationState {
     pub backend: String,
     pub knowledge: KnowledgeState,
 }
+
+/// A press on an action card instead of a message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardDecision {
+    pub proposal_id: String,
+    /// true carries the action out; false drops it.
+    pub confirm: bool,
+}
+
+/// `POST /api/support/chat`: a message, or a decision on an action card.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub decision: Option<CardDecision>,
+}
+
+/// One event of a turn as it happens, in the order the agent works (the server sends the
+/// support crate's `TurnEvent`; this is how the page reads it, and a test on the server holds
+/// the two together).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TurnFrame {
+    /// Who answers this turn.
+    Meta {
+        backend: String,
+        model: String,
+    },
+    Classification(Classification),
+    ToolStarted {
+        call_id: String,
+        name: String,
+        #[serde(default)]
+        arguments: Option<serde_json::Value>,
+    },
+    ToolFinished {
+        call_id: String,
+        outcome: ToolTrace,
+    },
+    Text {
+        text: String,
+    },
+    Citations {
+        citations: Vec<Citation>,
+    },
+    Suggestions {
+        suggestions: Vec<String>,
+    },
+    /// The conversation now waits for a person.
+    Escalated {
+        #[serde(default)]
+        ticket_id: Option<i64>,
+    },
+    /// A person holds the conversation: the message went to them.
+    Held {
+        name: String,
+    },
+    /// An irreversible action waits for the customer's Confirm or Cancel.
+    Proposal {
+        proposal: ProposalCard,
+    },
+}
+
+impl TurnFrame {
+    /// The server-sent event's name for this frame.
+    pub fn event_name(&self) -> &'static str {
+        match self {
+            TurnFrame::Meta { .. } => "meta",
+            TurnFrame::Classification(_) => "classification",
+            TurnFrame::ToolStarted { .. } => "tool_start",
+            TurnFrame::ToolFinished { .. } => "tool_end",
+            TurnFrame::Text { .. } => "token",
+            TurnFrame::Citations { .. } => "citations",
+            TurnFrame::Suggestions { .. } => "suggestions",
+            TurnFrame::Escalated { .. } => "escalated",
+            TurnFrame::Held { .. } => "held",
+            TurnFrame::Proposal { .. } => "proposal",
+        }
+    }
+}
+
+/// The last event of a turn that went through (`done`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TurnDone {
+    /// The reply as safe HTML.
+    pub html: String,
+    pub message_id: i64,
+    pub elapsed_ms: f64,
+    pub escalated: bool,
+    /// The person holding the conversation: the agent did not answer.
+    #[serde(default)]
+    pub held_by: Option<String>,
+    #[serde(default)]
+    pub proposal: Option<ProposalCard>,
+}
+
+/// The last event of a turn that failed (`error`): a sentence for the customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnFailed {
+    pub message: String,
+}
+
+/// `POST /api/support/new`: the conversation is forgotten (its cookie cleared).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Started {
+    pub ok: bool,
+}
+
+/// `POST /api/support/human`: the conversation now waits for a person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandedOff {
+    pub escalated: bool,
+    /// What the customer is told, in Markdown and as safe HTML.
+    pub reply: String,
+    pub html: String,
+}
+
+/// A mail the store sent, or would have sent (the demo inbox).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct OutboxMail {
+    pub id: i64,
+    pub conversation_id: Option<String>,
+    pub to_email: String,
+    pub subject: String,
+    pub body: String,
+    /// "demo inbox" (kept here only) or "smtp" (also sent).
+    pub transport: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /api/support/inbox`: this browser's mail, and whether real mail goes out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbox {
+    pub mails: Vec<OutboxMail>,
+    pub smtp: bool,
+}
