@@ -6,51 +6,9 @@
 use domain::classifier::SAMPLES;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use serde::Deserialize;
-use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct ClassInfo {
-    name: String,
-    shipped_examples: usize,
-    taught_images: usize,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct Info {
-    ready: bool,
-    #[serde(default)]
-    backbone: String,
-    #[serde(default)]
-    confidence_threshold: f32,
-    #[serde(default)]
-    classes: Vec<ClassInfo>,
-    #[serde(default)]
-    shipped: BTreeMap<String, String>,
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    error: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct Guess {
-    label: String,
-    probability: f32,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct Prediction {
-    top_class: String,
-    top_prob: f32,
-    all_probs: BTreeMap<String, f32>,
-    imagenet_top: Vec<Guess>,
-    imagenet_bird: f32,
-    imagenet_plane: f32,
-    width: u32,
-    height: u32,
-    inference_ms: f64,
-}
+// The wire is `domain::classifier`'s, shared with the server.
+use domain::classifier::{ClassifierInfo as Info, Prediction};
 
 fn icon(class: &str) -> &'static str {
     match class {
@@ -98,9 +56,8 @@ fn Classifier() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let load_info = move || {
         leptos::task::spawn_local(async move {
-            match crate::components::http::fetch_json("GET", "/api/classifier/info").await {
-                Ok(v) => {
-                    let i: Info = serde_json::from_value(v).unwrap_or_default();
+            match crate::components::http::get::<Info>("/api/classifier/info").await {
+                Ok(i) => {
                     if info.get_untracked().is_none() && i.ready {
                         threshold.set(i.confidence_threshold);
                     }
@@ -108,7 +65,7 @@ fn Classifier() -> impl IntoView {
                 }
                 Err(e) => info.set(Some(Info {
                     state: "failed".into(),
-                    error: e,
+                    error: Some(e),
                     ..Default::default()
                 })),
             }
@@ -138,7 +95,7 @@ fn Classifier() -> impl IntoView {
             let answer = match web_sys::FormData::new() {
                 Ok(form) => match form.append_with_blob("file", &blob) {
                     Ok(()) => {
-                        crate::components::http::post_form::<serde_json::Value>(
+                        crate::components::http::post_form::<Prediction>(
                             "/api/classifier/predict",
                             &form,
                         )
@@ -149,7 +106,7 @@ fn Classifier() -> impl IntoView {
                 Err(_) => Err("This browser cannot send forms.".into()),
             };
             match answer {
-                Ok(v) => prediction.set(serde_json::from_value(v).ok()),
+                Ok(p) => prediction.set(Some(p)),
                 Err(e) => {
                     prediction.set(None);
                     error.set(Some(e));
@@ -216,7 +173,7 @@ fn Classifier() -> impl IntoView {
         {move || info.get().filter(|i| !i.ready).map(|i| view! {
             <section class="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100" data-testid="classifier-unavailable">
                 <h2 class="font-semibold">{if i.state == "loading" { "The classifier is loading" } else { "The classifier is unavailable" }}</h2>
-                <p class="mt-1">{if i.error.is_empty() { "It takes a moment after the server starts; reload the page shortly.".to_string() } else { i.error.clone() }}</p>
+                <p class="mt-1">{i.error.clone().unwrap_or_else(|| "It takes a moment after the server starts; reload the page shortly.".to_string())}</p>
             </section>
         })}
         <div class="grid gap-6 lg:grid-cols-[26rem_1fr]">
@@ -377,21 +334,20 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::components::http::post_form::<serde_json::Value>(
+            match crate::components::http::post_form::<domain::classifier::TeachReport>(
                 "/api/classifier/teach",
                 &form,
             )
             .await
             {
-                Ok(v) => {
+                Ok(report) => {
                     message.set(Some(format!(
                         "Taught “{}” with {} picture(s); the head retrained in {:.1} s.",
-                        v["class"].as_str().unwrap_or_default(),
-                        v["images_added"].as_u64().unwrap_or(0),
-                        v["train_ms"].as_f64().unwrap_or(0.0) / 1000.0
+                        report.class,
+                        report.images_added,
+                        report.train_ms / 1000.0
                     )));
-                    let classes: Vec<ClassInfo> =
-                        serde_json::from_value(v["classes"].clone()).unwrap_or_default();
+                    let classes = report.classes;
                     info.update(|i| {
                         if let Some(i) = i {
                             i.classes = classes;
@@ -425,10 +381,14 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
         confirm_reset.set(false);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match crate::components::http::send_json("POST", "/api/classifier/reset", None).await {
-                Ok(v) => {
-                    let classes: Vec<ClassInfo> =
-                        serde_json::from_value(v["classes"].clone()).unwrap_or_default();
+            let answer = crate::components::http::call::<domain::classifier::ClassList>(
+                "POST",
+                "/api/classifier/reset",
+            )
+            .await;
+            match answer {
+                Ok(list) => {
+                    let classes = list.classes;
                     info.update(|i| {
                         if let Some(i) = i {
                             i.classes = classes;

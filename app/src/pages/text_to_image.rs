@@ -5,40 +5,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use serde::Deserialize;
 
 const ASPECT_RATIOS: &[&str] = &[
     "1:1", "16:9", "21:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21",
 ];
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct Provider {
-    id: String,
-    label: String,
-    paid: bool,
-    honours_seed: bool,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-struct Image {
-    id: i64,
-    provider: String,
-    model: String,
-    prompt: String,
-    aspect_ratio: String,
-    seed: i64,
-    format: String,
-    filtered: bool,
-    url: String,
-    download_url: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
-struct Result_ {
-    image: Image,
-    cached: bool,
-    elapsed_ms: f64,
-}
+use domain::api::images::{Generated, Image, ProviderInfo};
 
 #[component]
 pub fn TextToImagePage() -> impl IntoView {
@@ -60,7 +32,7 @@ pub fn TextToImagePage() -> impl IntoView {
 
 #[component]
 fn Studio() -> impl IntoView {
-    let providers = RwSignal::new(Vec::<Provider>::new());
+    let providers = RwSignal::new(Vec::<ProviderInfo>::new());
     let loaded = RwSignal::new(false);
     let provider = RwSignal::new(String::new());
     let prompt = RwSignal::new(String::new());
@@ -71,7 +43,7 @@ fn Studio() -> impl IntoView {
     let seed = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let elapsed = RwSignal::new(0u32);
-    let result = RwSignal::new(None::<Result_>);
+    let result = RwSignal::new(None::<Generated>);
     let error = RwSignal::new(None::<String>);
     let gallery = RwSignal::new(Vec::<Image>::new());
     let total = RwSignal::new(0i64);
@@ -79,20 +51,26 @@ fn Studio() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let refresh_gallery = move || {
         leptos::task::spawn_local(async move {
-            if let Ok(v) = crate::components::http::fetch_json("GET", "/api/images?limit=48").await
-            {
-                gallery.set(serde_json::from_value(v["images"].clone()).unwrap_or_default());
-                total.set(v["total"].as_i64().unwrap_or(0));
+            let answer = crate::components::http::get::<domain::api::images::Gallery>(
+                "/api/images?limit=48",
+            )
+            .await;
+            if let Ok(g) = answer {
+                gallery.set(g.images);
+                total.set(g.total);
             }
         });
     };
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            match crate::components::http::fetch_json("GET", "/api/images/providers").await {
+            let answer = crate::components::http::get::<domain::api::images::ProviderList>(
+                "/api/images/providers",
+            )
+            .await;
+            match answer {
                 Ok(v) => {
-                    let list: Vec<Provider> =
-                        serde_json::from_value(v["providers"].clone()).unwrap_or_default();
+                    let list: Vec<ProviderInfo> = v.providers;
                     if let Some(first) = list.first() {
                         provider.set(first.id.clone());
                     }
@@ -129,15 +107,14 @@ fn Studio() -> impl IntoView {
                 busy.set(false);
                 return;
             }
-            let body = serde_json::json!({
-                "prompt": prompt.get_untracked(),
-                "negative_prompt": negative.get_untracked(),
-                "aspect_ratio": aspect.get_untracked(),
-                "seed": seed_value,
-                "format": format.get_untracked(),
-                "provider": Some(provider.get_untracked()).filter(|p| !p.is_empty()),
-            })
-            .to_string();
+            let body = domain::api::images::ImageInput {
+                prompt: prompt.get_untracked(),
+                negative_prompt: negative.get_untracked(),
+                aspect_ratio: Some(aspect.get_untracked()),
+                seed: seed_value,
+                format: Some(format.get_untracked()),
+                provider: Some(provider.get_untracked()).filter(|p| !p.is_empty()),
+            };
             // A visible clock while the provider works (images take seconds).
             let ticker = leptos::prelude::set_interval_with_handle(
                 move || elapsed.update(|s| *s += 1),
@@ -146,20 +123,14 @@ fn Studio() -> impl IntoView {
             .ok();
             leptos::task::spawn_local(async move {
                 let answer =
-                    crate::components::http::send_json("POST", "/api/images/generate", Some(&body))
+                    crate::components::http::post::<_, Generated>("/api/images/generate", &body)
                         .await;
                 if let Some(t) = ticker {
                     t.clear();
                 }
                 match answer {
-                    Ok(v) => {
-                        let image: Image =
-                            serde_json::from_value(v["image"].clone()).unwrap_or_default();
-                        result.set(Some(Result_ {
-                            image,
-                            cached: v["cached"].as_bool().unwrap_or(false),
-                            elapsed_ms: v["elapsed_ms"].as_f64().unwrap_or(0.0),
-                        }));
+                    Ok(generated) => {
+                        result.set(Some(generated));
                         refresh_gallery();
                     }
                     Err(e) => error.set(Some(e)),
@@ -172,9 +143,8 @@ fn Studio() -> impl IntoView {
     let delete = move |id: i64| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match crate::components::http::send_json("DELETE", &format!("/api/images/{id}"), None)
-                .await
-            {
+            let url = format!("/api/images/{id}");
+            match crate::components::http::call::<serde::de::IgnoredAny>("DELETE", &url).await {
                 Ok(_) => {
                     gallery.update(|g| g.retain(|i| i.id != id));
                     total.update(|t| *t -= 1);

@@ -72,23 +72,7 @@ impl ImageFormat {
     }
 }
 
-/// What the page (or an API client) asks for.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImageInput {
-    pub prompt: String,
-    #[serde(default)]
-    pub negative_prompt: String,
-    #[serde(default)]
-    pub aspect_ratio: Option<String>,
-    /// `None`: a random seed is chosen (and returned, so the image can be made again).
-    #[serde(default)]
-    pub seed: Option<u32>,
-    #[serde(default)]
-    pub format: Option<String>,
-    /// Which provider (`stability`, `openai`, `compatible`); `None`: the first configured.
-    #[serde(default)]
-    pub provider: Option<String>,
-}
+pub use domain::api::images::ImageInput;
 
 /// A validated request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,9 +84,14 @@ pub struct ImageRequest {
     pub format: ImageFormat,
 }
 
-impl ImageInput {
+/// Checking a request (the input type is shared with the page, so its rules live here).
+pub trait ValidateImage {
     /// Checks every field and picks a seed when none is given.
-    pub fn validate(&self, random_seed: impl FnOnce() -> u32) -> Result<ImageRequest, ImageError> {
+    fn validate(&self, random_seed: impl FnOnce() -> u32) -> Result<ImageRequest, ImageError>;
+}
+
+impl ValidateImage for ImageInput {
+    fn validate(&self, random_seed: impl FnOnce() -> u32) -> Result<ImageRequest, ImageError> {
         let prompt = self.prompt.trim();
         if prompt.is_empty() {
             return Err(ImageError::Invalid(

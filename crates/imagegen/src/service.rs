@@ -2,7 +2,7 @@
 //! it (provider, model, prompt, negative prompt, aspect ratio, seed, format), with a database row.
 //! The same request again is answered from disk without calling the provider.
 
-use crate::{ImageError, ImageFormat, ImageInput, ImageProvider};
+use crate::{ImageError, ImageFormat, ImageInput, ImageProvider, ValidateImage};
 use chrono::Utc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -12,14 +12,7 @@ use std::time::Instant;
 use store::Store;
 use store::images::{ImageRow, NewImage};
 
-#[derive(Clone, Debug, Serialize)]
-pub struct ProviderInfo {
-    pub id: String,
-    pub label: String,
-    pub model: String,
-    pub paid: bool,
-    pub honours_seed: bool,
-}
+pub use domain::api::images::ProviderInfo;
 
 /// A finished request: the gallery row, whether it came from the cache, and how long it took.
 #[derive(Clone, Debug, Serialize)]

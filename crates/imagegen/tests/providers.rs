@@ -5,7 +5,9 @@
 // A test stops at a failed step: unwrap and expect are what it means here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use imagegen::{ImageError, ImageInput, ImageProvider, ImageService, OpenAiImages, Stability};
+use imagegen::{
+    ImageError, ImageInput, ImageProvider, ImageService, OpenAiImages, Stability, ValidateImage,
+};
 use std::sync::Arc;
 use store::testing::TestDatabase;
 

@@ -6,7 +6,6 @@ use crate::augment::{self, Rng};
 use crate::efficientnet::EfficientNetLite0;
 use crate::head::{Bank, Head, TrainOptions, argmax, softmax};
 use crate::{VisionError, VisionResult, canonical_class, imagenet, preprocess};
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
@@ -35,47 +34,7 @@ pub struct ClassifierSettings {
     pub threshold: f32,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ImagenetGuess {
-    pub label: String,
-    pub probability: f32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Prediction {
-    pub predicted_class: String,
-    pub confidence: f32,
-    pub top_class: String,
-    pub top_prob: f32,
-    pub confidence_threshold: f32,
-    pub all_probs: BTreeMap<String, f32>,
-    pub threshold_applied: bool,
-    /// The backbone's own top five ImageNet labels, as an explanation.
-    pub imagenet_top: Vec<ImagenetGuess>,
-    /// ImageNet probability mass on bird species and on aircraft.
-    pub imagenet_bird: f32,
-    pub imagenet_plane: f32,
-    pub width: u32,
-    pub height: u32,
-    pub inference_ms: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ClassInfo {
-    pub name: String,
-    /// Pictures the shipped head was trained and validated on.
-    pub shipped_examples: usize,
-    /// Images users taught for it (each gives several feature vectors).
-    pub taught_images: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TeachReport {
-    pub class: String,
-    pub images_added: usize,
-    pub classes: Vec<ClassInfo>,
-    pub train_ms: f64,
-}
+pub use domain::classifier::{ClassInfo, ImagenetGuess, Prediction, TeachReport};
 
 struct State {
     head: Head,
@@ -237,6 +196,7 @@ impl Classifier {
             width: image.width(),
             height: image.height(),
             inference_ms: started.elapsed().as_secs_f64() * 1000.0,
+            elapsed_ms: None,
         })
     }
 

@@ -2,7 +2,7 @@
 //! class from example images, reset to the shipped head, and drawn sample pictures.
 
 use crate::http::error::ApiError;
-use crate::services::classifier::{ClassifierError, ClassifierService};
+use crate::services::classifier::{ClassifierError, ClassifierService, ClassifierStatus};
 use crate::services::metrics::Metrics;
 use crate::state::ServerState;
 use axum::Json;
@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::api::ErrorCode;
-use serde_json::json;
+use domain::classifier::{ClassList, ClassifierInfo, Prediction};
 use std::sync::Arc;
 use std::time::Instant;
 use vision::VisionError;
@@ -177,28 +177,40 @@ pub async fn predict(
         vec![("model", "efficientnet-lite0".into())],
         prediction.inference_ms / 1000.0,
     );
-    let mut body = serde_json::to_value(&prediction).unwrap_or_default();
-    body["elapsed_ms"] = json!((started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0);
-    Ok(Json(body).into_response())
+    let prediction = Prediction {
+        elapsed_ms: Some((started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0),
+        ..prediction
+    };
+    Ok(Json(prediction).into_response())
 }
 
 /// `GET /api/classifier/info`: state, classes with their examples, the default threshold and the
 /// shipped head's training figures.
 pub async fn info(State(service): State<Arc<ClassifierService>>) -> Response {
     match service.ready() {
-        Ok(c) => Json(json!({
-            "ready": true,
-            "backbone": "EfficientNet-Lite0 (ImageNet-1k) on candle, in process",
-            "confidence_threshold": c.default_threshold(),
-            "classes": c.class_info(),
-            "shipped": c.shipped_metadata(),
-            "max_upload_bytes": MAX_UPLOAD_BYTES,
-            "max_teach_images": vision::classifier::MAX_TEACH_IMAGES,
-        }))
+        Ok(c) => Json(ClassifierInfo {
+            ready: true,
+            state: "ready".into(),
+            error: None,
+            backbone: "EfficientNet-Lite0 (ImageNet-1k) on candle, in process".into(),
+            confidence_threshold: c.default_threshold(),
+            classes: c.class_info(),
+            shipped: c.shipped_metadata().clone(),
+            max_upload_bytes: MAX_UPLOAD_BYTES,
+            max_teach_images: MAX_TEACH_IMAGES,
+        })
         .into_response(),
         Err(e) => {
-            let mut body = service.status();
-            body["ready"] = json!(false);
+            let (state, error) = match service.status() {
+                ClassifierStatus::Failed { error } => ("failed", Some(error)),
+                ClassifierStatus::Loading | ClassifierStatus::Ready { .. } => ("loading", None),
+            };
+            let body = ClassifierInfo {
+                ready: false,
+                state: state.into(),
+                error,
+                ..ClassifierInfo::default()
+            };
             (ApiError::from(e).status, Json(body)).into_response()
         }
     }
@@ -253,7 +265,7 @@ pub async fn reset(State(service): State<Arc<ClassifierService>>) -> Result<Resp
         .run(|c| c.reset().map(|()| c.class_info()))
         .await
         .map_err(ApiError::from)?;
-    Ok(Json(json!({"classes": classes})).into_response())
+    Ok(Json(ClassList { classes }).into_response())
 }
 
 /// `GET /api/classifier/samples/{name}`: a PNG, one of `domain::classifier::SAMPLES`.

@@ -12,9 +12,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::api::ErrorCode;
+use domain::api::images::{Gallery, Generated, Image, ProviderList};
 use imagegen::{ImageError, ImageInput, ImageService};
 use serde::Deserialize;
-use serde_json::json;
 use std::sync::Arc;
 
 fn error_response(e: &ImageError) -> Response {
@@ -32,29 +32,32 @@ fn error_response(e: &ImageError) -> Response {
     ApiError::new(status, code, e.to_string()).into_response()
 }
 
-fn image_json(row: &store::images::ImageRow) -> serde_json::Value {
-    json!({
-        "id": row.id,
-        "provider": row.provider,
-        "model": row.model,
-        "prompt": row.prompt,
-        "negative_prompt": row.negative_prompt,
-        "aspect_ratio": row.aspect_ratio,
-        "seed": row.seed,
-        "format": row.format,
-        "bytes": row.bytes,
-        "finish_reason": row.finish_reason,
-        "filtered": row.finish_reason == "CONTENT_FILTERED",
-        "generation_ms": row.generation_ms,
-        "created_at": row.created_at,
-        "url": format!("/api/images/{}/file", row.id),
-        "download_url": format!("/api/images/{}/file?download=1", row.id),
-    })
+fn image(row: &store::images::ImageRow) -> Image {
+    Image {
+        id: row.id,
+        provider: row.provider.clone(),
+        model: row.model.clone(),
+        prompt: row.prompt.clone(),
+        negative_prompt: row.negative_prompt.clone(),
+        aspect_ratio: row.aspect_ratio.clone(),
+        seed: row.seed,
+        format: row.format.clone(),
+        bytes: row.bytes,
+        finish_reason: row.finish_reason.clone(),
+        filtered: row.finish_reason == "CONTENT_FILTERED",
+        generation_ms: row.generation_ms,
+        created_at: row.created_at,
+        url: format!("/api/images/{}/file", row.id),
+        download_url: format!("/api/images/{}/file?download=1", row.id),
+    }
 }
 
 /// `GET /api/images/providers`
 pub async fn providers(State(images): State<Arc<ImageService>>) -> Response {
-    Json(json!({ "providers": images.providers() })).into_response()
+    Json(ProviderList {
+        providers: images.providers(),
+    })
+    .into_response()
 }
 
 /// `POST /api/images/generate` with an [`ImageInput`].
@@ -88,11 +91,11 @@ pub async fn generate(
         1.0,
     );
     match result {
-        Ok(done) => Json(json!({
-            "image": image_json(&done.image),
-            "cached": done.cached,
-            "elapsed_ms": (done.elapsed_ms * 10.0).round() / 10.0,
-        }))
+        Ok(done) => Json(Generated {
+            image: image(&done.image),
+            cached: done.cached,
+            elapsed_ms: (done.elapsed_ms * 10.0).round() / 10.0,
+        })
         .into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "image generation failed");
@@ -118,10 +121,10 @@ pub async fn gallery(
         .gallery(q.limit.unwrap_or(24), q.offset.unwrap_or(0))
         .await
     {
-        Ok((rows, total)) => Json(json!({
-            "images": rows.iter().map(image_json).collect::<Vec<_>>(),
-            "total": total,
-        }))
+        Ok((rows, total)) => Json(Gallery {
+            images: rows.iter().map(image).collect(),
+            total,
+        })
         .into_response(),
         Err(e) => error_response(&e),
     }

@@ -2,12 +2,25 @@
 //! off the async threads.
 
 use crate::config::Config;
-use serde_json::json;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use vision::{Classifier, ClassifierSettings, VisionError};
 
-/// Why the classifier did not answer: `http::classifier` turns each into a status and a kind.
+/// Where the classifier stands (`/health/ready`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ClassifierStatus {
+    Loading,
+    Ready {
+        model: &'static str,
+        classes: Vec<String>,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+/// Why the classifier did not answer: `http::classifier` turns each into a status and a code.
 #[derive(Debug)]
 pub enum ClassifierError {
     /// Still loading at start-up.
@@ -80,13 +93,14 @@ impl ClassifierService {
     }
 
     /// For /health/ready: loading, ready or failed with the reason.
-    pub fn status(&self) -> serde_json::Value {
+    pub fn status(&self) -> ClassifierStatus {
         match &*self.state.read().unwrap_or_else(|p| p.into_inner()) {
-            Load::Loading => json!({"state": "loading"}),
-            Load::Ready(c) => {
-                json!({"state": "ready", "model": "EfficientNet-Lite0", "classes": c.classes()})
-            }
-            Load::Failed(why) => json!({"state": "failed", "error": why}),
+            Load::Loading => ClassifierStatus::Loading,
+            Load::Ready(c) => ClassifierStatus::Ready {
+                model: "EfficientNet-Lite0",
+                classes: c.classes(),
+            },
+            Load::Failed(why) => ClassifierStatus::Failed { error: why.clone() },
         }
     }
 

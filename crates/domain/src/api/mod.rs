@@ -70,7 +70,9 @@ macro_rules! text_enum {
 // After the macro: the modules below see it by textual order.
 pub mod desk;
 pub mod error;
+pub mod images;
 pub mod knowledge;
 pub mod support;
+pub mod v1;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};

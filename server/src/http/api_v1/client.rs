@@ -1,0 +1,135 @@
+//! Who calls the API: the key presented (Bearer or X-API-Key), checked against its hash, its
+//! revocation and its own rate.
+
+use crate::http::error::error;
+use crate::http::rate_limit::RateLimiter;
+use crate::services::staff::token_hash;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use store::Store;
+
+/// A key's rate and its bucket.
+type KeyBucket = (i64, Arc<RateLimiter>);
+
+/// Per-key token buckets; each key has its own rate.
+#[derive(Clone, Default)]
+pub struct KeyLimits(Arc<Mutex<HashMap<i64, KeyBucket>>>);
+
+impl KeyLimits {
+    fn check(&self, key: &store::staff::ApiKey) -> Result<(), std::time::Duration> {
+        let limiter = {
+            let Ok(mut limits) = self.0.lock() else {
+                return Ok(());
+            };
+            let entry = limits.entry(key.id).or_insert_with(|| {
+                (
+                    key.rate_per_minute,
+                    Arc::new(RateLimiter::per_minute(key.rate_per_minute as u32)),
+                )
+            });
+            if entry.0 != key.rate_per_minute {
+                *entry = (
+                    key.rate_per_minute,
+                    Arc::new(RateLimiter::per_minute(key.rate_per_minute as u32)),
+                );
+            }
+            entry.1.clone()
+        };
+        limiter.check("key", Instant::now())
+    }
+}
+
+/// A request made with a valid, unrevoked API key, within its rate.
+pub struct ApiClient(pub store::staff::ApiKey);
+
+fn presented_key(parts: &Parts) -> Option<String> {
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let header_key = parts
+        .headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    bearer
+        .or(header_key)
+        .filter(|k| !k.is_empty() && k.len() < 200)
+        .map(str::to_owned)
+}
+
+/// Needs only the store and the per-key limits, whatever the state around them.
+impl<S> FromRequestParts<S> for ApiClient
+where
+    S: Send + Sync,
+    Store: FromRef<S>,
+    KeyLimits: FromRef<S>,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let store = Store::from_ref(state);
+        let key_limits = KeyLimits::from_ref(state);
+        let Some(secret) = presented_key(parts) else {
+            return Err(error(
+                StatusCode::UNAUTHORIZED,
+                "Send your API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
+            ));
+        };
+        let key = match store.api_key_by_hash(&token_hash(&secret)).await {
+            Ok(Some(key)) if key.revoked_at.is_none() => key,
+            Ok(Some(_)) => {
+                return Err(error(
+                    StatusCode::UNAUTHORIZED,
+                    "This API key has been revoked.",
+                ));
+            }
+            Ok(None) => {
+                return Err(error(
+                    StatusCode::UNAUTHORIZED,
+                    "This API key is not valid.",
+                ));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot check an API key");
+                return Err(error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The API is unavailable right now; try again shortly.",
+                ));
+            }
+        };
+        if let Err(wait) = key_limits.check(&key) {
+            let seconds = wait.as_secs().max(1);
+            tracing::info!(
+                key_id = key.id,
+                retry_after = seconds,
+                "API key rate limit reached"
+            );
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!(
+                    "This key is limited to {} requests a minute; retry in {seconds} s.",
+                    key.rate_per_minute
+                ),
+            );
+            if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Err(response);
+        }
+        let id = key.id;
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_api_key(id).await {
+                tracing::debug!(error = %e, "cannot record an API key's use");
+            }
+        });
+        Ok(ApiClient(key))
+    }
+}

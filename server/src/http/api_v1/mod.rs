@@ -1,0 +1,105 @@
+//! REST API v1 for machine clients: send a customer message and get the agent's reply, read a
+//! conversation, escalate, resolve, list a customer's conversations, upload a knowledge-base
+//! document. Every call needs an API key (created on the support desk, stored hashed) and is
+//! limited per key (429 with Retry-After). The OpenAPI document is generated from these
+//! handlers (utoipa) and served with Swagger UI, offline.
+
+mod client;
+mod conversations;
+mod documents;
+mod wire;
+
+pub use client::{ApiClient, KeyLimits};
+
+use crate::ServerState;
+use axum::Router;
+use axum::http::{Method, header};
+use axum::routing::{get, post};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct ApiKeyScheme;
+
+impl Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("aip_…")
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "AI Portfolio support API",
+        version = "1.0.0",
+        description = "The electronics store's support agent for machine clients. Create a key on the support desk (Team & API keys) and send it as a Bearer token. Each key has its own rate limit; over it the API answers 429 with Retry-After."
+    ),
+    paths(
+        conversations::send_message,
+        conversations::decide,
+        conversations::get_conversation,
+        conversations::escalate,
+        conversations::resolve,
+        conversations::customer_conversations,
+        documents::upload_document
+    ),
+    modifiers(&ApiKeyScheme),
+    tags(
+        (name = "conversations", description = "Customer messages, transcripts, escalation and resolution"),
+        (name = "knowledge base", description = "Documents the agent searches")
+    )
+)]
+pub struct ApiDoc;
+
+/// The v1 routes (the OpenAPI document and Swagger UI are merged beside them), with CORS for browsers on other origins
+/// (keys are sent as headers, never cookies, so no credentials are allowed).
+pub fn router() -> Router<ServerState> {
+    let cors = tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            axum::http::HeaderName::from_static("x-api-key"),
+        ])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(std::time::Duration::from_secs(3_600));
+    use conversations::{
+        customer_conversations, decide, escalate, get_conversation, resolve, send_message,
+    };
+    use documents::upload_document;
+    Router::new()
+        .route("/messages", post(send_message))
+        .route("/conversations/{id}", get(get_conversation))
+        .route("/conversations/{id}/decision", post(decide))
+        .route("/conversations/{id}/escalate", post(escalate))
+        .route("/conversations/{id}/resolve", post(resolve))
+        .route(
+            "/customers/{email}/conversations",
+            get(customer_conversations),
+        )
+        .route(
+            "/kb/documents",
+            post(upload_document).layer(axum::extract::DefaultBodyLimit::max(
+                crate::http::knowledge::UPLOAD_BODY_LIMIT,
+            )),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::http::JSON_BODY_LIMIT,
+        ))
+        .layer(cors)
+}
+
+/// Swagger UI at /api/v1/docs over the document at /api/v1/openapi.json (files from the
+/// vendored crate: nothing is fetched from the network).
+pub fn docs() -> utoipa_swagger_ui::SwaggerUi {
+    utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", ApiDoc::openapi())
+}
