@@ -37,9 +37,10 @@ pub async fn clear_pirate_chat() -> Result<(), ServerFnError> {
 
 #[cfg(feature = "ssr")]
 async fn session() -> Option<String> {
-    let headers: http::HeaderMap = leptos_axum::extract().await.ok()?;
-    let cookies = headers.get(http::header::COOKIE)?.to_str().ok()?;
-    domain::chat::session_from_cookies(cookies)
+    let jar: axum_extra::extract::cookie::CookieJar = leptos_axum::extract().await.ok()?;
+    jar.get(domain::chat::PIRATE_SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| domain::chat::is_session_id(v))
 }
 
 #[cfg(feature = "ssr")]

@@ -155,14 +155,7 @@ mod tests {
 /// The cookie that ties a browser to its pirate conversation.
 pub const PIRATE_SESSION_COOKIE: &str = "pirate_session";
 
-/// The session id from a `Cookie` header, if it is there and well-formed (a UUID).
-pub fn session_from_cookies(header: &str) -> Option<String> {
-    header.split(';').find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == PIRATE_SESSION_COOKIE && is_session_id(value)).then(|| value.to_owned())
-    })
-}
-
+/// A well-formed session id (a UUID), as the chats' session cookies carry.
 pub fn is_session_id(value: &str) -> bool {
     value.len() == 36
         && value.chars().enumerate().all(|(i, c)| {
@@ -179,17 +172,11 @@ mod session_tests {
     use super::*;
 
     #[test]
-    fn finds_a_well_formed_session_cookie_only() {
-        let id = "0f8fad5b-d9cb-469f-a165-70867728950e";
-        assert_eq!(
-            session_from_cookies(&format!("theme=dark; pirate_session={id}")),
-            Some(id.to_owned())
-        );
-        assert_eq!(
-            session_from_cookies("pirate_session=../../etc/passwd"),
-            None
-        );
-        assert_eq!(session_from_cookies("pirate_session="), None);
-        assert_eq!(session_from_cookies("other=1"), None);
+    fn only_a_well_formed_uuid_is_a_session_id() {
+        assert!(is_session_id("0f8fad5b-d9cb-469f-a165-70867728950e"));
+        assert!(!is_session_id("../../etc/passwd"));
+        assert!(!is_session_id(""));
+        assert!(!is_session_id("0f8fad5b-d9cb-469f-a165-70867728950e0"));
+        assert!(!is_session_id("0f8fad5b_d9cb_469f_a165_70867728950e"));
     }
 }

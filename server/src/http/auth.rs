@@ -2,6 +2,7 @@
 //! the extractors that refuse a route without a session (`Staff`) or without the admin role
 //! (`Admin`), and the staff-account endpoints. Passwords and tokens are `services::staff`'s.
 
+use crate::http::cookies;
 use crate::http::error::{bad_body, error};
 use crate::services::staff::{self, token_hash};
 use crate::state::ServerState;
@@ -10,9 +11,10 @@ use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use domain::api::desk::{NewStaff, SetActive, SignIn, StaffAnswer, StaffList};
 use store::Store;
 
@@ -26,26 +28,19 @@ fn over_tls(headers: &HeaderMap) -> bool {
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            let (name, value) = c.trim().split_once('=')?;
-            (name == STAFF_COOKIE
-                && value.len() == 64
-                && value.chars().all(|c| c.is_ascii_hexdigit()))
-            .then(|| value.to_owned())
-        })
+    cookies::read(headers, STAFF_COOKIE, |v| {
+        v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit())
+    })
 }
 
-fn cookie(headers: &HeaderMap, value: &str, max_age: i64) -> Option<HeaderValue> {
-    let secure = if over_tls(headers) { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{STAFF_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
-    ))
-    .ok()
+fn cookie(headers: &HeaderMap, value: &str, max_age: i64) -> Cookie<'static> {
+    cookies::session(
+        STAFF_COOKIE,
+        value.to_owned(),
+        SameSite::Strict,
+        max_age,
+        over_tls(headers),
+    )
 }
 
 /// A signed-in staff member (any role). Routes that take it refuse requests without a session.
@@ -132,9 +127,10 @@ pub async fn login(
     };
     tracing::info!(staff_id = staff.id, role = %staff.role, "staff signed in");
     let mut response = Json(StaffAnswer { staff }).into_response();
-    if let Some(c) = cookie(&headers, &token, staff::SESSION_DAYS * 86_400) {
-        response.headers_mut().insert(header::SET_COOKIE, c);
-    }
+    cookies::set(
+        &mut response,
+        &cookie(&headers, &token, staff::SESSION_DAYS * 86_400),
+    );
     response
 }
 
@@ -146,9 +142,7 @@ pub async fn logout(State(store): State<Store>, headers: HeaderMap) -> Response 
         tracing::error!(error = %e, "cannot delete a staff session");
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    if let Some(c) = cookie(&headers, "", 0) {
-        response.headers_mut().insert(header::SET_COOKIE, c);
-    }
+    cookies::set(&mut response, &cookie(&headers, "", 0));
     response
 }
 
@@ -244,16 +238,15 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn the_cookie_is_http_only_strict_and_secure_behind_tls() {
         let mut headers = HeaderMap::new();
-        let plain = cookie(&headers, "x", 60).expect("cookie");
-        let plain = plain.to_str().expect("ascii");
+        let plain = cookie(&headers, "x", 60).to_string();
         assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Strict"));
         assert!(!plain.contains("Secure"));
         headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        let tls = cookie(&headers, "x", 60).expect("cookie");
-        assert!(tls.to_str().expect("ascii").ends_with("; Secure"));
+        assert!(cookie(&headers, "x", 60).to_string().contains("Secure"));
     }
 }

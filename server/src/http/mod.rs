@@ -4,6 +4,7 @@
 pub mod api_v1;
 pub mod auth;
 pub mod classifier;
+mod cookies;
 pub mod desk;
 pub mod error;
 mod export;

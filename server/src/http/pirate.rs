@@ -5,6 +5,7 @@
 //! fails, the provider's stream is dropped, which stops generation and frees the CPU, and the
 //! partial reply is stored marked as stopped.
 
+use crate::http::cookies;
 use crate::http::error::error;
 use crate::services::llm_registry::LlmRegistry;
 use crate::state::ServerState;
@@ -14,11 +15,10 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use domain::chat::{
-    ChatInput, EMBEDDED_MODEL_NOTE, PIRATE_SESSION_COOKIE, StreamFrame, session_from_cookies,
-};
+use axum_extra::extract::cookie::SameSite;
+use domain::chat::{ChatInput, EMBEDDED_MODEL_NOTE, PIRATE_SESSION_COOKIE, StreamFrame};
 use llm::{ChatEvent, ChatMessage, ChatRequest, FinishReason, Role};
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -68,10 +68,7 @@ pub async fn chat(
         Ok(valid) => valid,
         Err(message) => return error(StatusCode::UNPROCESSABLE_ENTITY, &message),
     };
-    let cookie = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(session_from_cookies);
+    let cookie = cookies::read(&headers, PIRATE_SESSION_COOKIE, domain::chat::is_session_id);
     let (session, new_session) = match cookie {
         Some(id) => (id, false),
         None => (uuid::Uuid::new_v4().to_string(), true),
@@ -248,12 +245,16 @@ pub async fn chat(
     });
 
     let mut response = crate::http::sse::response(body_rx);
-    if new_session
-        && let Ok(cookie) = HeaderValue::from_str(&format!(
-            "{PIRATE_SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"
-        ))
-    {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    if new_session {
+        // A pirate conversation is resumed for thirty days.
+        let cookie = cookies::session(
+            PIRATE_SESSION_COOKIE,
+            session,
+            SameSite::Lax,
+            30 * 86_400,
+            false,
+        );
+        cookies::set(&mut response, &cookie);
     }
     response
 }

@@ -5,6 +5,7 @@
 //! background (a second or two, longer on the very first start while the chunks are indexed) and
 //! the full agent takes over when ready.
 
+use crate::http::cookies;
 use crate::http::error::error;
 use crate::services::support::SupportService;
 use crate::state::ServerState;
@@ -13,9 +14,10 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::SameSite;
 use domain::api::support::{
     ChatRequest, ConversationState, HandedOff, Inbox, MessageRole, ProposalCard, ReplyMetadata,
     Started, TranscriptMessage, TurnDone, TurnFailed,
@@ -29,21 +31,24 @@ use tokio::sync::mpsc;
 pub const SUPPORT_SESSION_COOKIE: &str = "support_session";
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
-    cookies.split(';').find_map(|c| {
-        let (name, value) = c.trim().split_once('=')?;
-        (name == SUPPORT_SESSION_COOKIE && domain::chat::is_session_id(value))
-            .then(|| value.to_owned())
-    })
+    cookies::read(headers, SUPPORT_SESSION_COOKIE, domain::chat::is_session_id)
 }
 
 fn set_cookie(response: &mut Response, session: &str) {
-    if let Ok(cookie) = HeaderValue::from_str(&format!(
-        "{SUPPORT_SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"
-    )) {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
+    cookies::set(
+        response,
+        &cookies::session(
+            SUPPORT_SESSION_COOKIE,
+            session.to_owned(),
+            SameSite::Lax,
+            SESSION_MAX_AGE_SECONDS,
+            false,
+        ),
+    );
 }
+
+/// A support conversation is resumed for thirty days.
+const SESSION_MAX_AGE_SECONDS: i64 = 30 * 86_400;
 
 use crate::http::sse::frame as sse;
 
