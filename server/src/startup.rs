@@ -78,7 +78,8 @@ fn mailer(config: &Config) -> Option<Arc<dyn ::support::tools::Mailer>> {
 }
 
 pub fn server_state(config: &Config, store: Store) -> ServerState {
-    let app = app_state(config, store.clone());
+    let images = Arc::new(images::service(config, store.clone()));
+    let app = app_state(config, store.clone(), &images.providers());
     let llm = Arc::new(llm_registry::LlmRegistry::new(config));
     let metrics = metrics::Metrics::default();
     let hub = live::Hub::default();
@@ -88,7 +89,7 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
         knowledge: Arc::new(knowledge::KnowledgeService::new(store.clone(), hub.clone())),
         leptos_options: app.leptos_options.clone(),
         app,
-        images: Arc::new(images::service(config, store.clone())),
+        images,
         classifier: Arc::new(classifier::ClassifierService::new(config)),
         gpt: Arc::new(gpt::GptBackend::new(config, metrics.clone())),
         metrics,
@@ -108,8 +109,12 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
     }
 }
 
-pub fn app_state(config: &Config, store: Store) -> AppState {
-    let backends = backends::demo_backends(config, store.backend());
+pub fn app_state(
+    config: &Config,
+    store: Store,
+    image_providers: &[domain::api::images::ProviderInfo],
+) -> AppState {
+    let backends = backends::demo_backends(config, store.backend(), image_providers);
     AppState {
         leptos_options: leptos_options(config),
         store,

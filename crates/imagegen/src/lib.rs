@@ -8,7 +8,7 @@ mod service;
 mod stability;
 
 pub use openai::OpenAiImages;
-pub use service::{Generation, ImageService, ProviderInfo};
+pub use service::{Generation, ImageService, ProviderInfo, provider_info};
 pub use stability::Stability;
 
 use serde::{Deserialize, Serialize};

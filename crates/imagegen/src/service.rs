@@ -14,6 +14,17 @@ use store::images::{ImageRow, NewImage};
 
 pub use domain::api::images::ProviderInfo;
 
+/// What the page is told about a provider.
+pub fn provider_info(p: &dyn ImageProvider) -> ProviderInfo {
+    ProviderInfo {
+        id: p.id().to_string(),
+        label: p.label(),
+        model: p.model().to_string(),
+        paid: p.paid(),
+        honours_seed: p.honours_seed(),
+    }
+}
+
 /// A finished request: the gallery row, whether it came from the cache, and how long it took.
 #[derive(Clone, Debug, Serialize)]
 pub struct Generation {
@@ -76,16 +87,7 @@ impl ImageService {
     }
 
     pub fn providers(&self) -> Vec<ProviderInfo> {
-        self.providers
-            .iter()
-            .map(|p| ProviderInfo {
-                id: p.id().to_string(),
-                label: p.label(),
-                model: p.model().to_string(),
-                paid: p.paid(),
-                honours_seed: p.honours_seed(),
-            })
-            .collect()
+        self.providers.iter().map(|p| provider_info(&**p)).collect()
     }
 
     fn file_path(&self, row: &ImageRow) -> PathBuf {

@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use app::models::{BackendKind, DemoBackend};
+use domain::api::images::ProviderInfo;
 use url::Url;
 
 fn host(url: &Url) -> String {
@@ -20,7 +21,13 @@ fn entry(slug: &str, kind: BackendKind, label: String) -> DemoBackend {
     }
 }
 
-pub fn demo_backends(config: &Config, database: store::Backend) -> Vec<DemoBackend> {
+/// `image_providers` are the providers the image service actually built (not the configuration
+/// read again), so the home page never names a provider that failed to start.
+pub fn demo_backends(
+    config: &Config,
+    database: store::Backend,
+    image_providers: &[ProviderInfo],
+) -> Vec<DemoBackend> {
     let llm = |model: &str| match (&config.openai_api_key, &config.openai_base_url) {
         (_, Some(base)) => Some(format!("{model} at {}", host(base))),
         (Some(_), None) => Some(format!("OpenAI {model}")),
@@ -54,30 +61,21 @@ pub fn demo_backends(config: &Config, database: store::Backend) -> Vec<DemoBacke
             "char-level GPT on candle".into(),
         ),
     };
-    let image = if config.stability_key.is_some() {
-        entry(
+    let image_configured = config.stability_key.is_some()
+        || config.openai_image_base_url.is_some()
+        || config.openai_api_key.is_some();
+    let image = match image_providers.first() {
+        Some(provider) => entry("text-to-image", BackendKind::Cloud, provider.label.clone()),
+        None if image_configured => entry(
             "text-to-image",
-            BackendKind::Cloud,
-            "Stability AI SD3".into(),
-        )
-    } else if let Some(base) = &config.openai_image_base_url {
-        entry(
-            "text-to-image",
-            BackendKind::Cloud,
-            format!("{} at {}", config.openai_image_model, host(base)),
-        )
-    } else if config.openai_api_key.is_some() {
-        entry(
-            "text-to-image",
-            BackendKind::Cloud,
-            format!("OpenAI {}", config.openai_image_model),
-        )
-    } else {
-        entry(
+            BackendKind::Missing,
+            "the configured image provider could not start (see the server log)".into(),
+        ),
+        None => entry(
             "text-to-image",
             BackendKind::Missing,
             "needs STABILITY_KEY, OPENAI_API_KEY or OPENAI_IMAGE_BASE_URL".into(),
-        )
+        ),
     };
     let data = match database {
         store::Backend::Sqlite => entry("data", BackendKind::Embedded, "SQLite".into()),
@@ -105,7 +103,11 @@ mod tests {
     fn backends(vars: &[(&str, &str)], db: store::Backend) -> Vec<DemoBackend> {
         let map: HashMap<&str, &str> = vars.iter().copied().collect();
         let config = Config::from_lookup(|k| map.get(k).map(|v| (*v).to_owned())).expect("config");
-        demo_backends(&config, db)
+        let providers: Vec<ProviderInfo> = crate::services::images::build_providers(&config)
+            .iter()
+            .map(|p| imagegen::provider_info(&**p))
+            .collect();
+        demo_backends(&config, db, &providers)
     }
 
     fn kind(list: &[DemoBackend], slug: &str) -> (BackendKind, String) {
@@ -162,5 +164,15 @@ mod tests {
         );
         // No key must never leak into a label.
         assert!(list.iter().all(|b| !b.label.contains("sk-x")));
+    }
+
+    #[test]
+    fn a_configured_image_provider_that_did_not_start_is_not_named_as_answering() {
+        let map: HashMap<&str, &str> = [("STABILITY_KEY", "sk-stability")].into_iter().collect();
+        let config = Config::from_lookup(|k| map.get(k).map(|v| (*v).to_owned())).expect("config");
+        let list = demo_backends(&config, store::Backend::Sqlite, &[]);
+        let (kind, label) = kind(&list, "text-to-image");
+        assert_eq!(kind, BackendKind::Missing);
+        assert!(label.contains("could not start"), "{label}");
     }
 }

@@ -5,8 +5,19 @@ use crate::config::Config;
 use imagegen::{ImageProvider, ImageService, OpenAiImages, Stability};
 use std::sync::Arc;
 
-/// The providers the configuration allows, in order of preference.
+/// The image service over the providers the configuration allows.
 pub fn service(config: &Config, store: store::Store) -> ImageService {
+    ImageService::new(
+        store,
+        config.images_dir.clone(),
+        build_providers(config),
+        config.image_gallery_max,
+    )
+}
+
+/// The providers the configuration allows, in order of preference (one that fails to build is
+/// logged and left out).
+pub fn build_providers(config: &Config) -> Vec<Arc<dyn ImageProvider>> {
     let mut providers: Vec<Arc<dyn ImageProvider>> = Vec::new();
     if let Some(key) = &config.stability_key {
         match Stability::new(
@@ -37,10 +48,5 @@ pub fn service(config: &Config, store: store::Store) -> ImageService {
             config.openai_image_model.clone(),
         )));
     }
-    ImageService::new(
-        store,
-        config.images_dir.clone(),
-        providers,
-        config.image_gallery_max,
-    )
+    providers
 }
