@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use serde::Deserialize;
 
 /// The defaults the page opens with.
 const DEFAULT_SEED: u64 = 42;
@@ -14,24 +13,7 @@ const DEFAULT_MAX_TOKENS: u32 = 100;
 #[cfg(feature = "hydrate")]
 const COLD_START_HINT_MS: u64 = 6_000;
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-struct ModelInfo {
-    name: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    parameters: u64,
-    #[serde(default)]
-    val_loss: Option<f64>,
-    #[serde(default)]
-    n_layer: u32,
-    #[serde(default)]
-    n_head: u32,
-    #[serde(default)]
-    n_embd: u32,
-    #[serde(default)]
-    block_size: u32,
-}
+use domain::api::gpt::ModelInfo;
 
 /// One finished run, kept to show whether a re-run reproduced it.
 #[derive(Clone, Debug, PartialEq)]
@@ -73,15 +55,16 @@ pub fn GptPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            match crate::components::http::fetch_json("GET", "/api/gpt/models").await {
-                Ok(value) => {
-                    let list: Vec<ModelInfo> =
-                        serde_json::from_value(value["models"].clone()).unwrap_or_default();
-                    if let Some(default) = value["default"].as_str() {
-                        model.set(default.to_string());
+            let answer =
+                crate::components::http::get::<domain::api::gpt::ModelList>("/api/gpt/models")
+                    .await;
+            match answer {
+                Ok(list) => {
+                    if let Some(default) = list.default {
+                        model.set(default);
                     }
-                    backend.set(value["backend"].as_str().map(str::to_string));
-                    models.set(list);
+                    backend.set(Some(list.backend).filter(|b| !b.is_empty()));
+                    models.set(list.models);
                 }
                 Err(e) => error.set(Some(format!("The model list could not be loaded: {e}"))),
             }
@@ -119,14 +102,14 @@ pub fn GptPage() -> impl IntoView {
             }
         };
         let key = settings_key();
-        let body = serde_json::json!({
-            "model": model.get_untracked(),
-            "seed": seed_value,
-            "temperature": temperature.get_untracked(),
-            "max_tokens": tokens,
-            "context": context.get_untracked(),
+        let body = serde_json::to_string(&domain::api::gpt::GenerateInput {
+            model: model.get_untracked(),
+            seed: seed_value,
+            temperature: temperature.get_untracked(),
+            max_tokens: tokens,
+            context: context.get_untracked(),
         })
-        .to_string();
+        .unwrap_or_default();
         prompt_shown.set(context.get_untracked());
         output.set(String::new());
         stats.set(Stats::default());
@@ -158,17 +141,18 @@ pub fn GptPage() -> impl IntoView {
                     &body,
                     &signal,
                     |name, data| {
-                        let value: serde_json::Value =
-                            serde_json::from_str(data).unwrap_or_default();
+                        use domain::api::gpt::{GptFailure, StreamDone, StreamMeta, StreamToken};
                         match name {
                             "meta" => {
-                                if let Some(b) = value["backend"].as_str() {
-                                    backend.set(Some(b.to_string()));
+                                if let Ok(meta) = serde_json::from_str::<StreamMeta>(data) {
+                                    backend.set(Some(meta.backend));
                                 }
                             }
                             "token" => {
-                                let text = value["text"].as_str().unwrap_or_default();
-                                output.update(|o| o.push_str(text));
+                                let text = serde_json::from_str::<StreamToken>(data)
+                                    .map(|t| t.text)
+                                    .unwrap_or_default();
+                                output.update(|o| o.push_str(&text));
                                 let now = js_sys::Date::now();
                                 stats.update(|s| {
                                     s.chars += text.chars().count();
@@ -182,23 +166,19 @@ pub fn GptPage() -> impl IntoView {
                                 cold_hint.set(false);
                             }
                             "done" => {
-                                if let Some(text) = value["text"].as_str() {
-                                    output.set(text.to_string());
+                                if let Ok(done) = serde_json::from_str::<StreamDone>(data) {
+                                    output.set(done.text);
+                                    stats.update(|s| {
+                                        s.finished = true;
+                                        s.chars = done.tokens;
+                                        s.chars_per_second = done.chars_per_second;
+                                    });
                                 }
-                                stats.update(|s| {
-                                    s.finished = true;
-                                    s.chars =
-                                        value["tokens"].as_u64().unwrap_or(s.chars as u64) as usize;
-                                    if let Some(cps) = value["chars_per_second"].as_f64() {
-                                        s.chars_per_second = cps;
-                                    }
-                                });
                             }
                             "error" => error.set(Some(
-                                value["error"]
-                                    .as_str()
-                                    .unwrap_or("Generation failed.")
-                                    .to_string(),
+                                serde_json::from_str::<GptFailure>(data)
+                                    .map(|f| f.error)
+                                    .unwrap_or_else(|_| "Generation failed.".into()),
                             )),
                             _ => {}
                         }

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use domain::api::gpt::{GptFailure, Limits, ModelList, StreamDone, StreamMeta, StreamToken};
 use futures_util::Stream;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -253,17 +254,17 @@ async fn health(State(service): State<Arc<GptService>>) -> Json<Value> {
     }))
 }
 
-async fn models(State(service): State<Arc<GptService>>) -> Json<Value> {
-    Json(json!({
-        "models": service.models.infos(),
-        "default": service.models.default_name(),
-        "backend": service.backend,
-        "limits": {
-            "temperature": [MIN_TEMPERATURE, MAX_TEMPERATURE],
-            "max_tokens": [1, MAX_TOKENS],
-            "context_chars": MAX_CONTEXT_CHARS,
+async fn models(State(service): State<Arc<GptService>>) -> Json<ModelList> {
+    Json(ModelList {
+        models: service.models.infos(),
+        default: service.models.default_name(),
+        backend: service.backend.clone(),
+        limits: Limits {
+            temperature: [MIN_TEMPERATURE, MAX_TEMPERATURE],
+            max_tokens: [1, MAX_TOKENS],
+            context_chars: MAX_CONTEXT_CHARS,
         },
-    }))
+    })
 }
 
 async fn vocab(State(service): State<Arc<GptService>>, Path(name): Path<String>) -> Response {
@@ -276,9 +277,12 @@ async fn vocab(State(service): State<Arc<GptService>>, Path(name): Path<String>)
         .into_response(),
         None => (
             StatusCode::NOT_FOUND,
-            Json(json!({
-                "error": format!("unknown model {name:?}; available: {}", service.models.names().join(", ")),
-            })),
+            Json(GptFailure {
+                error: format!(
+                    "unknown model {name:?}; available: {}",
+                    service.models.names().join(", ")
+                ),
+            }),
         )
             .into_response(),
     }
@@ -346,7 +350,9 @@ async fn generate_once(State(service): State<Arc<GptService>>, body: Bytes) -> R
 fn unavailable() -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({ "error": "the model service is shutting down; try again shortly" })),
+        Json(GptFailure {
+            error: "the model service is shutting down; try again shortly".into(),
+        }),
     )
         .into_response()
 }
@@ -354,13 +360,26 @@ fn unavailable() -> Response {
 fn failed() -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
-        Json(json!({ "error": "generation failed; please try again" })),
+        Json(GptFailure {
+            error: "generation failed; please try again".into(),
+        }),
     )
         .into_response()
 }
 
-fn event(name: &str, data: Value) -> Result<Event, Infallible> {
-    Ok(Event::default().event(name).data(data.to_string()))
+fn event(name: &str, data: &impl Serialize) -> Result<Event, Infallible> {
+    Ok(Event::default()
+        .event(name)
+        .data(serde_json::to_string(data).unwrap_or_default()))
+}
+
+fn stream_failure(message: &str) -> Result<Event, Infallible> {
+    event(
+        "error",
+        &GptFailure {
+            error: message.into(),
+        },
+    )
 }
 
 async fn generate_stream(State(service): State<Arc<GptService>>, body: Bytes) -> Response {
@@ -372,14 +391,18 @@ async fn generate_stream(State(service): State<Arc<GptService>>, body: Bytes) ->
     let service = service.clone();
     tokio::spawn(async move {
         let _ = tx
-            .send(event("meta", json!({ "model": request.model, "backend": service.backend, "seed": request.params.seed })))
+            .send(event(
+                "meta",
+                &StreamMeta {
+                    model: request.model.clone(),
+                    backend: service.backend.clone(),
+                    seed: Some(request.params.seed),
+                },
+            ))
             .await;
         let Ok(_permit) = service.permits.clone().acquire_owned().await else {
             let _ = tx
-                .send(event(
-                    "error",
-                    json!({ "error": "the model service is shutting down" }),
-                ))
+                .send(stream_failure("the model service is shutting down"))
                 .await;
             return;
         };
@@ -388,7 +411,10 @@ async fn generate_stream(State(service): State<Arc<GptService>>, body: Bytes) ->
         let result = tokio::task::spawn_blocking(move || {
             generate(&model.model, &model.vocab, &req.context, &req.params, |c| {
                 // A closed channel means the reader left: stop sampling for nobody.
-                match token_tx.blocking_send(event("token", json!({ "text": c.to_string() }))) {
+                let token = StreamToken {
+                    text: c.to_string(),
+                };
+                match token_tx.blocking_send(event("token", &token)) {
                     Ok(()) => ControlFlow::Continue(()),
                     Err(_) => ControlFlow::Break(()),
                 }
@@ -402,29 +428,23 @@ async fn generate_stream(State(service): State<Arc<GptService>>, body: Bytes) ->
                 }
                 event(
                     "done",
-                    json!({
-                        "model": request.model,
-                        "text": g.text,
-                        "tokens": g.tokens,
-                        "generation_time": g.generation_time,
-                        "time_to_first_char": g.time_to_first_char,
-                        "chars_per_second": g.tokens as f64 / g.generation_time.max(1e-9),
-                    }),
+                    &StreamDone {
+                        model: request.model.clone(),
+                        chars_per_second: g.tokens as f64 / g.generation_time.max(1e-9),
+                        text: g.text,
+                        tokens: g.tokens,
+                        generation_time: g.generation_time,
+                        time_to_first_char: g.time_to_first_char,
+                    },
                 )
             }
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "generation failed");
-                event(
-                    "error",
-                    json!({ "error": "generation failed; please try again" }),
-                )
+                stream_failure("generation failed; please try again")
             }
             Err(e) => {
                 tracing::error!(error = %e, "generation task failed");
-                event(
-                    "error",
-                    json!({ "error": "generation failed; please try again" }),
-                )
+                stream_failure("generation failed; please try again")
             }
         };
         let _ = tx.send(done).await;

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::Serialize;
 
 use crate::checkpoint;
 use crate::error::Result;
@@ -15,22 +14,8 @@ use crate::vocab::Vocab;
 
 include!(concat!(env!("OUT_DIR"), "/shipped_models.rs"));
 
-/// What /models says about a model.
-#[derive(Debug, Clone, Serialize)]
-pub struct ModelInfo {
-    pub name: String,
-    pub description: String,
-    pub parameters: usize,
-    pub vocab_size: usize,
-    pub block_size: usize,
-    pub n_layer: usize,
-    pub n_head: usize,
-    pub n_embd: usize,
-    pub val_loss: Option<f64>,
-    pub trained_iters: Option<usize>,
-    pub training_seconds: Option<f64>,
-    pub source: String,
-}
+/// What /models says about a model (the wire type the page reads too).
+pub use domain::api::gpt::ModelInfo;
 
 pub struct LoadedModel {
     pub model: Gpt,

@@ -11,9 +11,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use domain::api::gpt::{StreamDone, StreamMeta, StreamToken};
 use gpt::ModelSet;
 use gpt::service::GptService;
-use serde_json::json;
 use url::Url;
 
 use crate::config::Config;
@@ -65,16 +65,24 @@ impl GptBackend {
         Self::Local(Arc::new(GptService::new(models, 2).with_observer(observer)))
     }
 
-    pub fn status(&self) -> serde_json::Value {
+    pub fn status(&self) -> GptStatus {
         match self {
-            Self::Local(service) => json!({
-                "state": if service.models().is_empty() { "failed" } else { "ready" },
-                "backend": "embedded",
-                "models": service.models().names(),
-            }),
-            Self::Remote(remote) => {
-                json!({ "state": "remote", "backend": "cloud", "url": remote.host() })
-            }
+            Self::Local(service) => GptStatus {
+                state: if service.models().is_empty() {
+                    "failed"
+                } else {
+                    "ready"
+                },
+                backend: "embedded",
+                models: service.models().names(),
+                url: None,
+            },
+            Self::Remote(remote) => GptStatus {
+                state: "remote",
+                backend: "cloud",
+                models: Vec::new(),
+                url: Some(remote.host()),
+            },
         }
     }
 
@@ -176,6 +184,18 @@ fn error(status: StatusCode, message: String) -> Response {
     crate::http::error::error(status, &message)
 }
 
+/// Where the Custom GPT stands (`/health/ready`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GptStatus {
+    /// ready, failed (no model loaded) or remote.
+    pub state: &'static str,
+    pub backend: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
 /// Passes a response through, streaming its body (server-sent events stay live).
 fn pass_through(response: reqwest::Response) -> Response {
     let status =
@@ -217,7 +237,19 @@ async fn stream_from_generate(remote: &RemoteGpt, body: Bytes) -> Response {
     if !response.status().is_success() {
         return pass_through(response);
     }
-    let value: serde_json::Value = match response.json().await {
+    /// What the original service's `/generate` answers (only the parts the stream needs).
+    #[derive(serde::Deserialize)]
+    struct Generated {
+        #[serde(default)]
+        model: String,
+        #[serde(default)]
+        text: String,
+        #[serde(default)]
+        tokens: Option<usize>,
+        #[serde(default)]
+        generation_time: f64,
+    }
+    let generated: Generated = match response.json().await {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "GPT service answered something that is not JSON");
@@ -227,22 +259,37 @@ async fn stream_from_generate(remote: &RemoteGpt, body: Bytes) -> Response {
             );
         }
     };
-    let text = value["text"].as_str().unwrap_or_default().to_string();
-    let time = value["generation_time"].as_f64().unwrap_or(0.0);
-    let tokens = value["tokens"]
-        .as_u64()
-        .unwrap_or(text.chars().count() as u64);
+    let tokens = generated
+        .tokens
+        .unwrap_or_else(|| generated.text.chars().count());
+    let time = generated.generation_time;
+    fn data(value: &impl serde::Serialize) -> String {
+        serde_json::to_string(value).unwrap_or_default()
+    }
     let events = [
         (
             "meta",
-            json!({ "model": value["model"], "backend": format!("GPT service at {}", remote.host()) }),
+            data(&StreamMeta {
+                model: generated.model.clone(),
+                backend: format!("GPT service at {}", remote.host()),
+                seed: None,
+            }),
         ),
-        ("token", json!({ "text": text })),
+        (
+            "token",
+            data(&StreamToken {
+                text: generated.text.clone(),
+            }),
+        ),
         (
             "done",
-            json!({
-                "model": value["model"], "text": text, "tokens": tokens, "generation_time": time,
-                "time_to_first_char": time, "chars_per_second": tokens as f64 / time.max(1e-9),
+            data(&StreamDone {
+                model: generated.model,
+                text: generated.text,
+                tokens,
+                generation_time: time,
+                time_to_first_char: time,
+                chars_per_second: tokens as f64 / time.max(1e-9),
             }),
         ),
     ];

@@ -70,6 +70,7 @@ macro_rules! text_enum {
 // After the macro: the modules below see it by textual order.
 pub mod desk;
 pub mod error;
+pub mod gpt;
 pub mod images;
 pub mod knowledge;
 pub mod support;
