@@ -107,20 +107,6 @@ pub async fn post_form<T: DeserializeOwned>(
     read_answer(fetch(url, &init).await?).await
 }
 
-/// Like [`get`], for pages whose answers are not typed yet.
-pub async fn fetch_json(method: &str, url: &str) -> Result<serde_json::Value, String> {
-    send(method, url, None).await
-}
-
-/// Like [`post`] with a body already written as JSON, for pages whose answers are not typed yet.
-pub async fn send_json(
-    method: &str,
-    url: &str,
-    body: Option<&str>,
-) -> Result<serde_json::Value, String> {
-    send(method, url, body.map(str::to_owned)).await
-}
-
 /// A file from the server as a Blob (a sample picture to classify).
 pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
     let init = RequestInit::new();

@@ -48,7 +48,7 @@ pub async fn post_events(
     let response = fetch(url, &init).await?;
     if !response.ok() {
         // read_answer turns the error body into its sentence.
-        return Err(read_answer::<serde_json::Value>(response)
+        return Err(read_answer::<serde::de::IgnoredAny>(response)
             .await
             .err()
             .unwrap_or_else(|| "The server refused the request.".into()));

@@ -53,14 +53,17 @@ fn to_line(m: store::chat::StoredMessage) -> ChatLine {
             detail: None,
         };
     }
-    let meta: serde_json::Value = serde_json::from_str(&m.metadata).unwrap_or_default();
-    let model = meta["model"].as_str().unwrap_or("model");
-    let provider = meta["provider"].as_str().unwrap_or("");
-    let mut detail = format!("{model} ({provider})");
-    if let Some(rate) = meta["tokens_per_second"].as_f64() {
+    let meta: domain::chat::ReplyMetadata = serde_json::from_str(&m.metadata).unwrap_or_default();
+    let model = if meta.model.is_empty() {
+        "model"
+    } else {
+        &meta.model
+    };
+    let mut detail = format!("{model} ({})", meta.provider);
+    if let Some(rate) = meta.tokens_per_second {
         detail.push_str(&format!(" · {rate:.0} tokens/s"));
     }
-    if meta["finish"] == "cancelled" {
+    if meta.finish == "cancelled" {
         detail.push_str(" · stopped");
     }
     ChatLine {

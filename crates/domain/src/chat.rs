@@ -155,6 +155,18 @@ mod tests {
 /// The cookie that ties a browser to its pirate conversation.
 pub const PIRATE_SESSION_COOKIE: &str = "pirate_session";
 
+/// What is stored with a pirate reply (its message metadata): who answered and how fast.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReplyMetadata {
+    pub provider: String,
+    pub model: String,
+    /// stop, length, cancelled or error.
+    pub finish: String,
+    pub completion_tokens: Option<u32>,
+    pub tokens_per_second: Option<f64>,
+}
+
 /// A well-formed session id (a UUID), as the chats' session cookies carry.
 pub fn is_session_id(value: &str) -> bool {
     value.len() == 36

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-
 use crate::checkpoint;
 use crate::error::Result;
 use crate::model::Gpt;

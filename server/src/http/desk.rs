@@ -22,8 +22,9 @@ use domain::api::desk::{
     ReplySent, StaffReply, TeamAction, TicketList, TicketStatus, TicketStatusChange,
     TicketStatusChanged, Transcript,
 };
+use domain::api::desk::{DeskHello, TicketChanged};
+use domain::api::support::ReplyMetadata;
 use serde::Deserialize;
-use serde_json::json;
 use std::sync::Arc;
 use store::Store;
 use store::operations::{ConversationView, HoldOutcome};
@@ -295,7 +296,12 @@ pub async fn reply(
     if !was_held {
         publish(&service, "claimed", &summary, by(&staff.name), true);
     }
-    let metadata = json!({ "author": staff.name, "staff_id": staff.id }).to_string();
+    let metadata = ReplyMetadata {
+        author: Some(staff.name.clone()),
+        staff_id: Some(staff.id),
+        ..ReplyMetadata::default()
+    };
+    let metadata = serde_json::to_string(&metadata).unwrap_or_default();
     let message_id = match store.append_message(&id, "agent", text, &metadata).await {
         Ok(m) => m,
         Err(e) => return unavailable("Sending the reply", e),
@@ -378,7 +384,11 @@ pub async fn ticket_status(
         Ok(true) => {
             service.hub().publish_to_staff(
                 "ticket",
-                json!({ "ticket_id": id, "status": body.status, "by": staff.name }),
+                &TicketChanged {
+                    ticket_id: id,
+                    status: body.status,
+                    by: staff.name.clone(),
+                },
             );
             Json(TicketStatusChanged {
                 ticket_id: id,
@@ -428,7 +438,7 @@ pub async fn analytics(
 
 /// `GET /api/desk/events`: every conversation, ticket and knowledge-base event, live.
 pub async fn events(State(service): State<Arc<SupportService>>, Staff(staff): Staff) -> Response {
-    crate::http::live::stream(service.hub(), json!({ "staff": staff.name }), |_| true)
+    crate::http::live::stream(service.hub(), &DeskHello { staff: staff.name }, |_| true)
 }
 
 /// `GET /api/desk/api-keys` (admin).

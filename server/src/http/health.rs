@@ -10,11 +10,74 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use serde_json::json;
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// `/health`.
+#[derive(Serialize)]
+struct Alive {
+    status: &'static str,
+    version: &'static str,
+}
+
 pub async fn alive() -> impl IntoResponse {
-    Json(json!({ "status": "alive", "version": env!("CARGO_PKG_VERSION") }))
+    Json(Alive {
+        status: "alive",
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+#[derive(Serialize)]
+struct Database {
+    /// up or down.
+    status: &'static str,
+    backend: store::Backend,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latency_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct CloudLlm {
+    provider: String,
+    model: String,
+    /// The circuit breaker: closed (answering), open or half-open.
+    circuit: &'static str,
+}
+
+#[derive(Serialize)]
+struct EmbeddedLlm {
+    model: &'static str,
+    state: crate::services::llm_registry::ModelState,
+    file_present: bool,
+}
+
+#[derive(Serialize)]
+struct Demo {
+    backend: app::models::BackendKind,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct Components {
+    database: Database,
+    knowledge_base: crate::services::knowledge::KnowledgeState,
+    support_agent: String,
+    cloud_llm: Option<CloudLlm>,
+    embedded_llm: EmbeddedLlm,
+    image_classifier: crate::services::classifier::ClassifierStatus,
+    custom_gpt: crate::http::gpt::GptStatus,
+    demos: BTreeMap<String, Demo>,
+}
+
+/// `/health/ready`.
+#[derive(Serialize)]
+struct Readiness {
+    /// ready, or unavailable (the database is down).
+    status: &'static str,
+    components: Components,
 }
 
 pub async fn ready(
@@ -26,46 +89,59 @@ pub async fn ready(
     State(gpt): State<Arc<crate::http::gpt::GptBackend>>,
 ) -> impl IntoResponse {
     let database = match state.store.ping().await {
-        Ok(latency) => json!({
-            "status": "up",
-            "backend": state.store.backend(),
-            "latency_ms": (latency.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
-        }),
+        Ok(latency) => Database {
+            status: "up",
+            backend: state.store.backend(),
+            latency_ms: Some((latency.as_secs_f64() * 1000.0 * 100.0).round() / 100.0),
+            error: None,
+        },
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database ping failed");
-            json!({ "status": "down", "backend": state.store.backend(), "error": "database not answering" })
+            Database {
+                status: "down",
+                backend: state.store.backend(),
+                latency_ms: None,
+                error: Some("database not answering"),
+            }
         }
     };
-    let database_up = database["status"] == "up";
-    let demos: serde_json::Map<String, serde_json::Value> = state
+    let database_up = database.status == "up";
+    let demos = state
         .backends
         .iter()
         .map(|b| {
             (
                 b.slug.clone(),
-                json!({ "backend": b.kind, "label": b.label }),
+                Demo {
+                    backend: b.kind,
+                    label: b.label.clone(),
+                },
             )
         })
         .collect();
-    let body = json!({
-        "status": if database_up { "ready" } else { "unavailable" },
-        "components": {
-            "database": database,
-            "knowledge_base": knowledge.state(),
-            "support_agent": support.agent().backend(),
-            "cloud_llm": llm.cloud_status().map(|(provider, model, circuit)| json!({
-                "provider": provider, "model": model, "circuit": circuit,
-            })),
-            "embedded_llm": {
-                "model": llm::EMBEDDED_MODEL_NAME,
-                "state": llm.embedded_state(),
-                "file_present": llm.model_file_present(),
+    let body = Readiness {
+        status: if database_up { "ready" } else { "unavailable" },
+        components: Components {
+            database,
+            knowledge_base: knowledge.state(),
+            support_agent: support.agent().backend(),
+            cloud_llm: llm
+                .cloud_status()
+                .map(|(provider, model, circuit)| CloudLlm {
+                    provider,
+                    model,
+                    circuit,
+                }),
+            embedded_llm: EmbeddedLlm {
+                model: llm::EMBEDDED_MODEL_NAME,
+                state: llm.embedded_state(),
+                file_present: llm.model_file_present(),
             },
-            "image_classifier": classifier.status(),
-            "custom_gpt": gpt.status(),
-            "demos": demos,
+            image_classifier: classifier.status(),
+            custom_gpt: gpt.status(),
+            demos,
         },
-    });
+    };
     let code = if database_up {
         StatusCode::OK
     } else {

@@ -4,7 +4,7 @@ use crate::http::sse::frame;
 use crate::services::live::{Hub, LiveEvent};
 use axum::body::Bytes;
 use axum::response::Response;
-use serde_json::Value;
+use domain::api::desk::{LiveFrame, Resync};
 use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
@@ -15,13 +15,14 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// An SSE response with the events `keep` accepts, starting with `hello`.
 pub fn stream(
     hub: &Hub,
-    hello: Value,
+    hello: &impl serde::Serialize,
     keep: impl Fn(&LiveEvent) -> bool + Send + 'static,
 ) -> Response {
     let (mut events, mut shutdown) = hub.subscribe();
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(64);
+    let hello = frame("hello", hello);
     tokio::spawn(async move {
-        if tx.send(Ok(frame("hello", &hello))).await.is_err() {
+        if tx.send(Ok(hello)).await.is_err() {
             return;
         }
         let mut ticker = tokio::time::interval(KEEP_ALIVE);
@@ -29,13 +30,13 @@ pub fn stream(
         loop {
             let out = tokio::select! {
                 received = events.recv() => match received {
-                    Ok(event) if keep(&event) => frame(event.kind, &serde_json::json!({
-                        "conversation_id": event.conversation_id,
-                        "data": event.data,
-                    })),
+                    Ok(event) if keep(&event) => frame(event.kind, &LiveFrame {
+                        conversation_id: event.conversation_id.clone(),
+                        data: &event.data,
+                    }),
                     Ok(_) => continue,
                     // Missed events: the page reloads its lists instead of showing a gap.
-                    Err(broadcast::error::RecvError::Lagged(n)) => frame("resync", &serde_json::json!({ "missed": n })),
+                    Err(broadcast::error::RecvError::Lagged(n)) => frame("resync", &Resync { missed: n }),
                     Err(broadcast::error::RecvError::Closed) => break,
                 },
                 _ = ticker.tick() => Bytes::from_static(b": keep-alive\n\n"),

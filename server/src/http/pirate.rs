@@ -194,17 +194,15 @@ pub async fn chat(
         let rate = summary
             .as_ref()
             .map(|s| (s.tokens_per_second() * 10.0).round() / 10.0);
-        let metadata = serde_json::json!({
-            "provider": provider_name,
-            "model": model_name,
-            "finish": finish,
-            "completion_tokens": summary.as_ref().map(|s| s.completion_tokens),
-            "tokens_per_second": rate,
-        });
-        match store
-            .update_message(reply_id, &reply, &metadata.to_string())
-            .await
-        {
+        let metadata = domain::chat::ReplyMetadata {
+            provider: provider_name.to_string(),
+            model: model_name.to_string(),
+            finish: finish.to_owned(),
+            completion_tokens: summary.as_ref().map(|s| s.completion_tokens),
+            tokens_per_second: rate,
+        };
+        let metadata = serde_json::to_string(&metadata).unwrap_or_default();
+        match store.update_message(reply_id, &reply, &metadata).await {
             Ok(true) => {}
             Ok(false) => {
                 tracing::debug!("pirate chat: the conversation was cleared before the reply ended")

@@ -9,7 +9,8 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 /// `event: NAME` and one `data:` line of JSON.
-pub fn frame(name: &str, data: &serde_json::Value) -> Bytes {
+pub fn frame(name: &str, data: &impl serde::Serialize) -> Bytes {
+    let data = serde_json::to_string(data).unwrap_or_default();
     Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
 }
 

@@ -22,7 +22,6 @@ use domain::api::support::{
     ChatRequest, ConversationState, HandedOff, Inbox, MessageRole, ProposalCard, ReplyMetadata,
     Started, TranscriptMessage, TurnDone, TurnFailed,
 };
-use serde_json::json;
 use std::convert::Infallible;
 use std::sync::Arc;
 use support::TurnEvent;
@@ -52,13 +51,8 @@ const SESSION_MAX_AGE_SECONDS: i64 = 30 * 86_400;
 
 use crate::http::sse::frame as sse;
 
-/// One typed event of a turn on the wire.
-fn typed_frame(name: &str, data: &impl serde::Serialize) -> Bytes {
-    sse(name, &serde_json::to_value(data).unwrap_or_default())
-}
-
 fn failed(message: &str) -> Bytes {
-    typed_frame(
+    sse(
         "error",
         &TurnFailed {
             message: message.to_owned(),
@@ -91,7 +85,7 @@ fn event_frame(event: &TurnEvent) -> Bytes {
         TurnEvent::Held { .. } => "held",
         TurnEvent::Proposal { .. } => "proposal",
     };
-    sse(name, &serde_json::to_value(event).unwrap_or_default())
+    sse(name, event)
 }
 
 /// Proposal ids are "prop_" and 32 hex digits.
@@ -178,7 +172,7 @@ pub async fn chat(
             metrics.support_turn(result, uses_llm);
         }
         let frame = match outcome {
-            Ok(Ok(result)) => typed_frame(
+            Ok(Ok(result)) => sse(
                 "done",
                 &TurnDone {
                     html: markdown::to_safe_html(&result.reply),
@@ -363,7 +357,8 @@ pub async fn events(State(service): State<Arc<SupportService>>, headers: HeaderM
         .flatten()
         .map(|(_, name)| name);
     let conversation = session.clone();
-    crate::http::live::stream(service.hub(), json!({ "held_by": holder }), move |event| {
+    let hello = domain::api::desk::CustomerHello { held_by: holder };
+    crate::http::live::stream(service.hub(), &hello, move |event| {
         event.for_customer && event.conversation_id.as_deref() == Some(conversation.as_str())
     })
 }

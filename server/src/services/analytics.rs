@@ -3,6 +3,7 @@
 //! sentiment, per-day volume and tool usage.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::api::support::ReplyMetadata;
 use std::collections::{BTreeMap, HashMap};
 use store::operations::{AnalyticsConversation, AnalyticsMessage};
 
@@ -88,28 +89,25 @@ pub fn compute(
         day.0 += 1;
         day.1 += usize::from(was_escalated);
         for m in msgs {
-            let meta: serde_json::Value = serde_json::from_str(&m.metadata).unwrap_or_default();
+            let meta: ReplyMetadata = serde_json::from_str(&m.metadata).unwrap_or_default();
             match m.role.as_str() {
                 "user" => {
                     customer_messages += 1;
-                    let class = &meta["classification"];
-                    for (field, map) in [
-                        ("category", &mut category),
-                        ("priority", &mut priority),
-                        ("sentiment", &mut sentiment),
-                    ] {
-                        if let Some(v) = class[field].as_str() {
-                            *map.entry(v.to_string()).or_insert(0) += 1;
+                    if let Some(class) = &meta.classification {
+                        for (value, map) in [
+                            (&class.category, &mut category),
+                            (&class.priority, &mut priority),
+                            (&class.sentiment, &mut sentiment),
+                        ] {
+                            *map.entry(value.clone()).or_insert(0) += 1;
                         }
                     }
                 }
                 "assistant" => {
-                    for t in meta["tools"].as_array().into_iter().flatten() {
-                        if let Some(name) = t["tool"].as_str() {
-                            let entry = tools.entry(name.to_string()).or_default();
-                            entry.0 += 1;
-                            entry.1 += usize::from(t["ok"] != serde_json::Value::Bool(true));
-                        }
+                    for t in meta.tools.iter().flatten() {
+                        let entry = tools.entry(t.tool.clone()).or_default();
+                        entry.0 += 1;
+                        entry.1 += usize::from(!t.ok);
                     }
                 }
                 _ => {}

@@ -7,8 +7,8 @@ use crate::config::Config;
 use crate::services::ServiceError;
 use crate::services::live::Hub;
 use crate::services::support::SupportService;
+use domain::api::knowledge::IndexingProgress;
 use kb::ingest::{self, ChunkOptions, DocumentLabels};
-use serde_json::json;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use store::Store;
@@ -184,7 +184,13 @@ impl KnowledgeService {
             let progress = move |done: usize, total: usize| {
                 progress_hub.publish_to_staff(
                     "kb",
-                    json!({ "document_id": id, "status": "indexing", "done": done, "total": total }),
+                    &IndexingProgress {
+                        document_id: Some(id),
+                        status: "indexing".into(),
+                        done,
+                        total,
+                        ..IndexingProgress::default()
+                    },
                 );
             };
             let started = Instant::now();
@@ -227,7 +233,17 @@ impl KnowledgeService {
                     ("failed", Some(message))
                 }
             };
-            hub.publish_to_staff("kb", json!({ "document_id": id, "status": status, "done": total, "total": total, "error": message }));
+            hub.publish_to_staff(
+                "kb",
+                &IndexingProgress {
+                    document_id: Some(id),
+                    status: status.into(),
+                    done: total,
+                    total,
+                    error: message,
+                    ..IndexingProgress::default()
+                },
+            );
         });
         Ok(Accepted { document, indexing })
     }
@@ -261,8 +277,14 @@ impl KnowledgeService {
             tracing::error!(error = %e, "cannot delete a document");
             ServiceError::unavailable("The document could not be deleted; try again.")
         })?;
-        self.hub
-            .publish_to_staff("kb", json!({ "document_id": id, "status": "deleted" }));
+        self.hub.publish_to_staff(
+            "kb",
+            &IndexingProgress {
+                document_id: Some(id),
+                status: "deleted".into(),
+                ..IndexingProgress::default()
+            },
+        );
         Ok(removed)
     }
 
@@ -287,7 +309,13 @@ impl KnowledgeService {
             let progress = move |done: usize, total: usize| {
                 progress_hub.publish_to_staff(
                     "kb",
-                    json!({ "reindex": true, "status": "indexing", "done": done, "total": total }),
+                    &IndexingProgress {
+                        reindex: true,
+                        status: "indexing".into(),
+                        done,
+                        total,
+                        ..IndexingProgress::default()
+                    },
                 );
             };
             let data = match kb.reindex(&progress).await {
@@ -298,14 +326,26 @@ impl KnowledgeService {
                         elapsed_ms = report.elapsed_ms,
                         "re-index finished"
                     );
-                    json!({ "reindex": true, "status": "ready", "done": report.total, "total": report.total, "elapsed_ms": report.elapsed_ms })
+                    IndexingProgress {
+                        reindex: true,
+                        status: "ready".into(),
+                        done: report.total,
+                        total: report.total,
+                        elapsed_ms: Some(report.elapsed_ms),
+                        ..IndexingProgress::default()
+                    }
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "re-index failed");
-                    json!({ "reindex": true, "status": "failed", "error": e.to_string() })
+                    IndexingProgress {
+                        reindex: true,
+                        status: "failed".into(),
+                        error: Some(e.to_string()),
+                        ..IndexingProgress::default()
+                    }
                 }
             };
-            hub.publish_to_staff("kb", data);
+            hub.publish_to_staff("kb", &data);
         });
         Ok(chunks)
     }

@@ -15,6 +15,7 @@ pub struct LiveEvent {
     /// The SSE event name: message, conversation, claimed, released, resolved, ticket, kb.
     pub kind: &'static str,
     pub conversation_id: Option<String>,
+    /// One of `domain::api::desk`'s event types, serialised once for every reader.
     pub data: Value,
     /// Whether the customer of `conversation_id` sees it in their chat.
     #[serde(skip)]
@@ -49,11 +50,11 @@ impl Hub {
 
     /// An event for the desk only: no conversation, nothing the customer sees (tickets, the
     /// knowledge base's progress).
-    pub fn publish_to_staff(&self, kind: &'static str, data: Value) {
+    pub fn publish_to_staff(&self, kind: &'static str, data: &impl Serialize) {
         self.publish(LiveEvent {
             kind,
             conversation_id: None,
-            data,
+            data: serde_json::to_value(data).unwrap_or_default(),
             for_customer: false,
         });
     }

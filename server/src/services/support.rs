@@ -4,7 +4,8 @@
 
 use crate::services::live::Hub;
 use crate::services::llm_registry::LlmRegistry;
-use serde_json::json;
+use domain::api::desk::TurnStored;
+use domain::api::support::Classification;
 use std::sync::{Arc, RwLock};
 use support::{SupportAgent, Toolbox, TurnEvent};
 use tokio::sync::mpsc;
@@ -102,13 +103,19 @@ impl SupportService {
             self.hub.publish(crate::services::live::LiveEvent {
                 kind: "conversation",
                 conversation_id: Some(session.to_owned()),
-                data: json!({
-                    "user_message_id": r.user_message_id,
-                    "reply_message_id": r.reply_message_id,
-                    "escalated": r.escalated,
-                    "held_by": r.held_by,
-                    "classification": r.classification,
-                }),
+                data: serde_json::to_value(TurnStored {
+                    user_message_id: r.user_message_id,
+                    reply_message_id: r.reply_message_id,
+                    escalated: r.escalated,
+                    held_by: r.held_by.clone(),
+                    classification: Classification {
+                        category: r.classification.category.clone(),
+                        priority: r.classification.priority.clone(),
+                        sentiment: r.classification.sentiment.clone(),
+                        escalate: r.classification.escalate,
+                    },
+                })
+                .unwrap_or_default(),
                 for_customer: false,
             });
         }

@@ -329,3 +329,33 @@ pub struct ConversationEvent {
 pub struct CustomerHello {
     pub held_by: Option<String>,
 }
+
+/// The first event of the desk's stream: who is listening.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskHello {
+    pub staff: String,
+}
+
+/// A ticket changed status (event `ticket`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketChanged {
+    pub ticket_id: i64,
+    pub status: TicketStatus,
+    pub by: String,
+}
+
+/// A customer's turn was stored (event `conversation`, desk only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TurnStored {
+    pub user_message_id: i64,
+    pub reply_message_id: i64,
+    pub escalated: bool,
+    pub held_by: Option<String>,
+    pub classification: super::support::Classification,
+}
+
+/// Events were missed (a slow reader): reload instead of showing a gap (event `resync`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resync {
+    pub missed: u64,
+}

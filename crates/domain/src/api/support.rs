@@ -111,6 +111,9 @@ pub struct ReplyMetadata {
     pub elapsed_ms: Option<f64>,
     #[serde(default)]
     pub author: Option<String>,
+    /// The staff account of a person's reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<i64>,
     #[serde(default)]
     pub proposal: Option<ProposalCard>,
 }
