@@ -3,8 +3,10 @@
 
 pub mod classify;
 pub mod extract;
+pub mod help_question;
 pub mod intent;
 pub mod intent_model;
 pub mod keywords;
 pub mod reading;
 pub mod semantic;
+pub mod stance;

@@ -1,0 +1,52 @@
+//! The demo inbox page.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+
+use domain::api::support::OutboxMail as MailView;
+
+/// The demo inbox: with no SMTP server configured, the mail the store would have sent from this
+/// browser's support conversation (one-time codes) is shown here instead.
+#[component]
+pub fn SupportInboxPage() -> impl IntoView {
+    let mails = RwSignal::new(None::<Result<Vec<MailView>, String>>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            let result =
+                crate::components::http::get::<domain::api::support::Inbox>("/api/support/inbox")
+                    .await
+                    .map(|inbox| inbox.mails);
+            mails.set(Some(result));
+        });
+    });
+    view! {
+        <Title text="Demo inbox"/>
+        <Meta name="robots" content="noindex"/>
+        <header class="mb-4">
+            <h1 class="text-3xl font-bold tracking-tight">"Demo inbox"</h1>
+            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
+                "This demo has no mail server, so nothing leaves it: the email the store would have sent from your support conversation (one-time codes) is shown here, to you only. With SMTP configured, codes go to the customer's real inbox."
+            </p>
+            <a href="/support" class="mt-2 inline-block text-sm text-indigo-700 underline dark:text-indigo-300">"Back to the support chat"</a>
+        </header>
+        <section aria-label="Messages" data-testid="inbox">
+            {move || match mails.get() {
+                None => view! { <p class="text-sm text-slate-500">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p role="alert" class="text-sm text-red-700">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="inbox-empty">"No mail yet. Ask the support agent for your orders to get a code."</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="space-y-3">
+                        {list.into_iter().map(|m| view! {
+                            <li class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" data-testid="inbox-mail">
+                                <p class="text-xs text-slate-500">{format!("To {} · {} · {}", m.to_email, m.transport, m.created_at.format("%Y-%m-%d %H:%M:%S"))}</p>
+                                <p class="mt-1 font-semibold">{m.subject}</p>
+                                <p class="mt-1 text-sm" data-testid="inbox-body">{m.body}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
