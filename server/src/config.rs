@@ -2,34 +2,16 @@
 //! typed struct. An invalid value stops startup with a message naming the variable; secrets are
 //! wrapped so that they never reach a log line.
 
-use std::fmt;
+use secrecy::ExposeSecret;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use url::Url;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portfolio.db?mode=rwc";
 
-/// A value that must not be logged: `Debug` and `Display` print `***`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+/// A value that must not be logged (secrecy's `SecretString`: `Debug` prints it redacted, and
+/// reading it takes an explicit `expose_secret()`).
+pub type Secret = secrecy::SecretString;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -157,7 +139,7 @@ impl Config {
                 }
             }
         };
-        let secret = |name: &str| get(name).map(Secret);
+        let secret = |name: &str| get(name).map(Secret::from);
         let model = |name: &'static str, default: &str| -> Result<String, ConfigError> {
             let value = get(name).unwrap_or_else(|| default.to_owned());
             if value.len() > 200 || value.chars().any(char::is_whitespace) {
@@ -173,19 +155,23 @@ impl Config {
         let smtp_from = get("SMTP_FROM")
             .unwrap_or_else(|| "AI Portfolio Store <no-reply@localhost>".to_owned());
         if let Some(url) = &smtp_url {
-            if !(url.expose().starts_with("smtp://") || url.expose().starts_with("smtps://")) {
+            if !(url.expose_secret().starts_with("smtp://")
+                || url.expose_secret().starts_with("smtps://"))
+            {
                 return Err(invalid(
                     "SMTP_URL",
                     "must be an smtp:// or smtps:// URL (smtp://user:password@host:587?tls=required)",
                 ));
             }
-            crate::services::mail::SmtpMailer::new(url.expose(), &smtp_from).map_err(|e| {
-                if e.starts_with("SMTP_FROM") {
-                    invalid("SMTP_FROM", e)
-                } else {
-                    invalid("SMTP_URL", e)
-                }
-            })?;
+            crate::services::mail::SmtpMailer::new(url.expose_secret(), &smtp_from).map_err(
+                |e| {
+                    if e.starts_with("SMTP_FROM") {
+                        invalid("SMTP_FROM", e)
+                    } else {
+                        invalid("SMTP_URL", e)
+                    }
+                },
+            )?;
         }
 
         let log_level = get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned());
@@ -247,7 +233,7 @@ impl Config {
             .map_err(|_| invalid("PORT", "must be a port number from 0 to 65535"))?;
 
         Ok(Config {
-            database_url: Secret(database_url),
+            database_url: Secret::from(database_url),
             openai_api_key: secret("OPENAI_API_KEY"),
             openai_base_url: url("OPENAI_BASE_URL")?,
             openai_chat_model: model("OPENAI_CHAT_MODEL", "gpt-4o-mini")?,
@@ -310,7 +296,7 @@ impl Config {
                     Some(AdminAccount {
                         email,
                         name: get("ADMIN_NAME").unwrap_or_else(|| "Administrator".to_owned()),
-                        password: Secret(password),
+                        password: Secret::from(password),
                     })
                 }
                 (Some(_), None) => {
@@ -341,7 +327,7 @@ impl Config {
 
     /// The database URL with any password replaced, for logs and the health report.
     pub fn database_url_redacted(&self) -> String {
-        let raw = self.database_url.expose();
+        let raw = self.database_url.expose_secret();
         match Url::parse(raw) {
             Ok(mut url) if url.password().is_some() => {
                 let _ = url.set_password(Some("***"));
@@ -368,7 +354,7 @@ mod tests {
     #[test]
     fn defaults_need_no_variables() {
         let c = config(&[]).expect("defaults");
-        assert_eq!(c.database_url.expose(), DEFAULT_DATABASE_URL);
+        assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
         assert_eq!(c.bind, "127.0.0.1:3000".parse().expect("addr"));
         assert!(c.openai_api_key.is_none() && c.stability_key.is_none() && c.qdrant_url.is_none());
         assert_eq!(c.openai_chat_model, "gpt-4o-mini");
@@ -441,7 +427,7 @@ mod tests {
             "postgres://app:***@db.example.com:5432/postgres"
         );
         assert_eq!(
-            c.openai_api_key.as_ref().map(Secret::expose),
+            c.openai_api_key.as_ref().map(ExposeSecret::expose_secret),
             Some("sk-live-abc123")
         );
     }

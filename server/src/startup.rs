@@ -11,6 +11,7 @@ use crate::{OUTPUT_NAME, telemetry};
 use app::state::AppState;
 use axum::serve::ListenerExt;
 use leptos::prelude::LeptosOptions;
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use std::time::Duration;
 use store::{ConnectOptions, Store};
@@ -43,7 +44,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// starting), with a log line per attempt.
 pub async fn open_store(config: &Config) -> Result<Store, store::StoreError> {
     const ATTEMPTS: u32 = 8;
-    let url = config.database_url.expose();
+    let url = config.database_url.expose_secret();
     let mut delay = Duration::from_millis(500);
     for attempt in 1..=ATTEMPTS {
         match Store::open(url, &ConnectOptions::default()).await {
@@ -68,7 +69,7 @@ pub async fn open_store(config: &Config) -> Result<Store, store::StoreError> {
 /// The SMTP mailer when `SMTP_URL` is set (the configuration already checked it).
 fn mailer(config: &Config) -> Option<Arc<dyn ::support::tools::Mailer>> {
     let url = config.smtp_url.as_ref()?;
-    match mail::SmtpMailer::new(url.expose(), &config.smtp_from) {
+    match mail::SmtpMailer::new(url.expose_secret(), &config.smtp_from) {
         Ok(m) => Some(Arc::new(m)),
         Err(e) => {
             tracing::error!(error = %e, "SMTP is configured but unusable; codes go to the demo inbox");

@@ -88,12 +88,6 @@ fn event_frame(event: &TurnEvent) -> Bytes {
     sse(name, event)
 }
 
-/// Proposal ids are "prop_" and 32 hex digits.
-fn is_proposal_id(id: &str) -> bool {
-    id.strip_prefix("prop_")
-        .is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
 /// `POST /api/support/chat` {message}: one turn, streamed.
 pub async fn chat(
     State(service): State<Arc<SupportService>>,
@@ -117,7 +111,7 @@ pub async fn chat(
         }
     };
     let decision = match body.decision {
-        Some(d) if is_proposal_id(&d.proposal_id) => Some((d.proposal_id, d.confirm)),
+        Some(d) if domain::api::support::is_proposal_id(&d.proposal_id) => Some((d.proposal_id, d.confirm)),
         Some(_) => {
             return error(
                 StatusCode::UNPROCESSABLE_ENTITY,

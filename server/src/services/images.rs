@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use imagegen::{ImageProvider, ImageService, OpenAiImages, Stability};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 /// The image service over the providers the configuration allows.
@@ -21,7 +22,7 @@ pub fn build_providers(config: &Config) -> Vec<Arc<dyn ImageProvider>> {
     let mut providers: Vec<Arc<dyn ImageProvider>> = Vec::new();
     if let Some(key) = &config.stability_key {
         match Stability::new(
-            key.expose().to_owned(),
+            key.expose_secret().to_owned(),
             config
                 .stability_base_url
                 .as_ref()
@@ -37,13 +38,13 @@ pub fn build_providers(config: &Config) -> Vec<Arc<dyn ImageProvider>> {
             config
                 .openai_api_key
                 .as_ref()
-                .map(|k| k.expose().to_owned()),
+                .map(|k| k.expose_secret().to_owned()),
             Some(base.as_str().trim_end_matches('/').to_owned()),
             config.openai_image_model.clone(),
         )));
     } else if let Some(key) = &config.openai_api_key {
         providers.push(Arc::new(OpenAiImages::new(
-            Some(key.expose().to_owned()),
+            Some(key.expose_secret().to_owned()),
             None,
             config.openai_image_model.clone(),
         )));

@@ -9,6 +9,7 @@ use crate::services::live::Hub;
 use crate::services::support::SupportService;
 use domain::api::knowledge::IndexingProgress;
 use kb::ingest::{self, ChunkOptions, DocumentLabels};
+use secrecy::ExposeSecret;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use store::Store;
@@ -399,7 +400,7 @@ pub fn knowledge_settings(config: &Config) -> KnowledgeSettings {
         qdrant_api_key: config
             .qdrant_api_key
             .as_ref()
-            .map(|k| k.expose().to_owned()),
+            .map(|k| k.expose_secret().to_owned()),
         threads: config.llm_threads,
         remote_embedder: None,
     }

@@ -4,6 +4,7 @@
 
 use crate::config::Config;
 use llm::{ChatProvider, FallbackProvider, LazyEmbeddedProvider, OpenAiProvider, OpenAiSettings};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 pub struct LlmRegistry {
@@ -34,7 +35,7 @@ pub fn openai_settings(config: &Config, model: &str) -> Option<OpenAiSettings> {
     settings.api_key = config
         .openai_api_key
         .as_ref()
-        .map(|k| k.expose().to_owned());
+        .map(|k| k.expose_secret().to_owned());
     Some(settings)
 }
 

@@ -7,6 +7,7 @@ use crate::services::ServiceError;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use store::Store;
 use store::staff::Staff;
@@ -141,7 +142,7 @@ pub async fn ensure_configured_admin(
     store: &Store,
     admin: &crate::config::AdminAccount,
 ) -> Result<(), String> {
-    let password = admin.password.expose().to_owned();
+    let password = admin.password.expose_secret().to_owned();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| e.to_string())??;

@@ -135,6 +135,13 @@ pub struct ConversationState {
     pub knowledge: KnowledgeState,
 }
 
+/// A proposal's id: "prop_" and 32 hex digits (what the support crate's proposals are given).
+/// The one check for both the page's card and the REST API's decision.
+pub fn is_proposal_id(id: &str) -> bool {
+    id.strip_prefix("prop_")
+        .is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// A press on an action card instead of a message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardDecision {
@@ -271,4 +278,18 @@ pub struct OutboxMail {
 pub struct Inbox {
     pub mails: Vec<OutboxMail>,
     pub smtp: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proposal_id_is_prop_and_32_hex_digits() {
+        assert!(is_proposal_id("prop_3f9a1c0d5e7b4a2c8d6e0f1a2b3c4d5e"));
+        assert!(!is_proposal_id("prop_3f9a1c0d5e7b4a2c8d6e0f1a2b3c4d5"));
+        assert!(!is_proposal_id("prop_3f9a1c0d5e7b4a2c8d6e0f1a2b3c4d5g"));
+        assert!(!is_proposal_id("no-such-proposal"));
+        assert!(!is_proposal_id("../x"));
+    }
 }

@@ -34,7 +34,10 @@ pub struct DecisionIn {
     /// The `proposal.id` a reply returned.
     #[cfg_attr(
         feature = "openapi",
-        schema(example = "6f1d2a4e-0b7c-4c1e-9e55-2a7b1f0c9d31")
+        schema(
+            example = "prop_3f9a1c0d5e7b4a2c8d6e0f1a2b3c4d5e",
+            pattern = "^prop_[0-9a-fA-F]{32}$"
+        )
     )]
     pub proposal_id: String,
     /// true carries the action out; false drops it and changes nothing.

@@ -177,10 +177,10 @@ pub async fn decide(
             );
         }
     };
-    if !is_conversation_id(&body.proposal_id) {
+    if !domain::api::support::is_proposal_id(&body.proposal_id) {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "A proposal id is 8-64 letters, digits, '-' or '_' (the proposal.id of a reply).",
+            "A proposal id is \"prop_\" and 32 hex digits: the proposal.id of a reply.",
         );
     }
     match service.store().conversation(&id).await {
