@@ -2,7 +2,7 @@
 //! Ctrl-C or SIGTERM.
 
 use crate::config::{self, Config};
-use crate::http::{self, api_v1, gpt, rate_limit};
+use crate::http::{self, api_v1, rate_limit};
 use crate::services::{
     backends, classifier, images, knowledge, live, llm_registry, mail, metrics, support,
 };
@@ -92,7 +92,10 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
         app,
         images,
         classifier: Arc::new(classifier::ClassifierService::new(config)),
-        gpt: Arc::new(gpt::GptBackend::new(config, metrics.clone())),
+        gpt: Arc::new(crate::services::gpt::GptBackend::new(
+            config,
+            metrics.clone(),
+        )),
         metrics,
         support: Arc::new(support::SupportService::new(
             store,

@@ -2,7 +2,8 @@
 //! (`FromRef`), so an extractor or handler names the part, not the whole.
 
 use crate::config::Config;
-use crate::http::{api_v1, gpt, rate_limit};
+use crate::http::{api_v1, rate_limit};
+use crate::services::gpt;
 use crate::services::{classifier, knowledge, llm_registry, metrics, support};
 use app::state::AppState;
 use leptos::prelude::LeptosOptions;

@@ -94,6 +94,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ServiceError::Upstream(_) => StatusCode::BAD_GATEWAY,
         };
         ApiError::status(status, e.to_string())
     }

@@ -1,9 +1,7 @@
-//! Custom GPT under `/api/gpt/`: the shipped models served in process (the `gpt` crate's REST
-//! contract), or, with GPT_API_URL set, a proxy to that remote service (the standalone
-//! `gpt-service`, or the original on Cloud Run). The page always calls this server.
+//! Custom GPT under `/api/gpt/`: the `gpt` crate's REST contract served in process, or a proxy
+//! to the remote service (`services::gpt` chooses). The page always calls this server.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -12,80 +10,11 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use domain::api::gpt::{StreamDone, StreamMeta, StreamToken};
-use gpt::ModelSet;
-use gpt::service::GptService;
-use url::Url;
 
-use crate::config::Config;
 use crate::http::rate_limit::{self, ChatLimit};
-use crate::services::metrics::Metrics;
-
-/// What answers `/api/gpt/`.
-pub enum GptBackend {
-    Local(Arc<GptService>),
-    Remote(Arc<RemoteGpt>),
-}
+use crate::services::gpt::{GptBackend, RemoteGpt};
 
 impl GptBackend {
-    pub fn new(config: &Config, metrics: Metrics) -> Self {
-        if let Some(url) = &config.gpt_api_url {
-            return Self::Remote(Arc::new(RemoteGpt::new(url.clone())));
-        }
-        let mut models = ModelSet::shipped().unwrap_or_else(|e| {
-            tracing::error!(error = %e, "cannot load the shipped GPT models");
-            ModelSet::default()
-        });
-        let extra = config.models_dir.join("gpt");
-        match models.add_dir(&extra) {
-            Ok(added) if !added.is_empty() => {
-                tracing::info!(models = ?added, dir = %extra.display(), "added GPT models")
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, dir = %extra.display(), "cannot load GPT models"),
-        }
-        tracing::info!(models = ?models.names(), "custom GPT ready");
-        let observer: gpt::service::Observer =
-            Arc::new(move |model: &str, generation: &gpt::Generation| {
-                metrics.count(
-                    "gpt_generations_total",
-                    vec![("model", model.to_string())],
-                    1.0,
-                );
-                metrics.count(
-                    "gpt_generated_chars_total",
-                    vec![("model", model.to_string())],
-                    generation.tokens as f64,
-                );
-                metrics.observe(
-                    "model_inference_duration_seconds",
-                    vec![("model", format!("gpt-{model}"))],
-                    generation.generation_time,
-                );
-            });
-        Self::Local(Arc::new(GptService::new(models, 2).with_observer(observer)))
-    }
-
-    pub fn status(&self) -> GptStatus {
-        match self {
-            Self::Local(service) => GptStatus {
-                state: if service.models().is_empty() {
-                    "failed"
-                } else {
-                    "ready"
-                },
-                backend: "embedded",
-                models: service.models().names(),
-                url: None,
-            },
-            Self::Remote(remote) => GptStatus {
-                state: "remote",
-                backend: "cloud",
-                models: Vec::new(),
-                url: Some(remote.host()),
-            },
-        }
-    }
-
     /// The routes, generation rate limited per client.
     pub fn router<S: Clone + Send + Sync + 'static>(&self, limit: ChatLimit) -> Router<S> {
         let routes: Router<S> = match self {
@@ -116,84 +45,8 @@ async fn limit_generation(
     }
 }
 
-pub struct RemoteGpt {
-    base: Url,
-    client: reqwest::Client,
-}
-
-impl RemoteGpt {
-    fn new(base: Url) -> Self {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            // A cold start on Cloud Run can take tens of seconds; the page says so after 6 s.
-            .timeout(Duration::from_secs(120))
-            .build()
-            .unwrap_or_default();
-        Self { base, client }
-    }
-
-    fn host(&self) -> String {
-        self.base.host_str().unwrap_or("remote").to_string()
-    }
-
-    fn url(&self, path: &str) -> Option<Url> {
-        let mut base = self.base.clone();
-        if !base.path().ends_with('/') {
-            base.set_path(&format!("{}/", base.path()));
-        }
-        base.join(path.trim_start_matches('/')).ok()
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Bytes,
-    ) -> Result<reqwest::Response, Response> {
-        let Some(url) = self.url(path) else {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                "that is not a GPT service path".into(),
-            ));
-        };
-        let mut request = self.client.request(method.clone(), url);
-        if method == Method::POST {
-            request = request
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(body);
-        }
-        request.send().await.map_err(|e| {
-            tracing::warn!(error = %e, host = %self.host(), "GPT service request failed");
-            let why = if e.is_timeout() {
-                "did not answer in time"
-            } else {
-                "cannot be reached"
-            };
-            error(
-                StatusCode::BAD_GATEWAY,
-                format!(
-                    "The GPT service at {} {why}; try again shortly.",
-                    self.host()
-                ),
-            )
-        })
-    }
-}
-
 fn error(status: StatusCode, message: String) -> Response {
     crate::http::error::error(status, &message)
-}
-
-/// Where the Custom GPT stands (`/health/ready`).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct GptStatus {
-    /// ready, failed (no model loaded) or remote.
-    pub state: &'static str,
-    pub backend: &'static str,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub models: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 
 /// Passes a response through, streaming its body (server-sent events stay live).
@@ -217,9 +70,9 @@ async fn proxy(
     method: Method,
     body: Bytes,
 ) -> Response {
-    let response = match remote.send(method.clone(), &path, body.clone()).await {
+    let response = match remote.send(method.clone(), &path, body.to_vec()).await {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     // The original service has no streaming route: answer the stream from /generate instead.
     let missing = matches!(response.status().as_u16(), 404 | 405);
@@ -230,9 +83,9 @@ async fn proxy(
 }
 
 async fn stream_from_generate(remote: &RemoteGpt, body: Bytes) -> Response {
-    let response = match remote.send(Method::POST, "generate", body).await {
+    let response = match remote.send(Method::POST, "generate", body.to_vec()).await {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     if !response.status().is_success() {
         return pass_through(response);

@@ -68,7 +68,7 @@ struct Components {
     cloud_llm: Option<CloudLlm>,
     embedded_llm: EmbeddedLlm,
     image_classifier: crate::services::classifier::ClassifierStatus,
-    custom_gpt: crate::http::gpt::GptStatus,
+    custom_gpt: crate::services::gpt::GptStatus,
     demos: BTreeMap<String, Demo>,
 }
 
@@ -86,7 +86,7 @@ pub async fn ready(
     State(support): State<Arc<crate::services::support::SupportService>>,
     State(knowledge): State<Arc<crate::services::knowledge::KnowledgeService>>,
     State(classifier): State<Arc<crate::services::classifier::ClassifierService>>,
-    State(gpt): State<Arc<crate::http::gpt::GptBackend>>,
+    State(gpt): State<Arc<crate::services::gpt::GptBackend>>,
 ) -> impl IntoResponse {
     let database = match state.store.ping().await {
         Ok(latency) => Database {

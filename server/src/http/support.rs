@@ -111,7 +111,9 @@ pub async fn chat(
         }
     };
     let decision = match body.decision {
-        Some(d) if domain::api::support::is_proposal_id(&d.proposal_id) => Some((d.proposal_id, d.confirm)),
+        Some(d) if domain::api::support::is_proposal_id(&d.proposal_id) => {
+            Some((d.proposal_id, d.confirm))
+        }
         Some(_) => {
             return error(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -23,6 +23,9 @@ pub enum ServiceError {
     /// Something this service needs is not ready or not answering: try again later.
     #[error("{0}")]
     Unavailable(String),
+    /// A remote service this one calls failed or did not answer.
+    #[error("{0}")]
+    Upstream(String),
 }
 
 impl ServiceError {

@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod backends;
 pub mod classifier;
 mod error;
+pub mod gpt;
 pub mod images;
 pub mod knowledge;
 pub mod live;
