@@ -12,6 +12,7 @@ use axum::routing::any;
 use domain::api::gpt::{StreamDone, StreamMeta, StreamToken};
 
 use crate::http::rate_limit::{self, ChatLimit};
+use crate::http::sse;
 use crate::services::gpt::{GptBackend, RemoteGpt};
 
 impl GptBackend {
@@ -116,46 +117,37 @@ async fn stream_from_generate(remote: &RemoteGpt, body: Bytes) -> Response {
         .tokens
         .unwrap_or_else(|| generated.text.chars().count());
     let time = generated.generation_time;
-    fn data(value: &impl serde::Serialize) -> String {
-        serde_json::to_string(value).unwrap_or_default()
-    }
     let events = [
-        (
+        sse::event(
             "meta",
-            data(&StreamMeta {
+            &StreamMeta {
                 model: generated.model.clone(),
                 backend: format!("GPT service at {}", remote.host()),
                 seed: None,
-            }),
+            },
         ),
-        (
+        sse::event(
             "token",
-            data(&StreamToken {
+            &StreamToken {
                 text: generated.text.clone(),
-            }),
+            },
         ),
-        (
+        sse::event(
             "done",
-            data(&StreamDone {
+            &StreamDone {
                 model: generated.model,
                 text: generated.text,
                 tokens,
                 generation_time: time,
                 time_to_first_char: time,
                 chars_per_second: tokens as f64 / time.max(1e-9),
-            }),
+            },
         ),
     ];
-    let body: String = events
-        .iter()
-        .map(|(name, data)| format!("event: {name}\ndata: {data}\n\n"))
-        .collect();
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/event-stream"),
-        )],
-        body,
-    )
-        .into_response()
+    let (tx, rx) = tokio::sync::mpsc::channel(events.len());
+    for event in events {
+        // The channel holds all three; the receiver is still here.
+        let _ = tx.try_send(event);
+    }
+    sse::response(rx, None)
 }

@@ -1,11 +1,10 @@
 //! The live hub as server-sent events: the desk's stream and a customer's open chat.
 
-use crate::http::sse::frame;
+use crate::http::sse::event as frame;
 use crate::services::live::{Hub, LiveEvent};
-use axum::body::Bytes;
 use axum::response::Response;
+use axum::response::sse::Event;
 use domain::api::desk::{LiveFrame, Resync};
-use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 
@@ -19,14 +18,12 @@ pub fn stream(
     keep: impl Fn(&LiveEvent) -> bool + Send + 'static,
 ) -> Response {
     let (mut events, mut shutdown) = hub.subscribe();
-    let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(64);
+    let (tx, rx) = mpsc::channel::<Event>(64);
     let hello = frame("hello", hello);
     tokio::spawn(async move {
-        if tx.send(Ok(hello)).await.is_err() {
+        if tx.send(hello).await.is_err() {
             return;
         }
-        let mut ticker = tokio::time::interval(KEEP_ALIVE);
-        ticker.tick().await;
         loop {
             let out = tokio::select! {
                 received = events.recv() => match received {
@@ -39,14 +36,13 @@ pub fn stream(
                     Err(broadcast::error::RecvError::Lagged(n)) => frame("resync", &Resync { missed: n }),
                     Err(broadcast::error::RecvError::Closed) => break,
                 },
-                _ = ticker.tick() => Bytes::from_static(b": keep-alive\n\n"),
                 _ = shutdown.wait_for(|stop| *stop) => break,
                 () = tx.closed() => break,
             };
-            if tx.send(Ok(out)).await.is_err() {
+            if tx.send(out).await.is_err() {
                 break;
             }
         }
     });
-    crate::http::sse::response(rx)
+    crate::http::sse::response(rx, Some(KEEP_ALIVE))
 }

@@ -12,15 +12,14 @@ use crate::state::ServerState;
 use app::state::AppState;
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::response::sse::Event;
 use axum_extra::extract::cookie::SameSite;
 use domain::chat::{ChatInput, EMBEDDED_MODEL_NOTE, PIRATE_SESSION_COOKIE, StreamFrame};
 use llm::{ChatEvent, ChatMessage, ChatRequest, FinishReason, Role};
-use std::convert::Infallible;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -30,7 +29,7 @@ const HISTORY_MESSAGES: i64 = 12;
 const HISTORY_CHARS: usize = 3_000;
 const MAX_REPLY_TOKENS: u32 = 320;
 
-pub fn sse(frame: &StreamFrame) -> Bytes {
+pub fn sse(frame: &StreamFrame) -> Event {
     let name = match frame {
         StreamFrame::Meta { .. } => "meta",
         StreamFrame::Queued => "queued",
@@ -38,8 +37,7 @@ pub fn sse(frame: &StreamFrame) -> Bytes {
         StreamFrame::Done { .. } => "done",
         StreamFrame::Error { .. } => "error",
     };
-    let data = serde_json::to_string(frame).unwrap_or_else(|_| "{}".to_owned());
-    Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
+    crate::http::sse::event(name, frame)
 }
 
 pub async fn chat(
@@ -123,7 +121,7 @@ pub async fn chat(
         }
     };
 
-    let (body_tx, body_rx) = mpsc::channel::<Result<Bytes, Infallible>>(64);
+    let (body_tx, body_rx) = mpsc::channel::<Event>(64);
     let meta = StreamFrame::Meta {
         provider: provider.provider().to_owned(),
         model: provider.model().to_owned(),
@@ -134,7 +132,7 @@ pub async fn chat(
         (provider.provider().to_owned(), provider.model().to_owned());
     tokio::spawn(async move {
         let mut reply = String::new();
-        let mut client_gone = body_tx.send(Ok(sse(&meta))).await.is_err();
+        let mut client_gone = body_tx.send(sse(&meta)).await.is_err();
         let mut summary = None;
         while !client_gone {
             let Some(event) = events.recv().await else {
@@ -170,14 +168,14 @@ pub async fn chat(
                 Err(e) => {
                     tracing::warn!(error = %e, "pirate chat: generation failed");
                     let _ = body_tx
-                        .send(Ok(sse(&StreamFrame::Error {
+                        .send(sse(&StreamFrame::Error {
                             message: e.to_string(),
-                        })))
+                        }))
                         .await;
                     break;
                 }
             };
-            client_gone = body_tx.send(Ok(sse(&frame))).await.is_err();
+            client_gone = body_tx.send(sse(&frame)).await.is_err();
         }
         // Dropping the receiver here is what stops a generation the browser no longer reads.
         drop(events);
@@ -238,11 +236,11 @@ pub async fn chat(
                 total_ms: s.total_ms,
                 tokens_per_second: rate,
             };
-            let _ = body_tx.send(Ok(sse(&done))).await;
+            let _ = body_tx.send(sse(&done)).await;
         }
     });
 
-    let mut response = crate::http::sse::response(body_rx);
+    let mut response = crate::http::sse::response(body_rx, None);
     if new_session {
         // A pirate conversation is resumed for thirty days.
         let cookie = cookies::session(
@@ -337,13 +335,20 @@ mod tests {
         assert_eq!(messages.len(), 2);
     }
 
-    #[test]
-    fn frames_are_tagged_server_sent_events() {
-        let frame = sse(&StreamFrame::Token {
+    #[tokio::test]
+    async fn frames_are_tagged_server_sent_events() {
+        let (tx, rx) = mpsc::channel(1);
+        tx.send(sse(&StreamFrame::Token {
             text: "Arr\nmatey".into(),
-        });
+        }))
+        .await
+        .unwrap();
+        drop(tx);
+        let body = axum::body::to_bytes(crate::http::sse::response(rx, None).into_body(), 1024)
+            .await
+            .unwrap();
         assert_eq!(
-            &frame[..],
+            &body[..],
             b"event: token\ndata: {\"type\":\"token\",\"text\":\"Arr\\nmatey\"}\n\n"
         );
     }

@@ -11,10 +11,10 @@ use crate::services::support::SupportService;
 use crate::state::ServerState;
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::SameSite;
@@ -22,7 +22,6 @@ use domain::api::support::{
     ChatRequest, ConversationState, HandedOff, Inbox, MessageRole, ProposalCard, ReplyMetadata,
     Started, TranscriptMessage, TurnDone, TurnFailed,
 };
-use std::convert::Infallible;
 use std::sync::Arc;
 use support::TurnEvent;
 use tokio::sync::mpsc;
@@ -49,9 +48,9 @@ fn set_cookie(response: &mut Response, session: &str) {
 /// A support conversation is resumed for thirty days.
 const SESSION_MAX_AGE_SECONDS: i64 = 30 * 86_400;
 
-use crate::http::sse::frame as sse;
+use crate::http::sse::event as sse;
 
-fn failed(message: &str) -> Bytes {
+fn failed(message: &str) -> Event {
     sse(
         "error",
         &TurnFailed {
@@ -72,7 +71,7 @@ fn proposal_card(p: &support::Proposal) -> ProposalCard {
     }
 }
 
-fn event_frame(event: &TurnEvent) -> Bytes {
+fn event_frame(event: &TurnEvent) -> Event {
     let name = match event {
         TurnEvent::Meta { .. } => "meta",
         TurnEvent::Classification(_) => "classification",
@@ -141,7 +140,7 @@ pub async fn chat(
     };
     let uses_llm = service.agent().uses_llm();
     let (events_tx, mut events_rx) = mpsc::channel::<TurnEvent>(128);
-    let (body_tx, body_rx) = mpsc::channel::<Result<Bytes, Infallible>>(128);
+    let (body_tx, body_rx) = mpsc::channel::<Event>(128);
     // The turn runs to the end even if the page goes away: the message, any order or return
     // and the reply are all stored, never half done.
     let turn = {
@@ -161,7 +160,7 @@ pub async fn chat(
     tokio::spawn(async move {
         while let Some(event) = events_rx.recv().await {
             // A closed page only stops the forwarding.
-            let _ = body_tx.send(Ok(event_frame(&event))).await;
+            let _ = body_tx.send(event_frame(&event)).await;
         }
         let outcome = turn.await;
         if let Ok(Ok(result)) = &outcome {
@@ -189,9 +188,9 @@ pub async fn chat(
                 failed("Something went wrong; please try again.")
             }
         };
-        let _ = body_tx.send(Ok(frame)).await;
+        let _ = body_tx.send(frame).await;
     });
-    let mut response = crate::http::sse::response(body_rx);
+    let mut response = crate::http::sse::response(body_rx, None);
     if new_session {
         set_cookie(&mut response, &session);
     }
