@@ -1,9 +1,11 @@
 //! Safetensors files with string metadata (class names, training figures), which candle's own
-//! `save` cannot write. The layout: an 8-byte little-endian header length, a JSON header
-//! (`__metadata__` plus name -> dtype, shape, byte range), then the tensors' bytes.
+//! `save` cannot write: written and their metadata read by the `safetensors` crate, the tensors
+//! loaded by candle.
 
 use crate::{VisionError, VisionResult};
 use candle_core::{DType, Device, Tensor};
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensorError, SafeTensors};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -14,65 +16,52 @@ pub enum Data<'a> {
     U32(&'a [u32]),
 }
 
+/// Writes the tensors and string metadata as a safetensors file (the `safetensors` crate lays out
+/// the header and offsets), atomically.
 pub fn write(
     path: &Path,
     tensors: &[(&str, Vec<usize>, Data<'_>)],
     metadata: &BTreeMap<String, String>,
 ) -> VisionResult<()> {
-    let mut header = serde_json::Map::new();
-    header.insert("__metadata__".into(), serde_json::to_value(metadata)?);
-    let mut body = Vec::new();
-    for (name, shape, data) in tensors {
-        let start = body.len();
-        let dtype = match data {
-            Data::F32(v) => {
-                v.iter()
-                    .for_each(|x| body.extend_from_slice(&x.to_le_bytes()));
-                "F32"
-            }
-            Data::F16(v) => {
-                v.iter()
-                    .for_each(|x| body.extend_from_slice(&half::f16::from_f32(*x).to_le_bytes()));
-                "F16"
-            }
-            Data::U32(v) => {
-                v.iter()
-                    .for_each(|x| body.extend_from_slice(&x.to_le_bytes()));
-                "U32"
-            }
-        };
-        header.insert(
-            (*name).to_owned(),
-            serde_json::json!({"dtype": dtype, "shape": shape, "data_offsets": [start, body.len()]}),
-        );
-    }
-    let mut json = serde_json::to_vec(&header)?;
-    json.resize(json.len().div_ceil(8) * 8, b' ');
-    let mut out = Vec::with_capacity(8 + json.len() + body.len());
-    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
-    out.extend_from_slice(&json);
-    out.extend_from_slice(&body);
+    let bad = |e: SafeTensorError| VisionError::Model(format!("cannot write safetensors: {e}"));
+    let bytes: Vec<(&str, &[usize], Dtype, Vec<u8>)> = tensors
+        .iter()
+        .map(|(name, shape, data)| {
+            let (dtype, raw) = match data {
+                Data::F32(v) => (Dtype::F32, v.iter().flat_map(|x| x.to_le_bytes()).collect()),
+                Data::F16(v) => (
+                    Dtype::F16,
+                    v.iter()
+                        .flat_map(|x| half::f16::from_f32(*x).to_le_bytes())
+                        .collect(),
+                ),
+                Data::U32(v) => (Dtype::U32, v.iter().flat_map(|x| x.to_le_bytes()).collect()),
+            };
+            (*name, shape.as_slice(), dtype, raw)
+        })
+        .collect();
+    let views = bytes
+        .iter()
+        .map(|(name, shape, dtype, raw)| {
+            TensorView::new(*dtype, shape.to_vec(), raw).map(|view| (*name, view))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    let info: HashMap<String, String> = metadata.clone().into_iter().collect();
+    let out = safetensors::serialize(views, Some(info)).map_err(bad)?;
     crate::write_atomically(path, &out)
 }
 
 /// The tensors (as f32 or u32 on the CPU) and the metadata of a file's bytes.
 pub fn read(bytes: &[u8]) -> VisionResult<(HashMap<String, Tensor>, BTreeMap<String, String>)> {
-    let bad = |why: &str| VisionError::Model(format!("not a valid safetensors file: {why}"));
-    let len = bytes
-        .get(..8)
-        .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()) as usize)
-        .ok_or_else(|| bad("too short"))?;
-    let header: serde_json::Value = serde_json::from_slice(
-        bytes
-            .get(8..8usize.saturating_add(len))
-            .ok_or_else(|| bad("header past the end"))?,
-    )?;
+    let (_, header) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| VisionError::Model(format!("not a valid safetensors file: {e}")))?;
     let metadata = header
-        .get("__metadata__")
-        .cloned()
-        .map(serde_json::from_value)
-        .transpose()?
-        .unwrap_or_default();
+        .metadata()
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
     let tensors = candle_core::safetensors::load_buffer(bytes, &Device::Cpu)?
         .into_iter()
         .map(|(name, t)| {
