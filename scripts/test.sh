@@ -27,6 +27,10 @@ if grep -rnE '(^|[^a-z_])axum::|use axum|crate::http' server/src/services; then
   exit 1
 fi
 
+# No module of a crate depends on another that depends back on it (docs/ARCHITECTURE.md).
+log "module cycles: none in any crate"
+python3 scripts/module_cycles.py server/src app/src frontend/src crates/*/src
+
 log "cargo clippy (server side, then the WASM front end)"
 cargo clippy "${crates[@]}" --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

@@ -58,7 +58,7 @@ pub struct Config {
     /// Chat replies a client may ask for per minute.
     pub chat_rate_per_minute: u32,
     /// Header a trusted proxy sets to the client's address (e.g. fly-client-ip); unset: the peer.
-    pub client_ip_header: Option<axum::http::HeaderName>,
+    pub client_ip_header: Option<http::HeaderName>,
     pub site_root: PathBuf,
     /// The first administrator (ADMIN_EMAIL and ADMIN_PASSWORD together; no built-in default):
     /// created at start, or brought back to admin with this password.
@@ -163,15 +163,8 @@ impl Config {
                     "must be an smtp:// or smtps:// URL (smtp://user:password@host:587?tls=required)",
                 ));
             }
-            crate::services::mail::SmtpMailer::new(url.expose_secret(), &smtp_from).map_err(
-                |e| {
-                    if e.starts_with("SMTP_FROM") {
-                        invalid("SMTP_FROM", e)
-                    } else {
-                        invalid("SMTP_URL", e)
-                    }
-                },
-            )?;
+            smtp_sender(&smtp_from).map_err(|e| invalid("SMTP_FROM", e))?;
+            smtp_transport(url.expose_secret()).map_err(|e| invalid("SMTP_URL", e))?;
         }
 
         let log_level = get("LOG_LEVEL").unwrap_or_else(|| "info".to_owned());
@@ -213,7 +206,7 @@ impl Config {
         let client_ip_header = match get("CLIENT_IP_HEADER") {
             None => None,
             Some(raw) => Some(
-                axum::http::HeaderName::from_bytes(raw.to_ascii_lowercase().as_bytes()).map_err(
+                http::HeaderName::from_bytes(raw.to_ascii_lowercase().as_bytes()).map_err(
                     |_| {
                         invalid(
                             "CLIENT_IP_HEADER",
@@ -336,6 +329,21 @@ impl Config {
             _ => raw.to_owned(),
         }
     }
+}
+
+/// The sender of the store's mail, as `SMTP_FROM` gives it ("Name <address>").
+pub fn smtp_sender(from: &str) -> Result<lettre::message::Mailbox, String> {
+    from.parse()
+        .map_err(|e| format!("SMTP_FROM is not a mail address ({e})"))
+}
+
+/// The SMTP connection `SMTP_URL` describes (`smtp://user:pass@host:port`, `smtps://`,
+/// `?tls=required`), not yet connected.
+pub fn smtp_transport(
+    url: &str,
+) -> Result<lettre::transport::smtp::AsyncSmtpTransportBuilder, String> {
+    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+        .map_err(|e| format!("SMTP_URL is not usable ({e})"))
 }
 
 #[cfg(test)]

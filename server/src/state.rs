@@ -2,9 +2,7 @@
 //! (`FromRef`), so an extractor or handler names the part, not the whole.
 
 use crate::config::Config;
-use crate::http::{api_v1, rate_limit};
-use crate::services::gpt;
-use crate::services::{classifier, knowledge, llm_registry, metrics, support};
+use crate::services::{classifier, gpt, knowledge, limits, llm_registry, metrics, support};
 use app::state::AppState;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -15,7 +13,7 @@ use store::Store;
 pub struct ServerState {
     pub app: AppState,
     pub llm: Arc<llm_registry::LlmRegistry>,
-    pub chat_limit: rate_limit::ChatLimit,
+    pub chat_limit: limits::ChatLimit,
     pub support: Arc<support::SupportService>,
     pub images: Arc<imagegen::ImageService>,
     pub classifier: Arc<classifier::ClassifierService>,
@@ -23,7 +21,7 @@ pub struct ServerState {
     pub metrics: metrics::Metrics,
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
-    pub key_limits: api_v1::KeyLimits,
+    pub key_limits: limits::KeyLimits,
     pub knowledge: Arc<knowledge::KnowledgeService>,
 }
 

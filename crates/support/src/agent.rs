@@ -64,22 +64,7 @@ pub enum Input<'a> {
     Press { proposal_id: &'a str, confirm: bool },
 }
 
-/// Metadata stored with the assistant's reply: enough to rebuild the trace after a reload.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct ReplyMetadata {
-    pub backend: String,
-    pub tools: Vec<ToolOutcome>,
-    pub citations: Vec<Citation>,
-    pub suggestions: Vec<String>,
-    pub planner: Option<PlannerState>,
-    pub elapsed_ms: f64,
-    /// For the LLM path: the model's own tool-call ids, to replay the transcript.
-    #[serde(default)]
-    pub call_ids: Vec<String>,
-    /// The action card this reply showed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proposal: Option<Proposal>,
-}
+pub use crate::transcript::ReplyMetadata;
 
 #[derive(Clone)]
 pub struct SupportAgent {

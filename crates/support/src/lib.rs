@@ -10,6 +10,7 @@ pub mod llm_agent;
 pub mod planner;
 pub mod setup;
 pub mod tools;
+pub mod transcript;
 pub mod turn;
 pub mod understanding;
 

@@ -284,7 +284,7 @@ pub fn transcript(history: &[StoredMessage], current_user_id: i64) -> Vec<ChatMe
         match m.role.as_str() {
             "user" => turns.push(ChatMessage::new(Role::User, m.content.clone())),
             "assistant" => {
-                let meta: crate::agent::ReplyMetadata =
+                let meta: crate::transcript::ReplyMetadata =
                     serde_json::from_str(&m.metadata).unwrap_or_default();
                 if !meta.tools.is_empty() {
                     let ids: Vec<String> = (0..meta.tools.len())

@@ -13,7 +13,7 @@ use std::path::Path;
 
 /// Where the setup step puts the converted weights, under MODELS_DIR.
 pub const WEIGHTS_FILE: &str = "efficientnet-lite0/model.safetensors";
-pub const INPUT_SIZE: usize = 224;
+pub use crate::INPUT_SIZE;
 
 /// The converted weights under MODELS_DIR (default `models`), for the command-line tools.
 pub fn default_weights() -> std::path::PathBuf {

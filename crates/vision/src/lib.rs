@@ -13,6 +13,10 @@ pub mod preprocess;
 pub mod tensorfile;
 pub mod training;
 
+/// The side of the square picture the network reads (preprocessing resizes to it), kept at the
+/// crate's root: the network and the preprocessing both need it, and neither owns the other.
+pub const INPUT_SIZE: usize = 224;
+
 pub use candle_core;
 pub use classifier::{Classifier, ClassifierSettings, Prediction, TeachReport};
 pub use efficientnet::EfficientNetLite0;

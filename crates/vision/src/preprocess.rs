@@ -2,7 +2,7 @@
 //! name), decoding is bounded, transparency is laid on white, and the picture is resized whole
 //! (not cropped: a CIFAR photo is 32x32 and a crop would cut the bird) to 224x224.
 
-use crate::efficientnet::INPUT_SIZE;
+use crate::INPUT_SIZE;
 use crate::{VisionError, VisionResult};
 use candle_core::{Device, Tensor};
 use image::imageops::FilterType;

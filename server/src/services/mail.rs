@@ -17,11 +17,8 @@ pub struct SmtpMailer {
 impl SmtpMailer {
     /// `url`: `smtp://user:pass@host:port` (or `smtps://`, `?tls=required`); `from`: the sender.
     pub fn new(url: &str, from: &str) -> Result<SmtpMailer, String> {
-        let from: Mailbox = from
-            .parse()
-            .map_err(|e| format!("SMTP_FROM is not a mail address ({e})"))?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| format!("SMTP_URL is not usable ({e})"))?
+        let from = crate::config::smtp_sender(from)?;
+        let transport = crate::config::smtp_transport(url)?
             .timeout(Some(Duration::from_secs(15)))
             .build();
         Ok(SmtpMailer { transport, from })

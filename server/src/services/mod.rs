@@ -8,6 +8,7 @@ mod error;
 pub mod gpt;
 pub mod images;
 pub mod knowledge;
+pub mod limits;
 pub mod live;
 pub mod llm_registry;
 pub mod mail;

@@ -2,24 +2,14 @@
 //! model) can act on.
 
 use domain::Cents;
-use serde::{Deserialize, Serialize};
 
 pub use domain::view::CATEGORIES;
 pub const PRIORITIES: &[&str] = &["low", "medium", "high", "urgent"];
 /// A ticket's category is a message category (see `classify`).
 pub use crate::understanding::classify::CATEGORIES as TICKET_CATEGORIES;
 
-/// A product and a quantity, as tools take them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemArg {
-    pub product_id: i64,
-    #[serde(default = "one")]
-    pub quantity: i64,
-}
-
-fn one() -> i64 {
-    1
-}
+/// A product and a quantity, as tools take them (extraction reads them from a message).
+pub use crate::understanding::extract::ItemArg;
 
 pub fn email(value: &str) -> Result<String, String> {
     let value = value.trim();

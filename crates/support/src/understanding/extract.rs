@@ -3,9 +3,20 @@
 //! quantities. How the message reads (a question, a request, a yes) is `reading`'s.
 
 use crate::catalogue::Catalogue;
-use crate::tools::args::ItemArg;
 use regex::Regex;
 use std::sync::OnceLock;
+
+/// A product and a quantity: what a message names, and what the order tools take.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ItemArg {
+    pub product_id: i64,
+    #[serde(default = "one")]
+    pub quantity: i64,
+}
+
+fn one() -> i64 {
+    1
+}
 
 pub(super) fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| match Regex::new(pattern) {

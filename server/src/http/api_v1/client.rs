@@ -2,47 +2,13 @@
 //! revocation and its own rate.
 
 use crate::http::error::error;
-use crate::http::rate_limit::RateLimiter;
+use crate::services::limits::KeyLimits;
 use crate::services::staff::token_hash;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
 use store::Store;
-
-/// A key's rate and its bucket.
-type KeyBucket = (i64, Arc<RateLimiter>);
-
-/// Per-key token buckets; each key has its own rate.
-#[derive(Clone, Default)]
-pub struct KeyLimits(Arc<Mutex<HashMap<i64, KeyBucket>>>);
-
-impl KeyLimits {
-    fn check(&self, key: &store::staff::ApiKey) -> Result<(), std::time::Duration> {
-        let limiter = {
-            let Ok(mut limits) = self.0.lock() else {
-                return Ok(());
-            };
-            let entry = limits.entry(key.id).or_insert_with(|| {
-                (
-                    key.rate_per_minute,
-                    Arc::new(RateLimiter::per_minute(key.rate_per_minute as u32)),
-                )
-            });
-            if entry.0 != key.rate_per_minute {
-                *entry = (
-                    key.rate_per_minute,
-                    Arc::new(RateLimiter::per_minute(key.rate_per_minute as u32)),
-                );
-            }
-            entry.1.clone()
-        };
-        limiter.check("key", Instant::now())
-    }
-}
 
 /// A request made with a valid, unrevoked API key, within its rate.
 pub struct ApiClient(pub store::staff::ApiKey);

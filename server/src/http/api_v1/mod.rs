@@ -9,7 +9,8 @@ mod conversations;
 mod documents;
 mod wire;
 
-pub use client::{ApiClient, KeyLimits};
+pub use crate::services::limits::KeyLimits;
+pub use client::ApiClient;
 
 use crate::ServerState;
 use axum::Router;
