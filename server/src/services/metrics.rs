@@ -1,50 +1,25 @@
 //! `/metrics` in the Prometheus text format: HTTP requests and latency per route, support tool
 //! calls per tool and outcome, escalations, agent turns, LLM replies and tokens per provider,
-//! and image cache hits. Counters and histograms are kept in process (one registry per server).
+//! and image cache hits. Recorded through the `metrics` facade into a Prometheus recorder that
+//! belongs to this server (not the process-wide one: every server, and every test app in one
+//! process, keeps its own figures). Every metric recorded is rendered, described or not.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use metrics::Label;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use std::sync::Arc;
 
 /// Upper bounds (seconds) of the latency buckets.
 const BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
-#[derive(Default, Clone)]
-struct Histogram {
-    counts: Vec<u64>,
-    sum: f64,
-    count: u64,
-}
-
-impl Histogram {
-    fn observe(&mut self, seconds: f64) {
-        if self.counts.is_empty() {
-            self.counts = vec![0; BUCKETS.len()];
-        }
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                self.counts[i] += 1;
-            }
-        }
-        self.sum += seconds;
-        self.count += 1;
-    }
-}
-
 type Labels = Vec<(&'static str, String)>;
 
-#[derive(Default)]
-struct Registry {
-    counters: BTreeMap<(&'static str, Labels), f64>,
-    histograms: BTreeMap<(&'static str, Labels), Histogram>,
-}
-
 /// The metrics of one server; cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Metrics {
-    inner: Arc<Mutex<Registry>>,
+    recorder: Arc<PrometheusRecorder>,
+    handle: PrometheusHandle,
 }
 
 const HELP: &[(&str, &str, &str)] = &[
@@ -130,79 +105,57 @@ const HELP: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+fn labels(labels: Labels) -> Vec<Label> {
+    labels.into_iter().map(|(k, v)| Label::new(k, v)).collect()
 }
 
-fn render_labels(labels: &Labels, extra: Option<(&str, String)>) -> String {
-    let mut parts: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
-        .collect();
-    if let Some((k, v)) = extra {
-        parts.push(format!("{k}=\"{v}\""));
-    }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("{{{}}}", parts.join(","))
+impl Default for Metrics {
+    fn default() -> Self {
+        // Latencies as histograms with these buckets (the exporter's default is a summary).
+        let builder = PrometheusBuilder::new();
+        let builder = match builder.set_buckets(BUCKETS) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!(error = %e, "metrics: the latency buckets were refused");
+                PrometheusBuilder::new()
+            }
+        };
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, || {
+            for (name, kind, help) in HELP {
+                if *kind == "histogram" {
+                    metrics::describe_histogram!(*name, metrics::Unit::Seconds, *help);
+                } else {
+                    metrics::describe_counter!(*name, *help);
+                }
+            }
+        });
+        Metrics {
+            recorder: Arc::new(recorder),
+            handle,
+        }
     }
 }
 
 impl Metrics {
-    fn with<T>(&self, f: impl FnOnce(&mut Registry) -> T) -> T {
-        match self.inner.lock() {
-            Ok(mut r) => f(&mut r),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
-        }
-    }
-
+    /// Adds `by` (a whole number: requests, calls, tokens, characters) to a counter.
     pub fn count(&self, name: &'static str, labels: Labels, by: f64) {
-        self.with(|r| *r.counters.entry((name, labels)).or_default() += by);
-    }
-
-    pub fn observe(&self, name: &'static str, labels: Labels, seconds: f64) {
-        self.with(|r| {
-            r.histograms
-                .entry((name, labels))
-                .or_default()
-                .observe(seconds)
+        let by = by.max(0.0).round() as u64;
+        metrics::with_local_recorder(&*self.recorder, || {
+            metrics::counter!(name, self::labels(labels)).increment(by);
         });
     }
 
-    /// The whole registry in the Prometheus text exposition format.
+    pub fn observe(&self, name: &'static str, labels: Labels, seconds: f64) {
+        metrics::with_local_recorder(&*self.recorder, || {
+            metrics::histogram!(name, self::labels(labels)).record(seconds);
+        });
+    }
+
+    /// Everything recorded, in the Prometheus text exposition format.
     pub fn render(&self) -> String {
-        self.with(|r| {
-            let mut out = String::new();
-            for (name, kind, help) in HELP {
-                let _ = writeln!(out, "# HELP {name} {help}");
-                let _ = writeln!(out, "# TYPE {name} {kind}");
-                for ((n, labels), value) in r.counters.iter().filter(|((n, _), _)| n == name) {
-                    let _ = writeln!(out, "{n}{} {value}", render_labels(labels, None));
-                }
-                for ((n, labels), h) in r.histograms.iter().filter(|((n, _), _)| n == name) {
-                    for (bound, count) in BUCKETS.iter().zip(&h.counts) {
-                        let _ = writeln!(
-                            out,
-                            "{n}_bucket{} {count}",
-                            render_labels(labels, Some(("le", bound.to_string())))
-                        );
-                    }
-                    let _ = writeln!(
-                        out,
-                        "{n}_bucket{} {}",
-                        render_labels(labels, Some(("le", "+Inf".into()))),
-                        h.count
-                    );
-                    let _ = writeln!(out, "{n}_sum{} {}", render_labels(labels, None), h.sum);
-                    let _ = writeln!(out, "{n}_count{} {}", render_labels(labels, None), h.count);
-                }
-            }
-            out
-        })
+        self.handle.render()
     }
 
     /// Records a finished support turn: its tools, escalation and latency.
@@ -260,5 +213,18 @@ mod tests {
         assert!(text.contains(r#"http_request_duration_seconds_bucket{route="/",le="0.005"} 1"#));
         assert!(text.contains(r#"http_request_duration_seconds_bucket{route="/",le="+Inf"} 1"#));
         assert!(text.contains(r#"http_request_duration_seconds_count{route="/"} 1"#));
+    }
+
+    #[test]
+    fn a_metric_nobody_described_is_still_rendered_and_servers_keep_their_own() {
+        let one = Metrics::default();
+        let other = Metrics::default();
+        one.count("made_up_total", vec![("kind", "x".into())], 3.0);
+        assert!(
+            one.render().contains(r#"made_up_total{kind="x"} 3"#),
+            "{}",
+            one.render()
+        );
+        assert!(!other.render().contains("made_up_total"));
     }
 }
