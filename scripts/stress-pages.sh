@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduces the rare server-side render that never answers (see the issue-17 note of stop 26):
+# Stress for the server-side render that never answered (leptos issue #4773, fixed in http::router):
 # runs the `pages` test binary three at a time for ROUNDS rounds and lists the runs that hung or
 # failed. Build it first (`cargo test ... --test pages --no-run`, as scripts/test.sh does).
 set -uo pipefail

@@ -33,9 +33,20 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+/// The Leptos routes, generated once per process. Generating them runs the app with a
+/// process-global "suppress resource loads" flag set, and a resource first polled by any other
+/// render while it is set waits forever (leptos issue #4773). Generated once, before any router
+/// exists, no render can overlap it: the test apps of one process each built their own and hung a
+/// render now and then (`scripts/stress-pages.sh` reproduced it: 3 of 30 runs).
+fn leptos_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Every route: health, CSV export, static files, Leptos pages and server functions.
 pub fn router(state: ServerState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = leptos_routes();
     let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
         .join(&*state.leptos_options.site_pkg_dir);
     let static_files = Router::new()
