@@ -24,24 +24,20 @@ pub const PREDICT_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 64 * 1024;
 /// Body limit of the teach route: a few example photos at once.
 pub const TEACH_BODY_LIMIT: usize = 40 * 1024 * 1024;
 
-fn error(status: StatusCode, code: ErrorCode, message: &str) -> ApiError {
-    ApiError::new(status, code, message)
-}
-
 impl From<ClassifierError> for ApiError {
     fn from(e: ClassifierError) -> ApiError {
         match e {
-            ClassifierError::Loading => error(
+            ClassifierError::Loading => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::Loading,
                 "The classifier is still loading; try again in a moment.",
             ),
-            ClassifierError::Unavailable(why) => error(
+            ClassifierError::Unavailable(why) => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::Unavailable,
                 &why,
             ),
-            ClassifierError::Internal => error(
+            ClassifierError::Internal => ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::Internal,
                 "The classifier failed; please try again.",
@@ -53,26 +49,30 @@ impl From<ClassifierError> for ApiError {
 
 fn vision_error(e: &VisionError) -> ApiError {
     match e {
-        VisionError::TooLarge(_) => error(
+        VisionError::TooLarge(_) => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::TooLarge,
-            &e.to_string(),
+            e.to_string(),
         ),
-        VisionError::UnsupportedType(m) => error(
+        VisionError::UnsupportedType(m) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedType,
             m,
         ),
-        VisionError::BadImage(m) => error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadImage, m),
-        VisionError::Invalid(m) => error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid, m),
-        VisionError::ModelMissing(_) => error(
+        VisionError::BadImage(m) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BadImage, m)
+        }
+        VisionError::Invalid(m) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid, m)
+        }
+        VisionError::ModelMissing(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Unavailable,
-            &e.to_string(),
+            e.to_string(),
         ),
         _ => {
             tracing::error!(error = %e, "classifier error");
-            error(
+            ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::Internal,
                 "The classifier failed; please try again.",
@@ -82,7 +82,7 @@ fn vision_error(e: &VisionError) -> ApiError {
 }
 
 fn too_large() -> ApiError {
-    error(
+    ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::TooLarge,
         "The upload is too large; an image may be at most 10 MB.",
@@ -94,10 +94,10 @@ fn multipart_error(e: &impl std::fmt::Display) -> ApiError {
     if text.contains("length limit") || text.contains("too large") {
         return too_large();
     }
-    error(
+    ApiError::new(
         StatusCode::BAD_REQUEST,
         ErrorCode::BadRequest,
-        &format!("Send the image as multipart/form-data with a `file` field ({text})."),
+        format!("Send the image as multipart/form-data with a `file` field ({text})."),
     )
 }
 
@@ -121,7 +121,7 @@ fn parse_threshold(raw: &str) -> Result<f32, ApiError> {
         .ok()
         .filter(|t| (0.0..=1.0).contains(t))
         .ok_or_else(|| {
-            error(
+            ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::Invalid,
                 "confidence_threshold must be a number from 0 to 1.",
@@ -154,7 +154,7 @@ pub async fn predict(
         }
     }
     let bytes = file.ok_or_else(|| {
-        error(
+        ApiError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::MissingFile,
             "No image received: send it in a multipart field named `file`.",
@@ -233,10 +233,10 @@ pub async fn teach(
             "class" => class = Some(field.text().await.map_err(|e| multipart_error(&e))?),
             "file" | "files" => {
                 if files.len() >= MAX_TEACH_IMAGES {
-                    return Err(error(
+                    return Err(ApiError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         ErrorCode::Invalid,
-                        &format!("Send at most {MAX_TEACH_IMAGES} example images at once."),
+                        format!("Send at most {MAX_TEACH_IMAGES} example images at once."),
                     ));
                 }
                 files.push(read_limited(field, MAX_UPLOAD_BYTES).await?);
@@ -245,7 +245,7 @@ pub async fn teach(
         }
     }
     let class = class.filter(|c| !c.trim().is_empty()).ok_or_else(|| {
-        error(
+        ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::Invalid,
             "Name the class to teach.",
@@ -282,7 +282,7 @@ pub async fn sample(Path(name): Path<String>) -> Response {
             })
         }
         _ => {
-            return error(
+            return ApiError::new(
                 StatusCode::NOT_FOUND,
                 ErrorCode::NotFound,
                 "No such sample.",
@@ -293,7 +293,7 @@ pub async fn sample(Path(name): Path<String>) -> Response {
     let mut png = std::io::Cursor::new(Vec::new());
     if let Err(e) = image.write_to(&mut png, vision::image::ImageFormat::Png) {
         tracing::error!(error = %e, "cannot encode a sample");
-        return error(
+        return ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Internal,
             "The sample could not be drawn.",

@@ -84,6 +84,21 @@ pub fn bad_body(rejection: &JsonRejection, hint: &str, data_status: StatusCode) 
     error(status, hint)
 }
 
+/// A chat message's body that cannot be read: 413 when it is over the body limit, otherwise 400
+/// with the extractor's reason.
+pub fn unreadable_chat(rejection: &JsonRejection) -> Response {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "That message is far too long to send.",
+        );
+    }
+    error(
+        StatusCode::BAD_REQUEST,
+        &format!("The request is not valid: {rejection}"),
+    )
+}
+
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> ApiError {
         let status = match &e {

@@ -46,10 +46,6 @@ async fn limit_generation(
     }
 }
 
-fn error(status: StatusCode, message: String) -> Response {
-    crate::http::error::error(status, &message)
-}
-
 /// Passes a response through, streaming its body (server-sent events stay live).
 fn pass_through(response: reqwest::Response) -> Response {
     let status =
@@ -107,9 +103,9 @@ async fn stream_from_generate(remote: &RemoteGpt, body: Bytes) -> Response {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "GPT service answered something that is not JSON");
-            return error(
+            return crate::http::error::error(
                 StatusCode::BAD_GATEWAY,
-                "The GPT service gave an answer this app cannot read.".into(),
+                "The GPT service gave an answer this app cannot read.",
             );
         }
     };

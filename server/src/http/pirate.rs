@@ -49,18 +49,7 @@ pub async fn chat(
 ) -> Response {
     let Json(input) = match input {
         Ok(input) => input,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "That message is far too long to send.",
-            );
-        }
-        Err(rejection) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("The request is not valid: {rejection}"),
-            );
-        }
+        Err(rejection) => return crate::http::error::unreadable_chat(&rejection),
     };
     let (message, system_prompt, temperature) = match input.validate() {
         Ok(valid) => valid,

@@ -96,18 +96,7 @@ pub async fn chat(
 ) -> Response {
     let Json(body) = match body {
         Ok(b) => b,
-        Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "That message is far too long to send.",
-            );
-        }
-        Err(r) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("The request is not valid: {r}"),
-            );
-        }
+        Err(rejection) => return crate::http::error::unreadable_chat(&rejection),
     };
     let decision = match body.decision {
         Some(d) if domain::api::support::is_proposal_id(&d.proposal_id) => {

@@ -97,6 +97,8 @@ mod tests {
         for code in ErrorCode::ALL {
             assert_eq!(code.as_str().parse::<ErrorCode>(), Ok(*code));
         }
+        let names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names, ErrorCode::NAMES);
         let unknown = "teapot".parse::<ErrorCode>().unwrap_err();
         assert_eq!(unknown.to_string(), "unknown error code \"teapot\"");
     }

@@ -18,7 +18,7 @@ impl std::fmt::Display for UnknownValue {
 
 impl std::error::Error for UnknownValue {}
 
-/// Declares an enum stored and sent as snake_case text, with `as_str`, `ALL`, `FromStr` and
+/// Declares an enum stored and sent as snake_case text, with `as_str`, `ALL`, `NAMES`, `FromStr` and
 /// `TryFrom<String>` (what the database rows decode through).
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
@@ -32,6 +32,9 @@ macro_rules! text_enum {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored and sent words, in the same order as `ALL`.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
 
             pub fn as_str(self) -> &'static str {
                 match self {

@@ -61,8 +61,8 @@ pub const CATEGORIES: &[&str] = &[
     "speaker",
 ];
 pub const ORDER_STATUSES: &[&str] = &["pending", "processing", "shipped", "delivered", "cancelled"];
-pub const TICKET_PRIORITIES: &[&str] = &["low", "medium", "high", "urgent"];
-pub const TICKET_STATUSES: &[&str] = &["open", "in_progress", "resolved"];
+pub const TICKET_PRIORITIES: &[&str] = crate::api::desk::Priority::NAMES;
+pub const TICKET_STATUSES: &[&str] = crate::api::desk::TicketStatus::NAMES;
 pub const RETURN_STATUSES: &[&str] = &["pending", "approved", "rejected"];
 pub const CARRIERS: &[&str] = &["DHL", "FedEx", "LaserShip", "OnTrac", "UPS", "USPS"];
 

@@ -4,7 +4,7 @@
 use domain::Cents;
 
 pub use domain::view::CATEGORIES;
-pub const PRIORITIES: &[&str] = &["low", "medium", "high", "urgent"];
+pub const PRIORITIES: &[&str] = domain::api::desk::Priority::NAMES;
 /// A ticket's category is a message category (see `classify`).
 pub use crate::understanding::classify::CATEGORIES as TICKET_CATEGORIES;
 
