@@ -1,29 +1,35 @@
-//! Typed JSON requests from the browser: the request and answer types are `domain::api`'s, the
-//! same the server's handlers use, and an error answer becomes its sentence
-//! (`{"error": {"message"}}`, the one error shape; the Custom GPT contract's plain `"error"`
-//! string is read too).
+//! Typed requests from the browser through `gloo-net`: every call names an endpoint of
+//! `domain::api::routes`, so its body and its answer are that endpoint's types (the same the
+//! server's handlers use), and an error answer becomes its sentence (`{"error": {"message"}}`,
+//! the one error shape; the Custom GPT contract's plain `"error"` string is read too).
 
 use domain::api::ErrorBody;
+use domain::api::routes::{File, Form, Method, NoBody, Url};
+use gloo_net::http::{RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestInit, Response};
 
-pub(crate) fn js_error(value: JsValue) -> String {
+pub(crate) fn js_error(value: wasm_bindgen::JsValue) -> String {
     value
         .as_string()
         .or_else(|| js_sys::Error::from(value).message().as_string())
         .unwrap_or_else(|| "network error".into())
 }
 
-pub(crate) async fn fetch(url: &str, init: &RequestInit) -> Result<Response, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    JsFuture::from(window.fetch_with_str_and_init(url, init))
-        .await
-        .map_err(js_error)?
-        .dyn_into()
-        .map_err(js_error)
+/// A request builder for `url` with its endpoint's method.
+pub(crate) fn request<B, A>(url: &Url<B, A>) -> RequestBuilder {
+    let method = match url.method() {
+        Method::Get => gloo_net::http::Method::GET,
+        Method::Post => gloo_net::http::Method::POST,
+        Method::Delete => gloo_net::http::Method::DELETE,
+    };
+    RequestBuilder::new(url.as_str()).method(method)
+}
+
+fn network(e: gloo_net::Error) -> String {
+    format!("The server could not be reached ({e}).")
 }
 
 /// The sentence of an error answer.
@@ -40,16 +46,18 @@ fn error_sentence(text: &str, status: u16) -> String {
         .unwrap_or_else(|_| format!("The server answered {status}."))
 }
 
+/// The error sentence of a refused answer (status not 2xx).
+pub(crate) async fn refusal(response: &Response) -> String {
+    let text = response.text().await.unwrap_or_default();
+    error_sentence(&text, response.status())
+}
+
 /// A JSON answer as `T` (a 204 reads as JSON `null`, so `()` takes it), or the error's sentence.
-pub(crate) async fn read_answer<T: DeserializeOwned>(response: Response) -> Result<T, String> {
-    let text = JsFuture::from(response.text().map_err(js_error)?)
-        .await
-        .map_err(js_error)?
-        .as_string()
-        .unwrap_or_default();
+async fn read_answer<T: DeserializeOwned>(response: Response) -> Result<T, String> {
     if !response.ok() {
-        return Err(error_sentence(&text, response.status()));
+        return Err(refusal(&response).await);
     }
+    let text = response.text().await.map_err(network)?;
     let text = if response.status() == 204 || text.is_empty() {
         "null"
     } else {
@@ -62,59 +70,39 @@ pub(crate) async fn read_answer<T: DeserializeOwned>(response: Response) -> Resu
     })
 }
 
-async fn send<T: DeserializeOwned>(
-    method: &str,
-    url: &str,
-    body: Option<String>,
-) -> Result<T, String> {
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        let headers = Headers::new().map_err(js_error)?;
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(js_error)?;
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&body));
-    }
-    read_answer(fetch(url, &init).await?).await
+/// An endpoint that takes no body (a GET, an action, a DELETE), answered as its type.
+pub async fn ask<A: DeserializeOwned>(url: Url<NoBody, A>) -> Result<A, String> {
+    read_answer(request(&url).send().await.map_err(network)?).await
 }
 
-/// `GET url` as `T`.
-pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, String> {
-    send("GET", url, None).await
+/// An endpoint with a JSON body, answered as its type.
+pub async fn send<B: Serialize, A: DeserializeOwned>(
+    url: Url<B, A>,
+    body: &B,
+) -> Result<A, String> {
+    let request = request(&url).json(body).map_err(|e| e.to_string())?;
+    read_answer(request.send().await.map_err(network)?).await
 }
 
-/// `method url` with no body (POST of an action, DELETE), answered as `T`.
-pub async fn call<T: DeserializeOwned>(method: &str, url: &str) -> Result<T, String> {
-    send(method, url, None).await
-}
-
-/// `POST url` with `body` as JSON, answered as `T`.
-pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, String> {
-    let body = serde_json::to_string(body).map_err(|e| e.to_string())?;
-    send("POST", url, Some(body)).await
-}
-
-/// POSTs a multipart form (file uploads); the browser writes the boundary itself.
-pub async fn post_form<T: DeserializeOwned>(
-    url: &str,
+/// An endpoint that takes a multipart form (a file upload; the browser writes the boundary).
+pub async fn upload<A: DeserializeOwned>(
+    url: Url<Form, A>,
     form: &web_sys::FormData,
-) -> Result<T, String> {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(form);
-    read_answer(fetch(url, &init).await?).await
+) -> Result<A, String> {
+    let request = request(&url)
+        .body(form.clone())
+        .map_err(|e| e.to_string())?;
+    read_answer(request.send().await.map_err(network)?).await
 }
 
 /// A file from the server as a Blob (a sample picture to classify).
-pub async fn fetch_blob(url: &str) -> Result<web_sys::Blob, String> {
-    let init = RequestInit::new();
-    let response = fetch(url, &init).await?;
+pub async fn file(url: Url<NoBody, File>) -> Result<web_sys::Blob, String> {
+    let response = request(&url).send().await.map_err(network)?;
     if !response.ok() {
         return Err(format!("The server answered {}.", response.status()));
     }
-    JsFuture::from(response.blob().map_err(js_error)?)
+    let raw: web_sys::Response = response.into();
+    JsFuture::from(raw.blob().map_err(js_error)?)
         .await
         .map_err(js_error)?
         .dyn_into()

@@ -3,5 +3,7 @@ pub mod chart;
 pub mod http;
 pub mod layout;
 #[cfg(feature = "hydrate")]
+pub mod live;
+#[cfg(feature = "hydrate")]
 pub mod sse;
 pub mod theme;

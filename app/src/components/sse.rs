@@ -2,19 +2,20 @@
 //! the browser. The request carries an AbortSignal: aborting it closes the connection, which is
 //! what stops generation on the server. Plain JSON requests are `components::http`'s.
 
-use crate::components::http::{fetch, js_error, read_answer};
+use crate::components::http::{js_error, refusal, request};
+use domain::api::routes::{EventStream, Url};
 use domain::chat::StreamFrame;
 use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use serde::Serialize;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, TextDecodeOptions, TextDecoder,
-};
+use web_sys::{AbortSignal, ReadableStreamDefaultReader, TextDecodeOptions, TextDecoder};
 
-/// POSTs `body` as JSON to `url` and calls `on_frame` for each event until the stream ends.
-pub async fn post_event_stream(
-    url: &str,
-    body: &str,
+/// POSTs `body` to a chat endpoint whose events are `StreamFrame`s and calls `on_frame` for
+/// each until the stream ends.
+pub async fn post_event_stream<B: Serialize>(
+    url: Url<B, EventStream<StreamFrame>>,
+    body: &B,
     signal: &AbortSignal,
     mut on_frame: impl FnMut(StreamFrame),
 ) -> Result<(), String> {
@@ -26,32 +27,24 @@ pub async fn post_event_stream(
     .await
 }
 
-/// POSTs `body` as JSON to `url` and calls `on_event(name, data)` for each server-sent event.
-pub async fn post_events(
-    url: &str,
-    body: &str,
+/// POSTs `body` as JSON to an event-stream endpoint and calls `on_event(name, data)` for each
+/// server-sent event (the caller reads `data` as the endpoint's frame type, by event name).
+pub async fn post_events<B: Serialize, F>(
+    url: Url<B, EventStream<F>>,
+    body: &B,
     signal: &AbortSignal,
     mut on_event: impl FnMut(&str, &str),
 ) -> Result<(), String> {
-    let headers = Headers::new().map_err(js_error)?;
-    headers
-        .set("Content-Type", "application/json")
-        .map_err(js_error)?;
-    headers
-        .set("Accept", "text/event-stream")
-        .map_err(js_error)?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(body));
-    init.set_signal(Some(signal));
-    let response = fetch(url, &init).await?;
+    let response = request(&url)
+        .header("Accept", "text/event-stream")
+        .abort_signal(Some(signal))
+        .json(body)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("The server could not be reached ({e})."))?;
     if !response.ok() {
-        // read_answer turns the error body into its sentence.
-        return Err(read_answer::<serde::de::IgnoredAny>(response)
-            .await
-            .err()
-            .unwrap_or_else(|| "The server refused the request.".into()));
+        return Err(refusal(&response).await);
     }
     let stream = response.body().ok_or("the reply has no body")?;
     let reader: ReadableStreamDefaultReader = stream

@@ -56,7 +56,11 @@ fn Classifier() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let load_info = move || {
         leptos::task::spawn_local(async move {
-            match crate::components::http::get::<Info>("/api/classifier/info").await {
+            match crate::components::http::ask::<Info>(
+                domain::api::routes::classifier_api::INFO.url(&[]),
+            )
+            .await
+            {
                 Ok(i) => {
                     if info.get_untracked().is_none() && i.ready {
                         threshold.set(i.confidence_threshold);
@@ -95,8 +99,8 @@ fn Classifier() -> impl IntoView {
             let answer = match web_sys::FormData::new() {
                 Ok(form) => match form.append_with_blob("file", &blob) {
                     Ok(()) => {
-                        crate::components::http::post_form::<Prediction>(
-                            "/api/classifier/predict",
+                        crate::components::http::upload::<Prediction>(
+                            domain::api::routes::classifier_api::PREDICT.url(&[]),
                             &form,
                         )
                         .await
@@ -157,8 +161,10 @@ fn Classifier() -> impl IntoView {
     let pick_sample = move |id: &'static str| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match crate::components::http::fetch_blob(&format!("/api/classifier/samples/{id}.png"))
-                .await
+            match crate::components::http::file(
+                domain::api::routes::classifier_api::SAMPLE.url(&[&format!("{id}.png")]),
+            )
+            .await
             {
                 Ok(blob) => classify(blob),
                 Err(e) => error.set(Some(e)),
@@ -206,7 +212,7 @@ fn Classifier() -> impl IntoView {
                             view! {
                                 <button type="button" class="w-24 overflow-hidden rounded-lg border border-slate-200 bg-white text-xs hover:border-indigo-400 focus:outline-none focus:ring-2 focus:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900" data-testid=format!("sample-{id}")
                                     on:click=move |_| pick_sample(id)>
-                                    <img src=format!("/api/classifier/samples/{id}.png") alt=*caption loading="lazy" class="aspect-square w-full object-cover"/>
+                                    <img src=domain::api::routes::classifier_api::SAMPLE.url(&[&format!("{id}.png")]).to_string() alt=*caption loading="lazy" class="aspect-square w-full object-cover"/>
                                     <span class="block p-1">{*caption}</span>
                                 </button>
                             }
@@ -334,8 +340,8 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match crate::components::http::post_form::<domain::classifier::TeachReport>(
-                "/api/classifier/teach",
+            match crate::components::http::upload(
+                domain::api::routes::classifier_api::TEACH.url(&[]),
                 &form,
             )
             .await
@@ -381,11 +387,9 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
         confirm_reset.set(false);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let answer = crate::components::http::call::<domain::classifier::ClassList>(
-                "POST",
-                "/api/classifier/reset",
-            )
-            .await;
+            let answer =
+                crate::components::http::ask(domain::api::routes::classifier_api::RESET.url(&[]))
+                    .await;
             match answer {
                 Ok(list) => {
                     let classes = list.classes;

@@ -56,8 +56,7 @@ pub fn GptPage() -> impl IntoView {
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
             let answer =
-                crate::components::http::get::<domain::api::gpt::ModelList>("/api/gpt/models")
-                    .await;
+                crate::components::http::ask(domain::api::routes::gpt_api::MODELS.url(&[])).await;
             match answer {
                 Ok(list) => {
                     if let Some(default) = list.default {
@@ -102,14 +101,13 @@ pub fn GptPage() -> impl IntoView {
             }
         };
         let key = settings_key();
-        let body = serde_json::to_string(&domain::api::gpt::GenerateInput {
+        let body = domain::api::gpt::GenerateInput {
             model: model.get_untracked(),
             seed: seed_value,
             temperature: temperature.get_untracked(),
             max_tokens: tokens,
             context: context.get_untracked(),
-        })
-        .unwrap_or_default();
+        };
         prompt_shown.set(context.get_untracked());
         output.set(String::new());
         stats.set(Stats::default());
@@ -137,7 +135,7 @@ pub fn GptPage() -> impl IntoView {
             );
             leptos::task::spawn_local(async move {
                 let result = crate::components::sse::post_events(
-                    "/api/gpt/generate/stream",
+                    domain::api::routes::gpt_api::GENERATE_STREAM.url(&[]),
                     &body,
                     &signal,
                     |name, data| {

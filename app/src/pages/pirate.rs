@@ -127,12 +127,11 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
                 temperature: Some(temperature.get_untracked()),
                 provider: Some(provider.get_untracked()),
             };
-            let body = serde_json::to_string(&input).unwrap_or_default();
             leptos::task::spawn_local(async move {
                 let mut finished = false;
                 let result = crate::components::sse::post_event_stream(
-                    "/api/pirate/chat",
-                    &body,
+                    domain::api::routes::pirate_api::CHAT.url(&[]),
+                    &input,
                     &signal,
                     |frame| match frame {
                         StreamFrame::Meta {

@@ -51,8 +51,10 @@ fn Studio() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let refresh_gallery = move || {
         leptos::task::spawn_local(async move {
-            let answer = crate::components::http::get::<domain::api::images::Gallery>(
-                "/api/images?limit=48",
+            let answer = crate::components::http::ask(
+                domain::api::routes::images_api::GALLERY
+                    .url(&[])
+                    .query("limit", &48),
             )
             .await;
             if let Ok(g) = answer {
@@ -64,10 +66,9 @@ fn Studio() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            let answer = crate::components::http::get::<domain::api::images::ProviderList>(
-                "/api/images/providers",
-            )
-            .await;
+            let answer =
+                crate::components::http::ask(domain::api::routes::images_api::PROVIDERS.url(&[]))
+                    .await;
             match answer {
                 Ok(v) => {
                     let list: Vec<ProviderInfo> = v.providers;
@@ -122,9 +123,11 @@ fn Studio() -> impl IntoView {
             )
             .ok();
             leptos::task::spawn_local(async move {
-                let answer =
-                    crate::components::http::post::<_, Generated>("/api/images/generate", &body)
-                        .await;
+                let answer = crate::components::http::send::<_, Generated>(
+                    domain::api::routes::images_api::GENERATE.url(&[]),
+                    &body,
+                )
+                .await;
                 if let Some(t) = ticker {
                     t.clear();
                 }
@@ -143,8 +146,8 @@ fn Studio() -> impl IntoView {
     let delete = move |id: i64| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let url = format!("/api/images/{id}");
-            match crate::components::http::call::<serde::de::IgnoredAny>("DELETE", &url).await {
+            let url = domain::api::routes::images_api::DELETE.url(&[&id]);
+            match crate::components::http::ask(url).await {
                 Ok(_) => {
                     gallery.update(|g| g.retain(|i| i.id != id));
                     total.update(|t| *t -= 1);

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use domain::api::desk::{NewStaff, SetActive, SignIn, StaffAnswer, StaffList};
+use domain::api::routes::desk_api;
 use store::Store;
 
 pub const STAFF_COOKIE: &str = "staff_session";
@@ -223,16 +224,19 @@ pub async fn set_active(
 pub fn router(state: &ServerState) -> Router<ServerState> {
     Router::new()
         .route(
-            "/api/desk/login",
+            desk_api::LOGIN.template(),
             post(login).route_layer(axum::middleware::from_fn_with_state(
                 state.chat_limit.clone(),
                 crate::http::rate_limit::limit_chat,
             )),
         )
-        .route("/api/desk/logout", post(logout))
-        .route("/api/desk/me", get(me))
-        .route("/api/desk/users", get(list_staff).post(create_staff))
-        .route("/api/desk/users/{id}/active", post(set_active))
+        .route(desk_api::LOGOUT.template(), post(logout))
+        .route(desk_api::ME.template(), get(me))
+        .route(
+            desk_api::USERS.template(),
+            get(list_staff).post(create_staff),
+        )
+        .route(desk_api::USER_ACTIVE.template(), post(set_active))
 }
 
 #[cfg(test)]

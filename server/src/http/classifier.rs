@@ -12,6 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::api::ErrorCode;
+use domain::api::routes::classifier_api;
 use domain::classifier::{ClassList, ClassifierInfo, Prediction};
 use std::sync::Arc;
 use std::time::Instant;
@@ -324,18 +325,21 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
     };
     Router::new()
         .route(
-            "/api/classifier/predict",
+            classifier_api::PREDICT.template(),
             axum::routing::post(predict)
                 .route_layer(limited())
                 .layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
         )
         .route(
-            "/api/classifier/teach",
+            classifier_api::TEACH.template(),
             axum::routing::post(teach)
                 .route_layer(limited())
                 .layer(axum::extract::DefaultBodyLimit::max(TEACH_BODY_LIMIT)),
         )
-        .route("/api/classifier/reset", axum::routing::post(reset))
-        .route("/api/classifier/info", axum::routing::get(info))
-        .route("/api/classifier/samples/{name}", axum::routing::get(sample))
+        .route(classifier_api::RESET.template(), axum::routing::post(reset))
+        .route(classifier_api::INFO.template(), axum::routing::get(info))
+        .route(
+            classifier_api::SAMPLE.template(),
+            axum::routing::get(sample),
+        )
 }

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::api::ErrorCode;
 use domain::api::images::{Gallery, Generated, Image, ProviderList};
+use domain::api::routes::images_api;
 use imagegen::{ImageError, ImageInput, ImageService};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -47,8 +48,11 @@ fn image(row: &store::images::ImageRow) -> Image {
         filtered: row.finish_reason == "CONTENT_FILTERED",
         generation_ms: row.generation_ms,
         created_at: row.created_at,
-        url: format!("/api/images/{}/file", row.id),
-        download_url: format!("/api/images/{}/file?download=1", row.id),
+        url: images_api::FILE.url(&[&row.id]).to_string(),
+        download_url: images_api::FILE
+            .url(&[&row.id])
+            .query("download", &1)
+            .to_string(),
     }
 }
 
@@ -180,7 +184,7 @@ pub async fn delete(State(images): State<Arc<ImageService>>, Path(id): Path<i64>
 pub fn router(state: &ServerState) -> Router<ServerState> {
     Router::new()
         .route(
-            "/api/images/generate",
+            images_api::GENERATE.template(),
             axum::routing::post(generate)
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.chat_limit.clone(),
@@ -190,8 +194,8 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
                     crate::http::JSON_BODY_LIMIT,
                 )),
         )
-        .route("/api/images", get(gallery))
-        .route("/api/images/providers", get(providers))
-        .route("/api/images/{id}/file", get(file))
-        .route("/api/images/{id}", axum::routing::delete(delete))
+        .route(images_api::GALLERY.template(), get(gallery))
+        .route(images_api::PROVIDERS.template(), get(providers))
+        .route(images_api::FILE.template(), get(file))
+        .route(images_api::DELETE.template(), axum::routing::delete(delete))
 }

@@ -14,6 +14,7 @@ use axum::routing::get;
 use domain::api::knowledge::{
     DocumentAccepted, DocumentChunks, DocumentDeleted, DocumentList, ReindexStarted,
 };
+use domain::api::routes::desk_api;
 use kb::ingest::MAX_DOCUMENT_BYTES;
 use std::sync::Arc;
 use store::Store;
@@ -194,7 +195,7 @@ pub async fn reindex(
 pub fn router(state: &ServerState) -> Router<ServerState> {
     Router::new()
         .route(
-            "/api/desk/kb/documents",
+            desk_api::DOCUMENTS.template(),
             get(list)
                 .post(upload)
                 .route_layer(axum::middleware::from_fn_with_state(
@@ -203,7 +204,10 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
                 ))
                 .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
         )
-        .route("/api/desk/kb/documents/{id}", axum::routing::delete(delete))
-        .route("/api/desk/kb/documents/{id}/chunks", get(chunks))
-        .route("/api/desk/kb/reindex", axum::routing::post(reindex))
+        .route(
+            desk_api::DELETE_DOCUMENT.template(),
+            axum::routing::delete(delete),
+        )
+        .route(desk_api::DOCUMENT_CHUNKS.template(), get(chunks))
+        .route(desk_api::REINDEX.template(), axum::routing::post(reindex))
 }

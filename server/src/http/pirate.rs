@@ -18,6 +18,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::response::sse::Event;
 use axum_extra::extract::cookie::SameSite;
+use domain::api::routes::pirate_api;
 use domain::chat::{ChatInput, EMBEDDED_MODEL_NOTE, PIRATE_SESSION_COOKIE, StreamFrame};
 use llm::{ChatEvent, ChatMessage, ChatRequest, FinishReason, Role};
 use std::sync::Arc;
@@ -276,7 +277,7 @@ fn prompt_messages(
 /// `POST /api/pirate/chat`, rate limited per client.
 pub fn router(state: &ServerState) -> Router<ServerState> {
     Router::new().route(
-        "/api/pirate/chat",
+        pirate_api::CHAT.template(),
         axum::routing::post(chat)
             .route_layer(axum::middleware::from_fn_with_state(
                 state.chat_limit.clone(),

@@ -9,6 +9,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
 use crate::components::http;
+#[cfg(feature = "hydrate")]
+use domain::api::routes::desk_api;
 
 fn percent(rate: Option<f64>) -> String {
     rate.map(|r| format!("{:.0}%", r * 100.0))
@@ -97,7 +99,7 @@ pub(super) fn Analytics() -> impl IntoView {
         let d = days.get();
         desk.tick.track();
         leptos::task::spawn_local(async move {
-            let answer = http::get::<Figures>(&format!("/api/desk/analytics?days={d}")).await;
+            let answer = http::ask::<Figures>(desk_api::ANALYTICS.url(&[]).query("days", &d)).await;
             if days.get_untracked() != d {
                 return;
             }

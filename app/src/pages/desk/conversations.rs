@@ -8,6 +8,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
 use crate::components::http;
+#[cfg(feature = "hydrate")]
+use domain::api::routes::desk_api;
 
 fn status_chip(status: ConversationStatus, holder: Option<&str>) -> impl IntoView + use<> {
     let (class, label) = match (status, holder) {
@@ -44,10 +46,7 @@ pub(super) fn Conversations() -> impl IntoView {
         let f = filter.get();
         desk.tick.track();
         leptos::task::spawn_local(async move {
-            let answer = http::get::<domain::api::desk::ConversationList>(&format!(
-                "/api/desk/conversations?view={f}"
-            ))
-            .await;
+            let answer = http::ask(desk_api::CONVERSATIONS.url(&[]).query("view", &f)).await;
             // A slower answer for a view no longer shown must not overwrite the current one.
             if filter.get_untracked() != f {
                 return;
@@ -178,18 +177,6 @@ enum Action {
     Reply,
 }
 
-impl Action {
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn path(self) -> &'static str {
-        match self {
-            Action::Claim => "claim",
-            Action::Release => "release",
-            Action::Resolve => "resolve",
-            Action::Reply => "reply",
-        }
-    }
-}
-
 #[component]
 fn ConversationDetail(id: String) -> impl IntoView {
     let desk = expect_context::<DeskState>();
@@ -204,7 +191,7 @@ fn ConversationDetail(id: String) -> impl IntoView {
         desk.tick.track();
         let id = id.get_value();
         leptos::task::spawn_local(async move {
-            match http::get::<Transcript>(&format!("/api/desk/conversations/{id}")).await {
+            match http::ask::<Transcript>(desk_api::CONVERSATION.url(&[&id])).await {
                 Ok(t) => detail.set(Some(t)),
                 Err(e) => error.set(Some(e)),
             }
@@ -219,21 +206,18 @@ fn ConversationDetail(id: String) -> impl IntoView {
         error.set(None);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let url = format!(
-                "/api/desk/conversations/{}/{}",
-                id.get_value(),
-                action.path()
-            );
-            let answer = match reply {
-                Some(text) => http::post::<_, serde::de::IgnoredAny>(
-                    &url,
+            let id = id.get_value();
+            let answer = match (action, reply) {
+                (Action::Reply, Some(text)) => http::send(
+                    desk_api::REPLY.url(&[&id]),
                     &domain::api::desk::ReplyRequest { text },
                 )
                 .await
                 .map(drop),
-                None => http::call::<serde::de::IgnoredAny>("POST", &url)
-                    .await
-                    .map(drop),
+                (Action::Reply, None) => Ok(()),
+                (Action::Claim, _) => http::ask(desk_api::CLAIM.url(&[&id])).await.map(drop),
+                (Action::Release, _) => http::ask(desk_api::RELEASE.url(&[&id])).await.map(drop),
+                (Action::Resolve, _) => http::ask(desk_api::RESOLVE.url(&[&id])).await.map(drop),
             };
             match answer {
                 Ok(()) => {

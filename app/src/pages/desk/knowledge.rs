@@ -7,6 +7,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
 use crate::components::http;
+#[cfg(feature = "hydrate")]
+use domain::api::routes::desk_api;
 
 #[component]
 pub(super) fn KnowledgeBase() -> impl IntoView {
@@ -22,7 +24,7 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
     Effect::new(move |_| {
         desk.tick.track();
         leptos::task::spawn_local(async move {
-            match http::get::<DocumentList>("/api/desk/kb/documents").await {
+            match http::ask::<DocumentList>(desk_api::DOCUMENTS.url(&[])).await {
                 Ok(list) => documents.set(Some(list)),
                 Err(e) => error.set(Some(e)),
             }
@@ -40,11 +42,7 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
             busy.set(true);
             error.set(None);
             leptos::task::spawn_local(async move {
-                let answer = http::post_form::<domain::api::knowledge::DocumentAccepted>(
-                    "/api/desk/kb/documents",
-                    &data,
-                )
-                .await;
+                let answer = http::upload(desk_api::UPLOAD.url(&[]), &data).await;
                 match answer {
                     Ok(_) => {
                         form.reset();
@@ -66,8 +64,7 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
         confirm_delete.set(None);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let url = format!("/api/desk/kb/documents/{id}");
-            match http::call::<domain::api::knowledge::DocumentDeleted>("DELETE", &url).await {
+            match http::ask(desk_api::DELETE_DOCUMENT.url(&[&id])).await {
                 Ok(_) => desk.refresh(),
                 Err(e) => error.set(Some(e)),
             }
@@ -76,8 +73,7 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
     let show_chunks = move |id: i64| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let url = format!("/api/desk/kb/documents/{id}/chunks");
-            match http::get::<DocumentChunks>(&url).await {
+            match http::ask::<DocumentChunks>(desk_api::DOCUMENT_CHUNKS.url(&[&id])).await {
                 Ok(c) => chunks.set(Some(c)),
                 Err(e) => error.set(Some(e)),
             }
@@ -88,11 +84,7 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
     let reindex = move |_| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let answer = http::call::<domain::api::knowledge::ReindexStarted>(
-                "POST",
-                "/api/desk/kb/reindex",
-            )
-            .await;
+            let answer = http::ask(desk_api::REINDEX.url(&[])).await;
             if let Err(e) = answer {
                 error.set(Some(e));
             }

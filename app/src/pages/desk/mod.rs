@@ -16,6 +16,8 @@ use leptos_meta::{Meta, Title};
 
 #[cfg(feature = "hydrate")]
 use crate::components::http;
+#[cfg(feature = "hydrate")]
+use domain::api::routes::desk_api;
 
 const INPUT: &str = "w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-950";
 const BUTTON: &str = "rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-700 disabled:opacity-50";
@@ -62,7 +64,7 @@ pub fn DeskPage() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            if let Ok(answer) = http::get::<domain::api::desk::StaffAnswer>("/api/desk/me").await {
+            if let Ok(answer) = http::ask(desk_api::ME.url(&[])).await {
                 desk.me.set(Some(answer.staff));
             }
             checked.set(true);
@@ -96,7 +98,7 @@ fn SignedInBar() -> impl IntoView {
     let sign_out = move |_| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let _ = http::call::<()>("POST", "/api/desk/logout").await;
+            let _ = http::ask(desk_api::LOGOUT.url(&[])).await;
             desk.me.set(None);
         });
     };
@@ -132,7 +134,7 @@ fn SignIn() -> impl IntoView {
         };
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            match http::post::<_, domain::api::desk::StaffAnswer>("/api/desk/login", &body).await {
+            match http::send(desk_api::LOGIN.url(&[]), &body).await {
                 Ok(answer) => {
                     password.set(String::new());
                     desk.me.set(Some(answer.staff));
@@ -176,25 +178,8 @@ enum Tab {
 #[cfg(feature = "hydrate")]
 fn listen(desk: DeskState) {
     use domain::api::desk::LiveFrame;
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-    let Ok(source) = web_sys::EventSource::new("/api/desk/events") else {
-        return;
-    };
-    let on_event =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            desk.live.set(true);
-            if e.type_() == "kb"
-                && let Some(data) = e.data().as_string()
-                && let Ok(frame) = serde_json::from_str::<LiveFrame<IndexingProgress>>(&data)
-            {
-                desk.kb_progress.set(Some(frame.data));
-            }
-            if e.type_() != "hello" {
-                desk.refresh();
-            }
-        });
-    for name in [
+    use domain::api::routes::desk_api;
+    let names = [
         "hello",
         "conversation",
         "message",
@@ -204,15 +189,25 @@ fn listen(desk: DeskState) {
         "ticket",
         "kb",
         "resync",
-    ] {
-        let _ = source.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
-    }
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| desk.live.set(false));
-    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    on_event.forget();
-    on_error.forget();
-    let source = StoredValue::new_local(source);
-    on_cleanup(move || source.with_value(|s| s.close()));
+    ];
+    let stream = crate::components::live::listen(
+        desk_api::EVENTS.url(&[]),
+        &names,
+        move |name, data| {
+            desk.live.set(true);
+            if name == "kb"
+                && let Ok(frame) = serde_json::from_str::<LiveFrame<IndexingProgress>>(data)
+            {
+                desk.kb_progress.set(Some(frame.data));
+            }
+            if name != "hello" {
+                desk.refresh();
+            }
+        },
+        move || desk.live.set(false),
+    );
+    let stream = StoredValue::new_local(stream);
+    on_cleanup(move || stream.update_value(|s| drop(s.take())));
 }
 
 #[component]

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
 use crate::components::http;
+#[cfg(feature = "hydrate")]
+use domain::api::routes::desk_api;
 
 #[component]
 pub(super) fn Team() -> impl IntoView {
@@ -30,8 +32,8 @@ pub(super) fn Team() -> impl IntoView {
         refresh.track();
         leptos::task::spawn_local(async move {
             match (
-                http::get::<domain::api::desk::StaffList>("/api/desk/users").await,
-                http::get::<domain::api::desk::ApiKeyList>("/api/desk/api-keys").await,
+                http::ask(desk_api::USERS.url(&[])).await,
+                http::ask(desk_api::API_KEYS.url(&[])).await,
             ) {
                 (Ok(s), Ok(k)) => {
                     staff.set(s.staff);
@@ -58,8 +60,7 @@ pub(super) fn Team() -> impl IntoView {
         };
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let answer =
-                http::post::<_, domain::api::desk::StaffAnswer>("/api/desk/users", &body).await;
+            let answer = http::send(desk_api::ADD_USER.url(&[]), &body).await;
             if answer.is_ok() {
                 email.set(String::new());
                 name.set(String::new());
@@ -74,9 +75,12 @@ pub(super) fn Team() -> impl IntoView {
         error.set(None);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let url = format!("/api/desk/users/{id}/active");
             let body = domain::api::desk::SetActive { active };
-            done(http::post::<_, ()>(&url, &body).await);
+            done(
+                http::send(desk_api::USER_ACTIVE.url(&[&id]), &body)
+                    .await
+                    .map(drop),
+            );
         });
         #[cfg(not(feature = "hydrate"))]
         let _ = (id, active);
@@ -90,9 +94,7 @@ pub(super) fn Team() -> impl IntoView {
         };
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let answer =
-                http::post::<_, domain::api::desk::CreatedApiKey>("/api/desk/api-keys", &body)
-                    .await;
+            let answer = http::send(desk_api::ADD_API_KEY.url(&[]), &body).await;
             if let Ok(created) = &answer {
                 key_name.set(String::new());
                 secret.set(Some(created.secret.clone()));
@@ -106,8 +108,11 @@ pub(super) fn Team() -> impl IntoView {
         error.set(None);
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let url = format!("/api/desk/api-keys/{id}/revoke");
-            done(http::call::<()>("POST", &url).await);
+            done(
+                http::ask(desk_api::REVOKE_API_KEY.url(&[&id]))
+                    .await
+                    .map(drop),
+            );
         });
         #[cfg(not(feature = "hydrate"))]
         let _ = id;

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
 use crate::components::http;
+#[cfg(feature = "hydrate")]
+use domain::api::routes::desk_api;
 
 #[component]
 pub(super) fn Tickets() -> impl IntoView {
@@ -21,10 +23,7 @@ pub(super) fn Tickets() -> impl IntoView {
         desk.tick.track();
         leptos::task::spawn_local(async move {
             let query = s.map_or("all", TicketStatus::as_str);
-            let answer = http::get::<domain::api::desk::TicketList>(&format!(
-                "/api/desk/tickets?status={query}"
-            ))
-            .await;
+            let answer = http::ask(desk_api::TICKETS.url(&[]).query("status", &query)).await;
             if status.get_untracked() != s {
                 return;
             }
@@ -38,8 +37,7 @@ pub(super) fn Tickets() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             let body = domain::api::desk::TicketStatusChange { status: to };
-            let url = format!("/api/desk/tickets/{id}/status");
-            match http::post::<_, domain::api::desk::TicketStatusChanged>(&url, &body).await {
+            match http::send(desk_api::TICKET_STATUS.url(&[&id]), &body).await {
                 Ok(_) => desk.refresh(),
                 Err(e) => error.set(Some(e)),
             }

@@ -14,7 +14,7 @@ pub fn SupportInboxPage() -> impl IntoView {
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
             let result =
-                crate::components::http::get::<domain::api::support::Inbox>("/api/support/inbox")
+                crate::components::http::ask(domain::api::routes::support_chat::INBOX.url(&[]))
                     .await
                     .map(|inbox| inbox.mails);
             mails.set(Some(result));

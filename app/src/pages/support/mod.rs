@@ -98,23 +98,13 @@ fn SupportChat() -> impl IntoView {
     // The action card still waiting for Confirm or Cancel (only one at a time).
     let pending_proposal = RwSignal::new(None::<String>);
     #[cfg(feature = "hydrate")]
-    let source_slot = StoredValue::new_local(None::<web_sys::EventSource>);
+    let source_slot = StoredValue::new_local(None::<crate::components::live::LiveStream>);
     #[cfg(feature = "hydrate")]
-    on_cleanup(move || {
-        source_slot.with_value(|s| {
-            if let Some(s) = s {
-                s.close()
-            }
-        })
-    });
+    on_cleanup(move || source_slot.update_value(|s| drop(s.take())));
     // A new conversation has a new session cookie: the old stream is closed first.
     let stop_listening = move || {
         #[cfg(feature = "hydrate")]
-        source_slot.update_value(|s| {
-            if let Some(s) = s.take() {
-                s.close();
-            }
-        });
+        source_slot.update_value(|s| drop(s.take()));
     };
 
     // The team's side of the conversation, live: a person joins, replies, leaves, resolves.
@@ -124,26 +114,20 @@ fn SupportChat() -> impl IntoView {
             if source_slot.with_value(Option::is_some) {
                 return;
             }
-            use wasm_bindgen::JsCast;
-            use wasm_bindgen::closure::Closure;
-            let Ok(source) = web_sys::EventSource::new("/api/support/events") else {
-                return;
-            };
-            let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                move |e: web_sys::MessageEvent| {
+            let source = crate::components::live::listen(
+                domain::api::routes::support_chat::EVENTS.url(&[]),
+                &["hello", "claimed", "released", "resolved", "message"],
+                move |event, data| {
                     use domain::api::desk::{
                         ConversationEvent, CustomerHello, LiveFrame, TeamAction,
                     };
-                    let Some(data) = e.data().as_string() else {
-                        return;
-                    };
-                    if e.type_() == "hello" {
-                        if let Ok(hello) = serde_json::from_str::<CustomerHello>(&data) {
+                    if event == "hello" {
+                        if let Ok(hello) = serde_json::from_str::<CustomerHello>(data) {
                             held_by.set(hello.held_by);
                         }
                         return;
                     }
-                    let Ok(frame) = serde_json::from_str::<LiveFrame<ConversationEvent>>(&data)
+                    let Ok(frame) = serde_json::from_str::<LiveFrame<ConversationEvent>>(data)
                     else {
                         return;
                     };
@@ -151,7 +135,7 @@ fn SupportChat() -> impl IntoView {
                         TeamAction::By { name } => name.clone(),
                         TeamAction::Reply(reply) => reply.author.clone(),
                     };
-                    match (e.type_().as_str(), frame.data.detail) {
+                    match (event, frame.data.detail) {
                         ("claimed", _) => {
                             held_by.set(Some(name.clone()));
                             team_notice.set(Some(format!(
@@ -182,13 +166,9 @@ fn SupportChat() -> impl IntoView {
                         _ => {}
                     }
                 },
+                || {},
             );
-            for name in ["hello", "claimed", "released", "resolved", "message"] {
-                let _ = source
-                    .add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
-            }
-            on_event.forget();
-            source_slot.set_value(Some(source));
+            source_slot.set_value(source);
         }
     };
 
@@ -206,8 +186,10 @@ fn SupportChat() -> impl IntoView {
         leptos::task::spawn_local(async move {
             use domain::api::knowledge::KnowledgeState;
             use domain::api::support::ConversationState;
-            match crate::components::http::get::<ConversationState>("/api/support/conversation")
-                .await
+            match crate::components::http::ask::<ConversationState>(
+                domain::api::routes::support_chat::CONVERSATION.url(&[]),
+            )
+            .await
             {
                 Ok(state) => {
                     let parsed: Vec<Line> = state.messages.into_iter().map(Line::from).collect();
@@ -281,7 +263,6 @@ fn SupportChat() -> impl IntoView {
                     confirm,
                 }),
             };
-            let body = serde_json::to_string(&request).unwrap_or_default();
             leptos::task::spawn_local(async move {
                 let mut proposal: Option<ProposalView> = None;
                 let mut citations = Vec::new();
@@ -289,8 +270,8 @@ fn SupportChat() -> impl IntoView {
                 let mut done: Option<TurnDone> = None;
                 let mut failed = None;
                 let result = crate::components::sse::post_events(
-                    "/api/support/chat",
-                    &body,
+                    domain::api::routes::support_chat::CHAT.url(&[]),
+                    &request,
                     &controller.signal(),
                     |name, data| match name {
                         "done" => done = serde_json::from_str::<TurnDone>(data).ok(),
@@ -402,11 +383,8 @@ fn SupportChat() -> impl IntoView {
         }
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let started = crate::components::http::call::<domain::api::support::Started>(
-                "POST",
-                "/api/support/new",
-            )
-            .await;
+            let started =
+                crate::components::http::ask(domain::api::routes::support_chat::NEW.url(&[])).await;
             match started {
                 Ok(_) => {
                     lines.set(Vec::new());

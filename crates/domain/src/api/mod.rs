@@ -76,6 +76,7 @@ pub mod error;
 pub mod gpt;
 pub mod images;
 pub mod knowledge;
+pub mod routes;
 pub mod support;
 pub mod v1;
 
