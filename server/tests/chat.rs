@@ -570,3 +570,26 @@ async fn metrics_count_requests_tools_and_escalations() {
     assert!(body.contains(r#"support_turn_duration_seconds_count{backend="offline"} 2"#));
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn with_a_private_metrics_port_the_public_one_does_not_serve_metrics() {
+    let app = TestApp::builder()
+        .env("METRICS_PORT", "9091")
+        .build()
+        .await
+        .expect("app");
+    assert_eq!(app.config.metrics_port, Some(9091));
+    assert_eq!(app.get("/metrics").await.status, StatusCode::NOT_FOUND);
+    // The private port's router serves them.
+    let state = server::server_state(&app.config, app.db.store.clone());
+    let response = server::http::metrics_router(state)
+        .oneshot(
+            Request::get("/metrics")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+    app.cleanup().await;
+}

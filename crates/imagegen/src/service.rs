@@ -1,6 +1,8 @@
-//! The cache and the gallery: a result is stored on disk under the hash of everything that made
-//! it (provider, model, prompt, negative prompt, aspect ratio, seed, format), with a database row.
-//! The same request again is answered from disk without calling the provider.
+//! The cache and the gallery: a result is stored under the hash of everything that made it
+//! (provider, model, prompt, negative prompt, aspect ratio, seed, format), with a database row.
+//! The same request again is answered from the cache without calling the provider. The bytes
+//! live on local disk with SQLite (one instance), and in the database with PostgreSQL, so that
+//! every instance serves, finds and evicts the same images.
 
 use crate::{ImageError, ImageFormat, ImageInput, ImageProvider, ValidateImage};
 use chrono::Utc;
@@ -33,9 +35,17 @@ pub struct Generation {
     pub elapsed_ms: f64,
 }
 
+/// Where the images' bytes are kept.
+enum ImageFiles {
+    /// Files named `<cache key>.<format>` in a folder.
+    Disk(PathBuf),
+    /// The `image_files` table, shared by every instance.
+    Database,
+}
+
 pub struct ImageService {
     store: Store,
-    dir: PathBuf,
+    files: ImageFiles,
     providers: Vec<Arc<dyn ImageProvider>>,
     /// The gallery keeps at most this many images; the oldest go first.
     max_images: i64,
@@ -78,9 +88,13 @@ impl ImageService {
         providers: Vec<Arc<dyn ImageProvider>>,
         max_images: i64,
     ) -> ImageService {
+        let files = match store.backend() {
+            store::Backend::Postgres => ImageFiles::Database,
+            store::Backend::Sqlite => ImageFiles::Disk(dir),
+        };
         ImageService {
             store,
-            dir,
+            files,
             providers,
             max_images: max_images.max(1),
         }
@@ -90,8 +104,79 @@ impl ImageService {
         self.providers.iter().map(|p| provider_info(&**p)).collect()
     }
 
-    fn file_path(&self, row: &ImageRow) -> PathBuf {
-        self.dir.join(format!("{}.{}", row.cache_key, row.format))
+    fn file_path(dir: &Path, key: &str, format: &str) -> PathBuf {
+        dir.join(format!("{key}.{format}"))
+    }
+
+    async fn file_exists(&self, row: &ImageRow) -> Result<bool, ImageError> {
+        match &self.files {
+            ImageFiles::Disk(dir) => {
+                Ok(
+                    tokio::fs::try_exists(Self::file_path(dir, &row.cache_key, &row.format))
+                        .await
+                        .unwrap_or(false),
+                )
+            }
+            ImageFiles::Database => self
+                .store
+                .image_file_exists(&row.cache_key)
+                .await
+                .map_err(store_error),
+        }
+    }
+
+    async fn write_file(&self, key: &str, format: &str, bytes: &[u8]) -> Result<(), ImageError> {
+        let dir = match &self.files {
+            ImageFiles::Database => {
+                return self
+                    .store
+                    .put_image_file(key, bytes)
+                    .await
+                    .map_err(store_error);
+            }
+            ImageFiles::Disk(dir) => dir,
+        };
+        let unsaved =
+            |e: std::io::Error| ImageError::Unavailable(format!("cannot save the image: {e}"));
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| ImageError::Unavailable(format!("cannot create the image folder: {e}")))?;
+        // Written aside, then renamed: a reader never sees half a file.
+        let partial = dir.join(format!("{key}.part"));
+        tokio::fs::write(&partial, bytes).await.map_err(unsaved)?;
+        tokio::fs::rename(&partial, Self::file_path(dir, key, format))
+            .await
+            .map_err(unsaved)
+    }
+
+    async fn read_file(&self, row: &ImageRow) -> Result<Option<Vec<u8>>, ImageError> {
+        match &self.files {
+            ImageFiles::Disk(dir) => {
+                Ok(
+                    tokio::fs::read(Self::file_path(dir, &row.cache_key, &row.format))
+                        .await
+                        .ok(),
+                )
+            }
+            ImageFiles::Database => self
+                .store
+                .image_file(&row.cache_key)
+                .await
+                .map_err(store_error),
+        }
+    }
+
+    async fn remove_file(&self, row: &ImageRow) {
+        match &self.files {
+            ImageFiles::Disk(dir) => {
+                remove_quietly(&Self::file_path(dir, &row.cache_key, &row.format)).await;
+            }
+            ImageFiles::Database => {
+                if let Err(e) = self.store.delete_image_file(&row.cache_key).await {
+                    tracing::warn!(error = %e, id = row.id, "cannot remove an image's bytes");
+                }
+            }
+        }
     }
 
     /// Makes the image, or finds it in the cache.
@@ -110,10 +195,7 @@ impl ImageService {
         };
         let key = cache_key(provider.as_ref(), &request);
         if let Some(row) = self.store.image_by_key(&key).await.map_err(store_error)? {
-            if tokio::fs::try_exists(self.file_path(&row))
-                .await
-                .unwrap_or(false)
-            {
+            if self.file_exists(&row).await? {
                 return Ok(Generation {
                     image: row,
                     cached: true,
@@ -125,17 +207,8 @@ impl ImageService {
         }
         let generated = provider.generate(&request).await?;
         let format = ImageFormat::sniff(&generated.bytes).unwrap_or(generated.format);
-        tokio::fs::create_dir_all(&self.dir)
-            .await
-            .map_err(|e| ImageError::Unavailable(format!("cannot create the image folder: {e}")))?;
-        let path = self.dir.join(format!("{key}.{}", format.as_str()));
-        let partial = self.dir.join(format!("{key}.part"));
-        tokio::fs::write(&partial, &generated.bytes)
-            .await
-            .map_err(|e| ImageError::Unavailable(format!("cannot save the image: {e}")))?;
-        tokio::fs::rename(&partial, &path)
-            .await
-            .map_err(|e| ImageError::Unavailable(format!("cannot save the image: {e}")))?;
+        self.write_file(&key, format.as_str(), &generated.bytes)
+            .await?;
         let generation_ms = started.elapsed().as_millis() as i64;
         let row = self
             .store
@@ -206,9 +279,10 @@ impl ImageService {
             .await
             .map_err(store_error)?
             .ok_or_else(|| ImageError::NotFound(format!("There is no image {id}.")))?;
-        let bytes = tokio::fs::read(self.file_path(&row))
-            .await
-            .map_err(|_| ImageError::NotFound(format!("The file of image {id} is missing.")))?;
+        let bytes = self
+            .read_file(&row)
+            .await?
+            .ok_or_else(|| ImageError::NotFound(format!("The file of image {id} is missing.")))?;
         Ok((row, bytes))
     }
 
@@ -216,7 +290,7 @@ impl ImageService {
     pub async fn delete(&self, id: i64) -> Result<bool, ImageError> {
         match self.store.delete_image(id).await.map_err(store_error)? {
             Some(row) => {
-                remove_quietly(&self.file_path(&row)).await;
+                self.remove_file(&row).await;
                 Ok(true)
             }
             None => Ok(false),

@@ -94,4 +94,33 @@ impl Store {
         }
         Ok(row)
     }
+
+    /// Stores an image's bytes under its cache key (a second instance storing the same key keeps
+    /// the first copy: the same key is the same image).
+    pub async fn put_image_file(&self, cache_key: &str, bytes: &[u8]) -> Result<()> {
+        with_pool!(self, pool => sqlx::query(
+            "INSERT INTO image_files (cache_key, bytes) VALUES ($1, $2) ON CONFLICT (cache_key) DO NOTHING",
+        ).bind(cache_key).bind(bytes).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn image_file(&self, cache_key: &str) -> Result<Option<Vec<u8>>> {
+        let bytes = with_pool!(self, pool => sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT bytes FROM image_files WHERE cache_key = $1",
+        ).bind(cache_key).fetch_optional(pool).await)?;
+        Ok(bytes)
+    }
+
+    pub async fn image_file_exists(&self, cache_key: &str) -> Result<bool> {
+        let n = with_pool!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM image_files WHERE cache_key = $1",
+        ).bind(cache_key).fetch_one(pool).await)?;
+        Ok(n > 0)
+    }
+
+    pub async fn delete_image_file(&self, cache_key: &str) -> Result<()> {
+        with_pool!(self, pool => sqlx::query("DELETE FROM image_files WHERE cache_key = $1")
+            .bind(cache_key).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
 }

@@ -9,6 +9,7 @@ pub mod commerce;
 pub mod confirmations;
 mod error;
 pub mod images;
+pub mod live;
 pub mod operations;
 mod query;
 pub mod seed;
@@ -224,6 +225,11 @@ impl Store {
     pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
         let done = with_pool!(self, pool => sqlx::query(sql).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(done)
+    }
+
+    /// Whether `close` was called (background tasks stop retrying then).
+    pub fn is_closed(&self) -> bool {
+        with_pool!(self, pool => pool.is_closed())
     }
 
     pub async fn close(&self) {

@@ -95,6 +95,23 @@ impl TestDatabase {
         })
     }
 
+    /// A second connection pool to the same PostgreSQL schema, as another instance of the app
+    /// would open (`None` on SQLite). Its cleanup leaves the schema to this one's.
+    pub async fn another_instance(&self) -> Option<TestDatabase> {
+        let (url, schema) = self.pg.as_ref()?;
+        let options = ConnectOptions {
+            pg_schema: Some(schema.clone()),
+            max_connections: 4,
+            ..Default::default()
+        };
+        let store = Store::connect(url, &options).await.expect("open postgres");
+        Some(TestDatabase {
+            store,
+            _dir: None,
+            pg: None,
+        })
+    }
+
     /// Closes the pool and drops the PostgreSQL schema (the SQLite folder goes with `self`).
     pub async fn cleanup(self) {
         self.store.close().await;

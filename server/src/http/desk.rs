@@ -23,6 +23,7 @@ use domain::api::desk::{
     TicketStatusChanged, Transcript,
 };
 use domain::api::desk::{DeskHello, TicketChanged};
+use domain::api::routes::desk_api;
 use domain::api::support::ReplyMetadata;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -437,8 +438,14 @@ pub async fn analytics(
 }
 
 /// `GET /api/desk/events`: every conversation, ticket and knowledge-base event, live.
-pub async fn events(State(service): State<Arc<SupportService>>, Staff(staff): Staff) -> Response {
-    crate::http::live::stream(service.hub(), &DeskHello { staff: staff.name }, |_| true)
+pub async fn events(
+    State(service): State<Arc<SupportService>>,
+    Staff(staff): Staff,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let last_seen = crate::http::live::last_event_id(&headers);
+    let hello = DeskHello { staff: staff.name };
+    crate::http::live::stream(service.hub(), &hello, last_seen, |_| true).await
 }
 
 /// `GET /api/desk/api-keys` (admin).
@@ -509,16 +516,19 @@ pub async fn revoke_api_key(
 /// stream and API keys.
 pub fn router() -> Router<ServerState> {
     Router::new()
-        .route("/api/desk/conversations", get(conversations))
-        .route("/api/desk/conversations/{id}", get(conversation))
-        .route("/api/desk/conversations/{id}/claim", post(claim))
-        .route("/api/desk/conversations/{id}/release", post(release))
-        .route("/api/desk/conversations/{id}/resolve", post(resolve))
-        .route("/api/desk/conversations/{id}/reply", post(reply))
-        .route("/api/desk/tickets", get(tickets))
-        .route("/api/desk/tickets/{id}/status", post(ticket_status))
-        .route("/api/desk/analytics", get(analytics))
-        .route("/api/desk/events", get(events))
-        .route("/api/desk/api-keys", get(api_keys).post(create_api_key))
-        .route("/api/desk/api-keys/{id}/revoke", post(revoke_api_key))
+        .route(desk_api::CONVERSATIONS.template(), get(conversations))
+        .route(desk_api::CONVERSATION.template(), get(conversation))
+        .route(desk_api::CLAIM.template(), post(claim))
+        .route(desk_api::RELEASE.template(), post(release))
+        .route(desk_api::RESOLVE.template(), post(resolve))
+        .route(desk_api::REPLY.template(), post(reply))
+        .route(desk_api::TICKETS.template(), get(tickets))
+        .route(desk_api::TICKET_STATUS.template(), post(ticket_status))
+        .route(desk_api::ANALYTICS.template(), get(analytics))
+        .route(desk_api::EVENTS.template(), get(events))
+        .route(
+            desk_api::API_KEYS.template(),
+            get(api_keys).post(create_api_key),
+        )
+        .route(desk_api::REVOKE_API_KEY.template(), post(revoke_api_key))
 }

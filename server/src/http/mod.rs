@@ -44,6 +44,11 @@ fn leptos_routes() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// `/metrics` alone, for the private metrics port (`METRICS_PORT`).
+pub fn metrics_router(state: ServerState) -> Router {
+    metrics::router().with_state(state)
+}
+
 /// Every route: health, CSV export, static files, Leptos pages and server functions.
 pub fn router(state: ServerState) -> Router {
     let routes = leptos_routes();
@@ -57,15 +62,20 @@ pub fn router(state: ServerState) -> Router {
         ));
     let x_request_id = HeaderName::from_static("x-request-id");
 
+    // With a private metrics port, /metrics is served there only (`metrics_router`).
+    let public_metrics = match state.config.metrics_port {
+        None => metrics::router(),
+        Some(_) => Router::new(),
+    };
     Router::new()
         .merge(health::router())
-        .merge(metrics::router())
+        .merge(public_metrics)
         .merge(export::router())
         .merge(pirate::router(&state))
         .merge(support::router(&state))
         .merge(images::router(&state))
         .merge(classifier::router(&state))
-        .nest("/api/gpt", state.gpt.router(state.chat_limit.clone()))
+        .nest(domain::api::routes::gpt_api::PREFIX, state.gpt.router(state.chat_limit.clone()))
         .merge(auth::router(&state))
         .merge(desk::router())
         .merge(knowledge::router(&state))

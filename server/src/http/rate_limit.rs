@@ -9,7 +9,6 @@ pub use crate::services::limits::{ChatLimit, RateLimiter};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::net::SocketAddr;
-use std::time::Instant;
 
 fn client_of(request: &Request, header_name: Option<&HeaderName>) -> String {
     if let Some(name) = header_name
@@ -25,7 +24,7 @@ fn client_of(request: &Request, header_name: Option<&HeaderName>) -> String {
 
 pub async fn limit_chat(State(limit): State<ChatLimit>, request: Request, next: Next) -> Response {
     let client = client_of(&request, limit.client_ip_header.as_ref());
-    match limit.limiter.check(&client, Instant::now()) {
+    match limit.limiter.take(&client).await {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let seconds = wait.as_secs().max(1);

@@ -49,6 +49,7 @@ fn set_cookie(response: &mut Response, session: &str) {
 const SESSION_MAX_AGE_SECONDS: i64 = 30 * 86_400;
 
 use crate::http::sse::event as sse;
+use domain::api::routes::support_chat;
 
 fn failed(message: &str) -> Event {
     sse(
@@ -342,9 +343,11 @@ pub async fn events(State(service): State<Arc<SupportService>>, headers: HeaderM
         .map(|(_, name)| name);
     let conversation = session.clone();
     let hello = domain::api::desk::CustomerHello { held_by: holder };
-    crate::http::live::stream(service.hub(), &hello, move |event| {
+    let last_seen = crate::http::live::last_event_id(&headers);
+    crate::http::live::stream(service.hub(), &hello, last_seen, move |event| {
         event.for_customer && event.conversation_id.as_deref() == Some(conversation.as_str())
     })
+    .await
 }
 
 /// The customer chat: a turn (rate limited), the conversation, a new one, a person, the
@@ -352,7 +355,7 @@ pub async fn events(State(service): State<Arc<SupportService>>, headers: HeaderM
 pub fn router(state: &ServerState) -> Router<ServerState> {
     Router::new()
         .route(
-            "/api/support/chat",
+            support_chat::CHAT.template(),
             axum::routing::post(chat)
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.chat_limit.clone(),
@@ -362,9 +365,9 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
                     crate::http::JSON_BODY_LIMIT,
                 )),
         )
-        .route("/api/support/conversation", get(conversation))
-        .route("/api/support/new", post(new_conversation))
-        .route("/api/support/human", post(human))
-        .route("/api/support/events", get(events))
-        .route("/api/support/inbox", get(inbox))
+        .route(support_chat::CONVERSATION.template(), get(conversation))
+        .route(support_chat::NEW.template(), post(new_conversation))
+        .route(support_chat::HUMAN.template(), post(human))
+        .route(support_chat::EVENTS.template(), get(events))
+        .route(support_chat::INBOX.template(), get(inbox))
 }

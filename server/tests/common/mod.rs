@@ -16,6 +16,7 @@ pub use tower::ServiceExt;
 
 pub struct TestApp {
     pub router: Router,
+    pub config: Config,
     pub db: TestDatabase,
     pub support: Arc<server::services::support::SupportService>,
     pub knowledge: Arc<server::services::knowledge::KnowledgeService>,
@@ -107,6 +108,7 @@ impl TestAppBuilder {
         }
         Some(TestApp {
             router: server::http::router(state),
+            config,
             db,
             support,
             knowledge,
@@ -179,6 +181,27 @@ impl TestApp {
                 .expect("request"),
         )
         .await
+    }
+
+    /// Another instance of the server on the same PostgreSQL schema: its own pools, hub,
+    /// listener and limits, as a second machine would have (`None` on SQLite).
+    pub async fn another_instance(&self) -> Option<TestApp> {
+        self.another_instance_with(self.config.clone()).await
+    }
+
+    /// Another instance with its own configuration (its own folders, as another machine).
+    pub async fn another_instance_with(&self, config: Config) -> Option<TestApp> {
+        let db = self.db.another_instance().await?;
+        let state = server::server_state(&config, db.store.clone());
+        Some(TestApp {
+            router: server::http::router(state.clone()),
+            config,
+            support: state.support.clone(),
+            knowledge: state.knowledge.clone(),
+            db,
+            _kb_dir: None,
+            _classifier_dir: None,
+        })
     }
 
     pub async fn cleanup(self) {

@@ -71,7 +71,7 @@ where
                 ));
             }
         };
-        if let Err(wait) = key_limits.check(&key) {
+        if let Err(wait) = key_limits.check(&key).await {
             let seconds = wait.as_secs().max(1);
             tracing::info!(
                 key_id = key.id,
