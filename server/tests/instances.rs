@@ -350,6 +350,106 @@ async fn an_image_made_on_one_instance_is_served_and_cached_by_the_other() {
 }
 
 #[tokio::test]
+async fn a_document_uploaded_on_one_instance_is_cited_by_the_agent_on_the_other() {
+    let builder = || {
+        TestApp::builder()
+            .postgres()
+            .env("ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .knowledge()
+    };
+    let Some(a) = builder().build().await else {
+        return;
+    };
+    // B: its own embedded index in its own folder, loaded from the same database.
+    let b_dir = tempfile::tempdir().expect("dir");
+    let mut config_b = a.config.clone();
+    config_b.kb_dir = b_dir.path().to_path_buf();
+    let b = a
+        .another_instance_with(config_b.clone())
+        .await
+        .expect("a second instance");
+    b.knowledge
+        .load(
+            server::services::knowledge::knowledge_settings(&config_b),
+            &b.support,
+        )
+        .await;
+    let replica = b.knowledge.knowledge_base().expect("B's knowledge base");
+    let shipped = replica.chunks().len();
+
+    let admin = sign_in(&a, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let markdown = "# Drone care\n\nIntro to our drones.\n\n## Warranty\n\nThe Zephyr-9 drone carries a 41-month warranty covering motors and the gimbal.\n";
+    let reply = staff_upload(
+        &a,
+        &admin,
+        "drones.md",
+        markdown.as_bytes(),
+        &[("doc_type", "policy"), ("category", "warranty")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    let id = json_of(&reply)["document"]["id"].as_i64().expect("id");
+
+    // B hears that A finished it and indexes the stored chunks into its own replica.
+    let prefix = format!("doc{id}-");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !replica
+        .chunks()
+        .chunks
+        .iter()
+        .any(|c| c.id.starts_with(&prefix))
+    {
+        assert!(Instant::now() < deadline, "B never indexed document {id}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(replica.chunks().len(), shipped + 2);
+
+    // The agent on B cites the passage uploaded on A.
+    let (_, frames) = customer_says(
+        &b,
+        None,
+        "What does the warranty of the Zephyr-9 drone cover?",
+    )
+    .await;
+    let cited = frames.iter().filter(|f| f["event"] == "tool_end").any(|t| {
+        t["data"]["outcome"]["citations"]
+            .as_array()
+            .is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["id"].as_str().is_some_and(|i| i.starts_with(&prefix)))
+            })
+    });
+    assert!(cited, "{frames:?}");
+
+    // Deleted on A: gone from B's replica too.
+    let deleted = send(
+        &a,
+        "DELETE",
+        &format!("/api/desk/kb/documents/{id}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert!(deleted.status.is_success(), "{}", deleted.body);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while replica
+        .chunks()
+        .chunks
+        .iter()
+        .any(|c| c.id.starts_with(&prefix))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "B kept document {id} after its deletion"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.cleanup().await;
+    a.cleanup().await;
+}
+
+#[tokio::test]
 async fn the_store_connects_to_postgresql_over_tls() {
     // The provider the server installs at start; without it, two linked providers make the
     // first TLS handshake panic.

@@ -89,6 +89,7 @@ impl KnowledgeService {
                     Err(poisoned) => *poisoned.into_inner() = Some(kb.clone()),
                 }
                 support.attach_knowledge(kb.clone(), knowledge.semantic);
+                self.follow_other_instances(kb.clone());
                 self.set_state(KnowledgeState::Ready {
                     backend: kb.index().label().to_string(),
                     embedding_model: kb.embedder().model().to_string(),
@@ -102,6 +103,74 @@ impl KnowledgeService {
                 self.set_state(KnowledgeState::Failed { reason });
             }
         }
+    }
+
+    /// Keeps this instance's index in step with the documents other instances index or delete.
+    /// The database holds every document's chunks; each instance's embedded index (and keyword
+    /// corpus) is a replica, updated when another instance's `kb` event says a document became
+    /// ready or was deleted. On SQLite no other instance exists and nothing is heard.
+    fn follow_other_instances(&self, kb: Arc<kb::KnowledgeBase>) {
+        let (store, hub, lock) = (self.store.clone(), self.hub.clone(), self.lock.clone());
+        tokio::spawn(async move {
+            let mut subscription = hub.subscribe(None).await;
+            loop {
+                let event = tokio::select! {
+                    received = subscription.events.recv() => match received {
+                        Ok(event) => event,
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                            tracing::warn!(missed, "knowledge replica missed events; a restart re-reads every document");
+                            continue;
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    },
+                    _ = subscription.shutdown.wait_for(|stop| *stop) => return,
+                };
+                if event.local || event.kind != "kb" {
+                    continue;
+                }
+                let Ok(progress) = serde_json::from_value::<IndexingProgress>(event.data.clone())
+                else {
+                    continue;
+                };
+                let Some(id) = progress.document_id else {
+                    continue;
+                };
+                let _turn = lock.0.lock().await;
+                let prefix = ingest::chunk_id_prefix(id);
+                let outcome = match progress.status.as_str() {
+                    "ready" => match store.document_chunks(id).await {
+                        Ok(rows) => {
+                            let chunks: Vec<kb::Chunk> = rows.into_iter().map(chunk_of).collect();
+                            // Replaced whole: a second "ready" for the same document (a retry)
+                            // leaves no stale passage.
+                            let replaced = kb.remove_prefix(&prefix).await;
+                            match replaced {
+                                Ok(_) => kb
+                                    .add_chunks(chunks, &|_, _| {})
+                                    .await
+                                    .map_err(|e| e.to_string()),
+                                Err(e) => Err(e.to_string()),
+                            }
+                        }
+                        Err(e) => Err(e.to_string()),
+                    },
+                    "deleted" => kb
+                        .remove_prefix(&prefix)
+                        .await
+                        .map(drop)
+                        .map_err(|e| e.to_string()),
+                    _ => Ok(()),
+                };
+                match outcome {
+                    Ok(()) => {
+                        tracing::info!(document_id = id, status = %progress.status, "knowledge replica updated from another instance")
+                    }
+                    Err(e) => {
+                        tracing::error!(document_id = id, error = %e, "knowledge replica could not follow another instance")
+                    }
+                }
+            }
+        });
     }
 
     /// Checks and cuts the document now (so a bad file is refused at once), records it, and indexes

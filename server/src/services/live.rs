@@ -48,9 +48,12 @@ pub struct Delivered {
     pub conversation_id: Option<String>,
     pub data: Value,
     pub for_customer: bool,
+    /// Published by this instance (`false`: heard from another one through the database).
+    pub local: bool,
 }
 
 impl Delivered {
+    /// An event another instance stored.
     fn stored(row: StoredEvent) -> Delivered {
         Delivered {
             id: Some(row.id),
@@ -58,9 +61,11 @@ impl Delivered {
             conversation_id: row.conversation_id,
             data: serde_json::from_str(&row.data).unwrap_or(Value::Null),
             for_customer: row.for_customer,
+            local: false,
         }
     }
 
+    /// An event this instance published.
     fn unstored(event: LiveEvent) -> Delivered {
         Delivered {
             id: None,
@@ -68,6 +73,7 @@ impl Delivered {
             conversation_id: event.conversation_id,
             data: event.data,
             for_customer: event.for_customer,
+            local: true,
         }
     }
 }
