@@ -73,6 +73,9 @@ pub struct Config {
     pub metrics_port: Option<u16>,
     /// The Fly.io machine this runs on (FLY_MACHINE_ID, set by the platform), if any.
     pub fly_machine: Option<String>,
+    /// How long a claimed job is this instance's without a heartbeat: after it, another
+    /// instance takes the job over.
+    pub job_lease: std::time::Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -221,6 +224,17 @@ impl Config {
                 )?,
             ),
         };
+        let job_lease = match get("JOB_LEASE_SECONDS") {
+            None => std::time::Duration::from_secs(60),
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=3_600).contains(n))
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| {
+                    invalid("JOB_LEASE_SECONDS", "must be a whole number from 1 to 3600")
+                })?,
+        };
         let metrics_port =
             match get("METRICS_PORT") {
                 None => None,
@@ -287,6 +301,7 @@ impl Config {
             client_ip_header,
             metrics_port,
             fly_machine: get("FLY_MACHINE_ID").filter(|id| !id.trim().is_empty()),
+            job_lease,
             site_root: PathBuf::from(get("SITE_ROOT").unwrap_or_else(|| "target/site".to_owned())),
             admin: match (get("ADMIN_EMAIL"), get("ADMIN_PASSWORD")) {
                 (None, None) => None,

@@ -95,7 +95,14 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
     ServerState {
         config: Arc::new(config.clone()),
         key_limits: api_v1::KeyLimits::new(&store),
-        knowledge: Arc::new(knowledge::KnowledgeService::new(store.clone(), hub.clone())),
+        knowledge: Arc::new(knowledge::KnowledgeService::new(
+            store.clone(),
+            hub.clone(),
+            crate::services::jobs::JobQueue::new(
+                config.job_lease,
+                config.fly_machine.as_deref().unwrap_or("instance"),
+            ),
+        )),
         leptos_options: app.leptos_options.clone(),
         app,
         images,
@@ -190,6 +197,7 @@ pub async fn run() -> Result<(), StartupError> {
     }
     let state = server_state(&config, store.clone());
     let hub = state.support.hub().clone();
+    let knowledge = state.knowledge.clone();
     // The knowledge base loads (and indexes, at first start) while the server already serves.
     {
         let knowledge = state.knowledge.clone();
@@ -245,6 +253,9 @@ pub async fn run() -> Result<(), StartupError> {
     })
     .await
     .map_err(StartupError::Serve)?;
+    // The job in hand gets the rest of the platform's kill timeout (fly.toml: 45 s); one that
+    // does not finish is taken over once its lease lapses.
+    knowledge.drain(Duration::from_secs(30)).await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

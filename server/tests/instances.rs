@@ -450,6 +450,110 @@ async fn a_document_uploaded_on_one_instance_is_cited_by_the_agent_on_the_other(
 }
 
 #[tokio::test]
+async fn a_job_survives_the_instance_that_claimed_it() {
+    // A: an instance that queues an upload's job, claims it and dies before finishing (its
+    // runner is never started here, so nothing renews the lease).
+    let Some(a) = TestApp::builder()
+        .postgres()
+        .env("JOB_LEASE_SECONDS", "1")
+        .env("ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .build()
+        .await
+    else {
+        return;
+    };
+    let store = &a.db.store;
+    let doc = store
+        .create_document(&store::operations::NewDocument {
+            title: "Drone care",
+            filename: "drones.md",
+            media_type: "text/markdown",
+            bytes: 120,
+            audience: "customer",
+            doc_type: "policy",
+            category: "warranty",
+            uploaded_by: "test",
+        })
+        .await
+        .expect("document");
+    let passage = "The Zephyr-9 drone carries a 41-month warranty covering motors and the gimbal.";
+    let chunks = vec![(
+        format!("doc{doc}-1"),
+        "Drone care › Warranty".to_owned(),
+        String::new(),
+        passage.to_owned(),
+    )];
+    let now = chrono::Utc::now().timestamp_millis();
+    let job = store.queue_ingest(doc, &chunks, now).await.expect("queued");
+    let claimed = store
+        .claim_job("instance-a (killed)", now, 1_000)
+        .await
+        .expect("claim")
+        .expect("claimed");
+    assert_eq!(claimed.id, job);
+
+    // B starts (its knowledge base loads, then its runner looks for work): once A's lease has
+    // lapsed, B takes the job over and finishes it.
+    let b_dir = tempfile::tempdir().expect("dir");
+    let mut config_b = a.config.clone();
+    config_b.kb_dir = b_dir.path().to_path_buf();
+    config_b.models_dir = std::path::PathBuf::from(models_dir());
+    let b = a
+        .another_instance_with(config_b.clone())
+        .await
+        .expect("a second instance");
+    b.knowledge
+        .load(
+            server::services::knowledge::knowledge_settings(&config_b),
+            &b.support,
+        )
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let finished = loop {
+        let row = store.job(job).await.expect("job").expect("the job");
+        if row.status == domain::api::jobs::JobStatus::Done {
+            break row;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the job was not taken over: {row:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(finished.attempts, 2, "claimed by A, then by B");
+    assert_eq!(
+        store
+            .document(doc)
+            .await
+            .expect("read")
+            .expect("doc")
+            .status
+            .as_str(),
+        "ready"
+    );
+    let kb = b.knowledge.knowledge_base().expect("B's knowledge base");
+    assert!(
+        kb.chunks()
+            .chunks
+            .iter()
+            .any(|c| c.id == format!("doc{doc}-1"))
+    );
+
+    // The REST API reports it, on either instance.
+    let admin = sign_in(&a, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, key) = new_key(&a, &admin, 60).await;
+    let reply = api(&b, "GET", &format!("/api/v1/jobs/{job}"), &key, None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reported = json_of(&reply);
+    assert_eq!(reported["status"], "done");
+    assert_eq!(reported["document_id"], doc);
+    assert_eq!(reported["attempts"], 2);
+    b.cleanup().await;
+    a.cleanup().await;
+}
+
+#[tokio::test]
 async fn the_store_connects_to_postgresql_over_tls() {
     // The provider the server installs at start; without it, two linked providers make the
     // first TLS handshake panic.

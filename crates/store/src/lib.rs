@@ -9,6 +9,7 @@ pub mod commerce;
 pub mod confirmations;
 mod error;
 pub mod images;
+pub mod jobs;
 pub mod live;
 pub mod operations;
 mod query;

@@ -272,11 +272,14 @@ impl Store {
         Ok(())
     }
 
-    /// Documents a restart interrupted while indexing are marked failed (their partial vectors
-    /// are removed when the knowledge base syncs). Returns how many.
+    /// Documents left `indexing` with no job to finish them (uploads from before jobs existed)
+    /// are marked failed; a document with a queued or running job is that job's, on whichever
+    /// instance. Returns how many.
     pub async fn fail_interrupted_documents(&self) -> Result<u64> {
         let n = with_pool!(self, pool => sqlx::query(
-            "UPDATE kb_documents SET status = 'failed', error = 'Indexing was interrupted by a restart; upload it again.' WHERE status = 'indexing'",
+            "UPDATE kb_documents SET status = 'failed', error = 'Indexing was interrupted by a restart; upload it again.' \
+             WHERE status = 'indexing' AND NOT EXISTS \
+             (SELECT 1 FROM jobs WHERE jobs.document_id = kb_documents.id AND jobs.status IN ('queued', 'running'))",
         ).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(n)
     }

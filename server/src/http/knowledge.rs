@@ -105,6 +105,7 @@ pub async fn upload(
             StatusCode::ACCEPTED,
             Json(DocumentAccepted {
                 document: accepted.document,
+                job_id: accepted.job_id,
             }),
         )
             .into_response(),

@@ -5,6 +5,7 @@
 
 use crate::config::Config;
 use crate::services::ServiceError;
+use crate::services::jobs::JobQueue;
 use crate::services::live::Hub;
 use crate::services::support::SupportService;
 use domain::api::knowledge::IndexingProgress;
@@ -23,16 +24,18 @@ pub use domain::api::knowledge::KnowledgeState;
 pub struct KnowledgeService {
     store: Store,
     hub: Hub,
+    jobs: JobQueue,
     kb: RwLock<Option<Arc<kb::KnowledgeBase>>>,
     state: RwLock<KnowledgeState>,
     lock: IndexingLock,
 }
 
 impl KnowledgeService {
-    pub fn new(store: Store, hub: Hub) -> KnowledgeService {
+    pub fn new(store: Store, hub: Hub, jobs: JobQueue) -> KnowledgeService {
         KnowledgeService {
             store,
             hub,
+            jobs,
             kb: RwLock::new(None),
             state: RwLock::new(KnowledgeState::Loading),
             lock: IndexingLock::default(),
@@ -90,6 +93,14 @@ impl KnowledgeService {
                 }
                 support.attach_knowledge(kb.clone(), knowledge.semantic);
                 self.follow_other_instances(kb.clone());
+                // Indexing waits for the knowledge base: jobs queued meanwhile (or left by a
+                // restart or another instance) run from here.
+                self.jobs.start(
+                    self.store.clone(),
+                    self.hub.clone(),
+                    kb.clone(),
+                    self.lock.clone(),
+                );
                 self.set_state(KnowledgeState::Ready {
                     backend: kb.index().label().to_string(),
                     embedding_model: kb.embedder().model().to_string(),
@@ -180,11 +191,11 @@ impl KnowledgeService {
         upload: Upload,
         uploaded_by: &str,
     ) -> Result<Accepted, ServiceError> {
-        let Some(kb) = self.knowledge_base() else {
+        if self.knowledge_base().is_none() {
             return Err(ServiceError::unavailable(
                 "The knowledge base is still loading; try again in a moment.",
             ));
-        };
+        }
         let started = Instant::now();
         let filename: String = upload.filename.chars().take(200).collect();
         let bytes = upload.bytes;
@@ -245,77 +256,28 @@ impl KnowledgeService {
             parse_ms = started.elapsed().as_millis() as u64,
             "document accepted"
         );
-        let hub = self.hub.clone();
-        let lock = self.lock.clone();
-        let indexing = tokio::spawn(async move {
-            let _turn = lock.0.lock().await;
-            let total = chunks.len();
-            let progress_hub = hub.clone();
-            let progress = move |done: usize, total: usize| {
-                progress_hub.publish_to_staff(
-                    "kb",
-                    &IndexingProgress {
-                        document_id: Some(id),
-                        status: "indexing".into(),
-                        done,
-                        total,
-                        ..IndexingProgress::default()
-                    },
-                );
-            };
-            let started = Instant::now();
-            let rows: Vec<(String, String, String, String)> = chunks
-                .iter()
-                .map(|c| {
-                    (
-                        c.id.clone(),
-                        c.title.clone(),
-                        c.tags_csv(),
-                        c.content.clone(),
-                    )
-                })
-                .collect();
-            let outcome = match kb.add_chunks(chunks, &progress).await {
-                Ok(()) => store
-                    .finish_document(id, &rows)
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            let (status, message) = match outcome {
-                Ok(()) => {
-                    let secs = started.elapsed().as_secs_f64();
-                    tracing::info!(
-                        document_id = id,
-                        chunks = total,
-                        seconds = secs,
-                        chunks_per_second = total as f64 / secs.max(1e-9),
-                        "document indexed"
-                    );
-                    ("ready", None)
-                }
-                Err(e) => {
-                    tracing::error!(document_id = id, error = %e, "document indexing failed");
-                    // Whatever reached the index is taken out again.
-                    let _ = kb.remove_prefix(&ingest::chunk_id_prefix(id)).await;
-                    let message = format!("Indexing failed: {e}");
-                    let _ = store.fail_document(id, &message).await;
-                    ("failed", Some(message))
-                }
-            };
-            hub.publish_to_staff(
-                "kb",
-                &IndexingProgress {
-                    document_id: Some(id),
-                    status: status.into(),
-                    done: total,
-                    total,
-                    error: message,
-                    ..IndexingProgress::default()
-                },
-            );
-        });
-        Ok(Accepted { document, indexing })
+        let rows: Vec<(String, String, String, String)> = chunks
+            .iter()
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    c.title.clone(),
+                    c.tags_csv(),
+                    c.content.clone(),
+                )
+            })
+            .collect();
+        // The passages and the job that indexes them are stored before answering: whichever
+        // instance runs it, and whenever (after a restart), nothing is lost.
+        let job_id = store
+            .queue_ingest(id, &rows, chrono::Utc::now().timestamp_millis())
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot queue a document's indexing");
+                ServiceError::unavailable("The document could not be saved; try again.")
+            })?;
+        self.jobs.wake();
+        Ok(Accepted { document, job_id })
     }
 
     /// Deletes a document: searches stop finding it, its vectors go, then its rows.
@@ -423,7 +385,7 @@ impl KnowledgeService {
 
 /// One indexing job at a time: embedding holds the CPU, and two re-indexes must not interleave.
 #[derive(Clone, Default)]
-pub struct IndexingLock(Arc<Mutex<()>>);
+pub struct IndexingLock(pub(crate) Arc<Mutex<()>>);
 
 /// An uploaded document and its labels, as the HTTP layer read them.
 pub struct Upload {
@@ -435,10 +397,17 @@ pub struct Upload {
     pub category: String,
 }
 
-/// What an accepted upload became, and the job indexing it.
+/// What an accepted upload became, and the job that indexes it.
 pub struct Accepted {
     pub document: Document,
-    pub indexing: tokio::task::JoinHandle<()>,
+    pub job_id: i64,
+}
+
+impl KnowledgeService {
+    /// Stops taking jobs and gives the one in hand `within` to finish (graceful shutdown).
+    pub async fn drain(&self, within: std::time::Duration) {
+        self.jobs.drain(within).await;
+    }
 }
 
 /// The settings, with OpenAI embeddings when a key or compatible server is configured and

@@ -170,6 +170,11 @@ impl Hub {
         }
     }
 
+    /// Turns true when the server shuts down (background work stops then).
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
+    }
+
     /// Ends every open stream (graceful shutdown).
     pub fn close(&self) {
         let _ = self.inner.shutdown.send(true);

@@ -7,6 +7,7 @@ pub mod classifier;
 mod error;
 pub mod gpt;
 pub mod images;
+pub mod jobs;
 pub mod knowledge;
 pub mod limits;
 pub mod live;

@@ -81,6 +81,8 @@ pub struct DocumentList {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentAccepted {
     pub document: Document,
+    /// The job indexing it (`GET /api/v1/jobs/{id}`).
+    pub job_id: i64,
 }
 
 /// `GET /api/desk/kb/documents/{id}/chunks`.

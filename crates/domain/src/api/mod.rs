@@ -75,6 +75,7 @@ pub mod desk;
 pub mod error;
 pub mod gpt;
 pub mod images;
+pub mod jobs;
 pub mod knowledge;
 pub mod routes;
 pub mod support;

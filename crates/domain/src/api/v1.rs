@@ -211,3 +211,12 @@ impl From<Document> for DocumentOut {
         }
     }
 }
+
+/// `POST /api/v1/kb/documents` (202): the document, stored, and the job indexing it. Follow the
+/// job (`GET /api/v1/jobs/{id}`) until it is `done` (searchable) or `failed`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentQueued {
+    pub document: DocumentOut,
+    pub job: super::jobs::Job,
+}

@@ -50,12 +50,13 @@ impl Modify for ApiKeyScheme {
         conversations::escalate,
         conversations::resolve,
         conversations::customer_conversations,
-        documents::upload_document
+        documents::upload_document,
+        documents::get_job
     ),
     modifiers(&ApiKeyScheme),
     tags(
         (name = "conversations", description = "Customer messages, transcripts, escalation and resolution"),
-        (name = "knowledge base", description = "Documents the agent searches")
+        (name = "knowledge base", description = "Documents the agent searches, and the jobs indexing them")
     )
 )]
 pub struct ApiDoc;
@@ -76,7 +77,7 @@ pub fn router() -> Router<ServerState> {
     use conversations::{
         customer_conversations, decide, escalate, get_conversation, resolve, send_message,
     };
-    use documents::upload_document;
+    use documents::{get_job, upload_document};
     Router::new()
         .route("/messages", post(send_message))
         .route("/conversations/{id}", get(get_conversation))
@@ -93,6 +94,7 @@ pub fn router() -> Router<ServerState> {
                 crate::http::knowledge::UPLOAD_BODY_LIMIT,
             )),
         )
+        .route("/jobs/{id}", get(get_job))
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::http::JSON_BODY_LIMIT,
         ))

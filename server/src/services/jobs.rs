@@ -1,0 +1,227 @@
+//! The job runner: each instance claims runnable jobs from the database (`store::jobs`), one at
+//! a time, renews its lease while it works, and retries a failed attempt after a growing delay.
+//! A job whose instance died is claimed again once its lease runs out, so a restart or a lost
+//! machine loses no upload. On shutdown the runner stops claiming and the job in hand gets the
+//! drain time to finish (`TaskTracker`); if it does not, its lease lapses and another instance
+//! (or this one, restarted) takes it over.
+
+use crate::services::live::Hub;
+use domain::api::jobs::JobKind;
+use domain::api::knowledge::IndexingProgress;
+use kb::ingest;
+use std::sync::Arc;
+use std::time::Duration;
+use store::Store;
+use store::jobs::JobRow;
+use tokio::sync::Notify;
+use tokio_util::task::TaskTracker;
+
+/// Attempts before a job fails for good.
+const MAX_ATTEMPTS: i64 = 3;
+/// How often an idle runner looks for work another instance queued.
+const POLL: Duration = Duration::from_secs(2);
+
+/// This instance's side of the queue: who it is, its lease, and how to wake its runner.
+#[derive(Clone)]
+pub struct JobQueue {
+    owner: String,
+    lease: Duration,
+    wake: Arc<Notify>,
+    tracker: TaskTracker,
+}
+
+impl JobQueue {
+    /// `instance`: a readable name for this machine (the owner also carries a random part, so
+    /// two processes on one machine are two owners).
+    pub fn new(lease: Duration, instance: &str) -> JobQueue {
+        JobQueue {
+            owner: format!("{instance}-{}", uuid::Uuid::new_v4().simple()),
+            lease,
+            wake: Arc::new(Notify::new()),
+            tracker: TaskTracker::new(),
+        }
+    }
+
+    /// A job was queued here: run it now rather than at the next poll.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Stops claiming and waits up to `within` for the job in hand.
+    pub async fn drain(&self, within: Duration) {
+        self.tracker.close();
+        if tokio::time::timeout(within, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "a job was still running at shutdown; its lease will lapse and another instance takes it over"
+            );
+        }
+    }
+
+    /// Runs jobs until the hub shuts down, with `kb` as this instance's knowledge base.
+    pub fn start(
+        &self,
+        store: Store,
+        hub: Hub,
+        kb: Arc<kb::KnowledgeBase>,
+        lock: super::knowledge::IndexingLock,
+    ) {
+        let queue = self.clone();
+        self.tracker.spawn(async move {
+            let mut shutdown = hub.closing();
+            loop {
+                if queue.tracker.is_closed() {
+                    return;
+                }
+                let now = now_ms();
+                let lease = i64::try_from(queue.lease.as_millis()).unwrap_or(60_000);
+                match store.claim_job(&queue.owner, now, lease).await {
+                    Ok(Some(job)) => {
+                        let _turn = lock.0.lock().await;
+                        run(&queue, &store, &hub, &kb, job).await;
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot look for jobs"),
+                }
+                tokio::select! {
+                    () = queue.wake.notified() => {}
+                    () = tokio::time::sleep(POLL) => {}
+                    _ = shutdown.wait_for(|stop| *stop) => return,
+                }
+            }
+        });
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// One attempt at a job, with a heartbeat renewing the lease and recording progress.
+async fn run(queue: &JobQueue, store: &Store, hub: &Hub, kb: &Arc<kb::KnowledgeBase>, job: JobRow) {
+    let JobKind::Ingest = job.kind;
+    let Some(document_id) = job.document_id else {
+        return;
+    };
+    let lease = i64::try_from(queue.lease.as_millis()).unwrap_or(60_000);
+    let done = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let heartbeat = {
+        let (store, owner, done, id) = (store.clone(), queue.owner.clone(), done.clone(), job.id);
+        let every = queue.lease / 3;
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let progress = done.load(std::sync::atomic::Ordering::Relaxed);
+                match store
+                    .heartbeat_job(id, &owner, now_ms() + lease, progress)
+                    .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => tracing::warn!(error = %e, job = id, "cannot renew a job's lease"),
+                }
+            }
+        })
+    };
+    let outcome = ingest_document(store, hub, kb, document_id, &done).await;
+    heartbeat.abort();
+    let now = now_ms();
+    let (status, error, total) = match outcome {
+        Ok(total) => match store
+            .finish_ingest(job.id, &queue.owner, document_id, total, now)
+            .await
+        {
+            Ok(true) => {
+                tracing::info!(
+                    job = job.id,
+                    document_id,
+                    chunks = total,
+                    "document indexed"
+                );
+                ("ready", None, total)
+            }
+            Ok(false) => return, // Another instance took the job over; it reports.
+            Err(e) => ("failed", Some(e.to_string()), total),
+        },
+        Err(e) => {
+            let give_up = job.attempts >= MAX_ATTEMPTS;
+            // 2 s, 4 s, … between attempts.
+            let delay = 1_000 * (1_i64 << job.attempts.clamp(1, 10));
+            let message = format!("Indexing failed: {e}");
+            tracing::error!(job = job.id, document_id, attempt = job.attempts, give_up, error = %e, "document indexing failed");
+            // Whatever reached the index is taken out again.
+            let _ = kb
+                .remove_prefix(&ingest::chunk_id_prefix(document_id))
+                .await;
+            if let Err(e) = store
+                .fail_job_attempt(job.id, &queue.owner, &message, now + delay, give_up, now)
+                .await
+            {
+                tracing::error!(error = %e, job = job.id, "cannot record a failed attempt");
+            }
+            if !give_up {
+                return;
+            }
+            ("failed", Some(message), 0)
+        }
+    };
+    hub.publish_to_staff(
+        "kb",
+        &IndexingProgress {
+            document_id: Some(document_id),
+            status: status.into(),
+            done: usize::try_from(total).unwrap_or(0),
+            total: usize::try_from(total).unwrap_or(0),
+            error,
+            ..IndexingProgress::default()
+        },
+    );
+}
+
+/// Embeds and indexes the document's stored passages here; the number indexed.
+async fn ingest_document(
+    store: &Store,
+    hub: &Hub,
+    kb: &Arc<kb::KnowledgeBase>,
+    document_id: i64,
+    done: &Arc<std::sync::atomic::AtomicI64>,
+) -> Result<i64, String> {
+    let rows = store
+        .document_chunks(document_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    if rows.is_empty() {
+        return Err("the document has no passages (it may have been deleted)".into());
+    }
+    let chunks: Vec<kb::Chunk> = rows.into_iter().map(super::knowledge::chunk_of).collect();
+    let total = chunks.len();
+    // A previous attempt may have indexed part of it.
+    kb.remove_prefix(&ingest::chunk_id_prefix(document_id))
+        .await
+        .map_err(|e| e.to_string())?;
+    let progress_hub = hub.clone();
+    let counter = done.clone();
+    let progress = move |n: usize, total: usize| {
+        counter.store(
+            i64::try_from(n).unwrap_or(0),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        progress_hub.publish_to_staff(
+            "kb",
+            &IndexingProgress {
+                document_id: Some(document_id),
+                status: "indexing".into(),
+                done: n,
+                total,
+                ..IndexingProgress::default()
+            },
+        );
+    };
+    kb.add_chunks(chunks, &progress)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(i64::try_from(total).unwrap_or(0))
+}
