@@ -204,8 +204,10 @@ pub async fn run() -> Result<(), StartupError> {
         let support = state.support.clone();
         let config = config.clone();
         tokio::spawn(async move {
-            let settings = knowledge::knowledge_settings_with_remote(&config).await;
-            knowledge.load(settings, &support).await
+            match knowledge::knowledge_settings_with_remote(&config).await {
+                Ok(settings) => knowledge.load(settings, &support).await,
+                Err(reason) => knowledge.refuse(reason),
+            }
         });
     }
     {

@@ -65,6 +65,12 @@ impl KnowledgeService {
         }
     }
 
+    /// The knowledge base will not open, for `reason` (reported on the page and /health/ready).
+    pub fn refuse(&self, reason: String) {
+        tracing::error!(%reason, "knowledge base refused; support runs on rules only");
+        self.set_state(KnowledgeState::Failed { reason });
+    }
+
     /// Opens the knowledge base (with the uploaded documents) and hands it to the support agent;
     /// a failure leaves the rules-only agent answering and is reported on the page.
     pub async fn load(&self, settings: KnowledgeSettings, support: &SupportService) {
@@ -412,19 +418,29 @@ impl KnowledgeService {
 
 /// The settings, with OpenAI embeddings when a key or compatible server is configured and
 /// answers; otherwise (or when it fails) MiniLM in process, so the page still works offline.
-pub async fn knowledge_settings_with_remote(config: &Config) -> KnowledgeSettings {
+///
+/// With a shared Qdrant server (QDRANT_URL) the embedder is fixed: every instance must write
+/// the same collection, so OpenAI embeddings that do not answer are a refusal (the reason is
+/// the error), never a silent fallback to MiniLM's collection.
+pub async fn knowledge_settings_with_remote(config: &Config) -> Result<KnowledgeSettings, String> {
     let mut settings = knowledge_settings(config);
     if let Some(openai) =
         crate::services::llm_registry::openai_settings(config, &config.openai_embedding_model)
     {
         match support::setup::OpenAiEmbeddings::connect(&openai).await {
             Ok(remote) => settings.remote_embedder = Some(Arc::new(remote)),
+            Err(e) if config.qdrant_url.is_some() => {
+                return Err(format!(
+                    "OpenAI embeddings ({}) did not answer ({e}), and with a shared Qdrant server (QDRANT_URL) every instance must use the same embedder: the knowledge base is not opened rather than written to another collection",
+                    config.openai_embedding_model
+                ));
+            }
             Err(e) => {
                 tracing::warn!(error = %e, model = %config.openai_embedding_model, "OpenAI embeddings unavailable; the knowledge base uses MiniLM")
             }
         }
     }
-    settings
+    Ok(settings)
 }
 
 pub fn knowledge_settings(config: &Config) -> KnowledgeSettings {
@@ -455,4 +471,35 @@ pub fn chunk_of(row: store::operations::DocumentChunk) -> kb::Chunk {
         &row.tags,
         row.content,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Config {
+        let env: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|k| env.get(k).cloned()).unwrap_or_else(|e| panic!("config: {e}"))
+    }
+
+    #[tokio::test]
+    async fn a_shared_qdrant_refuses_embeddings_that_would_fall_back_to_another_collection() {
+        // Nothing listens on port 9: the OpenAI-compatible server does not answer.
+        let unreachable = ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1");
+        let alone = knowledge_settings_with_remote(&config(&[unreachable])).await;
+        assert!(
+            alone.is_ok_and(|s| s.remote_embedder.is_none()),
+            "without a shared Qdrant, MiniLM answers"
+        );
+        let shared = knowledge_settings_with_remote(&config(&[
+            unreachable,
+            ("QDRANT_URL", "http://127.0.0.1:6333"),
+        ]))
+        .await;
+        let reason = shared.err().unwrap_or_default();
+        assert!(reason.contains("same embedder"), "{reason}");
+    }
 }
