@@ -6,6 +6,8 @@ CREATE TABLE live_events (
     conversation_id  TEXT,
     for_customer     INTEGER NOT NULL,
     data             TEXT    NOT NULL,
+    -- The instance that published it (it delivered the event itself and skips it when heard).
+    origin           TEXT    NOT NULL,
     created_ms       INTEGER NOT NULL
 );
 CREATE INDEX live_events_created ON live_events (created_ms);

@@ -106,7 +106,7 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
         leptos_options: app.leptos_options.clone(),
         app,
         images,
-        classifier: Arc::new(classifier::ClassifierService::new(config)),
+        classifier: Arc::new(classifier::ClassifierService::new(config, &store, &hub)),
         gpt: Arc::new(crate::services::gpt::GptBackend::new(
             config,
             metrics.clone(),

@@ -553,6 +553,119 @@ async fn a_job_survives_the_instance_that_claimed_it() {
     a.cleanup().await;
 }
 
+/// A multipart form of `class` and pictures, as the classifier page sends it.
+fn teach_form(class: &str, pictures: &[Vec<u8>]) -> Request<Body> {
+    let boundary = "----instances-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"class\"\r\n\r\n{class}\r\n"
+    )
+    .into_bytes();
+    for picture in pictures {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
+        body.extend_from_slice(picture);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Request::post("/api/classifier/teach")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("request")
+}
+
+/// The class names an instance's classifier answers with.
+async fn classes_on(app: &TestApp) -> Vec<String> {
+    let info = json_of(&app.get("/api/classifier/info").await);
+    info["classes"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .filter_map(|c| c["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn wait_for_classes(app: &TestApp, has: bool, class: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while classes_on(app).await.iter().any(|c| c == class) != has {
+        assert!(
+            Instant::now() < deadline,
+            "the other instance never {} {class}",
+            if has { "learned" } else { "forgot" }
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_class_taught_on_one_instance_is_known_to_the_other_and_so_is_a_reset() {
+    let Some(a) = TestApp::builder().postgres().classifier().build().await else {
+        return;
+    };
+    // B: its own folder for taught files, as another machine.
+    let b_dir = tempfile::tempdir().expect("dir");
+    let mut config_b = a.config.clone();
+    config_b.classifier_dir = b_dir.path().to_path_buf();
+    let b = a
+        .another_instance_with(config_b)
+        .await
+        .expect("a second instance");
+    b.classifier.load().await;
+
+    let pictures: Vec<Vec<u8>> = sample_pictures(&a).await;
+    let taught = a.request(teach_form("Logo", &pictures)).await;
+    assert_eq!(taught.status, StatusCode::OK, "{}", taught.body);
+    wait_for_classes(&b, true, "logo").await;
+
+    // A third instance starting now takes the taught class from the database.
+    let c_dir = tempfile::tempdir().expect("dir");
+    let mut config_c = a.config.clone();
+    config_c.classifier_dir = c_dir.path().to_path_buf();
+    let c = a
+        .another_instance_with(config_c)
+        .await
+        .expect("a third instance");
+    c.classifier.load().await;
+    assert!(classes_on(&c).await.iter().any(|n| n == "logo"));
+
+    let reset = a
+        .request(
+            Request::post("/api/classifier/reset")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    wait_for_classes(&b, false, "logo").await;
+    c.cleanup().await;
+    b.cleanup().await;
+    a.cleanup().await;
+}
+
+/// Two of the drawn sample pictures the classifier page offers.
+async fn sample_pictures(app: &TestApp) -> Vec<Vec<u8>> {
+    let mut pictures = Vec::new();
+    for name in ["superman-emblem-2", "noise"] {
+        let reply = app
+            .router
+            .clone()
+            .oneshot(
+                Request::get(format!("/api/classifier/samples/{name}.png"))
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("infallible");
+        assert_eq!(reply.status(), StatusCode::OK, "{name}");
+        let bytes = reply.into_body().collect().await.expect("body").to_bytes();
+        pictures.push(bytes.to_vec());
+    }
+    pictures
+}
+
 #[tokio::test]
 async fn the_store_connects_to_postgresql_over_tls() {
     // The provider the server installs at start; without it, two linked providers make the

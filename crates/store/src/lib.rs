@@ -5,6 +5,7 @@
 //! (TIMESTAMPTZ and identity columns on PostgreSQL).
 
 pub mod chat;
+pub mod classifier;
 pub mod commerce;
 pub mod confirmations;
 mod error;

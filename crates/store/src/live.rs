@@ -23,6 +23,8 @@ pub struct StoredEvent {
     pub for_customer: bool,
     /// The event's JSON.
     pub data: String,
+    /// The instance that published it.
+    pub origin: String,
 }
 
 /// The most events one replay returns; a browser further behind reloads its lists instead.
@@ -31,9 +33,11 @@ pub const REPLAY_LIMIT: i64 = 500;
 const CHANNEL_SQL: &str = "'live_events_' || current_schema()";
 
 impl Store {
-    /// Stores an event and, on PostgreSQL, announces its id to every instance. Returns the id.
+    /// Stores an event published by `origin` and, on PostgreSQL, announces its id to every
+    /// instance. Returns the id.
     pub async fn append_event(
         &self,
+        origin: &str,
         kind: &str,
         conversation_id: Option<&str>,
         for_customer: bool,
@@ -42,21 +46,22 @@ impl Store {
     ) -> Result<i64> {
         let id = match &self.pool {
             Pool::Sqlite(pool) => sqlx::query_scalar::<_, i64>(
-                "INSERT INTO live_events (kind, conversation_id, for_customer, data, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO live_events (kind, conversation_id, for_customer, data, created_ms, origin) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(kind)
             .bind(conversation_id)
             .bind(for_customer)
             .bind(data)
             .bind(now_ms)
+            .bind(origin)
             .fetch_one(pool)
             .await?,
             Pool::Postgres(pool) => {
                 // One statement: the notification goes out when the row is committed.
                 let sql = format!(
-                    "WITH stored AS (INSERT INTO live_events (kind, conversation_id, for_customer, data, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id) \
+                    "WITH stored AS (INSERT INTO live_events (kind, conversation_id, for_customer, data, created_ms, origin) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id) \
                      SELECT id FROM stored, LATERAL (SELECT pg_notify({CHANNEL_SQL}, id::text)) AS notified"
                 );
                 sqlx::query_scalar::<_, i64>(&sql)
@@ -65,6 +70,7 @@ impl Store {
                     .bind(for_customer)
                     .bind(data)
                     .bind(now_ms)
+                    .bind(origin)
                     .fetch_one(pool)
                     .await?
             }
@@ -74,7 +80,7 @@ impl Store {
 
     pub async fn event(&self, id: i64) -> Result<Option<StoredEvent>> {
         let row = with_pool!(self, pool => sqlx::query_as::<_, StoredEvent>(
-            "SELECT id, kind, conversation_id, for_customer, data FROM live_events WHERE id = $1",
+            "SELECT id, kind, conversation_id, for_customer, data, origin FROM live_events WHERE id = $1",
         ).bind(id).fetch_optional(pool).await)?;
         Ok(row)
     }
@@ -82,7 +88,7 @@ impl Store {
     /// The events after `id`, oldest first, at most `REPLAY_LIMIT`.
     pub async fn events_after(&self, id: i64) -> Result<Vec<StoredEvent>> {
         let rows = with_pool!(self, pool => sqlx::query_as::<_, StoredEvent>(
-            "SELECT id, kind, conversation_id, for_customer, data FROM live_events \
+            "SELECT id, kind, conversation_id, for_customer, data, origin FROM live_events \
              WHERE id > $1 ORDER BY id LIMIT $2",
         ).bind(id).bind(REPLAY_LIMIT).fetch_all(pool).await)?;
         Ok(rows)

@@ -15,11 +15,11 @@ async fn events_replay_in_order_after_an_id() {
     for db in support::all().await {
         let store = &db.store;
         let first = store
-            .append_event("claimed", Some("conv-1"), true, r#"{"n":1}"#, 1_000)
+            .append_event("test", "claimed", Some("conv-1"), true, r#"{"n":1}"#, 1_000)
             .await
             .unwrap();
         let second = store
-            .append_event("ticket", None, false, r#"{"n":2}"#, 2_000)
+            .append_event("test", "ticket", None, false, r#"{"n":2}"#, 2_000)
             .await
             .unwrap();
         assert!(second > first);
@@ -57,6 +57,7 @@ async fn another_instance_hears_each_stored_event() {
         let id = db
             .store
             .append_event(
+                "test",
                 "message",
                 Some("conv-1"),
                 true,

@@ -41,6 +41,13 @@ struct State {
     taught: Bank,
 }
 
+/// The taught examples and the head trained on them, as file bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaughtState {
+    pub taught: Vec<u8>,
+    pub head: Vec<u8>,
+}
+
 pub struct Classifier {
     backbone: EfficientNetLite0,
     shipped_head: Head,
@@ -269,6 +276,41 @@ impl Classifier {
         head.metadata
             .insert("trained_on".into(), serde_json::to_string(&all.counts())?);
         Ok(head)
+    }
+
+    /// What users taught, as the bytes of its two files (`None`: nothing taught), so that other
+    /// instances can take the same state.
+    pub fn taught_state(&self) -> VisionResult<Option<TaughtState>> {
+        let _state = self.read_state();
+        let (taught, head) = (
+            taught_path(&self.settings.state_dir),
+            head_path(&self.settings.state_dir),
+        );
+        if !taught.exists() || !head.exists() {
+            return Ok(None);
+        }
+        Ok(Some(TaughtState {
+            taught: std::fs::read(taught)?,
+            head: std::fs::read(head)?,
+        }))
+    }
+
+    /// Takes what another instance taught (`None`: nothing, the shipped head), keeping the files
+    /// here too so a restart starts from it.
+    pub fn restore(&self, taught: Option<&TaughtState>) -> VisionResult<()> {
+        let Some(taught) = taught else {
+            return self.reset();
+        };
+        let next = State {
+            taught: Bank::from_bytes(&taught.taught)?,
+            head: Head::from_bytes(&taught.head)?,
+        };
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        std::fs::create_dir_all(&self.settings.state_dir)?;
+        std::fs::write(taught_path(&self.settings.state_dir), &taught.taught)?;
+        std::fs::write(head_path(&self.settings.state_dir), &taught.head)?;
+        *state = next;
+        Ok(())
     }
 
     /// Forgets everything taught: back to the shipped head.

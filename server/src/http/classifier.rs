@@ -252,20 +252,14 @@ pub async fn teach(
             "Name the class to teach.",
         )
     })?;
-    let report = service
-        .run(move |c| c.teach(&class, &files))
-        .await
-        .map_err(ApiError::from)?;
+    let report = service.teach(class, files).await.map_err(ApiError::from)?;
     tracing::info!(class = %report.class, images = report.images_added, ms = report.train_ms as u64, "class taught");
     Ok(Json(report).into_response())
 }
 
 /// `POST /api/classifier/reset`: forget every taught example.
 pub async fn reset(State(service): State<Arc<ClassifierService>>) -> Result<Response, ApiError> {
-    let classes = service
-        .run(|c| c.reset().map(|()| c.class_info()))
-        .await
-        .map_err(ApiError::from)?;
+    let classes = service.reset().await.map_err(ApiError::from)?;
     Ok(Json(ClassList { classes }).into_response())
 }
 

@@ -1,9 +1,18 @@
 //! The image classifier, loaded in the background at start-up, and its jobs run one at a time
 //! off the async threads.
+//!
+//! On PostgreSQL what users teach is shared: after a class is taught or the classes are reset,
+//! the new state goes to the database and a `classifier` event tells the other instances, which
+//! take it from there; a starting instance takes it too. On SQLite (one instance) the files in
+//! CLASSIFIER_DIR are the state.
 
 use crate::config::Config;
+use crate::services::live::Hub;
+use domain::classifier::{ClassInfo, TeachReport};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
+use store::{Backend, Store};
+use vision::classifier::TaughtState;
 use vision::{Classifier, ClassifierSettings, VisionError};
 
 /// Where the classifier stands (`/health/ready`).
@@ -45,11 +54,17 @@ pub struct ClassifierService {
     settings: ClassifierSettings,
     state: RwLock<Load>,
     running: tokio::sync::Semaphore,
+    /// The database every instance shares (PostgreSQL only), and the hub that tells them.
+    shared: Option<(Store, Hub)>,
 }
 
+/// The live event that says the taught classes changed (the state itself is in the database).
+const CHANGED: &str = "classifier";
+
 impl ClassifierService {
-    pub fn new(config: &Config) -> Self {
+    pub fn new(config: &Config, store: &Store, hub: &Hub) -> Self {
         Self {
+            shared: (store.backend() == Backend::Postgres).then(|| (store.clone(), hub.clone())),
             settings: ClassifierSettings {
                 weights: config.models_dir.join(vision::efficientnet::WEIGHTS_FILE),
                 state_dir: config.classifier_dir.clone(),
@@ -80,7 +95,113 @@ impl ClassifierService {
                 Load::Failed(e.to_string())
             }
         };
+        let ready = matches!(next, Load::Ready(_));
         *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
+        if ready && let Some((store, hub)) = &self.shared {
+            // The database holds what every instance was taught; take it, then follow changes.
+            self.take_shared(store).await;
+            self.follow(hub.clone());
+        }
+    }
+
+    /// Teaches a class, then shares the new state.
+    pub async fn teach(
+        &self,
+        class: String,
+        files: Vec<Vec<u8>>,
+    ) -> Result<TeachReport, ClassifierError> {
+        let report = self.run(move |c| c.teach(&class, &files)).await?;
+        self.share().await;
+        Ok(report)
+    }
+
+    /// Forgets every taught class, then shares that.
+    pub async fn reset(&self) -> Result<Vec<ClassInfo>, ClassifierError> {
+        let classes = self.run(|c| c.reset().map(|()| c.class_info())).await?;
+        self.share().await;
+        Ok(classes)
+    }
+
+    /// Writes this instance's taught state to the database and tells the others.
+    async fn share(&self) {
+        let Some((store, hub)) = &self.shared else {
+            return;
+        };
+        let state = match self.run(|c| c.taught_state()).await {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::error!(error = ?e, "cannot read the taught classes to share them");
+                return;
+            }
+        };
+        let now = chrono::Utc::now().timestamp_millis();
+        let files = state
+            .as_ref()
+            .map(|s| (s.taught.as_slice(), s.head.as_slice()));
+        match store.put_classifier_state(files, now).await {
+            Ok(()) => {
+                hub.publish_to_staff(CHANGED, &serde_json::json!({ "taught": state.is_some() }))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot share the taught classes; other instances keep theirs")
+            }
+        }
+    }
+
+    /// Takes the state every instance shares from the database.
+    async fn take_shared(&self, store: &Store) {
+        let state = match store.classifier_state().await {
+            Ok(state) => state.map(|(taught, head)| TaughtState { taught, head }),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the shared taught classes");
+                return;
+            }
+        };
+        if let Err(e) = self.run(move |c| c.restore(state.as_ref())).await {
+            tracing::error!(error = ?e, "cannot take the shared taught classes");
+        }
+    }
+
+    /// Takes the shared state again whenever another instance changes it.
+    fn follow(&self, hub: Hub) {
+        let (Some((store, _)), Ok(classifier)) = (self.shared.clone(), self.ready()) else {
+            return;
+        };
+        tokio::spawn(async move {
+            let mut subscription = hub.subscribe(None).await;
+            loop {
+                let event = tokio::select! {
+                    received = subscription.events.recv() => match received {
+                        Ok(event) => event,
+                        // Missed events: take the state anyway, it may have changed.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    },
+                    _ = subscription.shutdown.wait_for(|stop| *stop) => return,
+                };
+                if event.local || event.kind != CHANGED {
+                    continue;
+                }
+                let state = match store.classifier_state().await {
+                    Ok(state) => state.map(|(taught, head)| TaughtState { taught, head }),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot read the taught classes another instance shared");
+                        continue;
+                    }
+                };
+                let classifier = classifier.clone();
+                match tokio::task::spawn_blocking(move || classifier.restore(state.as_ref())).await
+                {
+                    Ok(Ok(())) => tracing::info!("taught classes updated from another instance"),
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "cannot take another instance's taught classes")
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "taking another instance's taught classes stopped")
+                    }
+                }
+            }
+        });
     }
 
     /// The loaded classifier, or why there is none yet.

@@ -10,8 +10,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 use store::Store;
 use store::live::{Heard, StoredEvent};
@@ -19,9 +18,6 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 /// Events a slow reader may fall behind by before it is told to reload.
 const BACKLOG: usize = 1_024;
-/// Ids of events this instance delivered itself, remembered so that hearing them again from
-/// the database does not deliver them twice.
-const OWN_IDS: usize = 4_096;
 /// How long stored events are kept for replay.
 const KEEP_EVENTS: Duration = Duration::from_secs(24 * 3600);
 /// How often old events and spent limit rows are deleted.
@@ -83,7 +79,9 @@ struct Inner {
     shutdown: watch::Sender<bool>,
     /// Where events are written first (`None`: delivered in memory only, without ids).
     journal: Option<(Store, mpsc::UnboundedSender<LiveEvent>)>,
-    own: Mutex<VecDeque<i64>>,
+    /// This hub's name in the stored events: it delivers its own events as it stores them, and
+    /// skips them when the database announces them (by the stored row, so no race).
+    origin: String,
 }
 
 #[derive(Clone)]
@@ -112,7 +110,7 @@ impl Hub {
                 events: broadcast::channel(BACKLOG).0,
                 shutdown: watch::channel(false).0,
                 journal,
-                own: Mutex::new(VecDeque::with_capacity(OWN_IDS)),
+                origin: uuid::Uuid::new_v4().simple().to_string(),
             }),
         }
     }
@@ -146,27 +144,10 @@ impl Hub {
         let _ = self.inner.events.send(Arc::new(event));
     }
 
-    /// Remembers an id this instance delivered itself.
-    fn remember_own(&self, id: i64) {
-        if let Ok(mut own) = self.inner.own.lock() {
-            if own.len() == OWN_IDS {
-                own.pop_front();
-            }
-            own.push_back(id);
-        }
-    }
-
-    /// Whether `id` was delivered by this instance already (forgetting it: it is heard once).
-    fn was_own(&self, id: i64) -> bool {
-        let Ok(mut own) = self.inner.own.lock() else {
-            return false;
-        };
-        match own.iter().position(|&o| o == id) {
-            Some(at) => {
-                own.remove(at);
-                true
-            }
-            None => false,
+    /// Delivers an event another instance stored (this hub's own were delivered as stored).
+    fn deliver_heard(&self, row: StoredEvent) {
+        if row.origin != self.inner.origin {
+            self.deliver(Delivered::stored(row));
         }
     }
 
@@ -241,11 +222,10 @@ async fn write_events(
                 let Some(hub) = upgrade(&hub) else { break };
                 let data = serde_json::to_string(&event.data).unwrap_or_else(|_| "null".into());
                 match store
-                    .append_event(event.kind, event.conversation_id.as_deref(), event.for_customer, &data, now_ms())
+                    .append_event(&hub.inner.origin, event.kind, event.conversation_id.as_deref(), event.for_customer, &data, now_ms())
                     .await
                 {
                     Ok(id) => {
-                        hub.remember_own(id);
                         let mut delivered = Delivered::unstored(event);
                         delivered.id = Some(id);
                         hub.deliver(delivered);
@@ -309,11 +289,8 @@ async fn listen_to_instances(weak: Weak<Inner>, store: Store) {
             match heard {
                 Ok(Heard::Event(id)) => {
                     last_heard = last_heard.max(id);
-                    if hub.was_own(id) {
-                        continue;
-                    }
                     match store.event(id).await {
-                        Ok(Some(row)) => hub.deliver(Delivered::stored(row)),
+                        Ok(Some(row)) => hub.deliver_heard(row),
                         Ok(None) => {}
                         Err(e) => tracing::warn!(error = %e, id, "cannot read a live event"),
                     }
@@ -334,9 +311,7 @@ async fn catch_up(hub: &Hub, store: &Store, last_heard: &mut i64) {
         Ok(rows) => {
             for row in rows {
                 *last_heard = (*last_heard).max(row.id);
-                if !hub.was_own(row.id) {
-                    hub.deliver(Delivered::stored(row));
-                }
+                hub.deliver_heard(row);
             }
         }
         Err(e) => tracing::warn!(error = %e, "cannot catch up on live events"),

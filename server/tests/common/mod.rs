@@ -20,6 +20,7 @@ pub struct TestApp {
     pub db: TestDatabase,
     pub support: Arc<server::services::support::SupportService>,
     pub knowledge: Arc<server::services::knowledge::KnowledgeService>,
+    pub classifier: Arc<server::services::classifier::ClassifierService>,
     _kb_dir: Option<tempfile::TempDir>,
     _classifier_dir: Option<tempfile::TempDir>,
 }
@@ -95,6 +96,7 @@ impl TestAppBuilder {
         let state = server::server_state(&config, db.store.clone());
         let support = state.support.clone();
         let knowledge = state.knowledge.clone();
+        let classifier = state.classifier.clone();
         if self.knowledge {
             knowledge
                 .load(
@@ -112,6 +114,7 @@ impl TestAppBuilder {
             db,
             support,
             knowledge,
+            classifier,
             _kb_dir: kb_dir,
             _classifier_dir: classifier_dir,
         })
@@ -198,6 +201,7 @@ impl TestApp {
             config,
             support: state.support.clone(),
             knowledge: state.knowledge.clone(),
+            classifier: state.classifier.clone(),
             db,
             _kb_dir: None,
             _classifier_dir: None,
@@ -205,6 +209,10 @@ impl TestApp {
     }
 
     pub async fn cleanup(self) {
+        // Background tasks (the knowledge replica, the job runner) hold the knowledge base: they
+        // stop on shutdown and let it flush while its folder still exists.
+        self.support.hub().close();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         self.db.cleanup().await;
     }
 }
