@@ -4,13 +4,18 @@
 #
 # PostgreSQL: TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test). Its tests
 # fail when it is unreachable and REQUIRE_POSTGRES=1 (the default under CI); elsewhere they say
-# loudly that they were skipped.
+# loudly that they were skipped. Redis (TEST_REDIS_URL, default redis://127.0.0.1:6379) is the
+# same with REQUIRE_REDIS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '\n\033[1;34m[test]\033[0m %s\n' "$*"; }
 
-if [ -n "${CI:-}" ]; then export REQUIRE_POSTGRES="${REQUIRE_POSTGRES:-1}"; fi
+if [ -n "${CI:-}" ]; then
+  export REQUIRE_POSTGRES="${REQUIRE_POSTGRES:-1}"
+  # CI runs Redis too (127.0.0.1:6379): the shared-limit test must not skip there.
+  export REQUIRE_REDIS="${REQUIRE_REDIS:-1}"
+fi
 
 scripts/setup.sh --browser
 

@@ -31,6 +31,9 @@ pub struct Config {
     pub openai_image_model: String,
     pub qdrant_url: Option<Url>,
     pub qdrant_api_key: Option<Secret>,
+    /// Redis for the request limits every instance shares (optional: PostgreSQL does it
+    /// otherwise). A secret: it may carry a password.
+    pub redis_url: Option<Secret>,
     /// The SMTP server one-time codes go out through (`smtp://user:pass@host:port`,
     /// `smtps://…`); unset: they stay in the demo inbox.
     pub smtp_url: Option<Secret>,
@@ -261,6 +264,7 @@ impl Config {
             openai_image_model: model("OPENAI_IMAGE_MODEL", "gpt-image-1")?,
             qdrant_url: url("QDRANT_URL")?,
             qdrant_api_key: secret("QDRANT_API_KEY"),
+            redis_url: secret("REDIS_URL"),
             smtp_url,
             smtp_from,
             stability_key: secret("STABILITY_KEY"),

@@ -84,17 +84,23 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
     let llm = Arc::new(llm_registry::LlmRegistry::new(config));
     let metrics = metrics::Metrics::default();
     let hub = live::Hub::stored(store.clone());
+    let redis = config.redis_url.as_ref().and_then(|url| {
+        crate::services::limits::RedisLimits::new(url.expose_secret())
+            .map_err(|e| tracing::error!(error = %e, "request limits fall back to the database"))
+            .ok()
+    });
+    let shared_limits = crate::services::limits::SharedLimits::choose(redis, &store);
     let chat_limit = rate_limit::ChatLimit {
         limiter: Arc::new(rate_limit::RateLimiter::shared(
             config.chat_rate_per_minute,
-            &store,
+            shared_limits.clone(),
             "client",
         )),
         client_ip_header: config.client_ip_header.clone(),
     };
     ServerState {
         config: Arc::new(config.clone()),
-        key_limits: api_v1::KeyLimits::new(&store),
+        key_limits: api_v1::KeyLimits::new(shared_limits),
         knowledge: Arc::new(knowledge::KnowledgeService::new(
             store.clone(),
             hub.clone(),

@@ -2,10 +2,11 @@
 //! chat reply costs seconds of CPU), and one per API key at that key's own rate. The HTTP layer
 //! decides who the client is and answers 429 (`http::rate_limit`, `http::api_v1`).
 //!
-//! On PostgreSQL the buckets are rows every instance shares (`Store::take_rate`, one atomic
-//! upsert), so a client cannot get twice its allowance by landing on two machines. On SQLite
-//! (one process) they are kept in memory. Should the database fail to answer, this instance's
-//! own buckets decide: a limit, never an outage.
+//! With REDIS_URL the buckets live in Redis (one GCRA script call per request, on Redis's own
+//! clock); otherwise on PostgreSQL they are rows every instance shares (`Store::take_rate`, one
+//! atomic upsert), so a client cannot get twice its allowance by landing on two machines. On
+//! SQLite (one process) they are kept in memory. Should the shared store fail to answer, this
+//! instance's own buckets decide: a limit, never an outage.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -69,11 +70,98 @@ impl LocalBuckets {
     }
 }
 
+/// Where the buckets every instance shares live.
+#[derive(Clone)]
+pub enum SharedLimits {
+    Postgres(Store),
+    Redis(RedisLimits),
+}
+
+impl SharedLimits {
+    /// Redis when configured, else the database when it is PostgreSQL, else none (SQLite).
+    pub fn choose(redis: Option<RedisLimits>, store: &Store) -> Option<SharedLimits> {
+        redis.map(SharedLimits::Redis).or_else(|| {
+            (store.backend() == Backend::Postgres).then(|| SharedLimits::Postgres(store.clone()))
+        })
+    }
+}
+
+/// The generic cell rate algorithm in one script: the key holds its theoretical arrival time;
+/// a request moves it on by one interval unless that puts it more than a burst ahead of now.
+/// Answers 0 (taken) or the milliseconds to wait. Redis's clock, so instances agree.
+const GCRA: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local next_tat = tat + interval
+if next_tat - now <= burst then
+  redis.call('SET', KEYS[1], next_tat, 'PX', math.max(1, next_tat - now))
+  return 0
+end
+return math.max(1, next_tat - burst - now)
+";
+
+/// Request limits in Redis, connected on first use.
+#[derive(Clone)]
+pub struct RedisLimits {
+    client: redis::Client,
+    connection: Arc<tokio::sync::Mutex<Option<redis::aio::ConnectionManager>>>,
+    script: Arc<redis::Script>,
+}
+
+impl RedisLimits {
+    /// Checks the URL now; connects on the first request.
+    pub fn new(url: &str) -> Result<RedisLimits, String> {
+        let client =
+            redis::Client::open(url).map_err(|e| format!("REDIS_URL is not usable: {e}"))?;
+        Ok(RedisLimits {
+            client,
+            connection: Arc::default(),
+            script: Arc::new(redis::Script::new(GCRA)),
+        })
+    }
+
+    async fn take(
+        &self,
+        key: &str,
+        per_minute: u32,
+    ) -> Result<Result<(), Duration>, redis::RedisError> {
+        let per_minute = i64::from(per_minute.max(1));
+        let interval = 60_000 / per_minute;
+        let burst = interval * per_minute;
+        let mut slot = self.connection.lock().await;
+        let mut connection = match slot.as_ref() {
+            Some(c) => c.clone(),
+            None => {
+                let c = self.client.get_connection_manager().await?;
+                *slot = Some(c.clone());
+                c
+            }
+        };
+        drop(slot);
+        let wait_ms: i64 = self
+            .script
+            .key(format!("rate:{key}"))
+            .arg(interval)
+            .arg(burst)
+            .invoke_async(&mut connection)
+            .await?;
+        Ok(if wait_ms <= 0 {
+            Ok(())
+        } else {
+            Err(Duration::from_millis(u64::try_from(wait_ms).unwrap_or(1)))
+        })
+    }
+}
+
 pub struct RateLimiter {
     per_minute: u32,
     local: LocalBuckets,
-    /// The database every instance shares (PostgreSQL only).
-    shared: Option<Store>,
+    /// The buckets every instance shares, if any.
+    shared: Option<SharedLimits>,
     /// Distinguishes this limiter's rows from another's in the shared table.
     scope: &'static str,
 }
@@ -89,10 +177,15 @@ impl RateLimiter {
         }
     }
 
-    /// The same limit shared through `store` when it is PostgreSQL (rows named `scope:client`).
-    pub fn shared(per_minute: u32, store: &Store, scope: &'static str) -> RateLimiter {
+    /// The same limit shared by every instance through `shared` (buckets named
+    /// `scope:client`); in memory when there is none.
+    pub fn shared(
+        per_minute: u32,
+        shared: Option<SharedLimits>,
+        scope: &'static str,
+    ) -> RateLimiter {
         RateLimiter {
-            shared: (store.backend() == Backend::Postgres).then(|| store.clone()),
+            shared,
             scope,
             ..RateLimiter::per_minute(per_minute)
         }
@@ -100,15 +193,24 @@ impl RateLimiter {
 
     /// Takes one token for `client`, or says how long until one is free.
     pub async fn take(&self, client: &str) -> Result<(), Duration> {
-        if let Some(store) = &self.shared {
-            let key = format!("{}:{client}", self.scope);
-            let now = chrono::Utc::now().timestamp_millis();
-            match store.take_rate(&key, self.per_minute, now).await {
-                Ok(decision) => return decision,
-                Err(e) => {
-                    tracing::warn!(error = %e, "shared rate limit unavailable; limiting locally")
+        let key = format!("{}:{client}", self.scope);
+        match &self.shared {
+            Some(SharedLimits::Postgres(store)) => {
+                let now = chrono::Utc::now().timestamp_millis();
+                match store.take_rate(&key, self.per_minute, now).await {
+                    Ok(decision) => return decision,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "shared rate limit unavailable; limiting locally")
+                    }
                 }
             }
+            Some(SharedLimits::Redis(redis)) => match redis.take(&key, self.per_minute).await {
+                Ok(decision) => return decision,
+                Err(e) => {
+                    tracing::warn!(error = %e, "Redis rate limit unavailable; limiting locally")
+                }
+            },
+            None => {}
         }
         self.local.check(client, Instant::now())
     }
@@ -137,14 +239,14 @@ type KeyBucket = (i64, Arc<RateLimiter>);
 #[derive(Clone, Default)]
 pub struct KeyLimits {
     buckets: Arc<Mutex<HashMap<i64, KeyBucket>>>,
-    shared: Option<Store>,
+    shared: Option<SharedLimits>,
 }
 
 impl KeyLimits {
-    pub fn new(store: &Store) -> KeyLimits {
+    pub fn new(shared: Option<SharedLimits>) -> KeyLimits {
         KeyLimits {
             buckets: Arc::default(),
-            shared: Some(store.clone()),
+            shared,
         }
     }
 
@@ -157,10 +259,11 @@ impl KeyLimits {
             let rate = key.rate_per_minute;
             let make = || {
                 let per_minute = u32::try_from(rate).unwrap_or(1);
-                Arc::new(match &self.shared {
-                    Some(store) => RateLimiter::shared(per_minute, store, "api_key"),
-                    None => RateLimiter::per_minute(per_minute),
-                })
+                Arc::new(RateLimiter::shared(
+                    per_minute,
+                    self.shared.clone(),
+                    "api_key",
+                ))
             };
             let entry = limits.entry(key.id).or_insert_with(|| (rate, make()));
             if entry.0 != rate {
@@ -210,5 +313,55 @@ mod tests {
             "{}",
             limiter.clients_in_memory()
         );
+    }
+
+    /// Two instances' limiters on one Redis let exactly the allowance through a race.
+    #[tokio::test]
+    async fn a_redis_limit_holds_across_instances() {
+        let url =
+            std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let reachable = match redis::Client::open(url.as_str()) {
+            Ok(client) => client.get_multiplexed_async_connection().await.is_ok(),
+            Err(_) => false,
+        };
+        if !reachable {
+            assert!(
+                std::env::var("REQUIRE_REDIS").as_deref() != Ok("1"),
+                "Redis at {url} is required (REQUIRE_REDIS=1) but unreachable"
+            );
+            eprintln!("\n!! SKIPPING the Redis limit test: {url} did not answer.\n");
+            return;
+        }
+        let instance = || {
+            let redis = RedisLimits::new(&url).unwrap_or_else(|e| panic!("{e}"));
+            Arc::new(RateLimiter::shared(
+                6,
+                Some(SharedLimits::Redis(redis)),
+                "test",
+            ))
+        };
+        let (a, b) = (instance(), instance());
+        // A client no earlier run has used.
+        let client = format!("203.0.113.7-{}", uuid::Uuid::new_v4().simple());
+        let mut tasks = Vec::new();
+        for n in 0..20 {
+            let limiter = if n % 2 == 0 { a.clone() } else { b.clone() };
+            let client = client.clone();
+            tasks.push(tokio::spawn(async move { limiter.take(&client).await }));
+        }
+        let mut allowed = 0;
+        for task in tasks {
+            match task.await {
+                Ok(Ok(())) => allowed += 1,
+                Ok(Err(wait)) => assert!(
+                    wait > Duration::ZERO && wait <= Duration::from_secs(10),
+                    "{wait:?}"
+                ),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(allowed, 6);
+        // Memory was never the judge: the local buckets are empty.
+        assert_eq!(a.clients_in_memory() + b.clients_in_memory(), 0);
     }
 }
