@@ -205,4 +205,13 @@ impl Store {
         let row = with_pool!(self, pool => sqlx::query_as::<_, JobRow>(&sql).bind(document_id).fetch_optional(pool).await)?;
         Ok(row)
     }
+
+    /// Jobs not done (queued, running, failed), newest first, at most `limit`.
+    pub async fn open_jobs(&self, limit: i64) -> Result<Vec<JobRow>> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE status <> 'done' ORDER BY id DESC LIMIT $1"
+        );
+        let rows = with_pool!(self, pool => sqlx::query_as::<_, JobRow>(&sql).bind(limit).fetch_all(pool).await)?;
+        Ok(rows)
+    }
 }

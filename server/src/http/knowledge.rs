@@ -119,12 +119,18 @@ pub async fn list(
     State(service): State<Arc<KnowledgeService>>,
     Admin(_): Admin,
 ) -> Response {
-    match store.list_documents().await {
-        Ok(documents) => Json(DocumentList {
+    let listed = async {
+        let documents = store.list_documents().await?;
+        let jobs = store.open_jobs(50).await?;
+        Ok::<_, store::StoreError>((documents, jobs))
+    };
+    match listed.await {
+        Ok((documents, jobs)) => Json(DocumentList {
             documents,
             shipped_chunks: kb::catalogue().len(),
             searchable_chunks: service.knowledge_base().map(|k| k.chunks().len()),
             knowledge: service.state(),
+            jobs: jobs.into_iter().map(Into::into).collect(),
         })
         .into_response(),
         Err(e) => {

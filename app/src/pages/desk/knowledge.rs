@@ -131,7 +131,13 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
                 <table class="w-full text-left text-sm" data-testid="kb-documents">
                     <thead class="text-xs text-slate-500"><tr><th class="py-1">"Title"</th><th>"Type"</th><th>"Size"</th><th>"Chunks"</th><th>"Status"</th><th></th></tr></thead>
                     <tbody>
-                        {move || documents.get().map(|d| d.documents).unwrap_or_default().into_iter().map(|doc| {
+                        {move || documents.get().map(|d| {
+                            let jobs = d.jobs;
+                            d.documents.into_iter().map(|doc| {
+                                let job = jobs.iter().find(|j| j.document_id == Some(doc.id)).map(job_line);
+                                (doc, job)
+                            }).collect::<Vec<_>>()
+                        }).unwrap_or_default().into_iter().map(|(doc, job)| {
                             let id = doc.id;
                             view! {
                                 <tr class="border-t border-slate-100 dark:border-slate-800" data-testid="kb-document">
@@ -139,7 +145,10 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
                                     <td class="text-xs">{doc.media_type.rsplit('/').next().unwrap_or("").chars().take(12).collect::<String>()}</td>
                                     <td class="text-xs">{format!("{:.1} KB", doc.bytes as f64 / 1024.0)}</td>
                                     <td>{doc.chunks}</td>
-                                    <td class="text-xs" data-testid="kb-status" title=doc.error.clone().unwrap_or_default()>{doc.status.as_str()}</td>
+                                    <td class="text-xs" data-testid="kb-status" title=doc.error.clone().unwrap_or_default()>
+                                        {doc.status.as_str()}
+                                        {job.map(|line| view! { <span class="block text-slate-500" data-testid="kb-job">{line}</span> })}
+                                    </td>
                                     <td><button type="button" class="text-xs text-red-700 hover:underline dark:text-red-300" on:click=move |_| delete(id)>{move || if confirm_delete.get() == Some(id) { "Click again to delete" } else { "Delete" }}</button></td>
                                 </tr>
                             }
@@ -161,5 +170,25 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
                 })}
             </section>
         </div>
+    }
+}
+
+/// Where a document's indexing job stands, in a few words.
+fn job_line(job: &domain::api::jobs::Job) -> String {
+    use domain::api::jobs::JobStatus;
+    match job.status {
+        JobStatus::Queued if job.attempts > 0 => format!(
+            "job {}: attempt {} failed, retrying ({})",
+            job.id,
+            job.attempts,
+            job.error.as_deref().unwrap_or("no reason given")
+        ),
+        JobStatus::Queued => format!("job {}: waiting for an instance", job.id),
+        JobStatus::Running => format!(
+            "job {}: running, {} of {} passages",
+            job.id, job.done, job.total
+        ),
+        JobStatus::Failed => format!("job {}: failed after {} attempts", job.id, job.attempts),
+        JobStatus::Done => format!("job {}: done", job.id),
     }
 }

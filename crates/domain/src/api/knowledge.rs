@@ -75,6 +75,10 @@ pub struct DocumentList {
     /// Everything searchable now; absent while the base loads.
     pub searchable_chunks: Option<usize>,
     pub knowledge: KnowledgeState,
+    /// The jobs not done yet (queued, running or failed), newest first: where each upload's
+    /// indexing stands, on whichever instance runs it.
+    #[serde(default)]
+    pub jobs: Vec<super::jobs::Job>,
 }
 
 /// `POST /api/desk/kb/documents` (202): indexing goes on; progress comes on the live stream.
