@@ -139,9 +139,12 @@ impl ClassifierService {
             .as_ref()
             .map(|s| (s.taught.as_slice(), s.head.as_slice()));
         match store.put_classifier_state(files, now).await {
-            Ok(()) => {
-                hub.publish_to_staff(CHANGED, &serde_json::json!({ "taught": state.is_some() }))
-            }
+            Ok(()) => hub.publish_to_staff(
+                CHANGED,
+                &domain::api::desk::ClassifierChanged {
+                    taught: state.is_some(),
+                },
+            ),
             Err(e) => {
                 tracing::error!(error = %e, "cannot share the taught classes; other instances keep theirs")
             }

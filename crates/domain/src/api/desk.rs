@@ -336,6 +336,14 @@ pub struct DeskHello {
     pub staff: String,
 }
 
+/// `classifier` on the live stream: the taught classes changed on some instance (the state is in
+/// the database; the other instances take it from there).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassifierChanged {
+    /// Whether any class is taught now (false after a reset).
+    pub taught: bool,
+}
+
 /// A ticket changed status (event `ticket`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketChanged {

@@ -1,0 +1,398 @@
+//! Two instances of the server on one PostgreSQL database share what users made: generated
+//! images, knowledge-base documents (and the jobs indexing them), taught classifier classes.
+//! Each instance has its own folders, as two machines would. Skipped loudly without PostgreSQL
+//! (CI requires it). The live desk and the limits across instances: `instances.rs`.
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::staff::*;
+use common::*;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn an_image_made_on_one_instance_is_served_and_cached_by_the_other() {
+    // The Stability API is a local FAKE of the cloud service (imagegen::fake).
+    let (fake, seen) = imagegen::fake::fake_cloud().await;
+    // Each instance gets its own image folder, as two machines would: only the database is shared.
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let Some(a) = TestApp::builder()
+        .postgres()
+        .env("STABILITY_KEY", "sk-stability-test")
+        .env("STABILITY_BASE_URL", &fake)
+        .env("IMAGES_DIR", &dir_a.path().display().to_string())
+        .build()
+        .await
+    else {
+        return;
+    };
+    let mut config_b = a.config.clone();
+    config_b.images_dir = dir_b.path().to_path_buf();
+    let b = a
+        .another_instance_with(config_b)
+        .await
+        .expect("a second instance");
+
+    let body = r#"{"prompt":"a lighthouse at dusk","seed":7,"format":"png"}"#;
+    let made = a.post_json("/api/images/generate", body).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let made: Value = serde_json::from_str(&made.body).expect("json");
+    let id = made["image"]["id"].as_i64().expect("id");
+
+    // B serves the bytes A stored...
+    let file = b.get(&format!("/api/images/{id}/file")).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    let from_a = a.get(&format!("/api/images/{id}/file")).await;
+    assert_eq!(file.body, from_a.body);
+    // ...and answers the same request from the shared cache, without paying the provider again.
+    let again = b.post_json("/api/images/generate", body).await;
+    let again: Value = serde_json::from_str(&again.body).expect("json");
+    assert_eq!(again["cached"], true, "{again}");
+    assert_eq!(again["image"]["id"], id);
+    assert_eq!(seen.lock().map(|s| s.len()).unwrap_or(0), 1);
+    // Nothing was written to either instance's disk.
+    assert_eq!(
+        std::fs::read_dir(dir_a.path())
+            .map(|d| d.count())
+            .unwrap_or(0),
+        0
+    );
+
+    // Deleting on B deletes the shared bytes: A no longer serves them.
+    let deleted = b
+        .request(
+            Request::delete(format!("/api/images/{id}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert!(deleted.status.is_success(), "{}", deleted.body);
+    assert_eq!(
+        a.get(&format!("/api/images/{id}/file")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    b.cleanup().await;
+    a.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_document_uploaded_on_one_instance_is_cited_by_the_agent_on_the_other() {
+    let builder = || {
+        TestApp::builder()
+            .postgres()
+            .env("ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .knowledge()
+    };
+    let Some(a) = builder().build().await else {
+        return;
+    };
+    // B: its own embedded index in its own folder, loaded from the same database.
+    let b_dir = tempfile::tempdir().expect("dir");
+    let mut config_b = a.config.clone();
+    config_b.kb_dir = b_dir.path().to_path_buf();
+    let b = a
+        .another_instance_with(config_b.clone())
+        .await
+        .expect("a second instance");
+    b.knowledge
+        .load(
+            server::services::knowledge::knowledge_settings(&config_b),
+            &b.support,
+        )
+        .await;
+    let replica = b.knowledge.knowledge_base().expect("B's knowledge base");
+    let shipped = replica.chunks().len();
+
+    let admin = sign_in(&a, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let markdown = "# Drone care\n\nIntro to our drones.\n\n## Warranty\n\nThe Zephyr-9 drone carries a 41-month warranty covering motors and the gimbal.\n";
+    let reply = staff_upload(
+        &a,
+        &admin,
+        "drones.md",
+        markdown.as_bytes(),
+        &[("doc_type", "policy"), ("category", "warranty")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    let id = json_of(&reply)["document"]["id"].as_i64().expect("id");
+
+    // B hears that A finished it and indexes the stored chunks into its own replica.
+    let prefix = format!("doc{id}-");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !replica
+        .chunks()
+        .chunks
+        .iter()
+        .any(|c| c.id.starts_with(&prefix))
+    {
+        assert!(Instant::now() < deadline, "B never indexed document {id}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(replica.chunks().len(), shipped + 2);
+
+    // The agent on B cites the passage uploaded on A.
+    let (_, frames) = customer_says(
+        &b,
+        None,
+        "What does the warranty of the Zephyr-9 drone cover?",
+    )
+    .await;
+    let cited = frames.iter().filter(|f| f["event"] == "tool_end").any(|t| {
+        t["data"]["outcome"]["citations"]
+            .as_array()
+            .is_some_and(|c| {
+                c.iter()
+                    .any(|c| c["id"].as_str().is_some_and(|i| i.starts_with(&prefix)))
+            })
+    });
+    assert!(cited, "{frames:?}");
+
+    // Deleted on A: gone from B's replica too.
+    let deleted = send(
+        &a,
+        "DELETE",
+        &format!("/api/desk/kb/documents/{id}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert!(deleted.status.is_success(), "{}", deleted.body);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while replica
+        .chunks()
+        .chunks
+        .iter()
+        .any(|c| c.id.starts_with(&prefix))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "B kept document {id} after its deletion"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.cleanup().await;
+    a.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_job_survives_the_instance_that_claimed_it() {
+    // A: an instance that queues an upload's job, claims it and dies before finishing (its
+    // runner is never started here, so nothing renews the lease).
+    let Some(a) = TestApp::builder()
+        .postgres()
+        .env("JOB_LEASE_SECONDS", "1")
+        .env("ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .build()
+        .await
+    else {
+        return;
+    };
+    let store = &a.db.store;
+    let doc = store
+        .create_document(&store::operations::NewDocument {
+            title: "Drone care",
+            filename: "drones.md",
+            media_type: "text/markdown",
+            bytes: 120,
+            audience: "customer",
+            doc_type: "policy",
+            category: "warranty",
+            uploaded_by: "test",
+        })
+        .await
+        .expect("document");
+    let passage = "The Zephyr-9 drone carries a 41-month warranty covering motors and the gimbal.";
+    let chunks = vec![(
+        format!("doc{doc}-1"),
+        "Drone care › Warranty".to_owned(),
+        String::new(),
+        passage.to_owned(),
+    )];
+    let now = chrono::Utc::now().timestamp_millis();
+    let job = store.queue_ingest(doc, &chunks, now).await.expect("queued");
+    let claimed = store
+        .claim_job("instance-a (killed)", now, 1_000)
+        .await
+        .expect("claim")
+        .expect("claimed");
+    assert_eq!(claimed.id, job);
+
+    // B starts (its knowledge base loads, then its runner looks for work): once A's lease has
+    // lapsed, B takes the job over and finishes it.
+    let b_dir = tempfile::tempdir().expect("dir");
+    let mut config_b = a.config.clone();
+    config_b.kb_dir = b_dir.path().to_path_buf();
+    config_b.models_dir = std::path::PathBuf::from(models_dir());
+    let b = a
+        .another_instance_with(config_b.clone())
+        .await
+        .expect("a second instance");
+    b.knowledge
+        .load(
+            server::services::knowledge::knowledge_settings(&config_b),
+            &b.support,
+        )
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let finished = loop {
+        let row = store.job(job).await.expect("job").expect("the job");
+        if row.status == domain::api::jobs::JobStatus::Done {
+            break row;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the job was not taken over: {row:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(finished.attempts, 2, "claimed by A, then by B");
+    assert_eq!(
+        store
+            .document(doc)
+            .await
+            .expect("read")
+            .expect("doc")
+            .status
+            .as_str(),
+        "ready"
+    );
+    let kb = b.knowledge.knowledge_base().expect("B's knowledge base");
+    assert!(
+        kb.chunks()
+            .chunks
+            .iter()
+            .any(|c| c.id == format!("doc{doc}-1"))
+    );
+
+    // The REST API reports it, on either instance.
+    let admin = sign_in(&a, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, key) = new_key(&a, &admin, 60).await;
+    let reply = api(&b, "GET", &format!("/api/v1/jobs/{job}"), &key, None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reported = json_of(&reply);
+    assert_eq!(reported["status"], "done");
+    assert_eq!(reported["document_id"], doc);
+    assert_eq!(reported["attempts"], 2);
+    b.cleanup().await;
+    a.cleanup().await;
+}
+
+/// A multipart form of `class` and pictures, as the classifier page sends it.
+fn teach_form(class: &str, pictures: &[Vec<u8>]) -> Request<Body> {
+    let boundary = "----instances-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"class\"\r\n\r\n{class}\r\n"
+    )
+    .into_bytes();
+    for picture in pictures {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
+        body.extend_from_slice(picture);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Request::post("/api/classifier/teach")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("request")
+}
+
+/// The class names an instance's classifier answers with.
+async fn classes_on(app: &TestApp) -> Vec<String> {
+    let info = json_of(&app.get("/api/classifier/info").await);
+    info["classes"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .filter_map(|c| c["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn wait_for_classes(app: &TestApp, has: bool, class: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while classes_on(app).await.iter().any(|c| c == class) != has {
+        assert!(
+            Instant::now() < deadline,
+            "the other instance never {} {class}",
+            if has { "learned" } else { "forgot" }
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_class_taught_on_one_instance_is_known_to_the_other_and_so_is_a_reset() {
+    let Some(a) = TestApp::builder().postgres().classifier().build().await else {
+        return;
+    };
+    // B: its own folder for taught files, as another machine.
+    let b_dir = tempfile::tempdir().expect("dir");
+    let mut config_b = a.config.clone();
+    config_b.classifier_dir = b_dir.path().to_path_buf();
+    let b = a
+        .another_instance_with(config_b)
+        .await
+        .expect("a second instance");
+    b.classifier.load().await;
+
+    let pictures: Vec<Vec<u8>> = sample_pictures(&a).await;
+    let taught = a.request(teach_form("Logo", &pictures)).await;
+    assert_eq!(taught.status, StatusCode::OK, "{}", taught.body);
+    wait_for_classes(&b, true, "logo").await;
+
+    // A third instance starting now takes the taught class from the database.
+    let c_dir = tempfile::tempdir().expect("dir");
+    let mut config_c = a.config.clone();
+    config_c.classifier_dir = c_dir.path().to_path_buf();
+    let c = a
+        .another_instance_with(config_c)
+        .await
+        .expect("a third instance");
+    c.classifier.load().await;
+    assert!(classes_on(&c).await.iter().any(|n| n == "logo"));
+
+    let reset = a
+        .request(
+            Request::post("/api/classifier/reset")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    wait_for_classes(&b, false, "logo").await;
+    c.cleanup().await;
+    b.cleanup().await;
+    a.cleanup().await;
+}
+
+/// Two of the drawn sample pictures the classifier page offers.
+async fn sample_pictures(app: &TestApp) -> Vec<Vec<u8>> {
+    let mut pictures = Vec::new();
+    for name in ["superman-emblem-2", "noise"] {
+        let reply = app
+            .router
+            .clone()
+            .oneshot(
+                Request::get(format!("/api/classifier/samples/{name}.png"))
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("infallible");
+        assert_eq!(reply.status(), StatusCode::OK, "{name}");
+        let bytes = reply.into_body().collect().await.expect("body").to_bytes();
+        pictures.push(bytes.to_vec());
+    }
+    pictures
+}
