@@ -247,6 +247,18 @@ impl KnowledgeBase {
         embedder: Embedder,
         uploaded: Vec<Chunk>,
     ) -> Result<KnowledgeBase, KbError> {
+        Self::open_keeping(index, embedder, uploaded, &[]).await
+    }
+
+    /// Like [`KnowledgeBase::open_with`], leaving alone the stored points whose chunk id starts
+    /// with one of `keep` (documents another instance is still indexing into a shared
+    /// collection: they are not searchable here yet, and not this instance's to delete).
+    pub async fn open_keeping(
+        index: VectorIndex,
+        embedder: Embedder,
+        uploaded: Vec<Chunk>,
+        keep: &[String],
+    ) -> Result<KnowledgeBase, KbError> {
         let mut chunks = catalogue().to_vec();
         chunks.extend(uploaded);
         let mut kb = KnowledgeBase {
@@ -255,7 +267,7 @@ impl KnowledgeBase {
             corpus: RwLock::new(Arc::new(Corpus::new(chunks))),
             last_sync: SyncReport::default(),
         };
-        kb.last_sync = kb.sync().await?;
+        kb.last_sync = kb.sync(keep).await?;
         Ok(kb)
     }
 
@@ -274,7 +286,7 @@ impl KnowledgeBase {
         }
     }
 
-    async fn sync(&self) -> Result<SyncReport, KbError> {
+    async fn sync(&self, keep: &[String]) -> Result<SyncReport, KbError> {
         let started = Instant::now();
         let corpus = self.corpus();
         let stored: HashMap<u64, String> = self
@@ -282,6 +294,15 @@ impl KnowledgeBase {
             .all_payloads()
             .await?
             .into_iter()
+            .filter(|(_, payload)| {
+                let chunk_id = payload
+                    .get("chunk_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                !keep
+                    .iter()
+                    .any(|prefix| chunk_id.starts_with(prefix.as_str()))
+            })
             .map(|(id, payload)| {
                 let fingerprint = payload
                     .get("fingerprint")
@@ -393,6 +414,16 @@ impl KnowledgeBase {
     /// Embeds and writes every chunk again (after the embedding model changed, or to repair
     /// the index); searches keep working on the old vectors meanwhile.
     pub async fn reindex(&self, progress: Progress<'_>) -> Result<SyncReport, KbError> {
+        self.reindex_keeping(progress, &[]).await
+    }
+
+    /// Like [`KnowledgeBase::reindex`], leaving alone the points whose chunk id starts with one
+    /// of `keep` (documents still being indexed, possibly by another instance).
+    pub async fn reindex_keeping(
+        &self,
+        progress: Progress<'_>,
+        keep: &[String],
+    ) -> Result<SyncReport, KbError> {
         let started = Instant::now();
         let corpus = self.corpus();
         self.embed_and_upsert(&corpus.chunks, progress).await?;
@@ -401,6 +432,15 @@ impl KnowledgeBase {
             .all_payloads()
             .await?
             .into_iter()
+            .filter(|(_, payload)| {
+                let chunk_id = payload
+                    .get("chunk_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                !keep
+                    .iter()
+                    .any(|prefix| chunk_id.starts_with(prefix.as_str()))
+            })
             .map(|(id, _)| id)
             .filter(|id| !corpus.by_point.contains_key(id))
             .collect();

@@ -106,3 +106,57 @@ async fn indexing_is_idempotent_and_search_is_hybrid_and_filtered() {
     );
     assert_eq!(top(&hits), "sop-cancel_order");
 }
+
+/// Points of a document still being indexed (by another instance, into a shared collection) are
+/// not this opening's to delete: only those of documents gone from the database are.
+#[tokio::test]
+async fn opening_keeps_the_points_of_documents_still_being_indexed() {
+    let model = minilm();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chunk = |id: &str| {
+        kb::Chunk::from_stored(
+            id.into(),
+            "customer".into(),
+            "policy".into(),
+            "warranty".into(),
+            "Drone care".into(),
+            "",
+            "The Zephyr-9 drone carries a 41-month warranty.".into(),
+        )
+    };
+    {
+        // Another instance has written doc7 (in progress) and doc8 (since deleted).
+        let kb = open(dir.path(), &model).await;
+        kb.add_chunks(vec![chunk("doc7-1"), chunk("doc8-1")], &|_, _| {})
+            .await
+            .expect("add");
+    }
+    let path = dir.path().to_path_buf();
+    let index = tokio::task::spawn_blocking(move || VectorIndex::open_edge(&path, 384))
+        .await
+        .expect("task")
+        .expect("edge shard");
+    let kb = KnowledgeBase::open_keeping(
+        index,
+        Embedder::Local(model.clone()),
+        Vec::new(),
+        &["doc7-".to_owned()],
+    )
+    .await
+    .expect("open kb");
+    assert_eq!(kb.last_sync.removed, 1, "doc8's point goes, doc7's stays");
+    let ids: Vec<String> = kb
+        .index()
+        .all_payloads()
+        .await
+        .expect("scroll")
+        .into_iter()
+        .filter_map(|(_, p)| {
+            p.get("chunk_id")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        })
+        .filter(|id| id.starts_with("doc"))
+        .collect();
+    assert_eq!(ids, ["doc7-1"]);
+}

@@ -83,6 +83,17 @@ pub async fn open_knowledge_with(
     settings: &KnowledgeSettings,
     uploaded: Vec<kb::Chunk>,
 ) -> Result<Knowledge, String> {
+    open_knowledge_keeping(settings, uploaded, &[]).await
+}
+
+/// Like [`open_knowledge_with`], leaving alone the stored points whose chunk id starts with one
+/// of `keep` (documents still being indexed, possibly by another instance into a shared
+/// collection).
+pub async fn open_knowledge_keeping(
+    settings: &KnowledgeSettings,
+    uploaded: Vec<kb::Chunk>,
+    keep: &[String],
+) -> Result<Knowledge, String> {
     let minilm = Embedder::Local(load_minilm(settings).await?);
     let semantic = Arc::new(
         Semantic::new(minilm.clone())
@@ -112,7 +123,7 @@ pub async fn open_knowledge_with(
                 .map_err(|e| e.to_string())?
         }
     };
-    let kb = KnowledgeBase::open_with(index, embedder, uploaded)
+    let kb = KnowledgeBase::open_keeping(index, embedder, uploaded, keep)
         .await
         .map_err(|e| e.to_string())?;
     Ok(Knowledge {

@@ -15,7 +15,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use store::Store;
 use store::operations::{Document, NewDocument};
-use support::setup::{KnowledgeSettings, open_knowledge_with};
+use support::setup::{KnowledgeSettings, open_knowledge_keeping};
 use tokio::sync::Mutex;
 
 pub use domain::api::knowledge::KnowledgeState;
@@ -65,6 +65,10 @@ impl KnowledgeService {
         }
     }
 
+    async fn in_progress_prefixes(&self) -> Vec<String> {
+        in_progress_prefixes(&self.store).await
+    }
+
     /// The knowledge base will not open, for `reason` (reported on the page and /health/ready).
     pub fn refuse(&self, reason: String) {
         tracing::error!(%reason, "knowledge base refused; support runs on rules only");
@@ -90,7 +94,10 @@ impl KnowledgeService {
                 Vec::new()
             }
         };
-        match open_knowledge_with(&settings, uploaded).await {
+        // Documents still being indexed (here after a restart, or by another instance into a
+        // shared collection) keep their points: a job finishes them.
+        let in_progress = self.in_progress_prefixes().await;
+        match open_knowledge_keeping(&settings, uploaded, &in_progress).await {
             Ok(knowledge) => {
                 let kb = knowledge.kb.clone();
                 match self.kb.write() {
@@ -340,9 +347,10 @@ impl KnowledgeService {
             ));
         };
         let chunks = kb.chunks().len();
-        let hub = self.hub.clone();
+        let (hub, store) = (self.hub.clone(), self.store.clone());
         tokio::spawn(async move {
             let _guard = guard;
+            let keep = in_progress_prefixes(&store).await;
             let progress_hub = hub.clone();
             let progress = move |done: usize, total: usize| {
                 progress_hub.publish_to_staff(
@@ -356,7 +364,7 @@ impl KnowledgeService {
                     },
                 );
             };
-            let data = match kb.reindex(&progress).await {
+            let data = match kb.reindex_keeping(&progress, &keep).await {
                 Ok(report) => {
                     tracing::info!(
                         chunks = report.total,
@@ -386,6 +394,21 @@ impl KnowledgeService {
             hub.publish_to_staff("kb", &data);
         });
         Ok(chunks)
+    }
+}
+
+/// The chunk-id prefixes of documents still being indexed.
+async fn in_progress_prefixes(store: &Store) -> Vec<String> {
+    match store.list_documents().await {
+        Ok(documents) => documents
+            .iter()
+            .filter(|d| d.status == domain::api::knowledge::DocumentStatus::Indexing)
+            .map(|d| ingest::chunk_id_prefix(d.id))
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list the documents being indexed");
+            Vec::new()
+        }
     }
 }
 
