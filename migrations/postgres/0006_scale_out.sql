@@ -19,7 +19,7 @@ CREATE INDEX live_events_created ON live_events (created_ms);
 -- bucket, so pruning it loses nothing.
 CREATE TABLE rate_limits (
     key     TEXT   PRIMARY KEY,
-    tat_ms  BIGINT NOT NULL
+    tat_us  BIGINT NOT NULL
 );
 
 -- Generated images' bytes, by the cache key of their gallery row, so that every instance can

@@ -16,7 +16,7 @@ CREATE INDEX live_events_created ON live_events (created_ms);
 -- runs one instance, which keeps its limits in memory; the table keeps both schemas alike.
 CREATE TABLE rate_limits (
     key     TEXT    PRIMARY KEY,
-    tat_ms  INTEGER NOT NULL
+    tat_us  INTEGER NOT NULL
 );
 
 -- Generated images' bytes (used on PostgreSQL, where instances share them; SQLite keeps the

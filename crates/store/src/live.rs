@@ -109,8 +109,8 @@ impl Store {
             "DELETE FROM live_events WHERE created_ms < $1",
         ).bind(before_ms).execute(pool).await.map(|r| r.rows_affected()))?;
         let limits = with_pool!(self, pool => sqlx::query(
-            "DELETE FROM rate_limits WHERE tat_ms < $1",
-        ).bind(now_ms).execute(pool).await.map(|r| r.rows_affected()))?;
+            "DELETE FROM rate_limits WHERE tat_us < $1",
+        ).bind(now_ms * 1_000).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(events + limits)
     }
 
@@ -140,30 +140,33 @@ impl Store {
         per_minute: u32,
         now_ms: i64,
     ) -> Result<std::result::Result<(), std::time::Duration>> {
-        let interval = 60_000 / i64::from(per_minute.max(1));
+        // Microseconds: at high rates a millisecond interval would round to zero, and then the
+        // slightest disorder between two instances' clocks would refuse a request.
+        let now = now_ms * 1_000;
+        let interval = 60_000_000 / i64::from(per_minute.max(1));
         let burst = interval * i64::from(per_minute.max(1));
         let greatest = match self.pool {
             Pool::Sqlite(_) => "MAX",
             Pool::Postgres(_) => "GREATEST",
         };
         let sql = format!(
-            "INSERT INTO rate_limits (key, tat_ms) VALUES ($1, $2 + $3) \
-             ON CONFLICT (key) DO UPDATE SET tat_ms = {greatest}(rate_limits.tat_ms, $2) + $3 \
-             WHERE {greatest}(rate_limits.tat_ms, $2) + $3 - $2 <= $4 \
-             RETURNING tat_ms"
+            "INSERT INTO rate_limits (key, tat_us) VALUES ($1, $2 + $3) \
+             ON CONFLICT (key) DO UPDATE SET tat_us = {greatest}(rate_limits.tat_us, $2) + $3 \
+             WHERE {greatest}(rate_limits.tat_us, $2) + $3 - $2 <= $4 \
+             RETURNING tat_us"
         );
         let taken: Option<i64> = with_pool!(self, pool => sqlx::query_scalar(&sql)
-            .bind(key).bind(now_ms).bind(interval).bind(burst)
+            .bind(key).bind(now).bind(interval).bind(burst)
             .fetch_optional(pool).await)?;
         if taken.is_some() {
             return Ok(Ok(()));
         }
         let tat: Option<i64> = with_pool!(self, pool => sqlx::query_scalar(
-            "SELECT tat_ms FROM rate_limits WHERE key = $1",
+            "SELECT tat_us FROM rate_limits WHERE key = $1",
         ).bind(key).fetch_optional(pool).await)?;
-        let wait_ms = tat.map_or(interval, |tat| tat + interval - burst - now_ms);
-        Ok(Err(std::time::Duration::from_millis(
-            u64::try_from(wait_ms.max(1)).unwrap_or(1),
+        let wait_us = tat.map_or(interval, |tat| tat + interval - burst - now);
+        Ok(Err(std::time::Duration::from_micros(
+            u64::try_from(wait_us.max(1)).unwrap_or(1),
         )))
     }
 }

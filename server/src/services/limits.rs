@@ -88,20 +88,21 @@ impl SharedLimits {
 
 /// The generic cell rate algorithm in one script: the key holds its theoretical arrival time;
 /// a request moves it on by one interval unless that puts it more than a burst ahead of now.
-/// Answers 0 (taken) or the milliseconds to wait. Redis's clock, so instances agree.
+/// Answers 0 (taken) or the milliseconds to wait. Redis's clock, so instances agree; times in
+/// microseconds, so a high rate's interval does not round to zero.
 const GCRA: &str = r"
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 local next_tat = tat + interval
 if next_tat - now <= burst then
-  redis.call('SET', KEYS[1], next_tat, 'PX', math.max(1, next_tat - now))
+  redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.max(1, math.ceil((next_tat - now) / 1000)))
   return 0
 end
-return math.max(1, next_tat - burst - now)
+return math.max(1, math.ceil((next_tat - burst - now) / 1000))
 ";
 
 /// Request limits in Redis, connected on first use.
@@ -130,7 +131,7 @@ impl RedisLimits {
         per_minute: u32,
     ) -> Result<Result<(), Duration>, redis::RedisError> {
         let per_minute = i64::from(per_minute.max(1));
-        let interval = 60_000 / per_minute;
+        let interval = 60_000_000 / per_minute;
         let burst = interval * per_minute;
         let mut slot = self.connection.lock().await;
         let mut connection = match slot.as_ref() {
