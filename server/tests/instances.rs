@@ -282,6 +282,80 @@ async fn one_client_limit_holds_across_instances() {
 }
 
 #[tokio::test]
+async fn a_listener_that_loses_its_connection_listens_again_and_misses_nothing() {
+    let Some((a, b)) = two_instances(&[]).await else {
+        return;
+    };
+    let (customer, _) = customer_says(
+        &a,
+        None,
+        "Where is order 1013? My email is lucas.rossi@example.com",
+    )
+    .await;
+    let customer = customer.expect("a session cookie");
+    let session = customer.split_once('=').expect("cookie").1.to_owned();
+    let mut chat = open_stream(&a, "/api/support/events", &customer, None).await;
+    let mut buffer = String::new();
+    read_until(&mut chat, &mut buffer, "hello", Duration::from_secs(5)).await;
+    let admin = sign_in(&b, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    desk_action(&b, &admin, &session, "claim", None).await;
+    read_until(&mut chat, &mut buffer, "claimed", Duration::from_secs(5)).await;
+
+    // Both instances' LISTEN connections are cut (as a database restart or a network blip would).
+    let schema =
+        a.db.store
+            .scalar_text("SELECT current_schema()")
+            .await
+            .expect("schema")
+            .expect("a schema");
+    let cut = a
+        .db
+        .store
+        .scalar_text(&format!(
+            "SELECT COUNT(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE query LIKE 'LISTEN \"live_events_{schema}\"%'"
+        ))
+        .await
+        .expect("terminate");
+    assert_eq!(
+        cut.as_deref(),
+        Some("2"),
+        "both listeners were found and cut"
+    );
+
+    // Replies sent right away still reach the customer on A.
+    for n in 0..3 {
+        desk_action(
+            &b,
+            &admin,
+            &session,
+            "reply",
+            Some(json!({ "text": format!("After the cut {n}") })),
+        )
+        .await;
+    }
+    let mut texts = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while texts.len() < 3 && Instant::now() < deadline {
+        for frame in read_until(&mut chat, &mut buffer, "message", Duration::from_secs(15)).await {
+            if frame.name == "message" {
+                texts.push(
+                    frame.data["data"]["detail"]["text"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    assert_eq!(
+        texts,
+        ["After the cut 0", "After the cut 1", "After the cut 2"]
+    );
+    b.cleanup().await;
+    a.cleanup().await;
+}
+
+#[tokio::test]
 async fn the_store_connects_to_postgresql_over_tls() {
     // The provider the server installs at start; without it, two linked providers make the
     // first TLS handshake panic.

@@ -295,7 +295,13 @@ async fn listen_to_instances(weak: Weak<Inner>, store: Store) {
                         Err(e) => tracing::warn!(error = %e, id, "cannot read a live event"),
                     }
                 }
-                Ok(Heard::Reconnected) => catch_up(&hub, &store, &mut last_heard).await,
+                // The connection dropped. Listen again first, then read what was stored
+                // meanwhile (the outer loop does both in that order): catching up before the new
+                // LISTEN would miss an event stored in between.
+                Ok(Heard::Reconnected) => {
+                    tracing::warn!("the live-event listener's connection dropped; listening again");
+                    break;
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "lost the live-event listener; reconnecting");
                     break;
