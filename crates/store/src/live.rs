@@ -44,37 +44,19 @@ impl Store {
         data: &str,
         now_ms: i64,
     ) -> Result<i64> {
-        let id = match &self.pool {
-            Pool::Sqlite(pool) => sqlx::query_scalar::<_, i64>(
-                "INSERT INTO live_events (kind, conversation_id, for_customer, data, created_ms, origin) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(kind)
-            .bind(conversation_id)
-            .bind(for_customer)
-            .bind(data)
-            .bind(now_ms)
-            .bind(origin)
-            .fetch_one(pool)
-            .await?,
-            Pool::Postgres(pool) => {
-                // One statement: the notification goes out when the row is committed.
-                let sql = format!(
-                    "WITH stored AS (INSERT INTO live_events (kind, conversation_id, for_customer, data, created_ms, origin) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id) \
-                     SELECT id FROM stored, LATERAL (SELECT pg_notify({CHANNEL_SQL}, id::text)) AS notified"
-                );
-                sqlx::query_scalar::<_, i64>(&sql)
-                    .bind(kind)
-                    .bind(conversation_id)
-                    .bind(for_customer)
-                    .bind(data)
-                    .bind(now_ms)
-                    .bind(origin)
-                    .fetch_one(pool)
-                    .await?
-            }
+        const INSERT: &str = "INSERT INTO live_events (kind, conversation_id, for_customer, data, created_ms, origin) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+        let sql = match self.pool {
+            Pool::Sqlite(_) => INSERT.to_owned(),
+            // One statement: the notification goes out when the row is committed.
+            Pool::Postgres(_) => format!(
+                "WITH stored AS ({INSERT}) \
+                 SELECT id FROM stored, LATERAL (SELECT pg_notify({CHANNEL_SQL}, id::text)) AS notified"
+            ),
         };
+        let id = with_pool!(self, pool => sqlx::query_scalar::<_, i64>(&sql)
+            .bind(kind).bind(conversation_id).bind(for_customer).bind(data).bind(now_ms).bind(origin)
+            .fetch_one(pool).await)?;
         Ok(id)
     }
 

@@ -95,12 +95,18 @@ impl ClassifierService {
                 Load::Failed(e.to_string())
             }
         };
-        let ready = matches!(next, Load::Ready(_));
         *self.state.write().unwrap_or_else(|p| p.into_inner()) = next;
-        if ready && let Some((store, hub)) = &self.shared {
-            // The database holds what every instance was taught; take it, then follow changes.
-            self.take_shared(store).await;
-            self.follow(hub.clone());
+        if let (Some((store, hub)), Ok(classifier)) = (&self.shared, self.ready()) {
+            // The database holds what every instance was taught; take it, then take it again
+            // whenever another instance changes it.
+            take_shared(store, classifier.clone()).await;
+            let (store, hub) = (store.clone(), hub.clone());
+            tokio::spawn(async move {
+                let mut subscription = hub.subscribe(None).await;
+                while subscription.next_from_others(CHANGED).await.is_some() {
+                    take_shared(&store, classifier.clone()).await;
+                }
+            });
         }
     }
 
@@ -151,62 +157,6 @@ impl ClassifierService {
         }
     }
 
-    /// Takes the state every instance shares from the database.
-    async fn take_shared(&self, store: &Store) {
-        let state = match store.classifier_state().await {
-            Ok(state) => state.map(|(taught, head)| TaughtState { taught, head }),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the shared taught classes");
-                return;
-            }
-        };
-        if let Err(e) = self.run(move |c| c.restore(state.as_ref())).await {
-            tracing::error!(error = ?e, "cannot take the shared taught classes");
-        }
-    }
-
-    /// Takes the shared state again whenever another instance changes it.
-    fn follow(&self, hub: Hub) {
-        let (Some((store, _)), Ok(classifier)) = (self.shared.clone(), self.ready()) else {
-            return;
-        };
-        tokio::spawn(async move {
-            let mut subscription = hub.subscribe(None).await;
-            loop {
-                let event = tokio::select! {
-                    received = subscription.events.recv() => match received {
-                        Ok(event) => event,
-                        // Missed events: take the state anyway, it may have changed.
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                    },
-                    _ = subscription.shutdown.wait_for(|stop| *stop) => return,
-                };
-                if event.local || event.kind != CHANGED {
-                    continue;
-                }
-                let state = match store.classifier_state().await {
-                    Ok(state) => state.map(|(taught, head)| TaughtState { taught, head }),
-                    Err(e) => {
-                        tracing::error!(error = %e, "cannot read the taught classes another instance shared");
-                        continue;
-                    }
-                };
-                let classifier = classifier.clone();
-                match tokio::task::spawn_blocking(move || classifier.restore(state.as_ref())).await
-                {
-                    Ok(Ok(())) => tracing::info!("taught classes updated from another instance"),
-                    Ok(Err(e)) => {
-                        tracing::error!(error = %e, "cannot take another instance's taught classes")
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "taking another instance's taught classes stopped")
-                    }
-                }
-            }
-        });
-    }
-
     /// The loaded classifier, or why there is none yet.
     pub fn ready(&self) -> Result<Arc<Classifier>, ClassifierError> {
         match &*self.state.read().unwrap_or_else(|p| p.into_inner()) {
@@ -245,5 +195,21 @@ impl ClassifierService {
                 ClassifierError::Internal
             })?
             .map_err(ClassifierError::Vision)
+    }
+}
+
+/// Takes the taught state every instance shares from the database (none: the shipped head).
+async fn take_shared(store: &Store, classifier: Arc<Classifier>) {
+    let state = match store.classifier_state().await {
+        Ok(state) => state.map(|(taught, head)| TaughtState { taught, head }),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the shared taught classes");
+            return;
+        }
+    };
+    match tokio::task::spawn_blocking(move || classifier.restore(state.as_ref())).await {
+        Ok(Ok(())) => tracing::info!("taught classes taken from the database"),
+        Ok(Err(e)) => tracing::error!(error = %e, "cannot take the shared taught classes"),
+        Err(e) => tracing::error!(error = %e, "taking the shared taught classes stopped"),
     }
 }

@@ -137,21 +137,7 @@ impl KnowledgeService {
         let (store, hub, lock) = (self.store.clone(), self.hub.clone(), self.lock.clone());
         tokio::spawn(async move {
             let mut subscription = hub.subscribe(None).await;
-            loop {
-                let event = tokio::select! {
-                    received = subscription.events.recv() => match received {
-                        Ok(event) => event,
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
-                            tracing::warn!(missed, "knowledge replica missed events; a restart re-reads every document");
-                            continue;
-                        }
-                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                    },
-                    _ = subscription.shutdown.wait_for(|stop| *stop) => return,
-                };
-                if event.local || event.kind != "kb" {
-                    continue;
-                }
+            while let Some(event) = subscription.next_from_others("kb").await {
                 let Ok(progress) = serde_json::from_value::<IndexingProgress>(event.data.clone())
                 else {
                     continue;

@@ -103,6 +103,29 @@ pub struct Subscription {
     pub shutdown: watch::Receiver<bool>,
 }
 
+impl Subscription {
+    /// The next `kind` event another instance published (what a replica follows), or `None` once
+    /// the server shuts down. Missed events are logged: a restart re-reads the shared state.
+    pub async fn next_from_others(&mut self, kind: &str) -> Option<Arc<Delivered>> {
+        loop {
+            let event = tokio::select! {
+                received = self.events.recv() => match received {
+                    Ok(event) => event,
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, kind, "a replica missed live events; a restart re-reads the shared state");
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = self.shutdown.wait_for(|stop| *stop) => return None,
+            };
+            if !event.local && event.kind == kind {
+                return Some(event);
+            }
+        }
+    }
+}
+
 impl Hub {
     fn with_journal(journal: Option<(Store, mpsc::UnboundedSender<LiveEvent>)>) -> Hub {
         Hub {
