@@ -26,67 +26,6 @@ async fn two_instances(env: &[(&str, &str)]) -> Option<(TestApp, TestApp)> {
     Some((a, b))
 }
 
-/// One server-sent event as sent: its id (when stored), name and data.
-#[derive(Debug)]
-struct Frame {
-    id: Option<i64>,
-    name: String,
-    data: Value,
-}
-
-/// Reads events until one named `want` arrives or `within` passes.
-async fn read_until(
-    body: &mut Body,
-    buffer: &mut String,
-    want: &str,
-    within: Duration,
-) -> Vec<Frame> {
-    let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + within;
-    while !seen.iter().any(|f: &Frame| f.name == want) {
-        while let Some(end) = buffer.find("\n\n") {
-            let event: String = buffer.drain(..end + 2).collect();
-            let field = |prefix: &str| {
-                event
-                    .lines()
-                    .find_map(|l| l.strip_prefix(prefix).map(str::to_owned))
-            };
-            if let Some(data) = field("data: ") {
-                seen.push(Frame {
-                    id: field("id: ").and_then(|id| id.parse().ok()),
-                    name: field("event: ").unwrap_or_else(|| "message".into()),
-                    data: serde_json::from_str(&data).unwrap_or(Value::Null),
-                });
-            }
-        }
-        if seen.iter().any(|f| f.name == want) {
-            break;
-        }
-        let frame = tokio::time::timeout_at(deadline, body.frame()).await;
-        let Ok(Some(Ok(frame))) = frame else { break };
-        if let Some(data) = frame.data_ref() {
-            buffer.push_str(&String::from_utf8_lossy(data));
-        }
-    }
-    seen
-}
-
-/// Opens an event stream, optionally resuming after `last_event_id`.
-async fn open_stream(app: &TestApp, uri: &str, cookie: &str, last_event_id: Option<i64>) -> Body {
-    let mut request = Request::get(uri).header(header::COOKIE, cookie);
-    if let Some(id) = last_event_id {
-        request = request.header("last-event-id", id.to_string());
-    }
-    let response = app
-        .router
-        .clone()
-        .oneshot(request.body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
-    assert_eq!(response.status(), StatusCode::OK);
-    response.into_body()
-}
-
 async fn desk_action(app: &TestApp, admin: &str, session: &str, action: &str, body: Option<Value>) {
     let reply = send(
         app,
@@ -99,32 +38,62 @@ async fn desk_action(app: &TestApp, admin: &str, session: &str, action: &str, bo
     assert_eq!(reply.status, StatusCode::OK, "{action}: {}", reply.body);
 }
 
-#[tokio::test]
-async fn a_desk_reply_on_one_instance_reaches_the_customer_on_the_other() {
-    let Some((a, b)) = two_instances(&[]).await else {
-        return;
-    };
-    // The customer talks to instance A and keeps its chat open there.
+/// A customer who wrote on `customer_on` and keeps its live chat open there, and the
+/// administrator signed in on `staff_on`, who has claimed the conversation.
+struct Held {
+    customer: String,
+    session: String,
+    admin: String,
+    chat: Body,
+    buffer: String,
+    /// The `claimed` event as the customer's chat received it.
+    claimed: Frame,
+}
+
+async fn held_conversation(customer_on: &TestApp, staff_on: &TestApp) -> Held {
     let (customer, _) = customer_says(
-        &a,
+        customer_on,
         None,
         "Where is order 1013? My email is lucas.rossi@example.com",
     )
     .await;
     let customer = customer.expect("a session cookie");
     let session = customer.split_once('=').expect("cookie").1.to_owned();
-    let mut chat = open_stream(&a, "/api/support/events", &customer, None).await;
+    let mut chat = open_stream(customer_on, "/api/support/events", &customer, None).await;
     let mut buffer = String::new();
     read_until(&mut chat, &mut buffer, "hello", Duration::from_secs(5)).await;
-
-    // The staff member works on instance B.
-    let admin = sign_in(&b, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    desk_action(&b, &admin, &session, "claim", None).await;
-    let heard = read_until(&mut chat, &mut buffer, "claimed", Duration::from_secs(5)).await;
-    let claimed = heard
-        .iter()
+    let admin = sign_in(staff_on, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    desk_action(staff_on, &admin, &session, "claim", None).await;
+    let claimed = read_until(&mut chat, &mut buffer, "claimed", Duration::from_secs(5))
+        .await
+        .into_iter()
         .find(|f| f.name == "claimed")
-        .expect("the claim on B reaches A");
+        .expect("the claim reaches the customer's chat");
+    Held {
+        customer,
+        session,
+        admin,
+        chat,
+        buffer,
+        claimed,
+    }
+}
+
+#[tokio::test]
+async fn a_desk_reply_on_one_instance_reaches_the_customer_on_the_other() {
+    let Some((a, b)) = two_instances(&[]).await else {
+        return;
+    };
+    // The customer talks to instance A and keeps its chat open there; the staff member works
+    // on instance B.
+    let Held {
+        session,
+        admin,
+        mut chat,
+        mut buffer,
+        claimed,
+        ..
+    } = held_conversation(&a, &b).await;
     assert_eq!(claimed.data["data"]["detail"]["name"], "Ada Admin");
     assert!(claimed.id.is_some(), "stored events carry their id");
 
@@ -168,27 +137,16 @@ async fn a_reconnect_to_the_other_instance_replays_what_was_missed() {
     let Some((a, b)) = two_instances(&[]).await else {
         return;
     };
-    let (customer, _) = customer_says(
-        &a,
-        None,
-        "I need help with my order 1013, lucas.rossi@example.com",
-    )
-    .await;
-    let customer = customer.expect("a session cookie");
-    let session = customer.split_once('=').expect("cookie").1.to_owned();
-    let admin = sign_in(&a, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-
     // The chat is open on A and hears the claim, then the connection drops.
-    let mut chat = open_stream(&a, "/api/support/events", &customer, None).await;
-    let mut buffer = String::new();
-    read_until(&mut chat, &mut buffer, "hello", Duration::from_secs(5)).await;
-    desk_action(&a, &admin, &session, "claim", None).await;
-    let heard = read_until(&mut chat, &mut buffer, "claimed", Duration::from_secs(5)).await;
-    let last_seen = heard
-        .iter()
-        .find(|f| f.name == "claimed")
-        .and_then(|f| f.id)
-        .expect("an id");
+    let Held {
+        customer,
+        session,
+        admin,
+        chat,
+        claimed,
+        ..
+    } = held_conversation(&a, &a).await;
+    let last_seen = claimed.id.expect("an id");
     drop(chat);
 
     // Meanwhile the person replies twice.
@@ -286,20 +244,13 @@ async fn a_listener_that_loses_its_connection_listens_again_and_misses_nothing()
     let Some((a, b)) = two_instances(&[]).await else {
         return;
     };
-    let (customer, _) = customer_says(
-        &a,
-        None,
-        "Where is order 1013? My email is lucas.rossi@example.com",
-    )
-    .await;
-    let customer = customer.expect("a session cookie");
-    let session = customer.split_once('=').expect("cookie").1.to_owned();
-    let mut chat = open_stream(&a, "/api/support/events", &customer, None).await;
-    let mut buffer = String::new();
-    read_until(&mut chat, &mut buffer, "hello", Duration::from_secs(5)).await;
-    let admin = sign_in(&b, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    desk_action(&b, &admin, &session, "claim", None).await;
-    read_until(&mut chat, &mut buffer, "claimed", Duration::from_secs(5)).await;
+    let Held {
+        session,
+        admin,
+        mut chat,
+        mut buffer,
+        ..
+    } = held_conversation(&a, &b).await;
 
     // Both instances' LISTEN connections are cut (as a database restart or a network blip would).
     let schema =

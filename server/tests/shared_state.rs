@@ -12,6 +12,38 @@ use common::*;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
+/// Another instance of `a`'s app with its own embedded knowledge base in `dir` (as another
+/// machine), loaded from the shared database; its job runner starts with it.
+async fn instance_with_knowledge(a: &TestApp, dir: &std::path::Path) -> TestApp {
+    let mut config = a.config.clone();
+    config.kb_dir = dir.to_path_buf();
+    config.models_dir = std::path::PathBuf::from(models_dir());
+    let b = a
+        .another_instance_with(config.clone())
+        .await
+        .expect("a second instance");
+    b.knowledge
+        .load(
+            server::services::knowledge::knowledge_settings(&config),
+            &b.support,
+        )
+        .await;
+    b
+}
+
+/// Another instance of `a`'s app with its own folder for taught files in `dir` (as another
+/// machine), its classifier loaded.
+async fn instance_with_classifier(a: &TestApp, dir: &std::path::Path) -> TestApp {
+    let mut config = a.config.clone();
+    config.classifier_dir = dir.to_path_buf();
+    let other = a
+        .another_instance_with(config)
+        .await
+        .expect("another instance");
+    other.classifier.load().await;
+    other
+}
+
 #[tokio::test]
 async fn an_image_made_on_one_instance_is_served_and_cached_by_the_other() {
     // The Stability API is a local FAKE of the cloud service (imagegen::fake).
@@ -94,18 +126,7 @@ async fn a_document_uploaded_on_one_instance_is_cited_by_the_agent_on_the_other(
     };
     // B: its own embedded index in its own folder, loaded from the same database.
     let b_dir = tempfile::tempdir().expect("dir");
-    let mut config_b = a.config.clone();
-    config_b.kb_dir = b_dir.path().to_path_buf();
-    let b = a
-        .another_instance_with(config_b.clone())
-        .await
-        .expect("a second instance");
-    b.knowledge
-        .load(
-            server::services::knowledge::knowledge_settings(&config_b),
-            &b.support,
-        )
-        .await;
+    let b = instance_with_knowledge(&a, b_dir.path()).await;
     let replica = b.knowledge.knowledge_base().expect("B's knowledge base");
     let shipped = replica.chunks().len();
 
@@ -227,19 +248,7 @@ async fn a_job_survives_the_instance_that_claimed_it() {
     // B starts (its knowledge base loads, then its runner looks for work): once A's lease has
     // lapsed, B takes the job over and finishes it.
     let b_dir = tempfile::tempdir().expect("dir");
-    let mut config_b = a.config.clone();
-    config_b.kb_dir = b_dir.path().to_path_buf();
-    config_b.models_dir = std::path::PathBuf::from(models_dir());
-    let b = a
-        .another_instance_with(config_b.clone())
-        .await
-        .expect("a second instance");
-    b.knowledge
-        .load(
-            server::services::knowledge::knowledge_settings(&config_b),
-            &b.support,
-        )
-        .await;
+    let b = instance_with_knowledge(&a, b_dir.path()).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     let finished = loop {
         let row = store.job(job).await.expect("job").expect("the job");
@@ -284,26 +293,15 @@ async fn a_job_survives_the_instance_that_claimed_it() {
     a.cleanup().await;
 }
 
-/// A multipart form of `class` and pictures, as the classifier page sends it.
+/// A teaching form of `class` and pictures, as the classifier page sends it.
 fn teach_form(class: &str, pictures: &[Vec<u8>]) -> Request<Body> {
-    let boundary = "----instances-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"class\"\r\n\r\n{class}\r\n"
-    )
-    .into_bytes();
-    for picture in pictures {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes());
-        body.extend_from_slice(picture);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    Request::post("/api/classifier/teach")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .expect("request")
+    let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![("class", None, class.as_bytes())];
+    parts.extend(
+        pictures
+            .iter()
+            .map(|p| ("file", Some("p.png"), p.as_slice())),
+    );
+    multipart_request("/api/classifier/teach", &parts)
 }
 
 /// The class names an instance's classifier answers with.
@@ -338,13 +336,7 @@ async fn a_class_taught_on_one_instance_is_known_to_the_other_and_so_is_a_reset(
     };
     // B: its own folder for taught files, as another machine.
     let b_dir = tempfile::tempdir().expect("dir");
-    let mut config_b = a.config.clone();
-    config_b.classifier_dir = b_dir.path().to_path_buf();
-    let b = a
-        .another_instance_with(config_b)
-        .await
-        .expect("a second instance");
-    b.classifier.load().await;
+    let b = instance_with_classifier(&a, b_dir.path()).await;
 
     let pictures: Vec<Vec<u8>> = sample_pictures(&a).await;
     let taught = a.request(teach_form("Logo", &pictures)).await;
@@ -353,13 +345,7 @@ async fn a_class_taught_on_one_instance_is_known_to_the_other_and_so_is_a_reset(
 
     // A third instance starting now takes the taught class from the database.
     let c_dir = tempfile::tempdir().expect("dir");
-    let mut config_c = a.config.clone();
-    config_c.classifier_dir = c_dir.path().to_path_buf();
-    let c = a
-        .another_instance_with(config_c)
-        .await
-        .expect("a third instance");
-    c.classifier.load().await;
+    let c = instance_with_classifier(&a, c_dir.path()).await;
     assert!(classes_on(&c).await.iter().any(|n| n == "logo"));
 
     let reset = a

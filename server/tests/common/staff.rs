@@ -149,42 +149,78 @@ pub async fn new_key(app: &TestApp, admin: &str, rate: i64) -> (i64, String) {
     )
 }
 
-/// Reads server-sent events from a streaming response until `want` has been seen or time runs out.
-pub async fn read_events(body: &mut Body, want: &str, within: Duration) -> Vec<(String, Value)> {
+/// One server-sent event as sent: its id (when stored), name and data.
+#[derive(Debug)]
+pub struct Frame {
+    pub id: Option<i64>,
+    pub name: String,
+    pub data: Value,
+}
+
+/// Reads events until one named `want` arrives or `within` passes. `buffer` keeps a partly
+/// received event for the next call on the same stream.
+pub async fn read_until(
+    body: &mut Body,
+    buffer: &mut String,
+    want: &str,
+    within: Duration,
+) -> Vec<Frame> {
     let mut seen = Vec::new();
-    let mut buffer = String::new();
     let deadline = tokio::time::Instant::now() + within;
-    while !seen.iter().any(|(name, _): &(String, Value)| name == want) {
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            let field = |prefix: &str| {
+                event
+                    .lines()
+                    .find_map(|l| l.strip_prefix(prefix).map(str::to_owned))
+            };
+            if let Some(data) = field("data: ") {
+                seen.push(Frame {
+                    id: field("id: ").and_then(|id| id.parse().ok()),
+                    name: field("event: ").unwrap_or_else(|| "message".into()),
+                    data: serde_json::from_str(&data).unwrap_or(Value::Null),
+                });
+            }
+        }
+        if seen.iter().any(|f| f.name == want) {
+            return seen;
+        }
         let frame = tokio::time::timeout_at(deadline, body.frame()).await;
-        let Ok(Some(Ok(frame))) = frame else { break };
+        let Ok(Some(Ok(frame))) = frame else {
+            return seen;
+        };
         if let Some(data) = frame.data_ref() {
             buffer.push_str(&String::from_utf8_lossy(data));
         }
-        while let Some(end) = buffer.find("\n\n") {
-            let event: String = buffer.drain(..end + 2).collect();
-            let name = event
-                .lines()
-                .find_map(|l| l.strip_prefix("event: "))
-                .unwrap_or("message")
-                .to_owned();
-            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
-                seen.push((name, serde_json::from_str(data).unwrap_or(Value::Null)));
-            }
-        }
     }
-    seen
 }
 
-pub async fn stream(app: &TestApp, uri: &str, cookie: &str) -> Body {
+/// Reads server-sent events from a streaming response until `want` has been seen or time runs
+/// out, as (name, data).
+pub async fn read_events(body: &mut Body, want: &str, within: Duration) -> Vec<(String, Value)> {
+    read_until(body, &mut String::new(), want, within)
+        .await
+        .into_iter()
+        .map(|f| (f.name, f.data))
+        .collect()
+}
+
+/// Opens an event stream with a session cookie, optionally resuming after `last_event_id`.
+pub async fn open_stream(
+    app: &TestApp,
+    uri: &str,
+    cookie: &str,
+    last_event_id: Option<i64>,
+) -> Body {
+    let mut request = Request::get(uri).header(header::COOKIE, cookie);
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id.to_string());
+    }
     let response = app
         .router
         .clone()
-        .oneshot(
-            Request::get(uri)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .expect("request"),
-        )
+        .oneshot(request.body(Body::empty()).expect("request"))
         .await
         .expect("infallible");
     assert_eq!(response.status(), StatusCode::OK);
@@ -193,6 +229,10 @@ pub async fn stream(app: &TestApp, uri: &str, cookie: &str) -> Body {
         "text/event-stream"
     );
     response.into_body()
+}
+
+pub async fn stream(app: &TestApp, uri: &str, cookie: &str) -> Body {
+    open_stream(app, uri, cookie, None).await
 }
 
 pub async fn customer_says(
