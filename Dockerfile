@@ -27,6 +27,8 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
 # The dependencies of exactly what scripts/build.sh --release builds: the server binary
 # (release) and the WASM front end (profile wasm-release).
 COPY --from=planner /src/recipe.json recipe.json
+# The wasm32 link flags (--emit-relocs, for the per-page split) must match the final build's.
+COPY .cargo .cargo
 RUN rustup target add wasm32-unknown-unknown \
  && cargo chef cook --release --recipe-path recipe.json -p server --bin ai-portfolio \
  && cargo chef cook --profile wasm-release --target wasm32-unknown-unknown --recipe-path recipe.json -p frontend

@@ -60,7 +60,7 @@ export default defineConfig({
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: `sqlite://${dbFile}?mode=rwc`,
-      SITE_ROOT: 'target/site',
+      SITE_ROOT: 'target/site-dev',
       LOG_LEVEL: 'warn',
       CHAT_RATE_PER_MINUTE: '600',
       MODELS_DIR: path.resolve(__dirname, '..', 'models'),

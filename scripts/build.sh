@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the server binary and the site (WASM front end, CSS, static files) into target/site,
-# the same steps cargo-leptos performs, with tools that install offline (scripts/setup.sh).
+# Builds the server binary and the site (WASM front end split per page, CSS, static files), the
+# same steps `cargo leptos build --split` performs, with tools that install offline
+# (scripts/setup.sh). Each profile has its own site folder, so the tests' debug build never
+# replaces what a running release server serves.
 #
-#   scripts/build.sh            release: optimised server, size-optimised WASM (wasm-opt -Oz)
-#   scripts/build.sh --dev      debug server and WASM, no wasm-opt (fast, for tests)
+#   scripts/build.sh            release into target/site: optimised server, WASM through wasm-opt -Oz
+#   scripts/build.sh --dev      debug into target/site-dev, no wasm-opt (fast, for tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,42 +21,52 @@ done
 log() { printf '\033[1;34m[build]\033[0m %s\n' "$*"; }
 need() { command -v "$1" >/dev/null 2>&1 || [ -x "node_modules/.bin/$1" ] || { echo "build: $1 is missing: run scripts/setup.sh" >&2; exit 1; }; }
 need wasm-bindgen
+need wasm-split
 need wasm-opt
 need tailwindcss
 
 target_dir="${CARGO_TARGET_DIR:-target}"
-site="target/site"
-pkg="$site/pkg"
 name="ai-portfolio"
 
 if [ "$mode" = release ]; then
   server_flags=(--release)
   wasm_profile=wasm-release
+  site="target/site"
 else
   server_flags=()
   wasm_profile=dev
+  site="target/site-dev"
 fi
+pkg="$site/pkg"
 wasm_dir="$wasm_profile"
 [ "$wasm_profile" = dev ] && wasm_dir=debug
 
 log "server ($mode)"
 cargo build "${server_flags[@]}" -p server --bin ai-portfolio
 
+# .cargo/config.toml links the wasm32 target with --emit-relocs, which the split step reads.
 log "front end (wasm32, profile $wasm_profile)"
 cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_profile"
+wasm="$target_dir/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
 
 rm -rf "$pkg"
 mkdir -p "$pkg"
+# Each page's code goes to its own chunk (app/src/routes.rs), loaded when the page is opened;
+# the main module keeps the frame (router, layout). Writes frontend_split.wasm beside the input.
+log "wasm-split"
+chunks=$(wasm-split "$wasm" "$pkg" "$name")
 log "wasm-bindgen"
-wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name "$name" \
-  "$target_dir/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+  --out-dir "$pkg" --out-name "$name" "${wasm%.wasm}_split.wasm"
 
 if [ "$mode" = release ]; then
-  log "wasm-opt -Oz"
-  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
-  mv "$pkg/${name}_bg.opt.wasm" "$pkg/${name}_bg.wasm"
+  log "wasm-opt -Oz (main module and $(echo "$chunks" | grep -c .) chunks)"
+  for module in "$pkg/${name}_bg.wasm" $chunks; do
+    node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory \
+      --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+      --enable-reference-types --enable-multivalue -o "$module.opt" "$module"
+    mv "$module.opt" "$module"
+  done
 fi
 
 log "tailwind css"

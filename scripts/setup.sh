@@ -52,6 +52,16 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   rm -rf "$work"
 fi
 
+# 2b. The WASM splitter (tools/wasm-split, from crates.io): cuts the front end into one chunk per
+#     page, as `cargo leptos --split` does. Reinstalled when its version line changes.
+split_version="wasm-split $(awk -F'"' '/^version/ {print $2; exit}' tools/wasm-split/Cargo.toml) ($(awk -F'"' '/^wasm_split_cli_support/ {gsub(/=/, "", $2); print "wasm_split_cli_support " $2; exit}' tools/wasm-split/Cargo.toml))"
+if [ "$(wasm-split --version 2>/dev/null)" != "$split_version" ]; then
+  log "building the WASM splitter (a minute, once)"
+  work=$(mktemp -d)
+  CARGO_TARGET_DIR="$work" cargo install --quiet --locked --path tools/wasm-split --force
+  rm -rf "$work"
+fi
+
 # 3. npm packages: Tailwind v4, binaryen's wasm-opt, Playwright (no browser download).
 if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -1,10 +1,12 @@
 //! The demos this portfolio shows: what each one is, where it lives, and what it will run on.
 
+use crate::components::icon::Icon;
+
 pub struct Demo {
     pub slug: &'static str,
     pub path: &'static str,
     pub title: &'static str,
-    pub icon: &'static str,
+    pub icon: Icon,
     pub summary: &'static str,
     /// What the page offers, in short.
     pub features: &'static [&'static str],
@@ -17,7 +19,7 @@ pub const DEMOS: &[Demo] = &[
         slug: "support",
         path: "/support",
         title: "Customer Support",
-        icon: "🎧",
+        icon: Icon::Headset,
         summary: "An agent for an electronics store that looks up products, orders, shipping and returns with \
                   real tools, cites the knowledge base, and hands hard cases to a human.",
         features: &[
@@ -33,7 +35,7 @@ pub const DEMOS: &[Demo] = &[
         slug: "pirate",
         path: "/pirate",
         title: "Pirate Chatbot",
-        icon: "🏴‍☠️",
+        icon: Icon::Flag,
         summary: "A streaming persona chat with an editable system prompt: ask anything, get it answered like a pirate.",
         features: &[
             "Token-by-token streaming with a Stop button that really stops generation",
@@ -46,7 +48,7 @@ pub const DEMOS: &[Demo] = &[
         slug: "gpt",
         path: "/gpt",
         title: "Custom GPT",
-        icon: "🧠",
+        icon: Icon::Chip,
         summary: "A character-level GPT trained by this project on Shakespeare and Milton, generating text with a seed, \
                   temperature and length you choose.",
         features: &[
@@ -61,7 +63,7 @@ pub const DEMOS: &[Demo] = &[
         slug: "classifier",
         path: "/classifier",
         title: "Image Classifier",
-        icon: "🦸",
+        icon: Icon::Eye,
         summary: "Is it a bird? Is it a plane? Upload a photo and an EfficientNet backbone decides: bird, plane, \
                   superman or other.",
         features: &[
@@ -75,7 +77,7 @@ pub const DEMOS: &[Demo] = &[
         slug: "text-to-image",
         path: "/text-to-image",
         title: "Text-to-Image",
-        icon: "🎨",
+        icon: Icon::Picture,
         summary: "Describe an image and Stable Diffusion 3 paints it; results are cached and kept in a gallery to download.",
         features: &[
             "Stability AI SD3, OpenAI Images or a local OpenAI-compatible image server",
@@ -88,7 +90,7 @@ pub const DEMOS: &[Demo] = &[
         slug: "data",
         path: "/data",
         title: "Data Views",
-        icon: "📊",
+        icon: Icon::BarChart,
         summary: "Live tables of the store behind the support agent: products, orders, shipping rates, tickets, \
                   returns and the knowledge base.",
         features: &[],

@@ -1,6 +1,9 @@
 import { test, expect } from '@playwright/test';
 import { hydrated, markWindow, watchConsole, windowMarker } from './helpers';
 
+// Home and Architecture are static documents: no WebAssembly (app/src/routes.rs).
+const staticPages = new Set(['/', '/architecture']);
+
 const routes: Array<[string, RegExp, string]> = [
   ['/', /^AI Portfolio$/, 'Six working AI demos'],
   ['/support', /^Customer Support · AI Portfolio$/, 'Customer Support'],
@@ -13,11 +16,25 @@ const routes: Array<[string, RegExp, string]> = [
 ];
 
 for (const [path, title, heading] of routes) {
-  test(`${path} loads, hydrates and logs no errors`, async ({ page }) => {
+  const kind = staticPages.has(path) ? 'loads no WebAssembly' : 'hydrates';
+  test(`${path} loads, ${kind} and logs no errors`, async ({ page }) => {
     const problems = watchConsole(page);
+    const wasm: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('.wasm')) wasm.push(new URL(request.url()).pathname);
+    });
     const response = await page.goto(path);
     expect(response?.status()).toBe(200);
-    await hydrated(page);
+    if (staticPages.has(path)) {
+      await page.waitForLoadState('networkidle');
+      expect(wasm).toEqual([]);
+      await expect(page.locator('html')).not.toHaveAttribute('data-hydrated', 'true');
+    } else {
+      await hydrated(page);
+      // The main module and this page's chunks, never the desk's (it is staff-only).
+      expect(wasm).toContain('/pkg/ai-portfolio_bg.wasm');
+      if (path !== '/desk') expect(wasm.some((file) => file.includes('desk_route'))).toBe(false);
+    }
     await expect(page).toHaveTitle(title);
     await expect(page.getByRole('heading', { level: 1 })).toContainText(heading);
     await expect(page.locator('meta[name="description"]')).toHaveAttribute('content', /.{20,}/);
@@ -35,9 +52,9 @@ test('unknown paths get the 404 page', async ({ page }) => {
   await expect(page).toHaveURL(/\/$/);
 });
 
-test('the navigation moves between pages without reloading', async ({ page }) => {
+test('from a hydrated page the navigation moves between pages without reloading', async ({ page }) => {
   const problems = watchConsole(page);
-  await page.goto('/');
+  await page.goto('/support');
   await hydrated(page);
   await markWindow(page);
   const nav = page.getByRole('navigation', { name: 'Main' });
@@ -57,6 +74,17 @@ test('the navigation moves between pages without reloading', async ({ page }) =>
   expect(problems).toEqual([]);
 });
 
+test('a static page links to the demos with ordinary page loads, which then hydrate', async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto('/');
+  await markWindow(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Image Classifier' }).click();
+  await expect(page).toHaveURL(/\/classifier$/);
+  await hydrated(page);
+  expect(await windowMarker(page)).toBeUndefined(); // a full page load
+  expect(problems).toEqual([]);
+});
+
 test('home cards link to every demo and name their backend', async ({ page }) => {
   await page.goto('/');
   const cards = page.getByTestId('demo-card');
@@ -69,15 +97,17 @@ test('home cards link to every demo and name their backend', async ({ page }) =>
 test('dark mode follows the system and the toggle persists', async ({ browser }) => {
   const context = await browser.newContext({ colorScheme: 'dark' });
   const page = await context.newPage();
+  // The toggle is plain script: it works on a static page and on a hydrated one alike.
   await page.goto('/');
   await expect(page.locator('html')).toHaveClass(/dark/);
-  await hydrated(page);
   await page.getByTestId('theme-toggle').click();
   await expect(page.locator('html')).not.toHaveClass(/dark/);
+  await page.goto('/pirate');
+  await expect(page.locator('html')).not.toHaveClass(/dark/);
+  await hydrated(page);
+  await page.getByTestId('theme-toggle').click();
+  await expect(page.locator('html')).toHaveClass(/dark/);
   await page.reload();
-  await expect(page.locator('html')).not.toHaveClass(/dark/);
-  await hydrated(page);
-  await page.getByTestId('theme-toggle').click();
   await expect(page.locator('html')).toHaveClass(/dark/);
   await context.close();
 });
@@ -85,14 +115,23 @@ test('dark mode follows the system and the toggle persists', async ({ browser })
 test('on a phone the menu opens, navigates and closes', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
+  // On a static page (the menu is plain script) and on a hydrated one (client-side navigation).
   await page.goto('/');
-  await hydrated(page);
   const nav = page.locator('#site-nav');
+  const button = page.getByTestId('menu-button');
   await expect(nav).toBeHidden();
-  await page.getByTestId('menu-button').click();
+  await button.click();
+  await expect(nav).toBeVisible();
+  await expect(button).toHaveAttribute('aria-expanded', 'true');
+  await nav.getByRole('link', { name: 'Data Views' }).click();
+  await expect(page).toHaveURL(/\/data$/);
+  await expect(nav).toBeHidden();
+  await hydrated(page);
+  await button.click();
   await expect(nav).toBeVisible();
   await nav.getByRole('link', { name: 'Architecture' }).click();
   await expect(page).toHaveURL(/\/architecture$/);
   await expect(nav).toBeHidden();
+  await expect(button).toHaveAttribute('aria-expanded', 'false');
   await context.close();
 });

@@ -79,9 +79,18 @@ async fn every_route_renders_on_the_server_with_its_title() {
             reply.body.contains("name=\"description\""),
             "{path} has no description"
         );
-        assert!(
+        // Home and Architecture are static documents; every other page hydrates.
+        let is_static = matches!(path, "/" | "/architecture");
+        assert_eq!(
             reply.body.contains("/pkg/ai-portfolio.js"),
-            "{path} has no hydration script"
+            !is_static,
+            "{path}: the hydration script should be there exactly when the page hydrates"
+        );
+        let stylesheet = reply.body.find("/pkg/ai-portfolio.css");
+        let first_script = reply.body.find("<script");
+        assert!(
+            matches!((stylesheet, first_script), (Some(css), Some(script)) if css < script),
+            "{path}: the stylesheet is requested before any script"
         );
         assert_eq!(
             reply

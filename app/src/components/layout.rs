@@ -1,30 +1,27 @@
-//! The page frame: a sidebar on wide screens, a top bar with a menu on phones.
+//! The page frame: a sidebar on wide screens, a top bar with a menu on phones. The menu and
+//! theme buttons are driven by the document's frame script (`crate::document`), so they work
+//! from the first paint and on pages that load no WebAssembly; here they are plain markup.
 
+use super::icon::{Icon, IconSvg};
 use super::theme::ThemeToggle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-const NAV: &[(&str, &str, &str)] = &[
-    ("/", "Home", "🏠"),
-    ("/support", "Customer Support", "🎧"),
-    ("/pirate", "Pirate Chatbot", "🏴‍☠️"),
-    ("/gpt", "Custom GPT", "🧠"),
-    ("/classifier", "Image Classifier", "🦸"),
-    ("/text-to-image", "Text-to-Image", "🎨"),
-    ("/data", "Data Views", "📊"),
-    ("/architecture", "Architecture", "🧩"),
-    ("/desk", "Support desk", "🗂️"),
+const NAV: &[(&str, &str, Icon)] = &[
+    ("/", "Home", Icon::Home),
+    ("/support", "Customer Support", Icon::Headset),
+    ("/pirate", "Pirate Chatbot", Icon::Flag),
+    ("/gpt", "Custom GPT", Icon::Chip),
+    ("/classifier", "Image Classifier", Icon::Eye),
+    ("/text-to-image", "Text-to-Image", Icon::Picture),
+    ("/data", "Data Views", Icon::BarChart),
+    ("/architecture", "Architecture", Icon::Layers),
+    ("/desk", "Support desk", Icon::Inbox),
 ];
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
-    let menu_open = RwSignal::new(false);
     let location = use_location();
-    // Close the phone menu after any navigation.
-    Effect::new(move |_| {
-        location.pathname.track();
-        menu_open.set(false);
-    });
 
     view! {
         <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900">
@@ -44,8 +41,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             class="rounded-lg p-2 text-slate-600 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800 lg:hidden"
                             aria-label="Menu"
                             aria-controls="site-nav"
-                            aria-expanded=move || menu_open.get().to_string()
-                            on:click=move |_| menu_open.update(|open| *open = !*open)
+                            aria-expanded="false"
                             data-testid="menu-button"
                         >
                             <svg class="h-6 w-6" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
@@ -57,8 +53,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <nav
                     id="site-nav"
                     aria-label="Main"
-                    class="border-t border-slate-200 px-2 pb-3 dark:border-slate-800 lg:block lg:border-t-0"
-                    class:hidden=move || !menu_open.get()
+                    class="hidden border-t border-slate-200 px-2 pb-3 dark:border-slate-800 lg:block lg:border-t-0"
                 >
                     <ul class="space-y-0.5 pt-2">
                         {NAV
@@ -77,7 +72,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                             class="flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
                                             class=("nav-active", active)
                                         >
-                                            <span aria-hidden="true">{*icon}</span>
+                                            <IconSvg icon=*icon class="h-5 w-5 shrink-0 opacity-80"/>
                                             <span>{*label}</span>
                                         </a>
                                     </li>

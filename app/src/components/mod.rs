@@ -1,6 +1,7 @@
 pub mod chart;
 #[cfg(feature = "hydrate")]
 pub mod http;
+pub mod icon;
 pub mod layout;
 #[cfg(feature = "hydrate")]
 pub mod live;

@@ -1,29 +1,14 @@
-//! The dark-mode toggle. The page starts in the stored choice or the system's (see THEME_SCRIPT);
-//! a click flips it and remembers the choice in localStorage.
+//! The dark-mode toggle. The page starts in the stored choice or the system's, and a click flips
+//! it and remembers the choice: both by the document's scripts (`crate::document`), so the
+//! button works before, and without, hydration.
 
 use leptos::prelude::*;
 
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
-    let toggle = move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let Some(window) = web_sys::window() else {
-                return;
-            };
-            let Some(root) = window.document().and_then(|d| d.document_element()) else {
-                return;
-            };
-            let dark = root.class_list().toggle("dark").unwrap_or(false);
-            if let Ok(Some(storage)) = window.local_storage() {
-                let _ = storage.set_item("theme", if dark { "dark" } else { "light" });
-            }
-        }
-    };
     view! {
         <button
             type="button"
-            on:click=toggle
             class="rounded-lg p-2 text-slate-600 hover:bg-slate-200 focus-visible:outline focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
             aria-label="Toggle dark mode"
             title="Toggle dark mode"

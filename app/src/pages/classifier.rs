@@ -3,6 +3,7 @@
 //! under which the answer is "other" as a slider, and the backbone's own ImageNet guesses as an
 //! explanation. A class can be taught from a few example pictures.
 
+use crate::components::icon::{Icon, IconSvg};
 use domain::classifier::SAMPLES;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -10,13 +11,13 @@ use leptos_meta::{Meta, Title};
 // The wire is `domain::classifier`'s, shared with the server.
 use domain::classifier::{ClassifierInfo as Info, Prediction};
 
-fn icon(class: &str) -> &'static str {
+fn class_icon(class: &str) -> Icon {
     match class {
-        "bird" => "🐦",
-        "plane" => "✈️",
-        "superman" => "🦸",
-        "other" => "❓",
-        _ => "🏷️",
+        "bird" => Icon::Bird,
+        "plane" => Icon::Plane,
+        "superman" => Icon::Shield,
+        "other" => Icon::Question,
+        _ => Icon::Tag,
     }
 }
 
@@ -197,7 +198,7 @@ fn Classifier() -> impl IntoView {
                     {move || match preview.get() {
                         Some(url) => view! { <img src=url alt="The picture being classified" class="h-48 max-w-full rounded-lg object-contain" data-testid="preview"/> }.into_any(),
                         None => view! {
-                            <span class="text-4xl" aria-hidden="true">"🖼️"</span>
+                            <IconSvg icon=Icon::Picture class="h-10 w-10 text-slate-400"/>
                             <span class="font-medium">"Drop a picture here, paste one, or click to choose"</span>
                             <span class="text-xs text-slate-500">"JPEG, PNG, GIF or WebP, up to 10 MB"</span>
                         }.into_any(),
@@ -273,7 +274,7 @@ fn Answer(prediction: Prediction, threshold: RwSignal<f32>) -> impl IntoView {
     let top_for_note = p.top_class.clone();
     view! {
         <div class="flex items-center gap-4">
-            <span class="text-5xl" aria-hidden="true">{move || icon(&answer.get().0)}</span>
+            <span class="text-indigo-600 dark:text-indigo-400">{move || view! { <IconSvg icon=class_icon(&answer.get().0) class="h-12 w-12"/> }}</span>
             <div>
                 <p class="text-sm text-slate-500">"It is…"</p>
                 <p class="text-3xl font-bold capitalize" data-testid="predicted-class">{move || answer.get().0}</p>
@@ -289,7 +290,7 @@ fn Answer(prediction: Prediction, threshold: RwSignal<f32>) -> impl IntoView {
         <ul class="mt-2 space-y-2" data-testid="bars">
             {bars.into_iter().map(|(class, prob)| view! {
                 <li class="text-sm" data-testid=format!("prob-{class}")>
-                    <div class="flex justify-between"><span>{format!("{} {}", icon(&class), class)}</span><span class="tabular-nums">{percent(prob)}</span></div>
+                    <div class="flex justify-between"><span class="inline-flex items-center gap-1.5"><IconSvg icon=class_icon(&class) class="h-4 w-4"/>{class.clone()}</span><span class="tabular-nums">{percent(prob)}</span></div>
                     <div class="relative mt-1 h-3 rounded bg-slate-100 dark:bg-slate-800">
                         <div class="h-3 rounded bg-indigo-500" style=format!("width: {:.1}%", prob * 100.0)></div>
                         <div class="absolute -top-1 h-5 w-0.5 bg-amber-500" title="threshold" style=move || format!("left: {:.1}%", threshold.get() * 100.0)></div>
@@ -444,7 +445,7 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
                     <tbody>
                         {move || info.get().map(|i| i.classes.into_iter().map(|c| view! {
                             <tr class="border-t border-slate-100 dark:border-slate-800" data-testid=format!("class-{}", c.name)>
-                                <td class="py-1">{format!("{} {}", icon(&c.name), c.name)}</td>
+                                <td class="py-1"><span class="inline-flex items-center gap-1.5"><IconSvg icon=class_icon(&c.name) class="h-4 w-4"/>{c.name.clone()}</span></td>
                                 <td class="tabular-nums">{c.shipped_examples}</td>
                                 <td class="tabular-nums">{c.taught_images}</td>
                             </tr>

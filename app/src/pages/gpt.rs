@@ -2,6 +2,7 @@
 //! seed, temperature and length. Characters stream in as they are sampled; the same seed and
 //! settings give the same text again.
 
+use crate::components::icon::{Icon, IconSvg};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -313,7 +314,7 @@ pub fn GptPage() -> impl IntoView {
                                 prop:value=move || seed.get()
                                 on:input=move |ev| seed.set(event_target_value(&ev))
                             />
-                            <button type="button" class="mt-1 rounded-lg border border-slate-300 px-2 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800" title="A random seed" aria-label="Random seed" on:click=random_seed>"🎲"</button>
+                            <button type="button" class="mt-1 rounded-lg border border-slate-300 px-2 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800" title="A random seed" aria-label="Random seed" on:click=random_seed><IconSvg icon=Icon::Dice class="h-5 w-5"/></button>
                         </div>
                     </label>
                     <label class="block text-sm font-medium">

@@ -1,4 +1,5 @@
 use crate::catalog::DEMOS;
+use crate::components::icon::IconSvg;
 use crate::functions::backends::get_backends;
 use crate::models::{BackendKind, DemoBackend};
 use leptos::prelude::*;
@@ -47,7 +48,7 @@ fn DemoGrid(backends: Vec<DemoBackend>) -> impl IntoView {
                     view! {
                         <li class="group relative flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm transition hover:shadow-md dark:border-slate-800 dark:bg-slate-900" data-testid="demo-card">
                             <div class="flex items-start justify-between gap-3">
-                                <span class="text-3xl" aria-hidden="true">{demo.icon}</span>
+                                <span class="grid h-10 w-10 place-items-center rounded-lg bg-indigo-50 text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300"><IconSvg icon=demo.icon class="h-6 w-6"/></span>
                                 <BackendBadge backend/>
                             </div>
                             <h3 class="mt-3 text-lg font-semibold">

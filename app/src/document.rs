@@ -1,0 +1,102 @@
+//! The HTML document around the app, rendered on the server only: what loads in which order.
+//!
+//! - The stylesheet is the first request and the only render-blocking one.
+//! - Two tiny inline scripts run before the first paint: the colour scheme (so dark mode never
+//!   flashes white) and the frame's menu and theme buttons, which therefore work before any
+//!   WebAssembly has arrived, and on pages that never load it.
+//! - The WebAssembly starts downloading only after the first frame is painted, so it never
+//!   competes with the HTML and CSS for a slow phone connection: what the visitor sees first is
+//!   the server's paint, and hydration follows. Each page's own code is a separate chunk
+//!   (`crate::routes`) the main module fetches when it hydrates that page.
+//! - Pages that are static documents (`routes::is_static`) load no WebAssembly at all.
+
+use leptos::prelude::*;
+use leptos_meta::MetaTags;
+
+/// Sets the colour scheme before the first paint (stored choice, else the system's).
+const THEME_SCRIPT: &str = "(function(){try{var t=localStorage.getItem('theme');\
+var d=t?t==='dark':window.matchMedia('(prefers-color-scheme: dark)').matches;\
+document.documentElement.classList.toggle('dark',d);}catch(e){}})();";
+
+/// The frame's two buttons, by event delegation so they work from the first paint, whether or
+/// not the page hydrates: the theme toggle (remembered in localStorage) and the phone menu,
+/// which closes when a link in it is followed.
+const FRAME_SCRIPT: &str = "document.addEventListener('click',function(e){\
+var t=e.target instanceof Element?e.target:null;if(!t)return;\
+if(t.closest('[data-testid=theme-toggle]')){\
+var d=document.documentElement.classList.toggle('dark');\
+try{localStorage.setItem('theme',d?'dark':'light');}catch(_){}return;}\
+var nav=document.getElementById('site-nav'),b=document.querySelector('[data-testid=menu-button]');\
+if(!nav||!b)return;\
+if(t.closest('[data-testid=menu-button]')){var open=nav.classList.toggle('hidden')===false;\
+b.setAttribute('aria-expanded',String(open));return;}\
+if(t.closest('#site-nav a')){nav.classList.add('hidden');b.setAttribute('aria-expanded','false');}\
+});";
+
+/// Loads the main module and hydrates once the first frame has been painted (at once in a
+/// background tab, which paints nothing).
+fn hydration_script(pkg: &str, js: &str, wasm: &str) -> String {
+    format!(
+        "(function(){{var go=function(){{import('/{pkg}/{js}').then(function(m){{\
+return m.default({{module_or_path:'/{pkg}/{wasm}'}}).then(function(){{m.hydrate();}});}});}};\
+if(document.visibilityState==='hidden'){{go();}}else{{requestAnimationFrame(function(){{setTimeout(go,0);}});}}}})();"
+    )
+}
+
+/// The path of the page being rendered.
+fn request_path() -> String {
+    #[cfg(feature = "ssr")]
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        return parts.uri.path().to_owned();
+    }
+    "/".to_owned()
+}
+
+/// The Content-Security-Policy for a page whose inline scripts carry `nonce`: scripts only from
+/// this origin or with the nonce, WASM allowed to compile, nothing framed, no plugins.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
+         font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// The whole document for one request.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        nonce.as_ref(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(value) =
+        http::HeaderValue::from_str(&content_security_policy(&nonce.to_string()))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+    let pkg = options.site_pkg_dir.to_string();
+    let name = options.output_name.to_string();
+    let stylesheet = format!("/{pkg}/{name}.css");
+    let hydration = (!crate::routes::is_static(&request_path()))
+        .then(|| hydration_script(&pkg, &format!("{name}.js"), &format!("{name}_bg.wasm")));
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="stylesheet" href=stylesheet/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <script nonce=nonce.clone()>{THEME_SCRIPT}</script>
+                <script nonce=nonce.clone()>{FRAME_SCRIPT}</script>
+                {hydration.map(|script| view! { <script type="module" nonce=nonce.clone()>{script}</script> })}
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <crate::App/>
+            </body>
+        </html>
+    }
+}

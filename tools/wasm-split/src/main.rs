@@ -1,0 +1,67 @@
+//! Splits a WASM module built with `-Clink-args=--emit-relocs` at its `#[lazy]` split points.
+//!
+//! Usage: `wasm-split <input.wasm> <pkg dir> <output name>`
+//!
+//! It writes, as cargo-leptos's `--split` does (names Leptos's `HydrationScripts` expects):
+//! - `<input stem>_split.wasm` beside the input: the main module, for wasm-bindgen to process
+//!   (with `--keep-lld-exports --no-demangle`, which the chunks' imports need);
+//! - one `.wasm` file per lazily loaded chunk in the pkg dir;
+//! - `__wasm_split.______________________.js`, the loader the main module imports;
+//! - `__wasm_split_manifest.json`: for each split point, the chunks it needs, which the server
+//!   reads to preload a page's chunks alongside the main module.
+//!
+//! It prints one line per chunk it wrote. `wasm-split --version` prints the splitter's version,
+//! which scripts/setup.sh compares to decide whether to reinstall.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--version") {
+        println!("wasm-split {} (wasm_split_cli_support 0.2.4)", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    let [input, pkg_dir, name] = args.as_slice() else {
+        eprintln!("usage: wasm-split <input.wasm> <pkg dir> <output name>");
+        return ExitCode::from(2);
+    };
+    match split(Path::new(input), Path::new(pkg_dir), name) {
+        Ok(chunks) => {
+            for chunk in chunks {
+                println!("{}", chunk.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("wasm-split: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn split(input: &Path, pkg_dir: &Path, name: &str) -> Result<Vec<PathBuf>, String> {
+    let wasm = std::fs::read(input).map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+    let stem = input
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or_else(|| format!("{} has no file name", input.display()))?;
+    let main_out = input.with_file_name(format!("{stem}_split.wasm"));
+    // The chunks import `initSync`-style glue from the main module's JS, by this relative path.
+    let main_module = format!("./{name}.js");
+    let split = wasm_split_cli_support::transform({
+        let mut options = wasm_split_cli_support::Options::new(&wasm);
+        options.output_dir = pkg_dir;
+        options.main_out_path = &main_out;
+        options.main_module = &main_module;
+        options.link_name = "./__wasm_split.______________________.js";
+        options
+    })
+    .map_err(|e| format!("{e:#}"))?;
+    let manifest = serde_json::to_string_pretty(&split.prefetch_map)
+        .map_err(|e| format!("cannot write the manifest: {e}"))?;
+    let manifest_path = pkg_dir.join("__wasm_split_manifest.json");
+    std::fs::write(&manifest_path, manifest)
+        .map_err(|e| format!("cannot write {}: {e}", manifest_path.display()))?;
+    Ok(split.split_modules)
+}
