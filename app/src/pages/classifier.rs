@@ -186,7 +186,7 @@ fn Classifier() -> impl IntoView {
         <div class="grid gap-6 lg:grid-cols-[26rem_1fr]">
             <section class="space-y-4">
                 {move || info.get().filter(|i| i.ready).map(|i| view! {
-                    <p class="text-xs text-slate-500" data-testid="backend">"Answered by: "{i.backbone}", with the head trained by this project; no key or network needed."</p>
+                    <p class="text-xs text-slate-600 dark:text-slate-400" data-testid="backend">"Answered by: "{i.backbone}", with the head trained by this project; no key or network needed."</p>
                 })}
                 <button type="button" data-testid="drop-zone"
                     class=move || format!("flex w-full flex-col items-center justify-center gap-2 rounded-xl border-2 border-dashed p-6 text-center transition focus:outline-none focus:ring-2 focus:ring-indigo-500 {}",
@@ -198,9 +198,9 @@ fn Classifier() -> impl IntoView {
                     {move || match preview.get() {
                         Some(url) => view! { <img src=url alt="The picture being classified" class="h-48 max-w-full rounded-lg object-contain" data-testid="preview"/> }.into_any(),
                         None => view! {
-                            <IconSvg icon=Icon::Picture class="h-10 w-10 text-slate-400"/>
+                            <IconSvg icon=Icon::Picture class="h-10 w-10 text-slate-500 dark:text-slate-400"/>
                             <span class="font-medium">"Drop a picture here, paste one, or click to choose"</span>
-                            <span class="text-xs text-slate-500">"JPEG, PNG, GIF or WebP, up to 10 MB"</span>
+                            <span class="text-xs text-slate-600 dark:text-slate-400">"JPEG, PNG, GIF or WebP, up to 10 MB"</span>
                         }.into_any(),
                     }}
                 </button>
@@ -213,26 +213,26 @@ fn Classifier() -> impl IntoView {
                             view! {
                                 <button type="button" class="w-24 overflow-hidden rounded-lg border border-slate-200 bg-white text-xs hover:border-indigo-400 focus:outline-none focus:ring-2 focus:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900" data-testid=format!("sample-{id}")
                                     on:click=move |_| pick_sample(id)>
-                                    <img src=domain::api::routes::classifier_api::SAMPLE.url(&[&format!("{id}.png")]).to_string() alt=*caption loading="lazy" class="aspect-square w-full object-cover"/>
+                                    <img src=domain::api::routes::classifier_api::SAMPLE.url(&[&format!("{id}.png")]).to_string() alt="" loading="lazy" class="aspect-square w-full object-cover"/>
                                     <span class="block p-1">{*caption}</span>
                                 </button>
                             }
                         }).collect_view()}
                     </div>
-                    <p class="mt-2 text-xs text-slate-500">"The samples are drawn by the server: no package registry carries photos this project may ship."</p>
+                    <p class="mt-2 text-xs text-slate-600 dark:text-slate-400">"The samples are drawn by the server: no package registry carries photos this project may ship."</p>
                 </div>
                 <label class="block text-sm font-medium">
                     <span class="flex justify-between"><span>"Confidence threshold"</span><span data-testid="threshold-value">{move || percent(threshold.get())}</span></span>
                     <input type="range" min="0" max="1" step="0.01" class="mt-1 w-full accent-indigo-600" data-testid="threshold"
                         prop:value=move || threshold.get().to_string()
                         on:input=move |ev| threshold.set(event_target_value(&ev).parse().unwrap_or(0.6))/>
-                    <span class="text-xs font-normal text-slate-500">"Under it the answer is “other”. It moves the answer below at once: the probabilities do not change."</span>
+                    <span class="text-xs font-normal text-slate-600 dark:text-slate-400">"Under it the answer is “other”. It moves the answer below at once: the probabilities do not change."</span>
                 </label>
             </section>
             <section class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" aria-live="polite" data-testid="result">
                 {move || match (busy.get(), prediction.get(), error.get()) {
                     (true, _, _) => view! {
-                        <div class="flex h-64 flex-col items-center justify-center gap-3 text-slate-500" data-testid="classifying">
+                        <div class="flex h-64 flex-col items-center justify-center gap-3 text-slate-600 dark:text-slate-400" data-testid="classifying">
                             <div class="h-10 w-10 animate-spin rounded-full border-4 border-indigo-200 border-t-indigo-600"></div>
                             <p>"Classifying…"</p>
                         </div>
@@ -242,7 +242,7 @@ fn Classifier() -> impl IntoView {
                     }.into_any(),
                     (false, Some(p), None) => view! { <Answer prediction=p threshold=threshold/> }.into_any(),
                     (false, None, None) => view! {
-                        <div class="flex h-64 items-center justify-center text-center text-slate-500" data-testid="result-empty">
+                        <div class="flex h-64 items-center justify-center text-center text-slate-600 dark:text-slate-400" data-testid="result-empty">
                             <p>"The answer will appear here."</p>
                         </div>
                     }.into_any(),
@@ -276,7 +276,7 @@ fn Answer(prediction: Prediction, threshold: RwSignal<f32>) -> impl IntoView {
         <div class="flex items-center gap-4">
             <span class="text-indigo-600 dark:text-indigo-400">{move || view! { <IconSvg icon=class_icon(&answer.get().0) class="h-12 w-12"/> }}</span>
             <div>
-                <p class="text-sm text-slate-500">"It is…"</p>
+                <p class="text-sm text-slate-600 dark:text-slate-400">"It is…"</p>
                 <p class="text-3xl font-bold capitalize" data-testid="predicted-class">{move || answer.get().0}</p>
                 <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="confidence">{format!("Top guess {} at {}", p.top_class, percent(p.top_prob))}</p>
             </div>
@@ -302,12 +302,12 @@ fn Answer(prediction: Prediction, threshold: RwSignal<f32>) -> impl IntoView {
             <summary class="cursor-pointer font-semibold">"What the backbone saw (ImageNet)"</summary>
             <ol class="mt-2 space-y-1" data-testid="imagenet">
                 {p.imagenet_top.iter().map(|g| view! {
-                    <li class="flex justify-between gap-4"><span>{g.label.clone()}</span><span class="tabular-nums text-slate-500">{percent(g.probability)}</span></li>
+                    <li class="flex justify-between gap-4"><span>{g.label.clone()}</span><span class="tabular-nums text-slate-600 dark:text-slate-400">{percent(g.probability)}</span></li>
                 }).collect_view()}
             </ol>
-            <p class="mt-2 text-xs text-slate-500">{format!("ImageNet's bird species together: {}; aircraft: {}. The head decides from the 1280 features behind these guesses.", percent(p.imagenet_bird), percent(p.imagenet_plane))}</p>
+            <p class="mt-2 text-xs text-slate-600 dark:text-slate-400">{format!("ImageNet's bird species together: {}; aircraft: {}. The head decides from the 1280 features behind these guesses.", percent(p.imagenet_bird), percent(p.imagenet_plane))}</p>
         </details>
-        <p class="mt-4 text-xs text-slate-500" data-testid="timing">{format!("{}×{} px · inference {:.0} ms on the server's CPU (EfficientNet-Lite0, candle)", p.width, p.height, p.inference_ms)}</p>
+        <p class="mt-4 text-xs text-slate-600 dark:text-slate-400" data-testid="timing">{format!("{}×{} px · inference {:.0} ms on the server's CPU (EfficientNet-Lite0, candle)", p.width, p.height, p.inference_ms)}</p>
     }
 }
 
@@ -441,7 +441,7 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
             <div class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900">
                 <h2 class="text-xl font-semibold">"Classes"</h2>
                 <table class="mt-2 w-full text-left text-sm" data-testid="classes">
-                    <thead><tr class="text-slate-500"><th class="py-1">"Class"</th><th>"Shipped pictures"</th><th>"Taught pictures"</th></tr></thead>
+                    <thead><tr class="text-slate-600 dark:text-slate-400"><th class="py-1">"Class"</th><th>"Shipped pictures"</th><th>"Taught pictures"</th></tr></thead>
                     <tbody>
                         {move || info.get().map(|i| i.classes.into_iter().map(|c| view! {
                             <tr class="border-t border-slate-100 dark:border-slate-800" data-testid=format!("class-{}", c.name)>
@@ -456,7 +456,7 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
                     "Where Superman comes from: no package registry carries photos of him, so this project drew his first examples — the red-and-yellow emblem on a blue suit, at random sizes, angles and shades (the samples show two). Until you teach him real photos here, he is an emblem detector. Bird, plane and other were learnt from CIFAR-10 photos."
                 </p>
                 {move || info.get().and_then(|i| i.shipped.get("validation_accuracy").cloned()).map(|acc| view! {
-                    <p class="mt-2 text-xs text-slate-500">{format!("The shipped head scored {:.1}% on its held-out validation photos.", acc.parse::<f64>().unwrap_or(0.0) * 100.0)}</p>
+                    <p class="mt-2 text-xs text-slate-600 dark:text-slate-400">{format!("The shipped head scored {:.1}% on its held-out validation photos.", acc.parse::<f64>().unwrap_or(0.0) * 100.0)}</p>
                 })}
                 <button type="button" data-testid="reset" class="mt-4 rounded-lg border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50 dark:border-red-700 dark:text-red-300 dark:hover:bg-red-950"
                     on:click=move |_| reset()>

@@ -300,7 +300,7 @@ pub fn GptPage() -> impl IntoView {
                             }
                         }
                     ></textarea>
-                    <span class="text-xs font-normal text-slate-500">"Ctrl+Enter generates."</span>
+                    <span class="text-xs font-normal text-slate-600 dark:text-slate-400">"Ctrl+Enter generates."</span>
                 </label>
                 <div class="grid grid-cols-2 gap-3">
                     <label class="block text-sm font-medium">
@@ -346,7 +346,7 @@ pub fn GptPage() -> impl IntoView {
                             }
                         }
                     />
-                    <span class="flex justify-between text-xs font-normal text-slate-500"><span>"careful"</span><span>"adventurous"</span></span>
+                    <span class="flex justify-between text-xs font-normal text-slate-600 dark:text-slate-400"><span>"careful"</span><span>"adventurous"</span></span>
                 </label>
                 <div class="flex gap-2">
                     <button
@@ -398,9 +398,9 @@ pub fn GptPage() -> impl IntoView {
                 <div class="min-h-48 whitespace-pre-wrap break-words rounded-lg bg-slate-50 p-4 font-mono text-sm leading-relaxed dark:bg-slate-900" data-testid="gpt-output">
                     <Show
                         when=move || running.get() || !output.get().is_empty()
-                        fallback=|| view! { <span class="text-slate-400">"The generated text appears here, one character at a time."</span> }
+                        fallback=|| view! { <span class="text-slate-500 dark:text-slate-400">"The generated text appears here, one character at a time."</span> }
                     >
-                        <span class="text-slate-400 dark:text-slate-500" data-testid="gpt-prompt-echo">{move || prompt_shown.get()}</span>
+                        <span class="text-slate-500 dark:text-slate-400" data-testid="gpt-prompt-echo">{move || prompt_shown.get()}</span>
                         <span data-testid="gpt-text">{move || output.get()}</span>
                         <Show when=move || running.get()>
                             <span class="animate-pulse" aria-hidden="true">"▍"</span>

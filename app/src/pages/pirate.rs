@@ -27,7 +27,7 @@ pub fn PiratePage() -> impl IntoView {
         <noscript>
             <p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The chat streams its answers with JavaScript; please enable it."</p>
         </noscript>
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading the conversation…"</p> }>
+        <Suspense fallback=|| view! { <p class="text-slate-600 dark:text-slate-400">"Loading the conversation…"</p> }>
             {move || Suspend::new(async move {
                 // The configured cloud model for this demo, if any.
                 let cloud = backends

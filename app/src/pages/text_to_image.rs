@@ -236,7 +236,7 @@ fn Studio() -> impl IntoView {
             <section class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" aria-live="polite" data-testid="result">
                 {move || match (busy.get(), result.get()) {
                     (true, _) => view! {
-                        <div class="flex h-80 flex-col items-center justify-center gap-3 text-slate-500" data-testid="progress">
+                        <div class="flex h-80 flex-col items-center justify-center gap-3 text-slate-600 dark:text-slate-400" data-testid="progress">
                             <div class="h-10 w-10 animate-spin rounded-full border-4 border-indigo-200 border-t-indigo-600"></div>
                             <p>{move || format!("The provider is painting… {}s", elapsed.get())}</p>
                         </div>
@@ -265,7 +265,7 @@ fn Studio() -> impl IntoView {
                         }.into_any()
                     }
                     (false, None) => view! {
-                        <div class="flex h-80 items-center justify-center text-center text-slate-500" data-testid="result-empty">
+                        <div class="flex h-80 items-center justify-center text-center text-slate-600 dark:text-slate-400" data-testid="result-empty">
                             <p>"Your image will appear here."</p>
                         </div>
                     }.into_any(),
@@ -275,7 +275,7 @@ fn Studio() -> impl IntoView {
         <section class="mt-8" data-testid="gallery">
             <h2 class="mb-3 text-xl font-semibold">{move || format!("Gallery ({})", total.get())}</h2>
             <Show when=move || !gallery.with(Vec::is_empty) fallback=|| view! {
-                <p class="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500 dark:border-slate-700" data-testid="gallery-empty">"No images yet."</p>
+                <p class="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600 dark:text-slate-400 dark:border-slate-700" data-testid="gallery-empty">"No images yet."</p>
             }>
                 <ul class="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-4">
                     <For each=move || gallery.get() key=|i| i.id let(image)>
@@ -283,7 +283,7 @@ fn Studio() -> impl IntoView {
                             <img src=image.url.clone() alt=image.prompt.clone() loading="lazy" class="aspect-square w-full object-cover"/>
                             <div class="space-y-1 p-2 text-xs">
                                 <p class="line-clamp-2 text-slate-700 dark:text-slate-200" title=image.prompt.clone()>{image.prompt.clone()}</p>
-                                <p class="text-slate-500">{format!("{} · {} · seed {} · {}", image.provider, image.aspect_ratio, image.seed, image.format)}</p>
+                                <p class="text-slate-600 dark:text-slate-400">{format!("{} · {} · seed {} · {}", image.provider, image.aspect_ratio, image.seed, image.format)}</p>
                                 <div class="flex gap-2">
                                     <a href=image.download_url.clone() download="" class="text-indigo-700 underline dark:text-indigo-300">"Download"</a>
                                     <button type="button" class="text-red-700 underline dark:text-red-300" data-testid="delete"

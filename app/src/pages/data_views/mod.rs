@@ -16,7 +16,7 @@ use domain::view::{PAGE_SIZES, Page, SortDir, Tab, ViewQuery};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::NavigateOptions;
-use leptos_router::components::{A, Form};
+use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use std::time::Duration;
 
@@ -96,25 +96,26 @@ pub fn DataViewsPage() -> impl IntoView {
 fn TabBar(view: Memo<ViewQuery>) -> impl IntoView {
     view! {
         <nav aria-label="Tables" class="-mx-4 mb-4 overflow-x-auto px-4">
-            <ul class="flex min-w-max gap-1 border-b border-slate-200 dark:border-slate-800" role="tablist">
+            <ul class="flex min-w-max gap-1 border-b border-slate-200 dark:border-slate-800">
                 {Tab::ALL
                     .into_iter()
                     .map(|tab| {
                         let selected = move || view.get().tab == tab;
+                        // Each table is a page of its own (its URL), so these are links with the
+                        // current one marked, not ARIA tabs.
                         view! {
-                            <li role="presentation">
-                                <A href=href(&ViewQuery::for_tab(tab)) scroll=false>
-                                    <span
-                                        role="tab"
-                                        aria-selected=move || selected().to_string()
-                                        class="-mb-px inline-block border-b-2 px-3 py-2 text-sm font-medium"
-                                        class=(["border-indigo-600", "text-indigo-700", "dark:text-indigo-300", "dark:border-indigo-400"], selected)
-                                        class=(["border-transparent", "text-slate-600", "hover:text-slate-900", "dark:text-slate-400", "dark:hover:text-slate-200"], move || !selected())
-                                        data-tab=tab.slug()
-                                    >
-                                        {tab.label()}
-                                    </span>
-                                </A>
+                            <li>
+                                <a
+                                    href=href(&ViewQuery::for_tab(tab))
+                                    data-noscroll=""
+                                    aria-current=move || selected().then_some("page")
+                                    class="-mb-px inline-block border-b-2 px-3 py-2 text-sm font-medium"
+                                    class=(["border-indigo-600", "text-indigo-700", "dark:text-indigo-300", "dark:border-indigo-400"], selected)
+                                    class=(["border-transparent", "text-slate-600", "hover:text-slate-900", "dark:text-slate-300", "dark:hover:text-white"], move || !selected())
+                                    data-tab=tab.slug()
+                                >
+                                    {tab.label()}
+                                </a>
                             </li>
                         }
                     })
@@ -296,7 +297,7 @@ fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
                 {if total == 1 { " row" } else { " rows" }}
                 {(!view.search.is_empty() || !view.filters.is_empty()).then(|| view! {
                     " match · "
-                    <A href=href(&view.cleared()) scroll=false attr:class="text-indigo-600 underline hover:text-indigo-500 dark:text-indigo-400">"clear search and filters"</A>
+                    <a href=href(&view.cleared()) data-noscroll="" class="text-indigo-600 underline hover:text-indigo-500 dark:text-indigo-400">"clear search and filters"</a>
                 })}
             </p>
             <div class="flex items-center gap-3">
@@ -365,10 +366,10 @@ pub(super) fn TableFrame<T: Clone + Send + Sync + 'static>(
                                 let target = href(&view.with_sort(column.key));
                                 view! {
                                     <th scope="col" aria-sort=aria class="whitespace-nowrap px-3 py-3" class:text-right=column.numeric>
-                                        <A href=target scroll=false attr:class="inline-flex items-center gap-1 hover:text-slate-900 dark:hover:text-white" attr:data-sort=column.key>
+                                        <a href=target data-noscroll="" class="inline-flex items-center gap-1 hover:text-slate-900 dark:hover:text-white" data-sort=column.key>
                                             {column.label}
                                             <span aria-hidden="true" class:opacity-40=!active>{arrow}</span>
-                                        </A>
+                                        </a>
                                     </th>
                                 }
                             })
@@ -420,22 +421,23 @@ fn Pager(view: ViewQuery, pager: (u64, u32, u32, u32, Option<(u64, u64)>)) -> im
         let class = if current_page {
             "rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white"
         } else if disabled {
-            "rounded-md px-3 py-1.5 text-slate-400 dark:text-slate-600"
+            "rounded-md px-3 py-1.5 text-slate-400 dark:text-slate-400"
         } else {
             "rounded-md px-3 py-1.5 hover:bg-slate-200 dark:hover:bg-slate-800"
         };
         if disabled || current_page {
             view! { <span class=class aria-current=current_page.then_some("page") aria-disabled=disabled.then_some("true")>{text}</span> }.into_any()
         } else {
-            view! { <A href=href(&view.with_page(n)) scroll=false attr:class=class attr:data-page=n.to_string()>{text}</A> }.into_any()
+            view! { <a href=href(&view.with_page(n)) data-noscroll="" class=class data-page=n.to_string()>{text}</a> }.into_any()
         }
     };
     let mut previous = 0;
     let items = numbers
         .into_iter()
         .map(|n| {
-            let gap = (n > previous + 1 && previous != 0)
-                .then(|| view! { <span class="px-1 text-slate-400">"…"</span> });
+            let gap = (n > previous + 1 && previous != 0).then(
+                || view! { <span class="px-1 text-slate-500 dark:text-slate-400">"…"</span> },
+            );
             previous = n;
             view! { {gap}{link(n, n.to_string(), false, n == current)} }
         })

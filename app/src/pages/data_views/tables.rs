@@ -79,7 +79,7 @@ fn OrderRow(order: OrderRecord) -> impl IntoView {
             <td class="px-3 py-2.5 align-top">
                 <button
                     type="button"
-                    class="rounded p-1 text-slate-500 hover:bg-slate-200 dark:hover:bg-slate-700"
+                    class="rounded p-1 text-slate-600 dark:text-slate-400 hover:bg-slate-200 dark:hover:bg-slate-700"
                     aria-expanded=move || open.get().to_string()
                     aria-controls=lines_id.clone()
                     aria-label=format!("Show the lines of order {}", order.id)
@@ -119,7 +119,7 @@ fn OrderRow(order: OrderRecord) -> impl IntoView {
                                 let total = line.line_total().map(|c| c.to_string()).unwrap_or_default();
                                 view! {
                                     <tr>
-                                        <td class="py-1">{line.product_name.clone()}" "<span class="text-slate-500">"("{line.category.clone()}")"</span></td>
+                                        <td class="py-1">{line.product_name.clone()}" "<span class="text-slate-600 dark:text-slate-400">"("{line.category.clone()}")"</span></td>
                                         <td class="py-1 text-right tabular-nums">{line.quantity}</td>
                                         <td class="py-1 text-right tabular-nums">{line.unit_price_cents.to_string()}</td>
                                         <td class="py-1 text-right tabular-nums">{total}</td>
@@ -239,7 +239,7 @@ pub(super) fn KnowledgeBaseTable(
                 {format!("{shown} of {total} chunks · embedded with all-MiniLM-L6-v2 into Qdrant (one collection per embedding model); the support agent searches them and cites what it uses")}
             </p>
             {if chunks.is_empty() {
-                view! { <p class="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500 dark:border-slate-700">"No chunk matches that search."</p> }.into_any()
+                view! { <p class="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600 dark:text-slate-400 dark:border-slate-700">"No chunk matches that search."</p> }.into_any()
             } else {
                 view! {
                     <div class="overflow-x-auto rounded-xl border border-slate-200 dark:border-slate-700">
@@ -252,7 +252,7 @@ pub(super) fn KnowledgeBaseTable(
                                     <tr class="align-top" data-testid="kb-row">
                                         <td class="px-3 py-2">
                                             <div class="font-medium">{c.title.clone()}</div>
-                                            <code class="text-xs text-slate-500">{c.id.clone()}</code>
+                                            <code class="text-xs text-slate-600 dark:text-slate-400">{c.id.clone()}</code>
                                             <div class="mt-1 flex flex-wrap gap-1">{c.tags.iter().take(5).map(|t| view! { <span class="rounded bg-slate-100 px-1.5 text-xs dark:bg-slate-800">{t.clone()}</span> }).collect_view()}</div>
                                         </td>
                                         <td class="px-3 py-2">{c.audience.clone()}</td>

@@ -82,7 +82,7 @@ fn day_columns(days: &[Day]) -> impl IntoView + use<> {
                     }
                 }).collect_view()}
             </svg>
-            <p class="text-xs text-slate-500"><span class="text-indigo-500">"■"</span>" all  "<span class="text-amber-500">"■"</span>" escalated"</p>
+            <p class="text-xs text-slate-600 dark:text-slate-400"><span class="text-indigo-500">"■"</span>" all  "<span class="text-amber-500">"■"</span>" escalated"</p>
         </figure>
     }
 }
@@ -114,7 +114,7 @@ pub(super) fn Analytics() -> impl IntoView {
     let kpi = |label: &'static str, value: String, testid: &'static str| {
         view! {
             <div class=CARD data-testid=testid>
-                <p class="text-xs text-slate-500">{label}</p>
+                <p class="text-xs text-slate-600 dark:text-slate-400">{label}</p>
                 <p class="text-2xl font-bold">{value}</p>
             </div>
         }

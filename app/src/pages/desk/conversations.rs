@@ -77,7 +77,7 @@ pub(super) fn Conversations() -> impl IntoView {
                     <p role="alert" class="text-sm text-red-700">{move || error.get()}</p>
                 </Show>
                 <Show when=move || list.with(Vec::is_empty)>
-                    <p class="text-sm text-slate-500" data-testid="no-conversations">"No conversations here yet."</p>
+                    <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="no-conversations">"No conversations here yet."</p>
                 </Show>
                 <ul class="max-h-[36rem] space-y-1 overflow-y-auto" data-testid="conversation-list">
                     {move || list.get().into_iter().map(|c| {
@@ -94,7 +94,7 @@ pub(super) fn Conversations() -> impl IntoView {
                                         <span class="truncate font-medium">{c.title.clone()}</span>
                                         {status_chip(c.status, c.assigned_name.as_deref())}
                                     </div>
-                                    <div class="mt-0.5 flex justify-between text-xs text-slate-500">
+                                    <div class="mt-0.5 flex justify-between text-xs text-slate-600 dark:text-slate-400">
                                         <span class="truncate">{c.customer_email.clone().unwrap_or_else(|| "anonymous".into())}</span>
                                         <span>{format!("{} messages", c.message_count)}</span>
                                     </div>
@@ -106,7 +106,7 @@ pub(super) fn Conversations() -> impl IntoView {
             </section>
             <section class=CARD aria-label="Conversation">
                 {move || match selected.get() {
-                    None => view! { <p class="text-sm text-slate-500">"Choose a conversation to read it, take it over and reply."</p> }.into_any(),
+                    None => view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Choose a conversation to read it, take it over and reply."</p> }.into_any(),
                     Some(id) => view! { <ConversationDetail id/> }.into_any(),
                 }}
             </section>
@@ -142,20 +142,20 @@ fn message_view(m: &TranscriptMessage) -> impl IntoView + use<> {
     match m.role {
         MessageRole::User => view! {
             <div class="flex flex-col items-start" data-testid="desk-customer-message">
-                <span class="text-xs text-slate-500">"Customer"</span>
+                <span class="text-xs text-slate-600 dark:text-slate-400">"Customer"</span>
                 <div class="max-w-[85%] whitespace-pre-wrap rounded-2xl rounded-tl-sm bg-slate-100 px-3 py-2 text-sm dark:bg-slate-800">{text}</div>
-                {chips.map(|c| view! { <span class="mt-0.5 text-xs text-slate-500" data-testid="desk-classification">{c}</span> })}
+                {chips.map(|c| view! { <span class="mt-0.5 text-xs text-slate-600 dark:text-slate-400" data-testid="desk-classification">{c}</span> })}
             </div>
         }.into_any(),
         MessageRole::Agent => view! {
             <div class="flex flex-col items-end" data-testid="desk-agent-message">
-                <span class="text-xs text-slate-500">{format!("{} (team)", m.author.as_deref().unwrap_or("Team"))}</span>
+                <span class="text-xs text-slate-600 dark:text-slate-400">{format!("{} (team)", m.author.as_deref().unwrap_or("Team"))}</span>
                 <div class="prose-chat max-w-[85%] rounded-2xl rounded-tr-sm bg-emerald-600 px-3 py-2 text-sm text-white" inner_html=html></div>
             </div>
         }.into_any(),
         MessageRole::Assistant => view! {
             <div class="flex flex-col items-end" data-testid="desk-assistant-message">
-                <span class="text-xs text-slate-500">{format!("Agent · {}", m.backend.as_deref().unwrap_or(""))}</span>
+                <span class="text-xs text-slate-600 dark:text-slate-400">{format!("Agent · {}", m.backend.as_deref().unwrap_or(""))}</span>
                 <div class="prose-chat max-w-[85%] rounded-2xl rounded-tr-sm bg-indigo-50 px-3 py-2 text-sm dark:bg-indigo-950" inner_html=html></div>
                 {(!tools.is_empty()).then(|| view! {
                     <details class="mt-1 max-w-[85%] text-xs text-slate-600 dark:text-slate-300" data-testid="desk-tool-trace">
@@ -255,7 +255,7 @@ fn ConversationDetail(id: String) -> impl IntoView {
                 <div class="mb-3 flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 pb-3 dark:border-slate-700">
                     <div>
                         <h2 class="font-semibold" data-testid="detail-title">{c.title.clone()}</h2>
-                        <p class="text-xs text-slate-500">{format!("{} · {}", c.customer_email.as_deref().unwrap_or("anonymous customer"), c.id)}</p>
+                        <p class="text-xs text-slate-600 dark:text-slate-400">{format!("{} · {}", c.customer_email.as_deref().unwrap_or("anonymous customer"), c.id)}</p>
                     </div>
                     <div class="flex flex-wrap items-center gap-2">
                         {status_chip(c.status, holder_name.as_deref())}

@@ -99,7 +99,7 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
         <div class="grid gap-4 lg:grid-cols-[22rem_1fr]">
             <form node_ref=form_ref class=format!("{CARD} space-y-2") on:submit=upload data-testid="kb-upload">
                 <h2 class="font-semibold">"Add a document"</h2>
-                <p class="text-xs text-slate-500">"Markdown, text, HTML, PDF or Word (DOCX), up to 10 MB. It is cut at its headings into overlapping passages, embedded and written to Qdrant."</p>
+                <p class="text-xs text-slate-600 dark:text-slate-400">"Markdown, text, HTML, PDF or Word (DOCX), up to 10 MB. It is cut at its headings into overlapping passages, embedded and written to Qdrant."</p>
                 <label class="block text-sm">"File"<input type="file" name="file" required accept=".md,.markdown,.txt,.html,.htm,.pdf,.docx" class="mt-1 block w-full text-sm" data-testid="kb-file"/></label>
                 <label class="block text-sm">"Title (optional)"<input name="title" class=INPUT placeholder="From the first heading otherwise"/></label>
                 <label class="block text-sm" for="audience">"Audience"</label>
@@ -114,7 +114,7 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
                     view! {
                         <div data-testid="kb-progress">
                             <progress class="w-full" max=total value=done></progress>
-                            <p class="text-xs text-slate-500">{format!("Indexing: {done} of {total} chunks")}</p>
+                            <p class="text-xs text-slate-600 dark:text-slate-400">{format!("Indexing: {done} of {total} chunks")}</p>
                         </div>
                     }
                 })}
@@ -129,7 +129,7 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
                     <button type="button" class=GHOST on:click=reindex data-testid="kb-reindex">"Re-index everything"</button>
                 </div>
                 <table class="w-full text-left text-sm" data-testid="kb-documents">
-                    <thead class="text-xs text-slate-500"><tr><th class="py-1">"Title"</th><th>"Type"</th><th>"Size"</th><th>"Chunks"</th><th>"Status"</th><th></th></tr></thead>
+                    <thead class="text-xs text-slate-600 dark:text-slate-400"><tr><th class="py-1">"Title"</th><th>"Type"</th><th>"Size"</th><th>"Chunks"</th><th>"Status"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                     <tbody>
                         {move || documents.get().map(|d| {
                             let jobs = d.jobs;
@@ -147,7 +147,7 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
                                     <td>{doc.chunks}</td>
                                     <td class="text-xs" data-testid="kb-status" title=doc.error.clone().unwrap_or_default()>
                                         {doc.status.as_str()}
-                                        {job.map(|line| view! { <span class="block text-slate-500" data-testid="kb-job">{line}</span> })}
+                                        {job.map(|line| view! { <span class="block text-slate-600 dark:text-slate-400" data-testid="kb-job">{line}</span> })}
                                     </td>
                                     <td><button type="button" class="text-xs text-red-700 hover:underline dark:text-red-300" on:click=move |_| delete(id)>{move || if confirm_delete.get() == Some(id) { "Click again to delete" } else { "Delete" }}</button></td>
                                 </tr>

@@ -84,7 +84,7 @@ pub fn DeskPage() -> impl IntoView {
             </Show>
         </header>
         <noscript><p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The desk needs JavaScript; please enable it."</p></noscript>
-        <Show when=move || checked.get() fallback=|| view! { <p class="text-sm text-slate-500" data-testid="desk-loading">"Loading…"</p> }>
+        <Show when=move || checked.get() fallback=|| view! { <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="desk-loading">"Loading…"</p> }>
             <Show when=move || desk.me.with(Option::is_some) fallback=|| view! { <SignIn/> }>
                 <DeskTabs/>
             </Show>

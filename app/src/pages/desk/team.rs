@@ -146,7 +146,7 @@ pub(super) fn Team() -> impl IntoView {
             </section>
             <section class=CARD aria-label="API keys">
                 <h2 class="mb-2 font-semibold">"API keys"</h2>
-                <p class="mb-2 text-xs text-slate-500">"For machine clients of the REST API ("<a class="underline" href="/api/v1/docs/" rel="external">"documentation"</a>"). A key is shown once; only its hash is kept."</p>
+                <p class="mb-2 text-xs text-slate-600 dark:text-slate-400">"For machine clients of the REST API ("<a class="underline" href="/api/v1/docs/" rel="external">"documentation"</a>"). A key is shown once; only its hash is kept."</p>
                 {move || secret.get().map(|s| view! {
                     <p class="mb-2 break-all rounded bg-emerald-50 p-2 font-mono text-xs text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100" data-testid="new-key">{s}</p>
                 })}

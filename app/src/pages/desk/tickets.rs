@@ -57,10 +57,10 @@ pub(super) fn Tickets() -> impl IntoView {
                 </select>
             </div>
             <Show when=move || error.get().is_some()><p role="alert" class="text-sm text-red-700">{move || error.get()}</p></Show>
-            <Show when=move || tickets.with(Vec::is_empty)><p class="text-sm text-slate-500" data-testid="no-tickets">"No tickets with this status."</p></Show>
+            <Show when=move || tickets.with(Vec::is_empty)><p class="text-sm text-slate-600 dark:text-slate-400" data-testid="no-tickets">"No tickets with this status."</p></Show>
             <div class="overflow-x-auto">
                 <table class="w-full text-left text-sm" data-testid="ticket-table">
-                    <thead class="text-xs text-slate-500"><tr><th class="py-1">"#"</th><th>"Subject"</th><th>"Customer"</th><th>"Priority"</th><th>"Opened"</th><th>"Status"</th></tr></thead>
+                    <thead class="text-xs text-slate-600 dark:text-slate-400"><tr><th class="py-1">"#"</th><th>"Subject"</th><th>"Customer"</th><th>"Priority"</th><th>"Opened"</th><th>"Status"</th></tr></thead>
                     <tbody>
                         {move || tickets.get().into_iter().map(|t| {
                             let id = t.id;

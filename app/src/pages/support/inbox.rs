@@ -32,14 +32,14 @@ pub fn SupportInboxPage() -> impl IntoView {
         </header>
         <section aria-label="Messages" data-testid="inbox">
             {move || match mails.get() {
-                None => view! { <p class="text-sm text-slate-500">"Loading…"</p> }.into_any(),
+                None => view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Loading…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p role="alert" class="text-sm text-red-700">{e}</p> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! { <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="inbox-empty">"No mail yet. Ask the support agent for your orders to get a code."</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ul class="space-y-3">
                         {list.into_iter().map(|m| view! {
                             <li class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" data-testid="inbox-mail">
-                                <p class="text-xs text-slate-500">{format!("To {} · {} · {}", m.to_email, m.transport, m.created_at.format("%Y-%m-%d %H:%M:%S"))}</p>
+                                <p class="text-xs text-slate-600 dark:text-slate-400">{format!("To {} · {} · {}", m.to_email, m.transport, m.created_at.format("%Y-%m-%d %H:%M:%S"))}</p>
                                 <p class="mt-1 font-semibold">{m.subject}</p>
                                 <p class="mt-1 text-sm" data-testid="inbox-body">{m.body}</p>
                             </li>

@@ -61,7 +61,7 @@ pub(super) fn tool_trace(tools: Vec<ToolView>) -> impl IntoView {
                                     {if t.ok { "✓" } else { "✗" }}
                                 </span>
                                 <code class="font-semibold">{t.tool.clone()}</code>
-                                <span class="text-xs text-slate-500">{format!("{:.1} ms", t.elapsed_ms)}</span>
+                                <span class="text-xs text-slate-600 dark:text-slate-400">{format!("{:.1} ms", t.elapsed_ms)}</span>
                             </div>
                             <div class="mt-0.5 break-all font-mono text-xs text-slate-500 dark:text-slate-400">{args}</div>
                             <div class="mt-0.5 text-xs text-slate-700 dark:text-slate-300">{t.summary.clone()}</div>
@@ -76,7 +76,7 @@ pub(super) fn tool_trace(tools: Vec<ToolView>) -> impl IntoView {
 fn citations_view(citations: Vec<CitationView>) -> impl IntoView {
     view! {
         <div class="mt-2 flex flex-wrap items-center gap-1 text-xs" data-testid="citations">
-            <span class="text-slate-500">"Sources:"</span>
+            <span class="text-slate-600 dark:text-slate-400">"Sources:"</span>
             {citations.into_iter().enumerate().map(|(i, c)| view! {
                 <span class="rounded border border-sky-200 bg-sky-50 px-1.5 py-0.5 text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-100" title=c.id.clone() data-testid="citation">
                     {format!("[{}] {}", i + 1, c.title)}
@@ -159,7 +159,7 @@ pub(super) fn line_view(
                 {proposal.map(|p| proposal_card(p, pending, decide))}
                 {(!tools.is_empty()).then(|| tool_trace(tools))}
                 {(!citations.is_empty()).then(|| citations_view(citations))}
-                {footer.map(|f| view! { <p class="mt-1 text-xs text-slate-500" data-testid="answered-by">{f}</p> })}
+                {footer.map(|f| view! { <p class="mt-1 text-xs text-slate-600 dark:text-slate-400" data-testid="answered-by">{f}</p> })}
             </div>
         }
         .into_any()

@@ -456,7 +456,7 @@ fn SupportChat() -> impl IntoView {
                         </div>
                     </Show>
                     <Show when=move || !loaded.get()>
-                        <p class="text-sm text-slate-500">"Loading the conversation…"</p>
+                        <p class="text-sm text-slate-600 dark:text-slate-400">"Loading the conversation…"</p>
                     </Show>
                     <For each=move || lines.get().into_iter().enumerate() key=|(i, l)| (*i, l.role.clone(), l.text.len(), l.classification.is_some()) let((_, line))>
                         {line_view(line, pending_proposal, decide)}
@@ -504,9 +504,9 @@ fn SupportChat() -> impl IntoView {
                 </div>
                 <div class="rounded-xl border border-slate-200 bg-white p-4 text-sm dark:border-slate-700 dark:bg-slate-900" data-testid="tool-usage">
                     <h2 class="mb-2 font-semibold">"Tool usage this session"</h2>
-                    <Show when=move || !usage.with(Vec::is_empty) fallback=|| view! { <p class="text-slate-500">"No tools called yet."</p> }>
+                    <Show when=move || !usage.with(Vec::is_empty) fallback=|| view! { <p class="text-slate-600 dark:text-slate-400">"No tools called yet."</p> }>
                         <table class="w-full text-left text-xs">
-                            <thead class="text-slate-500"><tr><th class="py-1">"Tool"</th><th class="px-1 text-right">"Calls"</th><th class="px-1 text-right">"Failed"</th><th class="pl-1 text-right">"ms"</th></tr></thead>
+                            <thead class="text-slate-600 dark:text-slate-400"><tr><th class="py-1">"Tool"</th><th class="px-1 text-right">"Calls"</th><th class="px-1 text-right">"Failed"</th><th class="pl-1 text-right">"ms"</th></tr></thead>
                             <tbody>
                                 {move || usage.get().into_iter().map(|(name, calls, failed, ms)| view! {
                                     <tr><td class="py-0.5"><code>{name}</code></td><td class="px-1 text-right">{calls}</td><td class="px-1 text-right">{failed}</td><td class="pl-1 text-right">{format!("{ms:.0}")}</td></tr>

@@ -1,0 +1,77 @@
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { hydrated } from './helpers';
+
+// axe-core on every page, in light and dark, after the page has settled (hydrated where it
+// hydrates): zero violations of WCAG 2.x A and AA and axe's best practices.
+test.describe.configure({ timeout: 120_000 });
+
+const ADMIN = { email: 'admin@store.example', password: 'e2e admin password' };
+const staticPages = new Set(['/', '/architecture']);
+const pages = [
+  '/',
+  '/support',
+  '/support/inbox',
+  '/pirate',
+  '/gpt',
+  '/classifier',
+  '/text-to-image',
+  '/data',
+  '/data?tab=orders',
+  '/data?tab=customers',
+  '/architecture',
+  '/desk',
+  '/no/such/page',
+];
+
+async function settle(page: Page, path: string) {
+  if (staticPages.has(path)) await page.waitForLoadState('networkidle');
+  else await hydrated(page);
+  await page.waitForLoadState('networkidle');
+}
+
+async function violations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`,
+  );
+}
+
+async function open(browser: Browser, scheme: 'light' | 'dark') {
+  const context = await browser.newContext({ colorScheme: scheme });
+  // The stored choice wins over the system's; none is stored in a fresh context.
+  return { context, page: await context.newPage() };
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  for (const path of pages) {
+    test(`${path} has no accessibility violations (${scheme})`, async ({ browser }) => {
+      const { context, page } = await open(browser, scheme);
+      await page.goto(path);
+      await settle(page, path);
+      await expect(page.locator('html')).toHaveClass(scheme === 'dark' ? /dark/ : /^(?!.*dark)/);
+      expect(await violations(page)).toEqual([]);
+      await context.close();
+    });
+  }
+
+  test(`the signed-in desk's tabs have no accessibility violations (${scheme})`, async ({ browser }) => {
+    const { context, page } = await open(browser, scheme);
+    await page.goto('/desk');
+    await hydrated(page);
+    const form = page.getByTestId('sign-in');
+    await form.getByLabel('Email').fill(ADMIN.email);
+    await form.getByLabel('Password').fill(ADMIN.password);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByTestId('signed-in-as')).toContainText('Ada Admin');
+    expect(await violations(page)).toEqual([]);
+    for (const tab of ['Tickets', 'Knowledge base', 'Analytics', 'Team & API keys']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await page.waitForLoadState('networkidle');
+      expect(await violations(page), tab).toEqual([]);
+    }
+    await context.close();
+  });
+}
