@@ -75,3 +75,56 @@ for (const scheme of ['light', 'dark'] as const) {
     await context.close();
   });
 }
+
+test('the desk tabs follow the keyboard (arrows, Home, End) with one tab stop', async ({ page }) => {
+  await page.goto('/desk');
+  await hydrated(page);
+  const form = page.getByTestId('sign-in');
+  await form.getByLabel('Email').fill(ADMIN.email);
+  await form.getByLabel('Password').fill(ADMIN.password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  const tab = (name: string) => page.getByRole('tab', { name });
+  await expect(tab('Conversations')).toHaveAttribute('aria-selected', 'true');
+  await expect(tab('Tickets')).toHaveAttribute('tabindex', '-1');
+  await tab('Conversations').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(tab('Tickets')).toBeFocused();
+  await expect(tab('Tickets')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tabpanel', { name: 'Tickets' })).toBeVisible();
+  await page.keyboard.press('End');
+  await expect(tab('Team & API keys')).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(tab('Conversations')).toBeFocused();
+  await page.keyboard.press('ArrowLeft');
+  await expect(tab('Team & API keys')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Home');
+  await expect(tab('Conversations')).toHaveAttribute('aria-selected', 'true');
+});
+
+test('focus is visible on links and buttons, and reduced motion is respected', async ({ browser }) => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  await page.goto('/pirate');
+  await hydrated(page);
+  // Tab from the top: the skip link first, and every focused control draws an outline or ring.
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    const visible = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return true;
+      const style = getComputedStyle(el);
+      const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+      const ring = style.boxShadow !== 'none';
+      return outline || ring;
+    });
+    expect(visible, `focus ${i + 1} is visible`).toBe(true);
+  }
+  // The drop zone animates its border on hover: not when the visitor asks for less motion.
+  await page.goto('/classifier');
+  await hydrated(page);
+  const transition = await page
+    .getByTestId('drop-zone')
+    .evaluate((el) => parseFloat(getComputedStyle(el).transitionDuration));
+  expect(transition).toBeLessThan(0.001);
+  await context.close();
+});

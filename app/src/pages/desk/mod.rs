@@ -173,6 +173,44 @@ enum Tab {
     Team,
 }
 
+impl Tab {
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Conversations => "Conversations",
+            Tab::Tickets => "Tickets",
+            Tab::Analytics => "Analytics",
+            Tab::Knowledge => "Knowledge base",
+            Tab::Team => "Team & API keys",
+        }
+    }
+
+    /// The id of its button; its panel's is `<id>-panel`.
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Conversations => "desk-tab-conversations",
+            Tab::Tickets => "desk-tab-tickets",
+            Tab::Analytics => "desk-tab-analytics",
+            Tab::Knowledge => "desk-tab-knowledge",
+            Tab::Team => "desk-tab-team",
+        }
+    }
+
+    /// The sections a member of staff sees, in order.
+    fn visible(admin: bool) -> &'static [Tab] {
+        if admin {
+            &[
+                Tab::Conversations,
+                Tab::Tickets,
+                Tab::Analytics,
+                Tab::Knowledge,
+                Tab::Team,
+            ]
+        } else {
+            &[Tab::Conversations, Tab::Tickets, Tab::Analytics]
+        }
+    }
+}
+
 /// The desk's live stream: every event refreshes what is on screen; `kb` also carries indexing
 /// progress.
 #[cfg(feature = "hydrate")]
@@ -218,23 +256,50 @@ fn DeskTabs() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     listen(desk);
 
-    let tab_button = move |t: Tab, label: &'static str| {
+    // The WAI-ARIA tabs pattern: one tab stop (the selected tab), arrow keys, Home and End move
+    // between the sections and select them.
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let tabs = Tab::visible(desk.is_admin());
+        let Some(at) = tabs.iter().position(|t| *t == tab.get_untracked()) else {
+            return;
+        };
+        let next = match ev.key().as_str() {
+            "ArrowRight" | "ArrowDown" => (at + 1) % tabs.len(),
+            "ArrowLeft" | "ArrowUp" => (at + tabs.len() - 1) % tabs.len(),
+            "Home" => 0,
+            "End" => tabs.len() - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        tab.set(tabs[next]);
+        #[cfg(feature = "hydrate")]
+        if let Some(button) = leptos::prelude::document()
+            .get_element_by_id(tabs[next].id())
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        {
+            let _ = button.focus();
+        }
+    };
+    let tab_button = move |t: Tab| {
         view! {
-            <button type="button" role="tab" aria-selected=move || (tab.get() == t).to_string()
+            <button type="button" role="tab" id=t.id() aria-controls=format!("{}-panel", t.id())
+                aria-selected=move || (tab.get() == t).to_string()
+                tabindex=move || if tab.get() == t { "0" } else { "-1" }
                 class=move || if tab.get() == t { "rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white" } else { "rounded-lg px-3 py-1.5 text-sm hover:bg-slate-200 dark:hover:bg-slate-800" }
-                on:click=move |_| tab.set(t)>{label}</button>
+                on:click=move |_| tab.set(t)>{t.label()}</button>
         }
     };
     view! {
-        <div role="tablist" aria-label="Desk sections" class="mb-4 flex flex-wrap gap-1">
-            {tab_button(Tab::Conversations, "Conversations")}
-            {tab_button(Tab::Tickets, "Tickets")}
-            {tab_button(Tab::Analytics, "Analytics")}
+        <div role="tablist" aria-label="Desk sections" class="mb-4 flex flex-wrap gap-1" on:keydown=on_keydown>
+            {tab_button(Tab::Conversations)}
+            {tab_button(Tab::Tickets)}
+            {tab_button(Tab::Analytics)}
             <Show when=move || desk.is_admin()>
-                {tab_button(Tab::Knowledge, "Knowledge base")}
-                {tab_button(Tab::Team, "Team & API keys")}
+                {tab_button(Tab::Knowledge)}
+                {tab_button(Tab::Team)}
             </Show>
         </div>
+        <div role="tabpanel" id=move || format!("{}-panel", tab.get().id()) aria-labelledby=move || tab.get().id()>
         {move || match tab.get() {
             Tab::Conversations => view! { <conversations::Conversations/> }.into_any(),
             Tab::Tickets => view! { <tickets::Tickets/> }.into_any(),
@@ -242,5 +307,6 @@ fn DeskTabs() -> impl IntoView {
             Tab::Knowledge => view! { <knowledge::KnowledgeBase/> }.into_any(),
             Tab::Team => view! { <team::Team/> }.into_any(),
         }}
+        </div>
     }
 }
