@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the foundation's figures: WASM size (raw and gzip), server idle RSS, and latency
+# Prints the foundation's figures: WASM size (the main module raw and gzip, the page chunks), server idle RSS, and latency
 # percentiles and throughput of GET / and the Data Views orders page under load from wrk, a
 # second process on 127.0.0.1. Bounded: each load run lasts BENCH_SECONDS (default 10).
 #
@@ -31,10 +31,14 @@ sleep 1
 
 raw=$(stat -c %s "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
+# The per-page chunks (scripts/build.sh splits the front end): how many, and all of them together.
+chunks=$(find target/site/pkg -name '*.wasm' ! -name 'ai-portfolio_bg.wasm' | wc -l)
+chunks_gz=$(find target/site/pkg -name '*.wasm' ! -name 'ai-portfolio_bg.wasm' -exec sh -c 'gzip -9 -c "$1" | wc -c' _ {} \; | awk '{ n += $1 } END { print n + 0 }')
 rss_idle=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 echo "== AI Portfolio benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, ${seconds}s x ${connections} connections per URL)"
-printf 'wasm_bytes_raw      %s\n' "$raw"
-printf 'wasm_bytes_gzip     %s\n' "$gz"
+printf 'wasm_main_bytes_raw   %s\n' "$raw"
+printf 'wasm_main_bytes_gzip  %s\n' "$gz"
+printf 'wasm_chunks           %s (%s B gzip in all; scripts/bench-web.sh gives the bytes per page)\n' "$chunks" "$chunks_gz"
 printf 'server_idle_rss_kib %s\n' "$rss_idle"
 
 for path in "/" "/data?tab=orders"; do

@@ -47,7 +47,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pirate") view={Lazy::<PirateRoute>::new()}/>
                     <Route path=path!("/gpt") view={Lazy::<GptRoute>::new()}/>
                     <Route path=path!("/classifier") view={Lazy::<ClassifierRoute>::new()}/>
-                    <Route path=path!("/text-to-image") view={Lazy::<TextToImageRoute>::new()}/>
+                    // Async: whether a provider is configured is in the first HTML, so nothing shifts.
+                    <Route path=path!("/text-to-image") view={Lazy::<TextToImageRoute>::new()} ssr=SsrMode::Async/>
                     // Async: the whole table is in the first HTML, so the page works without JS.
                     <Route path=path!("/data") view={Lazy::<DataViewsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/architecture") view={Lazy::<ArchitectureRoute>::new()}/>

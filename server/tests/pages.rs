@@ -127,6 +127,26 @@ async fn home_cards_say_which_backend_each_demo_uses() {
 }
 
 #[tokio::test]
+async fn text_to_image_says_in_its_first_html_whether_a_provider_is_configured() {
+    // In the server's HTML, not added after hydration: a notice inserted above the form once the
+    // page had painted moved everything under it (a layout shift of 0.27).
+    let without = TestApp::builder().build().await.expect("app");
+    let page = without.get("/text-to-image").await;
+    assert!(page.body.contains("data-testid=\"no-provider\""));
+    without.cleanup().await;
+
+    let with = TestApp::builder()
+        .env("STABILITY_KEY", "sk-test-stability")
+        .build()
+        .await
+        .expect("app");
+    let page = with.get("/text-to-image").await;
+    assert!(page.body.contains("data-testid=\"image-form\""));
+    assert!(!page.body.contains("data-testid=\"no-provider\""));
+    with.cleanup().await;
+}
+
+#[tokio::test]
 async fn data_views_render_the_view_in_the_url_without_javascript() {
     let app = TestApp::builder().build().await.expect("app");
     let orders = app
