@@ -39,7 +39,7 @@ const median = (values) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const ms = (v) => (v === null ? 'n/a' : `${v.toFixed(0)} ms`);
+const ms = (v) => (v === null ? 'none' : `${v.toFixed(0)} ms`);
 const kb = (v) => `${(v / 1024).toFixed(1)} KB`;
 
 const browser = await chromium.launch({
@@ -60,7 +60,9 @@ async function visit(route) {
     }
   });
   await page.goto(base + route, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.__bench.hydratedAt !== null, null, { timeout: 30_000 });
+  // A static page has no hydration script and never hydrates.
+  const hydrates = await page.evaluate(() => document.querySelector('script[type="module"]') !== null);
+  if (hydrates) await page.waitForFunction(() => window.__bench.hydratedAt !== null, null, { timeout: 30_000 });
   await page.waitForLoadState('networkidle');
   const timings = await page.evaluate(() => ({
     fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
