@@ -23,7 +23,8 @@ const probe = () => {
       window.__bench.hydratedAt = performance.now();
       observer.disconnect();
     }
-  }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-hydrated'] });
+    // The document node, not <html>: an init script runs before <html> is parsed.
+  }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
   new MutationObserver((_, observer) => {
     if (document.querySelector('[data-testid="data-table"]')) {
       window.__bench.tableInDomAt = performance.now();

@@ -1,7 +1,10 @@
-//! The app's routes, each page loaded lazily: the browser downloads a page's code (its own
-//! WASM chunk, split at build time by `scripts/build.sh`) only when the visitor opens it, so the
-//! home page does not carry the desk, and the server preloads the chunk of the page it renders.
-//! On the server, and in a build without the split step, the same routes simply render.
+//! The app's routes. Each interactive page's code is loaded lazily: `scripts/build.sh` cuts the
+//! WASM at the `#[lazy]` functions below (one per group of pages), and a page downloads the main
+//! module plus its group's chunks when it hydrates, so no visitor downloads the desk unless they
+//! open it. Pages are grouped rather than split one by one: every split point multiplies the
+//! chunks (one per combination of split points sharing code), and each chunk is a request and a
+//! WebAssembly instantiation on the main thread; one split point per page made 200 chunks and
+//! 80 to 130 requests per page. On the server the same routes simply render.
 //!
 //! Home and Architecture are static documents: opened directly they load no WebAssembly at all
 //! (their links are ordinary page loads, the frame's buttons are plain script); reached from a
@@ -19,7 +22,7 @@ use crate::pages::{
     text_to_image::TextToImagePage,
 };
 use leptos::prelude::*;
-use leptos_router::{LazyRoute, lazy_route};
+use leptos_router::LazyRoute;
 
 /// The pages served as static documents, without hydration.
 const STATIC_PAGES: &[&str] = &["/", "/architecture"];
@@ -33,22 +36,118 @@ pub fn is_static(path: &str) -> bool {
     STATIC_PAGES.contains(&path)
 }
 
-/// A route whose page is split into its own chunk. The page needs no route data of its own: its
-/// resources start when its view runs, which during hydration read what the server sent.
+/// Every page, as the argument of its group's split point.
+#[derive(Clone, Copy)]
+pub enum Page {
+    Home,
+    Architecture,
+    Support,
+    SupportInbox,
+    Pirate,
+    Gpt,
+    Classifier,
+    TextToImage,
+    DataViews,
+    Desk,
+}
+
+/// The static pages, for client-side navigation from a hydrated page.
+#[lazy]
+fn static_pages(page: Page) -> AnyView {
+    match page {
+        Page::Architecture => view! { <ArchitecturePage/> }.into_any(),
+        _ => view! { <HomePage/> }.into_any(),
+    }
+}
+
+/// The customer's support chat and its inbox.
+#[lazy]
+fn support_pages(page: Page) -> AnyView {
+    match page {
+        Page::SupportInbox => view! { <SupportInboxPage/> }.into_any(),
+        _ => view! { <SupportPage/> }.into_any(),
+    }
+}
+
+/// The two text generators: the pirate chat and the custom GPT.
+#[lazy]
+fn text_pages(page: Page) -> AnyView {
+    match page {
+        Page::Gpt => view! { <GptPage/> }.into_any(),
+        _ => view! { <PiratePage/> }.into_any(),
+    }
+}
+
+/// The two image demos: the classifier and text-to-image.
+#[lazy]
+fn image_pages(page: Page) -> AnyView {
+    match page {
+        Page::TextToImage => view! { <TextToImagePage/> }.into_any(),
+        _ => view! { <ClassifierPage/> }.into_any(),
+    }
+}
+
+/// Data Views.
+#[lazy]
+fn data_pages(_page: Page) -> AnyView {
+    view! { <DataViewsPage/> }.into_any()
+}
+
+/// The support desk: only staff open it, so nobody else downloads it.
+#[lazy]
+fn desk_pages(_page: Page) -> AnyView {
+    view! { <DeskPage/> }.into_any()
+}
+
+impl Page {
+    /// Fetches the page's group's code. The router awaits it before hydrating a lazy route, so
+    /// the page hydrates against the server's HTML with all its code present.
+    #[cfg(feature = "hydrate")]
+    async fn preload(self) {
+        match self {
+            Page::Home | Page::Architecture => __preload_static_pages().await,
+            Page::Support | Page::SupportInbox => __preload_support_pages().await,
+            Page::Pirate | Page::Gpt => __preload_text_pages().await,
+            Page::Classifier | Page::TextToImage => __preload_image_pages().await,
+            Page::DataViews => __preload_data_pages().await,
+            Page::Desk => __preload_desk_pages().await,
+        }
+    }
+
+    /// Renders the page, after its group's code has arrived.
+    async fn view(self) -> AnyView {
+        crate::mark_hydrated();
+        match self {
+            Page::Home | Page::Architecture => static_pages(self).await,
+            Page::Support | Page::SupportInbox => support_pages(self).await,
+            Page::Pirate | Page::Gpt => text_pages(self).await,
+            Page::Classifier | Page::TextToImage => image_pages(self).await,
+            Page::DataViews => data_pages(self).await,
+            Page::Desk => desk_pages(self).await,
+        }
+    }
+}
+
+/// A route that renders one page through its group's split point. Its page needs no route data
+/// of its own: its resources start when its view runs, and during hydration they read what the
+/// server sent.
 macro_rules! lazy_page {
     ($(#[$doc:meta])* $route:ident => $page:ident) => {
         $(#[$doc])*
         pub struct $route;
 
-        #[lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
                 Self
             }
 
-            fn view(_this: Self) -> AnyView {
-                crate::mark_hydrated();
-                view! { <$page/> }.into_any()
+            async fn view(_this: Self) -> AnyView {
+                Page::$page.view().await
+            }
+
+            async fn preload() {
+                #[cfg(feature = "hydrate")]
+                Page::$page.preload().await;
             }
         }
     };
@@ -56,41 +155,41 @@ macro_rules! lazy_page {
 
 lazy_page!(
     /// `/`
-    HomeRoute => HomePage
+    HomeRoute => Home
 );
 lazy_page!(
     /// `/support`
-    SupportRoute => SupportPage
+    SupportRoute => Support
 );
 lazy_page!(
     /// `/support/inbox`
-    SupportInboxRoute => SupportInboxPage
+    SupportInboxRoute => SupportInbox
 );
 lazy_page!(
     /// `/pirate`
-    PirateRoute => PiratePage
+    PirateRoute => Pirate
 );
 lazy_page!(
     /// `/gpt`
-    GptRoute => GptPage
+    GptRoute => Gpt
 );
 lazy_page!(
     /// `/classifier`
-    ClassifierRoute => ClassifierPage
+    ClassifierRoute => Classifier
 );
 lazy_page!(
     /// `/text-to-image`
-    TextToImageRoute => TextToImagePage
+    TextToImageRoute => TextToImage
 );
 lazy_page!(
     /// `/data`
-    DataViewsRoute => DataViewsPage
+    DataViewsRoute => DataViews
 );
 lazy_page!(
     /// `/architecture`
-    ArchitectureRoute => ArchitecturePage
+    ArchitectureRoute => Architecture
 );
 lazy_page!(
-    /// `/desk`: only staff open it, so nobody else downloads it.
-    DeskRoute => DeskPage
+    /// `/desk`
+    DeskRoute => Desk
 );
