@@ -1,6 +1,6 @@
 //! The page frame: a sidebar on wide screens, a top bar with a menu on phones. The menu and
-//! theme buttons are driven by the document's frame script (`crate::document`), so they work
-//! from the first paint and on pages that load no WebAssembly; here they are plain markup.
+//! theme buttons are driven by the frame script in `document.rs` (the server's shell), so they
+//! work from the first paint and on pages that load no WebAssembly; here they are plain markup.
 
 use super::icon::{Icon, IconSvg};
 use super::theme::ThemeToggle;

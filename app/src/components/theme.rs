@@ -1,5 +1,5 @@
 //! The dark-mode toggle. The page starts in the stored choice or the system's, and a click flips
-//! it and remembers the choice: both by the document's scripts (`crate::document`), so the
+//! it and remembers the choice: both by the shell's scripts in `document.rs`, so the
 //! button works before, and without, hydration.
 
 use leptos::prelude::*;
