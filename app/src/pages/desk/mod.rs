@@ -84,11 +84,15 @@ pub fn DeskPage() -> impl IntoView {
             </Show>
         </header>
         <noscript><p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The desk needs JavaScript; please enable it."</p></noscript>
-        <Show when=move || checked.get() fallback=|| view! { <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="desk-loading">"Loading…"</p> }>
-            <Show when=move || desk.me.with(Option::is_some) fallback=|| view! { <SignIn/> }>
-                <DeskTabs/>
+        // Room for the sign-in card from the first paint, so the footer does not jump when the
+        // session check answers and the card replaces "Loading…".
+        <div class="min-h-[28rem]">
+            <Show when=move || checked.get() fallback=|| view! { <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="desk-loading">"Loading…"</p> }>
+                <Show when=move || desk.me.with(Option::is_some) fallback=|| view! { <SignIn/> }>
+                    <DeskTabs/>
+                </Show>
             </Show>
-        </Show>
+        </div>
     }
 }
 
