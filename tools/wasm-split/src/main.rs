@@ -19,7 +19,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--version") {
-        println!("wasm-split {} (wasm_split_cli_support 0.2.4)", env!("CARGO_PKG_VERSION"));
+        println!(
+            "wasm-split {} (wasm_split_cli_support 0.2.4)",
+            env!("CARGO_PKG_VERSION")
+        );
         return ExitCode::SUCCESS;
     }
     let [input, pkg_dir, name] = args.as_slice() else {
