@@ -286,23 +286,32 @@ impl KnowledgeBase {
         }
     }
 
+    /// The stored points this instance may rewrite or delete: all of them but those whose chunk
+    /// id starts with one of `keep` (documents still being indexed, possibly by another instance).
+    async fn managed_payloads(
+        &self,
+        keep: &[String],
+    ) -> Result<Vec<(u64, Map<String, Value>)>, KbError> {
+        let mut payloads = self.index.all_payloads().await?;
+        payloads.retain(|(_, payload)| {
+            let chunk_id = payload
+                .get("chunk_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            !keep
+                .iter()
+                .any(|prefix| chunk_id.starts_with(prefix.as_str()))
+        });
+        Ok(payloads)
+    }
+
     async fn sync(&self, keep: &[String]) -> Result<SyncReport, KbError> {
         let started = Instant::now();
         let corpus = self.corpus();
         let stored: HashMap<u64, String> = self
-            .index
-            .all_payloads()
+            .managed_payloads(keep)
             .await?
             .into_iter()
-            .filter(|(_, payload)| {
-                let chunk_id = payload
-                    .get("chunk_id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                !keep
-                    .iter()
-                    .any(|prefix| chunk_id.starts_with(prefix.as_str()))
-            })
             .map(|(id, payload)| {
                 let fingerprint = payload
                     .get("fingerprint")
@@ -428,19 +437,9 @@ impl KnowledgeBase {
         let corpus = self.corpus();
         self.embed_and_upsert(&corpus.chunks, progress).await?;
         let stored: Vec<u64> = self
-            .index
-            .all_payloads()
+            .managed_payloads(keep)
             .await?
             .into_iter()
-            .filter(|(_, payload)| {
-                let chunk_id = payload
-                    .get("chunk_id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                !keep
-                    .iter()
-                    .any(|prefix| chunk_id.starts_with(prefix.as_str()))
-            })
             .map(|(id, _)| id)
             .filter(|id| !corpus.by_point.contains_key(id))
             .collect();
