@@ -84,6 +84,23 @@ impl SharedLimits {
             (store.backend() == Backend::Postgres).then(|| SharedLimits::Postgres(store.clone()))
         })
     }
+
+    /// Takes one token from the bucket `key`: the decision, or why the store could not answer.
+    async fn take(&self, key: &str, per_minute: u32) -> Result<Result<(), Duration>, String> {
+        match self {
+            SharedLimits::Postgres(store) => {
+                let now = chrono::Utc::now().timestamp_millis();
+                store
+                    .take_rate(key, per_minute, now)
+                    .await
+                    .map_err(|e| format!("PostgreSQL: {e}"))
+            }
+            SharedLimits::Redis(redis) => redis
+                .take(key, per_minute)
+                .await
+                .map_err(|e| format!("Redis: {e}")),
+        }
+    }
 }
 
 /// The generic cell rate algorithm in one script: the key holds its theoretical arrival time;
@@ -194,24 +211,14 @@ impl RateLimiter {
 
     /// Takes one token for `client`, or says how long until one is free.
     pub async fn take(&self, client: &str) -> Result<(), Duration> {
-        let key = format!("{}:{client}", self.scope);
-        match &self.shared {
-            Some(SharedLimits::Postgres(store)) => {
-                let now = chrono::Utc::now().timestamp_millis();
-                match store.take_rate(&key, self.per_minute, now).await {
-                    Ok(decision) => return decision,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "shared rate limit unavailable; limiting locally")
-                    }
-                }
-            }
-            Some(SharedLimits::Redis(redis)) => match redis.take(&key, self.per_minute).await {
+        if let Some(shared) = &self.shared {
+            let key = format!("{}:{client}", self.scope);
+            match shared.take(&key, self.per_minute).await {
                 Ok(decision) => return decision,
                 Err(e) => {
-                    tracing::warn!(error = %e, "Redis rate limit unavailable; limiting locally")
+                    tracing::warn!(error = %e, "shared rate limit unavailable; limiting locally")
                 }
-            },
-            None => {}
+            }
         }
         self.local.check(client, Instant::now())
     }
