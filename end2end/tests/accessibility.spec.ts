@@ -1,12 +1,11 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { hydrated } from './helpers';
+import { hydrated, signIn } from './helpers';
 
 // axe-core on every page, in light and dark, after the page has settled (hydrated where it
 // hydrates): zero violations of WCAG 2.x A and AA and axe's best practices.
 test.describe.configure({ timeout: 120_000 });
 
-const ADMIN = { email: 'admin@store.example', password: 'e2e admin password' };
 const staticPages = new Set(['/', '/architecture']);
 const pages = [
   '/',
@@ -59,13 +58,7 @@ for (const scheme of ['light', 'dark'] as const) {
 
   test(`the signed-in desk's tabs have no accessibility violations (${scheme})`, async ({ browser }) => {
     const { context, page } = await open(browser, scheme);
-    await page.goto('/desk');
-    await hydrated(page);
-    const form = page.getByTestId('sign-in');
-    await form.getByLabel('Email').fill(ADMIN.email);
-    await form.getByLabel('Password').fill(ADMIN.password);
-    await form.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByTestId('signed-in-as')).toContainText('Ada Admin');
+    await signIn(page);
     expect(await violations(page)).toEqual([]);
     for (const tab of ['Tickets', 'Knowledge base', 'Analytics', 'Team & API keys']) {
       await page.getByRole('tab', { name: tab }).click();
@@ -77,12 +70,7 @@ for (const scheme of ['light', 'dark'] as const) {
 }
 
 test('the desk tabs follow the keyboard (arrows, Home, End) with one tab stop', async ({ page }) => {
-  await page.goto('/desk');
-  await hydrated(page);
-  const form = page.getByTestId('sign-in');
-  await form.getByLabel('Email').fill(ADMIN.email);
-  await form.getByLabel('Password').fill(ADMIN.password);
-  await form.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page);
   const tab = (name: string) => page.getByRole('tab', { name });
   await expect(tab('Conversations')).toHaveAttribute('aria-selected', 'true');
   await expect(tab('Tickets')).toHaveAttribute('tabindex', '-1');

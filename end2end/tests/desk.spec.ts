@@ -1,22 +1,10 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
-import { hydrated, watchConsole } from './helpers';
+import { test, expect, type Browser } from '@playwright/test';
+import { ADMIN, hydrated, signIn, watchConsole } from './helpers';
 
 // The support desk and the customer's chat in two browser contexts (two separate people): a
 // customer asks for a human, a staff member takes over and replies, the customer sees it live.
 test.describe.configure({ timeout: 120_000 });
 
-const ADMIN = { email: 'admin@store.example', password: 'e2e admin password' };
-
-async function signIn(page: Page) {
-  await page.goto('/desk');
-  await hydrated(page);
-  const form = page.getByTestId('sign-in');
-  await form.getByLabel('Email').fill(ADMIN.email);
-  await form.getByLabel('Password').fill(ADMIN.password);
-  await form.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('signed-in-as')).toContainText('Ada Admin (admin)');
-  await expect(page.getByTestId('live-state')).toContainText('Live');
-}
 
 async function customerSession(browser: Browser) {
   const context = await browser.newContext();

@@ -23,3 +23,18 @@ export async function markWindow(page: Page): Promise<void> {
 export async function windowMarker(page: Page): Promise<unknown> {
   return page.evaluate(() => (window as unknown as { __e2eMarker?: number }).__e2eMarker);
 }
+
+/** The desk's first administrator, as the e2e server is configured (playwright.config.ts). */
+export const ADMIN = { email: 'admin@store.example', password: 'e2e admin password' };
+
+/** Opens the desk and signs in as the administrator, until the live stream is connected. */
+export async function signIn(page: Page): Promise<void> {
+  await page.goto('/desk');
+  await hydrated(page);
+  const form = page.getByTestId('sign-in');
+  await form.getByLabel('Email').fill(ADMIN.email);
+  await form.getByLabel('Password').fill(ADMIN.password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('signed-in-as')).toContainText('Ada Admin (admin)');
+  await expect(page.getByTestId('live-state')).toContainText('Live');
+}
