@@ -21,6 +21,9 @@ pub enum Icon {
     Shield,
     Question,
     Tag,
+    Menu,
+    Moon,
+    Sun,
 }
 
 impl Icon {
@@ -73,6 +76,12 @@ impl Icon {
                 "M12 17h.01",
             ],
             Icon::Tag => &["M3 12V4a1 1 0 0 1 1-1h8l9 9-9 9z", "M7.5 7.5h.01"],
+            Icon::Menu => &["M4 6h16M4 12h16M4 18h16"],
+            Icon::Moon => &["M21 12.8A9 9 0 1 1 11.2 3a7 7 0 0 0 9.8 9.8z"],
+            Icon::Sun => &[
+                "M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8z",
+                "M12 2v2m0 16v2M4.9 4.9l1.4 1.4m11.4 11.4l1.4 1.4M2 12h2m16 0h2M4.9 19.1l1.4-1.4m11.4-11.4l1.4-1.4",
+            ],
         }
     }
 }

@@ -44,9 +44,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             aria-expanded="false"
                             data-testid="menu-button"
                         >
-                            <svg class="h-6 w-6" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
-                                <path stroke-linecap="round" d="M4 6h16M4 12h16M4 18h16"/>
-                            </svg>
+                            <IconSvg icon=Icon::Menu class="h-6 w-6"/>
                         </button>
                     </div>
                 </div>

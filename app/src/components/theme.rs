@@ -2,6 +2,7 @@
 //! it and remembers the choice: both by the shell's scripts in `document.rs`, so the
 //! button works before, and without, hydration.
 
+use super::icon::{Icon, IconSvg};
 use leptos::prelude::*;
 
 #[component]
@@ -15,13 +16,8 @@ pub fn ThemeToggle() -> impl IntoView {
             data-testid="theme-toggle"
         >
             // Both icons are rendered; CSS shows the one that matches the current scheme.
-            <svg class="h-5 w-5 dark:hidden" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
-                <path stroke-linecap="round" stroke-linejoin="round" d="M21 12.8A9 9 0 1111.2 3a7 7 0 009.8 9.8z"/>
-            </svg>
-            <svg class="hidden h-5 w-5 dark:block" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true">
-                <circle cx="12" cy="12" r="4"/>
-                <path stroke-linecap="round" d="M12 2v2m0 16v2M4.9 4.9l1.4 1.4m11.4 11.4l1.4 1.4M2 12h2m16 0h2M4.9 19.1l1.4-1.4m11.4-11.4l1.4-1.4"/>
-            </svg>
+            <IconSvg icon=Icon::Moon class="h-5 w-5 dark:hidden"/>
+            <IconSvg icon=Icon::Sun class="hidden h-5 w-5 dark:block"/>
         </button>
     }
 }
