@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the server binary and the site (WASM front end split per page, CSS, static files), the
+# Builds the server binary and the site (WASM front end split by page group, CSS, static files), the
 # same steps `cargo leptos build --split` performs, with tools that install offline
 # (scripts/setup.sh). Each profile has its own site folder, so the tests' debug build never
 # replaces what a running release server serves.
@@ -51,8 +51,9 @@ wasm="$target_dir/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
 
 rm -rf "$pkg"
 mkdir -p "$pkg"
-# Each page's code goes to its own chunk (app/src/routes.rs), loaded when the page is opened;
-# the main module keeps the frame (router, layout). Writes frontend_split.wasm beside the input.
+# Each group of pages' code goes to its own chunks (the #[lazy] functions of app/src/routes.rs),
+# loaded when one of its pages is opened; the main module keeps the frame (router, layout).
+# Writes frontend_split.wasm beside the input.
 log "wasm-split"
 chunks=$(wasm-split "$wasm" "$pkg" "$name")
 log "wasm-bindgen"
@@ -61,7 +62,7 @@ wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
 
 if [ "$mode" = release ]; then
   # The main module and every chunk of 8 KB or more (over 90% of the bytes): wasm-opt starts in
-  # about a second per file, and the ~200 tiny chunks would gain a few bytes each.
+  # about a second per file, and the tiny chunks would gain a few bytes each.
   big=$(for module in "$pkg/${name}_bg.wasm" $chunks; do
     if [ "$(stat -c %s "$module")" -ge 8192 ]; then echo "$module"; fi
   done)

@@ -52,8 +52,8 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   rm -rf "$work"
 fi
 
-# 2b. The WASM splitter (tools/wasm-split, from crates.io): cuts the front end into one chunk per
-#     page, as `cargo leptos --split` does. Reinstalled when its version line changes.
+# 2b. The WASM splitter (tools/wasm-split, from crates.io): cuts the front end at its #[lazy]
+#     points, as `cargo leptos --split` does. Reinstalled when its version line changes.
 split_version="wasm-split $(awk -F'"' '/^version/ {print $2; exit}' tools/wasm-split/Cargo.toml) ($(awk -F'"' '/^wasm_split_cli_support/ {gsub(/=/, "", $2); print "wasm_split_cli_support " $2; exit}' tools/wasm-split/Cargo.toml))"
 if [ "$(wasm-split --version 2>/dev/null)" != "$split_version" ]; then
   log "building the WASM splitter (a minute, once)"

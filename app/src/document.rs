@@ -1,4 +1,5 @@
-//! The HTML document around the app, rendered on the server only: what loads in which order.
+//! The HTML document around the app, rendered on the server only (the module is compiled with
+//! the `ssr` feature alone): what loads in which order.
 //!
 //! - The stylesheet is the first request and the only render-blocking one.
 //! - Two tiny inline scripts run before the first paint: the colour scheme (so dark mode never
@@ -45,7 +46,6 @@ if(document.visibilityState==='hidden'){{go();}}else{{requestAnimationFrame(func
 
 /// The path of the page being rendered.
 fn request_path() -> String {
-    #[cfg(feature = "ssr")]
     if let Some(parts) = use_context::<http::request::Parts>() {
         return parts.uri.path().to_owned();
     }
@@ -66,7 +66,6 @@ pub fn content_security_policy(nonce: &str) -> String {
 /// The whole document for one request.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
-    #[cfg(feature = "ssr")]
     if let (Some(nonce), Some(response)) = (
         nonce.as_ref(),
         use_context::<leptos_axum::ResponseOptions>(),

@@ -1,6 +1,6 @@
 #![recursion_limit = "256"]
-//! The browser entry point: hydrates the server-rendered HTML (lazily: a page's code is a
-//! chunk of its own, loaded before that page hydrates).
+//! The browser entry point: hydrates the server-rendered HTML (lazily: a page's code is in its
+//! group's chunks, loaded before that page hydrates).
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
