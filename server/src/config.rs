@@ -72,8 +72,13 @@ pub struct Config {
     pub log_format: LogFormat,
     pub bind: SocketAddr,
     /// A private port that serves `/metrics` alone (Fly's scraper); then the public port does
-    /// not serve it. Unset: `/metrics` is on the public port.
+    /// not serve it.
     pub metrics_port: Option<u16>,
+    /// Days an anonymous visitor's demo data (generated images, taught classes) is kept.
+    pub visitor_data_days: u32,
+    /// Without a private port, the public port serves `/metrics` only to a request bearing this
+    /// token (at least 16 characters). Neither set: `/metrics` is not served at all.
+    pub metrics_token: Option<Secret>,
     /// The Fly.io machine this runs on (FLY_MACHINE_ID, set by the platform), if any.
     pub fly_machine: Option<String>,
     /// How long a claimed job is this instance's without a heartbeat: after it, another
@@ -304,6 +309,24 @@ impl Config {
             chat_rate_per_minute,
             client_ip_header,
             metrics_port,
+            visitor_data_days: match get("VISITOR_DATA_DAYS") {
+                None => 30,
+                Some(raw) => raw
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|d| (1..=3650).contains(d))
+                    .ok_or_else(|| {
+                        invalid(
+                            "VISITOR_DATA_DAYS",
+                            "must be a whole number of days from 1 to 3650",
+                        )
+                    })?,
+            },
+            metrics_token: match get("METRICS_TOKEN") {
+                None => None,
+                Some(t) if t.chars().count() >= 16 => Some(Secret::from(t)),
+                Some(_) => return Err(invalid("METRICS_TOKEN", "must be at least 16 characters")),
+            },
             fly_machine: get("FLY_MACHINE_ID").filter(|id| !id.trim().is_empty()),
             job_lease,
             site_root: PathBuf::from(get("SITE_ROOT").unwrap_or_else(|| "target/site".to_owned())),

@@ -99,6 +99,7 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
         client_ip_header: config.client_ip_header.clone(),
     };
     ServerState {
+        audit: crate::services::audit::Audit::new(store.clone()),
         config: Arc::new(config.clone()),
         key_limits: api_v1::KeyLimits::new(shared_limits),
         knowledge: Arc::new(knowledge::KnowledgeService::new(
@@ -203,6 +204,13 @@ pub async fn run() -> Result<(), StartupError> {
     }
     let state = server_state(&config, store.clone());
     let hub = state.support.hub().clone();
+    let key_limits = state.key_limits.clone();
+    crate::services::housekeeping::spawn(
+        store.clone(),
+        key_limits.clone(),
+        state.images.clone(),
+        config.visitor_data_days,
+    );
     let knowledge = state.knowledge.clone();
     // The knowledge base loads (and indexes, at first start) while the server already serves.
     {
@@ -264,6 +272,7 @@ pub async fn run() -> Result<(), StartupError> {
     // The job in hand gets the rest of the platform's kill timeout (fly.toml: 45 s); one that
     // does not finish is taken over once its lease lapses.
     knowledge.drain(Duration::from_secs(30)).await;
+    crate::services::housekeeping::finish(&store, &key_limits).await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

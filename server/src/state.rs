@@ -2,7 +2,7 @@
 //! (`FromRef`), so an extractor or handler names the part, not the whole.
 
 use crate::config::Config;
-use crate::services::{classifier, gpt, knowledge, limits, llm_registry, metrics, support};
+use crate::services::{audit, classifier, gpt, knowledge, limits, llm_registry, metrics, support};
 use app::state::AppState;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -23,6 +23,7 @@ pub struct ServerState {
     pub config: Arc<Config>,
     pub key_limits: limits::KeyLimits,
     pub knowledge: Arc<knowledge::KnowledgeService>,
+    pub audit: audit::Audit,
 }
 
 impl axum::extract::FromRef<ServerState> for Store {

@@ -512,3 +512,250 @@ async fn the_api_answers_as_its_openapi_document_says() {
     assert_eq!(operations, 8, "every operation is documented");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_key_does_only_what_its_scopes_allow_and_its_use_is_recorded_in_batches() {
+    let app = app().await;
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let no_scope = send(
+        &app,
+        "POST",
+        "/api/desk/api-keys",
+        Some(&admin),
+        Some(json!({ "name": "nothing", "scopes": [] })),
+    )
+    .await;
+    assert_eq!(no_scope.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (id, chat_only) =
+        new_key_with(&app, &admin, 100, &["messages:write", "conversations:read"]).await;
+    let listed = json_of(&send(&app, "GET", "/api/desk/api-keys", Some(&admin), None).await);
+    assert_eq!(
+        listed["keys"][0]["scopes"],
+        json!(["messages:write", "conversations:read"])
+    );
+    let sent = api(
+        &app,
+        "POST",
+        "/api/v1/messages",
+        &chat_only,
+        Some(json!({ "message": "What is your return window?" })),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+
+    let (content_type, body) = multipart("returns.md", b"# Returns\n\nWithin 30 days.\n", &[]);
+    let upload = app
+        .request(
+            Request::post("/api/v1/kb/documents")
+                .header(header::AUTHORIZATION, format!("Bearer {chat_only}"))
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::FORBIDDEN, "{}", upload.body);
+    let message = json_of(&upload)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("kb:write"), "{message}");
+    let job = api(&app, "GET", "/api/v1/jobs/1", &chat_only, None).await;
+    assert_eq!(job.status, StatusCode::FORBIDDEN);
+    assert!(job.body.contains("jobs:read"), "{}", job.body);
+
+    // Uses are noted in memory: nothing is written until the batch is flushed.
+    let last_used = || async {
+        app.db
+            .store
+            .scalar_text(&format!(
+                "SELECT COALESCE(CAST(last_used_at AS TEXT), 'never') FROM api_keys WHERE id = {id}"
+            ))
+            .await
+            .expect("query")
+            .expect("the key's row")
+    };
+    assert_eq!(last_used().await, "never");
+    let flushed = app.key_limits.flush_uses(&app.db.store).await;
+    assert_eq!(flushed, 1, "one key was used");
+    assert_ne!(last_used().await, "never");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn every_refusal_on_the_api_paths_is_the_apis_json_error() {
+    let app = app().await;
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, key) = new_key(&app, &admin, 1000).await;
+    let raw = |method: &str, uri: &str, content_type: Option<&str>, body: &str| {
+        let mut r = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {key}"));
+        if let Some(t) = content_type {
+            r = r.header(header::CONTENT_TYPE, t);
+        }
+        r.body(Body::from(body.to_owned())).expect("request")
+    };
+    let cases = [
+        (
+            raw(
+                "POST",
+                "/api/v1/messages",
+                Some("application/json"),
+                "{not json",
+            ),
+            400,
+        ),
+        (
+            raw(
+                "POST",
+                "/api/v1/messages",
+                Some("application/json"),
+                r#"{"message":"hi","extra":1}"#,
+            ),
+            400,
+        ),
+        (
+            raw(
+                "POST",
+                "/api/v1/messages",
+                Some("application/json"),
+                r#"{"message":7}"#,
+            ),
+            400,
+        ),
+        (
+            raw("POST", "/api/v1/messages", None, r#"{"message":"hi"}"#),
+            415,
+        ),
+        (
+            raw(
+                "POST",
+                "/api/v1/messages",
+                Some("application/json"),
+                r#"{"message":" \u3000 "}"#,
+            ),
+            422,
+        ),
+        (
+            raw(
+                "POST",
+                "/api/v1/messages",
+                Some("application/json"),
+                r#"{"message":"hi","customer_email":"not an email"}"#,
+            ),
+            422,
+        ),
+        (
+            raw("POST", "/api/v1/conversations/short/escalate", None, ""),
+            422,
+        ),
+        (
+            raw(
+                "POST",
+                "/api/v1/kb/documents",
+                Some("application/json"),
+                "{}",
+            ),
+            415,
+        ),
+        (raw("GET", "/api/v1/jobs/not-a-number", None, ""), 422),
+        (raw("GET", "/api/v1/no-such-operation", None, ""), 404),
+        (raw("DELETE", "/api/v1/messages", None, ""), 405),
+    ];
+    for (request, status) in cases {
+        let what = format!("{} {}", request.method(), request.uri());
+        let reply = app.request(request).await;
+        assert_eq!(reply.status.as_u16(), status, "{what}: {}", reply.body);
+        let content_type = reply.headers[header::CONTENT_TYPE].to_str().unwrap();
+        assert!(
+            content_type.starts_with("application/json"),
+            "{what}: {content_type}"
+        );
+        let body = json_of(&reply);
+        assert!(body["error"]["message"].is_string(), "{what}: {body}");
+        if status == 405 {
+            assert_eq!(reply.headers[header::ALLOW], "POST", "{what}");
+        }
+    }
+    // The upload form states its fields: one it does not have, a value out of its set, or a
+    // title over 200 characters is refused, naming the field.
+    let long_title = "t".repeat(201);
+    for (fields, field) in [
+        (vec![("colour", "blue")], "colour"),
+        (vec![("audience", "everyone")], "audience"),
+        (vec![("doc_type", " policy")], "doc_type"),
+        (vec![("title", long_title.as_str())], "title"),
+    ] {
+        let (content_type, body) =
+            multipart("returns.md", b"# Returns\n\nWithin 30 days.\n", &fields);
+        let reply = app
+            .request(
+                Request::post("/api/v1/kb/documents")
+                    .header(header::AUTHORIZATION, format!("Bearer {key}"))
+                    .header(header::CONTENT_TYPE, content_type)
+                    .body(Body::from(body))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            reply.body
+        );
+        assert_eq!(json_of(&reply)["error"]["field"], field);
+    }
+    // A JSON array is not the object the schema asks for, even one serde could read as a struct.
+    let array = app
+        .request(raw(
+            "POST",
+            "/api/v1/messages",
+            Some("application/json"),
+            r#"["hi"]"#,
+        ))
+        .await;
+    assert_eq!(array.status, StatusCode::BAD_REQUEST);
+    let started = json_of(
+        &api(
+            &app,
+            "POST",
+            "/api/v1/messages",
+            &key,
+            Some(json!({ "message": "Hello" })),
+        )
+        .await,
+    );
+    let id = started["conversation_id"].as_str().unwrap();
+    let array = app
+        .request(raw(
+            "POST",
+            &format!("/api/v1/conversations/{id}/escalate"),
+            Some("application/json"),
+            "[]",
+        ))
+        .await;
+    assert_eq!(array.status, StatusCode::BAD_REQUEST, "{}", array.body);
+    // A sent body with no content at all is still a valid escalation (the body is optional).
+    let started = json_of(
+        &api(
+            &app,
+            "POST",
+            "/api/v1/messages",
+            &key,
+            Some(json!({ "message": "Hello" })),
+        )
+        .await,
+    );
+    let id = started["conversation_id"].as_str().unwrap();
+    let escalated = app
+        .request(raw(
+            "POST",
+            &format!("/api/v1/conversations/{id}/escalate"),
+            None,
+            "",
+        ))
+        .await;
+    assert_eq!(escalated.status, StatusCode::OK, "{}", escalated.body);
+    app.cleanup().await;
+}

@@ -547,7 +547,7 @@ async fn metrics_count_requests_tools_and_escalations() {
     app.request(support_chat("I want to talk to a real person", None))
         .await;
     app.get("/data?tab=orders").await;
-    let metrics = app.get("/metrics").await;
+    let metrics = app.metrics().await;
     assert_eq!(metrics.status, StatusCode::OK);
     assert!(
         metrics
@@ -572,6 +572,38 @@ async fn metrics_count_requests_tools_and_escalations() {
 }
 
 #[tokio::test]
+async fn the_public_port_serves_metrics_only_to_the_holder_of_the_token() {
+    let app = TestApp::builder().build().await.expect("app");
+    let anonymous = app.get("/metrics").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        anonymous.body.contains("METRICS_TOKEN"),
+        "{}",
+        anonymous.body
+    );
+    let wrong = app
+        .request(
+            Request::get("/metrics")
+                .header(header::AUTHORIZATION, "Bearer not-the-metrics-token")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.metrics().await.status, StatusCode::OK);
+    app.cleanup().await;
+    // With neither a private port nor a token, /metrics is not served at all.
+    let app = TestApp::builder()
+        .env("METRICS_TOKEN", "")
+        .build()
+        .await
+        .expect("app");
+    assert!(app.config.metrics_token.is_none());
+    assert_eq!(app.metrics().await.status, StatusCode::NOT_FOUND);
+    app.cleanup().await;
+}
+
+#[tokio::test]
 async fn with_a_private_metrics_port_the_public_one_does_not_serve_metrics() {
     let app = TestApp::builder()
         .env("METRICS_PORT", "9091")
@@ -579,7 +611,7 @@ async fn with_a_private_metrics_port_the_public_one_does_not_serve_metrics() {
         .await
         .expect("app");
     assert_eq!(app.config.metrics_port, Some(9091));
-    assert_eq!(app.get("/metrics").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.metrics().await.status, StatusCode::NOT_FOUND);
     // The private port's router serves them.
     let state = server::server_state(&app.config, app.db.store.clone());
     let response = server::http::metrics_router(state)

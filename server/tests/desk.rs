@@ -428,7 +428,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     assert_eq!(analytics["customer_messages"], 3);
     assert!(analytics["first_response"]["median_ms"].as_f64().is_some());
     assert!(analytics["tools"].as_array().is_some_and(|t| !t.is_empty()));
-    let metrics = app.get("/metrics").await.body;
+    let metrics = app.metrics().await.body;
     for action in ["claim", "reply", "release", "resolve"] {
         assert!(
             metrics.contains(&format!(

@@ -50,7 +50,7 @@ async fn custom_gpt_serves_the_shipped_models_with_the_original_contract() {
 
     let ready = app.get("/health/ready").await.body;
     assert!(ready.contains("\"custom_gpt\""), "{ready}");
-    let metrics = app.get("/metrics").await.body;
+    let metrics = app.metrics().await.body;
     assert!(
         metrics.contains("gpt_generations_total{model=\"shakespeare\"} 2"),
         "{metrics}"

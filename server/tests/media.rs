@@ -86,6 +86,39 @@ async fn text_to_image_generates_caches_downloads_and_deletes() {
     assert_eq!(broke.status, StatusCode::BAD_GATEWAY);
     assert!(broke.body.contains("out of credits"));
 
+    // Another visitor: their gallery is empty, and they can neither read nor delete this image.
+    let other = |r: axum::http::request::Builder| {
+        r.header(header::COOKIE, format!("visitor={OTHER_VISITOR}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    let theirs = app.request(other(Request::get("/api/images"))).await;
+    assert_eq!(theirs.body, r#"{"images":[],"total":0}"#);
+    let not_theirs = app
+        .request(other(Request::delete(format!("/api/images/{id}"))))
+        .await;
+    assert_eq!(not_theirs.status, StatusCode::NOT_FOUND);
+    let not_readable = app
+        .request(other(Request::get(format!("/api/images/{id}/file"))))
+        .await;
+    assert_eq!(not_readable.status, StatusCode::NOT_FOUND);
+    // A browser without the cookie is given one.
+    let fresh = app
+        .request(
+            Request::get("/api/images")
+                .header(header::COOKIE, "visitor=not-a-visitor-id")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let set_cookie = fresh.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap_or_default();
+    assert!(
+        set_cookie.starts_with("visitor=") && set_cookie.contains("HttpOnly"),
+        "{set_cookie}"
+    );
+
     let deleted = app
         .request(
             Request::delete(format!("/api/images/{id}"))
@@ -205,7 +238,7 @@ async fn classifier_predicts_with_the_original_contract() {
     assert_eq!(lax["predicted_class"], lax["top_class"]);
     assert_eq!(lax["threshold_applied"], false);
 
-    let metrics = app.get("/metrics").await.body;
+    let metrics = app.metrics().await.body;
     assert!(
         metrics.contains("model_inference_duration_seconds_count{model=\"efficientnet-lite0\"} 3"),
         "{metrics}"
@@ -370,6 +403,37 @@ async fn classifier_learns_a_taught_class_keeps_it_and_resets() {
         .await;
     let p: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
     assert_eq!(p["top_class"], "my-cat", "{p}");
+
+    // Another visitor neither sees the class nor can remove it: their reset is their own.
+    let as_other = |mut r: Request<Body>| {
+        r.headers_mut().insert(
+            header::COOKIE,
+            format!("visitor={OTHER_VISITOR}").parse().expect("cookie"),
+        );
+        r
+    };
+    let reply = app
+        .request(as_other(multipart_request(
+            "/api/classifier/predict",
+            &[("file", Some("c.jpg"), &cats[0])],
+        )))
+        .await;
+    let p: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert!(p["all_probs"].get("my-cat").is_none(), "{p}");
+    let reset_by_other = app
+        .request(as_other(
+            Request::post("/api/classifier/reset")
+                .body(Body::empty())
+                .expect("req"),
+        ))
+        .await;
+    assert_eq!(reset_by_other.status, StatusCode::OK);
+    let info = app.get("/api/classifier/info").await;
+    assert!(
+        info.body.contains("my-cat"),
+        "the first visitor's class stays: {}",
+        info.body
+    );
 
     let reply = app
         .request(

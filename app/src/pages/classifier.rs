@@ -458,9 +458,10 @@ fn Teach(info: RwSignal<Option<Info>>) -> impl IntoView {
                 {move || info.get().and_then(|i| i.shipped.get("validation_accuracy").cloned()).map(|acc| view! {
                     <p class="mt-2 text-xs text-slate-600 dark:text-slate-400">{format!("The shipped head scored {:.1}% on its held-out validation photos.", acc.parse::<f64>().unwrap_or(0.0) * 100.0)}</p>
                 })}
-                <button type="button" data-testid="reset" class="mt-4 rounded-lg border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50 dark:border-red-700 dark:text-red-300 dark:hover:bg-red-950"
+                <p class="mt-3 text-xs text-slate-600 dark:text-slate-400" data-testid="classes-owner">"What you teach is yours: other visitors don't see it, and nobody else can reset it. It is kept for this browser (a cookie), and removed after some weeks unused."</p>
+                <button type="button" data-testid="reset" class="mt-2 rounded-lg border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50 dark:border-red-700 dark:text-red-300 dark:hover:bg-red-950"
                     on:click=move |_| reset()>
-                    {move || if confirm_reset.get() { "Click again to forget every taught picture" } else { "Reset to the shipped classes" }}
+                    {move || if confirm_reset.get() { "Click again to forget the pictures you taught" } else { "Reset my classes" }}
                 </button>
             </div>
         </section>

@@ -21,7 +21,7 @@ pub fn TextToImagePage() -> impl IntoView {
         <header class="mb-4">
             <h1 class="text-3xl font-bold tracking-tight">"Text-to-Image"</h1>
             <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
-                "Describe an image and pick a provider. The same prompt, settings and seed come back from the cache at once; every image is kept in the gallery below, to download or delete."
+                "Describe an image and pick a provider. The same prompt, settings and seed come back from the cache at once; every image you make is kept in your own gallery below (other visitors don't see it), to download or delete."
             </p>
         </header>
         <noscript>

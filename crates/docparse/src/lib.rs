@@ -2,6 +2,7 @@
 //! text is pulled out with its headings (Markdown, plain text, HTML, PDF, DOCX), then cut into
 //! overlapping pieces. Its own crate with light dependencies, so the fuzz target builds quickly.
 
+pub mod bombs;
 mod html;
 mod office;
 mod split;
@@ -173,8 +174,14 @@ pub fn extract(filename: &str, bytes: &[u8]) -> Result<Extracted, IngestError> {
         DocumentKind::Markdown => markdown_sections(&utf8(bytes)),
         DocumentKind::Text => text_sections(&utf8(bytes)),
         DocumentKind::Html => html_sections(&utf8(bytes)),
-        DocumentKind::Pdf => pdf_sections(bytes)?,
-        DocumentKind::Docx => docx_sections(bytes)?,
+        DocumentKind::Pdf => {
+            bombs::check_pdf(bytes)?;
+            pdf_sections(bytes)?
+        }
+        DocumentKind::Docx => {
+            bombs::check_zip(bytes)?;
+            docx_sections(bytes)?
+        }
     };
     extracted.kind = kind;
     extracted

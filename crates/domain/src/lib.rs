@@ -13,7 +13,23 @@ pub use money::Cents;
 /// The longest email address accepted anywhere (staff accounts, customers, configuration).
 pub const MAX_EMAIL_CHARS: usize = 200;
 
-/// A plausible email address: has an `@` and fits the length limit. Delivery is not checked.
+/// `is_email_address` as the OpenAPI document states it (ASCII classes only, so every regex
+/// engine reads it alike; `api::v1`'s tests check the two agree).
+pub const EMAIL_PATTERN: &str = "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+$";
+
+/// A plausible email address: letters, digits and `._%+'-` before one `@`, letters, digits, `.`
+/// and `-` after it, within the length limit. Delivery is not checked.
 pub fn is_email_address(text: &str) -> bool {
-    text.contains('@') && text.len() <= MAX_EMAIL_CHARS
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    text.len() <= MAX_EMAIL_CHARS
+        && !local.is_empty()
+        && !domain.is_empty()
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+'-".contains(&b))
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }

@@ -8,7 +8,7 @@ mod service;
 mod stability;
 
 pub use openai::OpenAiImages;
-pub use service::{Generation, ImageService, ProviderInfo, provider_info};
+pub use service::{Generation, ImageService, ProviderInfo, VisitorQuota, provider_info};
 pub use stability::Stability;
 
 use serde::{Deserialize, Serialize};
@@ -168,6 +168,9 @@ pub enum ImageError {
     Unavailable(String),
     #[error("{0}")]
     NotFound(String),
+    /// The visitor's gallery is full (images or bytes): they delete one to make room.
+    #[error("{0}")]
+    QuotaFull(String),
 }
 
 pub type ImageFuture<'a> =

@@ -1,6 +1,8 @@
 //! The cache and the gallery: a result is stored under the hash of everything that made it
-//! (provider, model, prompt, negative prompt, aspect ratio, seed, format), with a database row.
-//! The same request again is answered from the cache without calling the provider. The bytes
+//! (the visitor who asked, provider, model, prompt, negative prompt, aspect ratio, seed,
+//! format), with a database row. The same request again from the same visitor is answered from
+//! the cache without calling the provider. Each visitor's gallery is their own: they see it and
+//! the shared images, and delete only their own, within a quota. The bytes
 //! live on local disk with SQLite (one instance), and in the database with PostgreSQL, so that
 //! every instance serves, finds and evicts the same images.
 
@@ -47,13 +49,31 @@ pub struct ImageService {
     store: Store,
     files: ImageFiles,
     providers: Vec<Arc<dyn ImageProvider>>,
-    /// The gallery keeps at most this many images; the oldest go first.
+    /// The gallery keeps at most this many images in all; the oldest go first.
     max_images: i64,
+    quota: VisitorQuota,
 }
 
-fn cache_key(provider: &dyn ImageProvider, r: &crate::ImageRequest) -> String {
+/// What one visitor's gallery may hold.
+#[derive(Clone, Copy, Debug)]
+pub struct VisitorQuota {
+    pub images: i64,
+    pub bytes: i64,
+}
+
+impl Default for VisitorQuota {
+    fn default() -> Self {
+        VisitorQuota {
+            images: 24,
+            bytes: 40 * 1024 * 1024,
+        }
+    }
+}
+
+fn cache_key(visitor: &str, provider: &dyn ImageProvider, r: &crate::ImageRequest) -> String {
     let mut hash = Sha256::new();
     for part in [
+        visitor,
         provider.id(),
         provider.model(),
         &r.prompt,
@@ -97,7 +117,17 @@ impl ImageService {
             files,
             providers,
             max_images: max_images.max(1),
+            quota: VisitorQuota::default(),
         }
+    }
+
+    pub fn with_quota(mut self, quota: VisitorQuota) -> ImageService {
+        self.quota = quota;
+        self
+    }
+
+    pub fn quota(&self) -> VisitorQuota {
+        self.quota
     }
 
     pub fn providers(&self) -> Vec<ProviderInfo> {
@@ -179,8 +209,12 @@ impl ImageService {
         }
     }
 
-    /// Makes the image, or finds it in the cache.
-    pub async fn generate(&self, input: &ImageInput) -> Result<Generation, ImageError> {
+    /// Makes the image for `visitor`, or finds it in their cache.
+    pub async fn generate(
+        &self,
+        visitor: &str,
+        input: &ImageInput,
+    ) -> Result<Generation, ImageError> {
         let started = Instant::now();
         let request = input.validate(random_seed)?;
         let provider = match &input.provider {
@@ -193,7 +227,7 @@ impl ImageService {
                 ImageError::NotConfigured("No image provider is configured: set STABILITY_KEY, OPENAI_API_KEY, or OPENAI_IMAGE_BASE_URL.".into())
             })?,
         };
-        let key = cache_key(provider.as_ref(), &request);
+        let key = cache_key(visitor, provider.as_ref(), &request);
         if let Some(row) = self.store.image_by_key(&key).await.map_err(store_error)? {
             if self.file_exists(&row).await? {
                 return Ok(Generation {
@@ -204,6 +238,19 @@ impl ImageService {
             }
             // The file went missing: make it again under the same row.
             self.store.delete_image(row.id).await.map_err(store_error)?;
+        }
+        let (images, bytes) = self
+            .store
+            .visitor_image_usage(visitor)
+            .await
+            .map_err(store_error)?;
+        if images >= self.quota.images || bytes >= self.quota.bytes {
+            return Err(ImageError::QuotaFull(format!(
+                "Your gallery is full ({images} images, {} MB, of {} images or {} MB): delete an image to make room.",
+                bytes / (1024 * 1024),
+                self.quota.images,
+                self.quota.bytes / (1024 * 1024)
+            )));
         }
         let generated = provider.generate(&request).await?;
         let format = ImageFormat::sniff(&generated.bytes).unwrap_or(generated.format);
@@ -225,6 +272,7 @@ impl ImageService {
                     bytes: generated.bytes.len() as i64,
                     finish_reason: generated.finish_reason.clone(),
                     generation_ms,
+                    visitor: Some(visitor.to_owned()),
                 },
                 Utc::now(),
             )
@@ -257,28 +305,32 @@ impl ImageService {
         }
     }
 
+    /// What `visitor` sees: their images and the shared ones, newest first, and how many.
     pub async fn gallery(
         &self,
+        visitor: &str,
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<ImageRow>, i64), ImageError> {
-        let rows = self
-            .store
-            .images(limit, offset)
+        self.store
+            .visible_images(visitor, limit, offset)
             .await
-            .map_err(store_error)?;
-        let total = self.store.image_count().await.map_err(store_error)?;
-        Ok((rows, total))
+            .map_err(store_error)
     }
 
-    /// The row and the file's bytes.
-    pub async fn file(&self, id: i64) -> Result<(ImageRow, Vec<u8>), ImageError> {
-        let row = self
-            .store
+    /// The row, if `visitor` may see it (theirs or shared); another visitor's is "no such image".
+    async fn visible(&self, visitor: &str, id: i64) -> Result<ImageRow, ImageError> {
+        self.store
             .image(id)
             .await
             .map_err(store_error)?
-            .ok_or_else(|| ImageError::NotFound(format!("There is no image {id}.")))?;
+            .filter(|row| row.visitor.as_deref().is_none_or(|v| v == visitor))
+            .ok_or_else(|| ImageError::NotFound(format!("There is no image {id} in your gallery.")))
+    }
+
+    /// The row and the file's bytes, for `visitor`.
+    pub async fn file(&self, visitor: &str, id: i64) -> Result<(ImageRow, Vec<u8>), ImageError> {
+        let row = self.visible(visitor, id).await?;
         let bytes = self
             .read_file(&row)
             .await?
@@ -286,7 +338,43 @@ impl ImageService {
         Ok((row, bytes))
     }
 
-    /// Removes the row and its file; `false` when there was no such image.
+    /// Removes one of `visitor`'s own images. A shared image is refused (an administrator
+    /// removes those); another visitor's is "no such image".
+    pub async fn delete_own(&self, visitor: &str, id: i64) -> Result<(), ImageError> {
+        let row = self.visible(visitor, id).await?;
+        if row.visitor.is_none() {
+            return Err(ImageError::Invalid(
+                "This image is part of the shared gallery; only an administrator can remove it."
+                    .into(),
+            ));
+        }
+        self.delete(row.id).await.map(drop)
+    }
+
+    /// Removes visitors' images made before `cutoff` (the schedule's clean-up); returns how many.
+    pub async fn remove_visitor_images_before(
+        &self,
+        cutoff: chrono::DateTime<Utc>,
+    ) -> Result<usize, ImageError> {
+        let mut removed = 0;
+        loop {
+            let rows = self
+                .store
+                .visitor_images_before(cutoff, 100)
+                .await
+                .map_err(store_error)?;
+            if rows.is_empty() {
+                return Ok(removed);
+            }
+            for row in rows {
+                if self.delete(row.id).await? {
+                    removed += 1;
+                }
+            }
+        }
+    }
+
+    /// Removes the row and its file, whoever made it; `false` when there was no such image.
     pub async fn delete(&self, id: i64) -> Result<bool, ImageError> {
         match self.store.delete_image(id).await.map_err(store_error)? {
             Some(row) => {

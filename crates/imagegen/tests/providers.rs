@@ -127,6 +127,78 @@ async fn openai_compatible_images_come_back_as_base64() {
     );
 }
 
+const ANA: &str = "visitor-ana-0123456789abcdef";
+const BEN: &str = "visitor-ben-0123456789abcdef";
+
+#[tokio::test]
+async fn each_visitor_has_their_own_gallery_within_a_quota() {
+    let (base, seen) = fake_cloud().await;
+    let db = TestDatabase::sqlite(chrono::Utc::now()).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let stability: Arc<dyn ImageProvider> =
+        Arc::new(Stability::new("sk-stability-test".into(), Some(base), None).expect("client"));
+    let service = ImageService::new(
+        db.store.clone(),
+        dir.path().to_path_buf(),
+        vec![stability],
+        100,
+    )
+    .with_quota(imagegen::VisitorQuota {
+        images: 2,
+        bytes: 1 << 20,
+    });
+    let ana = service
+        .generate(ANA, &input("a red bicycle", 9))
+        .await
+        .expect("ana");
+    // The same request from another visitor is theirs, not Ana's cached image.
+    let ben = service
+        .generate(BEN, &input("a red bicycle", 9))
+        .await
+        .expect("ben");
+    assert!(!ben.cached);
+    assert_ne!(ben.image.id, ana.image.id);
+    assert_eq!(seen.lock().map(|s| s.len()).unwrap_or(0), 2);
+    // Ben sees only his own, cannot read or delete Ana's.
+    let (rows, total) = service.gallery(BEN, 10, 0).await.expect("gallery");
+    assert_eq!((rows.len(), total), (1, 1));
+    assert_eq!(rows[0].id, ben.image.id);
+    assert!(matches!(
+        service.file(BEN, ana.image.id).await,
+        Err(ImageError::NotFound(_))
+    ));
+    assert!(matches!(
+        service.delete_own(BEN, ana.image.id).await,
+        Err(ImageError::NotFound(_))
+    ));
+    assert!(
+        service.file(ANA, ana.image.id).await.is_ok(),
+        "Ana's image is still there"
+    );
+    // The quota: a third image is refused with a sentence, until one is deleted.
+    service.generate(ANA, &input("two", 1)).await.expect("two");
+    let full = service.generate(ANA, &input("three", 1)).await;
+    assert!(
+        matches!(&full, Err(ImageError::QuotaFull(m)) if m.contains("delete an image")),
+        "{full:?}"
+    );
+    service
+        .delete_own(ANA, ana.image.id)
+        .await
+        .expect("delete own");
+    service
+        .generate(ANA, &input("three", 1))
+        .await
+        .expect("room again");
+    // The schedule removes visitors' images older than the cutoff.
+    let removed = service
+        .remove_visitor_images_before(chrono::Utc::now() + chrono::Duration::seconds(1))
+        .await
+        .expect("clean-up");
+    assert_eq!(removed, 3);
+    assert_eq!(service.gallery(ANA, 10, 0).await.expect("gallery").1, 0);
+}
+
 #[tokio::test]
 async fn the_same_request_is_served_from_the_cache() {
     let (base, seen) = fake_cloud().await;
@@ -142,12 +214,12 @@ async fn the_same_request_is_served_from_the_cache() {
     );
 
     let first = service
-        .generate(&input("a red bicycle", 9))
+        .generate(ANA, &input("a red bicycle", 9))
         .await
         .expect("first");
     assert!(!first.cached);
     let again = service
-        .generate(&input("a red bicycle", 9))
+        .generate(ANA, &input("a red bicycle", 9))
         .await
         .expect("again");
     assert!(again.cached);
@@ -157,28 +229,34 @@ async fn the_same_request_is_served_from_the_cache() {
         1,
         "the provider was called once"
     );
-    let (_, bytes) = service.file(first.image.id).await.expect("file");
+    let (_, bytes) = service.file(ANA, first.image.id).await.expect("file");
     assert_eq!(bytes, PNG);
 
     // A random seed is chosen and returned; a different seed is a different image.
     let random = service
-        .generate(&ImageInput {
-            prompt: "a red bicycle".into(),
-            ..Default::default()
-        })
+        .generate(
+            ANA,
+            &ImageInput {
+                prompt: "a red bicycle".into(),
+                ..Default::default()
+            },
+        )
         .await
         .expect("random");
     assert!(random.image.seed >= 1);
     assert!(!random.cached);
 
     // The gallery keeps at most three: the oldest goes, with its file.
-    service.generate(&input("two", 1)).await.expect("two");
-    service.generate(&input("three", 1)).await.expect("three");
-    let (rows, total) = service.gallery(10, 0).await.expect("gallery");
+    service.generate(ANA, &input("two", 1)).await.expect("two");
+    service
+        .generate(ANA, &input("three", 1))
+        .await
+        .expect("three");
+    let (rows, total) = service.gallery(ANA, 10, 0).await.expect("gallery");
     assert_eq!(total, 3);
     assert!(rows.iter().all(|r| r.id != first.image.id));
     assert!(matches!(
-        service.file(first.image.id).await,
+        service.file(ANA, first.image.id).await,
         Err(ImageError::NotFound(_))
     ));
     assert_eq!(
@@ -191,7 +269,7 @@ async fn the_same_request_is_served_from_the_cache() {
     assert!(service.delete(rows[0].id).await.expect("delete"));
     assert!(!service.delete(rows[0].id).await.expect("delete again"));
     let none = ImageService::new(db.store.clone(), dir.path().to_path_buf(), Vec::new(), 3);
-    let unconfigured = none.generate(&input("x", 1)).await;
+    let unconfigured = none.generate(ANA, &input("x", 1)).await;
     assert!(
         matches!(unconfigured, Err(ImageError::NotConfigured(m)) if m.contains("STABILITY_KEY"))
     );

@@ -49,7 +49,7 @@ impl DocumentLabels {
                 DOC_TYPES.join(", ")
             ));
         }
-        if self.category.trim().is_empty() || self.category.len() > 40 {
+        if self.category.trim().is_empty() || self.category.chars().count() > 40 {
             return Err("Give a category of 1 to 40 characters.".into());
         }
         Ok(())

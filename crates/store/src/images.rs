@@ -20,6 +20,8 @@ pub struct ImageRow {
     pub finish_reason: String,
     pub generation_ms: i64,
     pub created_at: DateTime<Utc>,
+    /// The browser that asked for it (`None`: the shared gallery, changed by administrators only).
+    pub visitor: Option<String>,
 }
 
 /// A row to insert (no id yet).
@@ -36,10 +38,14 @@ pub struct NewImage {
     pub bytes: i64,
     pub finish_reason: String,
     pub generation_ms: i64,
+    pub visitor: Option<String>,
 }
 
 const COLUMNS: &str = "id, cache_key, provider, model, prompt, negative_prompt, aspect_ratio, \
-     seed, format, bytes, finish_reason, generation_ms, created_at";
+     seed, format, bytes, finish_reason, generation_ms, created_at, visitor";
+
+/// The rows a visitor sees: their own and the shared ones.
+const VISIBLE_TO: &str = "(visitor = $1 OR visitor IS NULL)";
 
 impl Store {
     /// Inserts the row, or returns the existing one with the same cache key (two identical
@@ -47,12 +53,13 @@ impl Store {
     pub async fn insert_image(&self, image: &NewImage, now: DateTime<Utc>) -> Result<ImageRow> {
         with_pool!(self, pool => sqlx::query(
             "INSERT INTO images (cache_key, provider, model, prompt, negative_prompt, aspect_ratio, \
-             seed, format, bytes, finish_reason, generation_ms, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (cache_key) DO NOTHING",
+             seed, format, bytes, finish_reason, generation_ms, created_at, visitor) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (cache_key) DO NOTHING",
         )
         .bind(&image.cache_key).bind(&image.provider).bind(&image.model).bind(&image.prompt)
         .bind(&image.negative_prompt).bind(&image.aspect_ratio).bind(image.seed).bind(&image.format)
         .bind(image.bytes).bind(&image.finish_reason).bind(image.generation_ms).bind(now)
+        .bind(&image.visitor)
         .execute(pool).await.map(|_| ()))?;
         self.image_by_key(&image.cache_key)
             .await?
@@ -71,7 +78,7 @@ impl Store {
         Ok(row)
     }
 
-    /// Newest first.
+    /// Every image, newest first (eviction reads from the end).
     pub async fn images(&self, limit: i64, offset: i64) -> Result<Vec<ImageRow>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM images ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"
@@ -84,6 +91,46 @@ impl Store {
     pub async fn image_count(&self) -> Result<i64> {
         let n = with_pool!(self, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM images").fetch_one(pool).await)?;
         Ok(n)
+    }
+
+    /// The images `visitor` sees (their own and the shared ones), newest first, and how many.
+    pub async fn visible_images(
+        &self,
+        visitor: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ImageRow>, i64)> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM images WHERE {VISIBLE_TO} ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+        );
+        let rows = with_pool!(self, pool => sqlx::query_as::<_, ImageRow>(&sql)
+            .bind(visitor).bind(limit.clamp(1, 200)).bind(offset.max(0)).fetch_all(pool).await)?;
+        let count_sql = format!("SELECT COUNT(*) FROM images WHERE {VISIBLE_TO}");
+        let total = with_pool!(self, pool => sqlx::query_scalar::<_, i64>(&count_sql)
+            .bind(visitor).fetch_one(pool).await)?;
+        Ok((rows, total))
+    }
+
+    /// How many images `visitor` has made, and their bytes.
+    pub async fn visitor_image_usage(&self, visitor: &str) -> Result<(i64, i64)> {
+        let row: (i64, Option<i64>) = with_pool!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*), CAST(SUM(bytes) AS BIGINT) FROM images WHERE visitor = $1")
+            .bind(visitor).fetch_one(pool).await)?;
+        Ok((row.0, row.1.unwrap_or(0)))
+    }
+
+    /// Visitors' images made before `cutoff` (the shared gallery is kept), for removal.
+    pub async fn visitor_images_before(
+        &self,
+        cutoff: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ImageRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM images WHERE visitor IS NOT NULL AND created_at < $1 ORDER BY id LIMIT $2"
+        );
+        let rows = with_pool!(self, pool => sqlx::query_as::<_, ImageRow>(&sql)
+            .bind(cutoff).bind(limit).fetch_all(pool).await)?;
+        Ok(rows)
     }
 
     /// Deletes the row; returns it so the caller can remove the file.

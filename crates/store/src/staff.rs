@@ -7,10 +7,20 @@ use chrono::{DateTime, Utc};
 
 pub use domain::api::desk::{StaffMember as Staff, StaffRole};
 
-pub use domain::api::desk::ApiKey;
+pub use domain::api::desk::{ApiKey, ApiScope, ApiScopes};
+
+/// What sign-in reads of an account.
+#[derive(Clone, Debug)]
+pub struct SignInRecord {
+    pub staff: Staff,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+}
 
 const STAFF_COLUMNS: &str = "id, email, name, role, active, created_at";
-const KEY_COLUMNS: &str = "id, name, prefix, rate_per_minute, created_at, last_used_at, revoked_at";
+const KEY_COLUMNS: &str =
+    "id, name, prefix, rate_per_minute, scopes, created_at, last_used_at, revoked_at";
 
 fn unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
@@ -66,17 +76,85 @@ impl Store {
         }
     }
 
-    /// The account and its password hash, for sign-in.
-    pub async fn staff_for_sign_in(&self, email: &str) -> Result<Option<(Staff, String)>> {
-        let sql = format!("SELECT {STAFF_COLUMNS}, password_hash FROM staff WHERE email = $1");
+    /// The account, its password hash and its lockout, for sign-in.
+    pub async fn staff_for_sign_in(&self, email: &str) -> Result<Option<SignInRecord>> {
+        let sql = format!(
+            "SELECT {STAFF_COLUMNS}, password_hash, failed_logins, locked_until FROM staff WHERE email = $1"
+        );
         let row = with_pool!(self, pool => {
             let row = sqlx::query(&sql).bind(email.trim().to_lowercase()).fetch_optional(pool).await?;
             row.map(|r| {
                 use sqlx::{FromRow, Row};
-                Ok::<_, sqlx::Error>((Staff::from_row(&r)?, r.try_get::<String, _>("password_hash")?))
+                Ok::<_, sqlx::Error>(SignInRecord {
+                    staff: Staff::from_row(&r)?,
+                    password_hash: r.try_get("password_hash")?,
+                    failed_logins: r.try_get("failed_logins")?,
+                    locked_until: r.try_get("locked_until")?,
+                })
             }).transpose()
         })?;
         Ok(row)
+    }
+
+    /// Counts a failed sign-in; returns the failures in a row so far.
+    pub async fn record_failed_sign_in(&self, id: i64) -> Result<i64> {
+        let n = with_pool!(self, pool => sqlx::query_scalar::<_, i64>(
+            "UPDATE staff SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+            .bind(id).fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// Refuses sign-ins to the account until `until`.
+    pub async fn lock_staff(&self, id: i64, until: DateTime<Utc>) -> Result<()> {
+        with_pool!(self, pool => sqlx::query("UPDATE staff SET locked_until = $1 WHERE id = $2")
+            .bind(until).bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// A successful sign-in clears the failures and any lock.
+    pub async fn clear_failed_sign_ins(&self, id: i64) -> Result<()> {
+        with_pool!(self, pool => sqlx::query(
+            "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Sets a new password hash, ends the account's sessions except `keep` (a session token's
+    /// hash: the person changing their own password stays signed in), and clears any lock.
+    pub async fn set_staff_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<bool> {
+        let n = with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let n = sqlx::query("UPDATE staff SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+                .bind(password_hash).bind(id).execute(&mut *tx).await?.rows_affected();
+            sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1 AND token_hash <> $2")
+                .bind(id).bind(keep.unwrap_or("")).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<u64, sqlx::Error>(n)
+        })?;
+        Ok(n > 0)
+    }
+
+    /// Changes an account's role; refuses (`Refused`) to leave no active administrator.
+    pub async fn set_staff_role(&self, id: i64, role: StaffRole) -> Result<bool> {
+        let n = with_pool!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let n = sqlx::query("UPDATE staff SET role = $1 WHERE id = $2")
+                .bind(role.as_str()).bind(id).execute(&mut *tx).await?.rows_affected();
+            let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = TRUE")
+                .fetch_one(&mut *tx).await?;
+            if admins == 0 {
+                tx.rollback().await?;
+                return Err(StoreError::Refused("The team needs at least one active administrator.".into()));
+            }
+            tx.commit().await?;
+            Ok::<u64, StoreError>(n)
+        })?;
+        Ok(n > 0)
     }
 
     pub async fn list_staff(&self) -> Result<Vec<Staff>> {
@@ -133,6 +211,13 @@ impl Store {
         Ok(row)
     }
 
+    /// Removes sessions that have expired; returns how many.
+    pub async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
+        let n = with_pool!(self, pool => sqlx::query("DELETE FROM staff_sessions WHERE expires_at < $1")
+            .bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n)
+    }
+
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         with_pool!(self, pool => sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1 OR expires_at < $2")
             .bind(token_hash).bind(Utc::now()).execute(pool).await.map(|_| ()))?;
@@ -145,14 +230,16 @@ impl Store {
         prefix: &str,
         key_hash: &str,
         rate_per_minute: i64,
+        scopes: &ApiScopes,
         created_by: i64,
     ) -> Result<ApiKey> {
         let sql = format!(
-            "INSERT INTO api_keys (name, prefix, key_hash, rate_per_minute, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING {KEY_COLUMNS}"
+            "INSERT INTO api_keys (name, prefix, key_hash, rate_per_minute, scopes, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {KEY_COLUMNS}"
         );
         let key = with_pool!(self, pool => sqlx::query_as::<_, ApiKey>(&sql)
-            .bind(name).bind(prefix).bind(key_hash).bind(rate_per_minute).bind(created_by).bind(Utc::now())
+            .bind(name).bind(prefix).bind(key_hash).bind(rate_per_minute).bind(scopes.to_line())
+            .bind(created_by).bind(Utc::now())
             .fetch_one(pool).await)?;
         Ok(key)
     }
@@ -178,9 +265,14 @@ impl Store {
         Ok(row)
     }
 
-    pub async fn touch_api_key(&self, id: i64) -> Result<()> {
-        with_pool!(self, pool => sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
-            .bind(Utc::now()).bind(id).execute(pool).await.map(|_| ()))?;
+    /// Records when keys were last used, many at once (the server batches uses in memory); a
+    /// later time never gives way to an earlier one written by another instance.
+    pub async fn touch_api_keys(&self, uses: &[(i64, DateTime<Utc>)]) -> Result<()> {
+        for (id, at) in uses {
+            with_pool!(self, pool => sqlx::query(
+                "UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)")
+                .bind(*at).bind(*id).execute(pool).await.map(|_| ()))?;
+        }
         Ok(())
     }
 }

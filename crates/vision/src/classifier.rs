@@ -48,6 +48,37 @@ pub struct TaughtState {
     pub head: Vec<u8>,
 }
 
+/// What one visitor taught on top of the shared classes: their examples, and the head trained on
+/// the shipped examples, the shared taught ones and theirs. Kept by the caller (the server keeps
+/// one per visitor in the database), never on this classifier.
+#[derive(Clone)]
+pub struct Overlay {
+    head: Head,
+    taught: Bank,
+}
+
+impl Overlay {
+    pub fn from_state(state: &TaughtState) -> VisionResult<Overlay> {
+        Ok(Overlay {
+            taught: Bank::from_bytes(&state.taught)?,
+            head: Head::from_bytes(&state.head)?,
+        })
+    }
+
+    /// The bytes to keep.
+    pub fn to_state(&self) -> VisionResult<TaughtState> {
+        Ok(TaughtState {
+            taught: self.taught.to_bytes()?,
+            head: self.head.to_bytes()?,
+        })
+    }
+
+    /// The example images this visitor taught.
+    pub fn taught_images(&self) -> usize {
+        self.taught.len() / VIEWS_PER_TAUGHT_IMAGE
+    }
+}
+
 pub struct Classifier {
     backbone: EfficientNetLite0,
     shipped_head: Head,
@@ -120,6 +151,11 @@ impl Classifier {
     }
 
     pub fn class_info(&self) -> Vec<ClassInfo> {
+        self.class_info_with(None)
+    }
+
+    /// The classes a visitor sees: the shared ones and their own (`overlay`).
+    pub fn class_info_with(&self, overlay: Option<&Overlay>) -> Vec<ClassInfo> {
         let state = self.read_state();
         // The training run records its pictures per class; the bank holds several views of each.
         let shipped: BTreeMap<String, usize> = self
@@ -128,9 +164,14 @@ impl Classifier {
             .get("images")
             .and_then(|json| serde_json::from_str(json).ok())
             .unwrap_or_else(|| self.shipped_bank.counts());
-        let taught = state.taught.counts();
-        state
-            .head
+        let mut taught = state.taught.counts();
+        if let Some(overlay) = overlay {
+            for (class, n) in overlay.taught.counts() {
+                *taught.entry(class).or_default() += n;
+            }
+        }
+        overlay
+            .map_or(&state.head, |o| &o.head)
             .classes
             .iter()
             .map(|name| ClassInfo {
@@ -148,6 +189,16 @@ impl Classifier {
 
     /// Classifies an upload. `threshold` defaults to the configured one; it must lie in [0, 1].
     pub fn predict(&self, bytes: &[u8], threshold: Option<f32>) -> VisionResult<Prediction> {
+        self.predict_with(bytes, threshold, None)
+    }
+
+    /// Classifies an upload with a visitor's own classes (`overlay`) on top of the shared ones.
+    pub fn predict_with(
+        &self,
+        bytes: &[u8],
+        threshold: Option<f32>,
+        overlay: Option<&Overlay>,
+    ) -> VisionResult<Prediction> {
         let threshold = threshold.unwrap_or(self.settings.threshold);
         if !(0.0..=1.0).contains(&threshold) || threshold.is_nan() {
             return Err(VisionError::Invalid(
@@ -163,8 +214,9 @@ impl Classifier {
         let mut imagenet_probs = output.logits.flatten_all()?.to_vec1::<f32>()?;
         softmax(&mut imagenet_probs);
         let state = self.read_state();
-        let probs = state.head.probabilities(&features);
-        let classes = &state.head.classes;
+        let head = overlay.map_or(&state.head, |o| &o.head);
+        let probs = head.probabilities(&features);
+        let classes = &head.classes;
         let top = argmax(&probs);
         let top_prob = probs[top];
         let top_class = classes[top].clone();
@@ -207,9 +259,14 @@ impl Classifier {
         })
     }
 
-    /// Adds example images to a class (new or existing), retrains the head on the shipped bank
-    /// plus everything taught, and saves both.
-    pub fn teach(&self, class: &str, uploads: &[Vec<u8>]) -> VisionResult<TeachReport> {
+    /// Checks a teaching request and returns the class's canonical name and the feature vectors
+    /// of the examples' views. `classes` are the ones the teacher already sees.
+    fn examples(
+        &self,
+        classes: &[String],
+        class: &str,
+        uploads: &[Vec<u8>],
+    ) -> VisionResult<(String, Vec<Vec<f32>>)> {
         let class = canonical_class(class).ok_or_else(|| {
             VisionError::Invalid(
                 "A class name needs 1 to 32 letters, digits, spaces or dashes.".into(),
@@ -232,21 +289,25 @@ impl Classifier {
                     .map_err(|e| VisionError::BadImage(format!("Example {}: {e}", i + 1)))?,
             );
         }
-        {
-            let state = self.read_state();
-            if !state.head.classes.contains(&class) && state.head.classes.len() >= MAX_CLASSES {
-                return Err(VisionError::Invalid(format!(
-                    "There are already {MAX_CLASSES} classes; reset to the shipped classes first."
-                )));
-            }
+        if !classes.contains(&class) && classes.len() >= MAX_CLASSES {
+            return Err(VisionError::Invalid(format!(
+                "There are already {MAX_CLASSES} classes; reset to the shipped classes first."
+            )));
         }
-        let started = Instant::now();
         let mut rng = Rng::new(uploads.iter().map(|b| b.len() as u64).sum());
         let mut views = Vec::with_capacity(images.len() * VIEWS_PER_TAUGHT_IMAGE);
         for image in &images {
             views.extend(augment::views(image, VIEWS_PER_TAUGHT_IMAGE, &mut rng));
         }
-        let features = self.backbone.features(&views)?;
+        Ok((class, self.backbone.features(&views)?))
+    }
+
+    /// Adds example images to a shared class (new or existing), retrains the shared head on the
+    /// shipped bank plus everything taught, and saves both. Every visitor sees the result.
+    pub fn teach(&self, class: &str, uploads: &[Vec<u8>]) -> VisionResult<TeachReport> {
+        let classes = self.classes();
+        let started = Instant::now();
+        let (class, features) = self.examples(&classes, class, uploads)?;
 
         // Teaching is rare and takes seconds: hold the write lock throughout so two teachers
         // cannot interleave, while predictions wait briefly.
@@ -263,10 +324,42 @@ impl Classifier {
         drop(state);
         Ok(TeachReport {
             class,
-            images_added: images.len(),
+            images_added: uploads.len(),
             classes: self.class_info(),
             train_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
+    }
+
+    /// Teaches a class to one visitor only: their examples are added to `overlay` (none yet:
+    /// a new one) and a head is trained on the shipped and shared examples plus theirs. Nothing
+    /// shared changes; the caller keeps the returned overlay.
+    pub fn teach_overlay(
+        &self,
+        overlay: Option<&Overlay>,
+        class: &str,
+        uploads: &[Vec<u8>],
+    ) -> VisionResult<(Overlay, TeachReport)> {
+        let classes = match overlay {
+            Some(o) => o.head.classes.clone(),
+            None => self.classes(),
+        };
+        let started = Instant::now();
+        let (class, features) = self.examples(&classes, class, uploads)?;
+        let mut own = overlay.map(|o| o.taught.clone()).unwrap_or_default();
+        for f in &features {
+            own.push(&class, f);
+        }
+        let mut all = self.read_state().taught.clone();
+        all.extend(&own);
+        let head = self.retrain(&all)?;
+        let overlay = Overlay { head, taught: own };
+        let report = TeachReport {
+            class,
+            images_added: uploads.len(),
+            classes: self.class_info_with(Some(&overlay)),
+            train_ms: started.elapsed().as_secs_f64() * 1000.0,
+        };
+        Ok((overlay, report))
     }
 
     fn retrain(&self, taught: &Bank) -> VisionResult<Head> {

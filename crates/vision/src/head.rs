@@ -67,9 +67,13 @@ impl Bank {
 
     /// Stored as f16: a feature bank is only ever trained on, and halves its size.
     pub fn save(&self, path: &Path) -> VisionResult<()> {
+        crate::write_atomically(path, &self.to_bytes()?)
+    }
+
+    /// The bytes `save` writes.
+    pub fn to_bytes(&self) -> VisionResult<Vec<u8>> {
         let meta = BTreeMap::from([("classes".to_owned(), serde_json::to_string(&self.classes)?)]);
-        tensorfile::write(
-            path,
+        tensorfile::encode(
             &[
                 (
                     "features",
@@ -288,11 +292,15 @@ impl Head {
     }
 
     pub fn save(&self, path: &Path) -> VisionResult<()> {
+        crate::write_atomically(path, &self.to_bytes()?)
+    }
+
+    /// The bytes `save` writes.
+    pub fn to_bytes(&self) -> VisionResult<Vec<u8>> {
         let mut meta = self.metadata.clone();
         meta.insert("classes".into(), serde_json::to_string(&self.classes)?);
         let k = self.classes.len();
-        tensorfile::write(
-            path,
+        tensorfile::encode(
             &[
                 ("mean", vec![FEATURES], Data::F32(&self.mean)),
                 ("inv_std", vec![FEATURES], Data::F32(&self.inv_std)),

@@ -23,6 +23,14 @@ pub fn write(
     tensors: &[(&str, Vec<usize>, Data<'_>)],
     metadata: &BTreeMap<String, String>,
 ) -> VisionResult<()> {
+    crate::write_atomically(path, &encode(tensors, metadata)?)
+}
+
+/// The bytes of a safetensors file holding the tensors and string metadata.
+pub fn encode(
+    tensors: &[(&str, Vec<usize>, Data<'_>)],
+    metadata: &BTreeMap<String, String>,
+) -> VisionResult<Vec<u8>> {
     let bad = |e: SafeTensorError| VisionError::Model(format!("cannot write safetensors: {e}"));
     let bytes: Vec<(&str, &[usize], Dtype, Vec<u8>)> = tensors
         .iter()
@@ -48,8 +56,7 @@ pub fn write(
         .collect::<Result<Vec<_>, _>>()
         .map_err(bad)?;
     let info: HashMap<String, String> = metadata.clone().into_iter().collect();
-    let out = safetensors::serialize(views, Some(info)).map_err(bad)?;
-    crate::write_atomically(path, &out)
+    safetensors::serialize(views, Some(info)).map_err(bad)
 }
 
 /// The tensors (as f32 or u32 on the CPU) and the metadata of a file's bytes.

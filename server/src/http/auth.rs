@@ -1,9 +1,13 @@
 //! Staff sign-in over HTTP: the session cookie (HttpOnly, SameSite=Strict, Secure behind TLS),
 //! the extractors that refuse a route without a session (`Staff`) or without the admin role
-//! (`Admin`), and the staff-account endpoints. Passwords and tokens are `services::staff`'s.
+//! (`Admin`), sign-in and out, and one's own password. Other accounts are `http::team`'s;
+//! passwords and tokens are `services::staff`'s.
 
 use crate::http::cookies;
-use crate::http::error::{bad_body, error};
+use crate::http::error::error;
+use crate::http::rate_limit::ClientIp;
+use crate::services::ServiceError;
+use crate::services::audit::Audit;
 use crate::services::staff::{self, token_hash};
 use crate::state::ServerState;
 use axum::Json;
@@ -15,9 +19,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use domain::api::desk::{NewStaff, SetActive, SignIn, StaffAnswer, StaffList};
+use domain::api::desk::{ChangePassword, SignIn, StaffAnswer};
 use domain::api::routes::desk_api;
 use store::Store;
+use store::audit::NewAuditEntry;
 
 pub const STAFF_COOKIE: &str = "staff_session";
 
@@ -107,9 +112,12 @@ where
 }
 
 /// `POST /api/desk/login` {email, password}: a session cookie, or one sentence for any
-/// failure (which of the two was wrong is not said).
+/// failure (which of the two was wrong is not said). Every attempt is audited; an account locked
+/// after repeated failures answers 429 with Retry-After.
 pub async fn login(
     State(store): State<Store>,
+    State(audit): State<Audit>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Result<Json<SignIn>, JsonRejection>,
 ) -> Response {
@@ -122,7 +130,28 @@ pub async fn login(
             "That email or password is too long.",
         );
     }
-    let (staff, token) = match staff::sign_in(&store, &body.email, body.password).await {
+    let email = body.email.trim().to_lowercase();
+    let attempt = staff::sign_in(&store, &email, body.password).await;
+    let (actor, staff_id) = match &attempt.account {
+        Some(s) => (crate::services::audit::actor(s), Some(s.id)),
+        None => (email.clone(), None),
+    };
+    let (action, detail) = match &attempt.outcome {
+        Ok(_) => ("sign_in", String::new()),
+        Err(e @ ServiceError::Locked { .. }) => ("sign_in.locked", e.to_string()),
+        Err(e) => ("sign_in.failed", e.to_string()),
+    };
+    audit
+        .record(NewAuditEntry {
+            actor,
+            staff_id,
+            action: action.into(),
+            target: email,
+            detail,
+            ip,
+        })
+        .await;
+    let (staff, token) = match attempt.outcome {
         Ok(signed_in) => signed_in,
         Err(e) => return e.into_response(),
     };
@@ -136,11 +165,20 @@ pub async fn login(
 }
 
 /// `POST /api/desk/logout`: ends the session (also when it had already ended).
-pub async fn logout(State(store): State<Store>, headers: HeaderMap) -> Response {
-    if let Some(token) = session_token(&headers)
-        && let Err(e) = store.delete_session(&token_hash(&token)).await
-    {
-        tracing::error!(error = %e, "cannot delete a staff session");
+pub async fn logout(
+    State(store): State<Store>,
+    State(audit): State<Audit>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(token) = session_token(&headers) {
+        let hash = token_hash(&token);
+        if let Ok(Some(staff)) = store.session_staff(&hash, chrono::Utc::now()).await {
+            audit.staff(&staff, &ip, "sign_out", "", "").await;
+        }
+        if let Err(e) = store.delete_session(&hash).await {
+            tracing::error!(error = %e, "cannot delete a staff session");
+        }
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     cookies::set(&mut response, &cookie(&headers, "", 0));
@@ -152,75 +190,45 @@ pub async fn me(Staff(staff): Staff) -> Response {
     Json(StaffAnswer { staff }).into_response()
 }
 
-/// `POST /api/desk/users` (admin): adds an agent (or another admin).
-pub async fn create_staff(
+/// `POST /api/desk/me/password` {current_password, new_password}: the signed-in person's own
+/// password; their other sessions end.
+pub async fn change_password(
     State(store): State<Store>,
-    Admin(admin): Admin,
-    body: Result<Json<NewStaff>, JsonRejection>,
+    State(audit): State<Audit>,
+    Staff(me): Staff,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Result<Json<ChangePassword>, JsonRejection>,
 ) -> Response {
-    let body = match body {
-        Ok(Json(body)) => body,
-        Err(rejection) => {
-            return bad_body(
-                &rejection,
-                "Send email, name, password and a role of agent or admin.",
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
+    let Ok(Json(body)) = body else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Send current_password and new_password.",
+        );
     };
-    match staff::create_staff(&store, &body.email, &body.name, body.password, body.role).await {
-        Ok(created) => {
-            tracing::info!(admin = admin.id, staff_id = created.id, role = %created.role, "staff account created");
-            (StatusCode::CREATED, Json(StaffAnswer { staff: created })).into_response()
+    let session = session_token(&headers)
+        .map(|t| token_hash(&t))
+        .unwrap_or_default();
+    match staff::change_own_password(
+        &store,
+        &me,
+        &session,
+        body.current_password,
+        body.new_password,
+    )
+    .await
+    {
+        Ok(()) => {
+            audit
+                .staff(&me, &ip, "staff.password_change", &me.email, "")
+                .await;
+            StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => e.into_response(),
     }
 }
 
-/// `GET /api/desk/users` (admin).
-pub async fn list_staff(State(store): State<Store>, Admin(_): Admin) -> Response {
-    match store.list_staff().await {
-        Ok(staff) => Json(StaffList { staff }).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot list staff");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The team could not be loaded.",
-            )
-        }
-    }
-}
-
-/// `POST /api/desk/users/{id}/active` (admin) {active}: turns an account off or on.
-pub async fn set_active(
-    State(store): State<Store>,
-    Admin(admin): Admin,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-    body: Result<Json<SetActive>, JsonRejection>,
-) -> Response {
-    let Ok(Json(body)) = body else {
-        return error(StatusCode::BAD_REQUEST, "Send {\"active\": true or false}.");
-    };
-    if id == admin.id && !body.active {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "You cannot turn off your own account.",
-        );
-    }
-    match store.set_staff_active(id, body.active).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => error(StatusCode::NOT_FOUND, "There is no such account."),
-        Err(e) => {
-            tracing::error!(error = %e, "cannot change a staff account");
-            error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The account could not be changed.",
-            )
-        }
-    }
-}
-
-/// Staff sign-in (rate limited), sign-out, who is signed in, and staff accounts.
+/// Staff sign-in (rate limited), sign-out, who is signed in, and one's own password.
 pub fn router(state: &ServerState) -> Router<ServerState> {
     Router::new()
         .route(
@@ -232,11 +240,7 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
         )
         .route(desk_api::LOGOUT.template(), post(logout))
         .route(desk_api::ME.template(), get(me))
-        .route(
-            desk_api::USERS.template(),
-            get(list_staff).post(create_staff),
-        )
-        .route(desk_api::USER_ACTIVE.template(), post(set_active))
+        .route(desk_api::OWN_PASSWORD.template(), post(change_password))
 }
 
 #[cfg(test)]

@@ -1,7 +1,11 @@
 //! Image Classifier endpoints: predict (multipart upload), what the classifier knows, teach a
 //! class from example images, reset to the shipped head, and drawn sample pictures.
 
+use crate::http::auth::Admin;
 use crate::http::error::ApiError;
+use crate::http::rate_limit::ClientIp;
+use crate::http::visitor::Visitor;
+use crate::services::audit::Audit;
 use crate::services::classifier::{ClassifierError, ClassifierService, ClassifierStatus};
 use crate::services::metrics::Metrics;
 use crate::state::ServerState;
@@ -135,6 +139,7 @@ fn parse_threshold(raw: &str) -> Result<f32, ApiError> {
 pub async fn predict(
     State(service): State<Arc<ClassifierService>>,
     State(metrics): State<Metrics>,
+    Visitor(visitor): Visitor,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
     let mut multipart = multipart.map_err(|e| multipart_error(&e))?;
@@ -162,7 +167,7 @@ pub async fn predict(
         )
     })?;
     let started = Instant::now();
-    let result = service.run(move |c| c.predict(&bytes, threshold)).await;
+    let result = service.predict_for(&visitor, bytes, threshold).await;
     let outcome = match &result {
         Ok(p) => p.predicted_class.clone(),
         Err(_) => "error".into(),
@@ -185,17 +190,24 @@ pub async fn predict(
     Ok(Json(prediction).into_response())
 }
 
-/// `GET /api/classifier/info`: state, classes with their examples, the default threshold and the
-/// shipped head's training figures.
-pub async fn info(State(service): State<Arc<ClassifierService>>) -> Response {
-    match service.ready() {
-        Ok(c) => Json(ClassifierInfo {
+/// `GET /api/classifier/info`: state, the classes this visitor sees with their examples, the
+/// default threshold and the shipped head's training figures.
+pub async fn info(
+    State(service): State<Arc<ClassifierService>>,
+    Visitor(visitor): Visitor,
+) -> Response {
+    let classes = service.classes_for(&visitor).await;
+    match service
+        .ready()
+        .and_then(|c| classes.map(|classes| (c, classes)))
+    {
+        Ok((c, classes)) => Json(ClassifierInfo {
             ready: true,
             state: "ready".into(),
             error: None,
             backbone: "EfficientNet-Lite0 (ImageNet-1k) on candle, in process".into(),
             confidence_threshold: c.default_threshold(),
-            classes: c.class_info(),
+            classes,
             shipped: c.shipped_metadata().clone(),
             max_upload_bytes: MAX_UPLOAD_BYTES,
             max_teach_images: MAX_TEACH_IMAGES,
@@ -217,11 +229,10 @@ pub async fn info(State(service): State<Arc<ClassifierService>>) -> Response {
     }
 }
 
-/// `POST /api/classifier/teach`: multipart `class` and one or more `file` fields.
-pub async fn teach(
-    State(service): State<Arc<ClassifierService>>,
+/// A teaching request's `class` and example files.
+async fn read_teaching(
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<(String, Vec<Vec<u8>>), ApiError> {
     let mut multipart = multipart.map_err(|e| multipart_error(&e))?;
     let mut class = None;
     let mut files = Vec::new();
@@ -252,14 +263,74 @@ pub async fn teach(
             "Name the class to teach.",
         )
     })?;
-    let report = service.teach(class, files).await.map_err(ApiError::from)?;
-    tracing::info!(class = %report.class, images = report.images_added, ms = report.train_ms as u64, "class taught");
+    Ok((class, files))
+}
+
+/// `POST /api/classifier/teach`: multipart `class` and one or more `file` fields; the class is
+/// this visitor's only.
+pub async fn teach(
+    State(service): State<Arc<ClassifierService>>,
+    Visitor(visitor): Visitor,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let (class, files) = read_teaching(multipart).await?;
+    let report = service
+        .teach_visitor(&visitor, class, files)
+        .await
+        .map_err(ApiError::from)?;
+    tracing::info!(class = %report.class, images = report.images_added, ms = report.train_ms as u64, "class taught to one visitor");
     Ok(Json(report).into_response())
 }
 
-/// `POST /api/classifier/reset`: forget every taught example.
-pub async fn reset(State(service): State<Arc<ClassifierService>>) -> Result<Response, ApiError> {
-    let classes = service.reset().await.map_err(ApiError::from)?;
+/// `POST /api/classifier/reset`: forget what this visitor taught (the shared classes stay).
+pub async fn reset(
+    State(service): State<Arc<ClassifierService>>,
+    Visitor(visitor): Visitor,
+) -> Result<Response, ApiError> {
+    let classes = service
+        .reset_visitor(&visitor)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(Json(ClassList { classes }).into_response())
+}
+
+/// `POST /api/desk/classifier/teach` (admin): a class every visitor sees.
+pub async fn teach_shared(
+    State(service): State<Arc<ClassifierService>>,
+    State(audit): State<Audit>,
+    Admin(admin): Admin,
+    ClientIp(ip): ClientIp,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let (class, files) = read_teaching(multipart).await?;
+    let report = service
+        .teach_shared(class, files)
+        .await
+        .map_err(ApiError::from)?;
+    let detail = format!("{} images", report.images_added);
+    audit
+        .staff(
+            &admin,
+            &ip,
+            "classifier.teach_shared",
+            &report.class,
+            &detail,
+        )
+        .await;
+    Ok(Json(report).into_response())
+}
+
+/// `POST /api/desk/classifier/reset` (admin): the shared classes back to the shipped ones.
+pub async fn reset_shared(
+    State(service): State<Arc<ClassifierService>>,
+    State(audit): State<Audit>,
+    Admin(admin): Admin,
+    ClientIp(ip): ClientIp,
+) -> Result<Response, ApiError> {
+    let classes = service.reset_shared().await.map_err(ApiError::from)?;
+    audit
+        .staff(&admin, &ip, "classifier.reset_shared", "", "")
+        .await;
     Ok(Json(ClassList { classes }).into_response())
 }
 
@@ -331,9 +402,21 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
                 .layer(axum::extract::DefaultBodyLimit::max(TEACH_BODY_LIMIT)),
         )
         .route(classifier_api::RESET.template(), axum::routing::post(reset))
+        .route(
+            classifier_api::TEACH_SHARED.template(),
+            axum::routing::post(teach_shared)
+                .layer(axum::extract::DefaultBodyLimit::max(TEACH_BODY_LIMIT)),
+        )
+        .route(
+            classifier_api::RESET_SHARED.template(),
+            axum::routing::post(reset_shared),
+        )
         .route(classifier_api::INFO.template(), axum::routing::get(info))
         .route(
             classifier_api::SAMPLE.template(),
             axum::routing::get(sample),
         )
+        .layer(axum::middleware::from_fn(
+            crate::http::visitor::ensure_visitor,
+        ))
 }

@@ -4,7 +4,9 @@
 
 use crate::http::auth::{Admin, Staff};
 use crate::http::error::{Refused, bad_body, error, refuse};
+use crate::http::rate_limit::ClientIp;
 use crate::http::support::transcript_message;
+use crate::services::audit::Audit;
 use crate::services::live::LiveEvent;
 use crate::services::staff::{new_token, token_hash};
 use crate::services::support::SupportService;
@@ -162,6 +164,8 @@ pub async fn claim(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
     Staff(staff): Staff,
+    State(audit): State<Audit>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> Response {
     let outcome = match service.store().claim_conversation(&id, staff.id).await {
@@ -171,6 +175,9 @@ pub async fn claim(
     match hold_answer(outcome) {
         Ok(summary) => {
             tracing::info!(staff_id = staff.id, conversation = %id, "conversation claimed");
+            audit
+                .staff(&staff, &ip, "conversation.claim", &id, "")
+                .await;
             metrics.count(
                 "support_desk_actions_total",
                 vec![("action", "claim".into())],
@@ -191,6 +198,8 @@ pub async fn release(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
     Staff(staff): Staff,
+    State(audit): State<Audit>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> Response {
     let outcome = match service
@@ -204,6 +213,9 @@ pub async fn release(
     match hold_answer(outcome) {
         Ok(summary) => {
             publish(&service, "released", &summary, by(&staff.name), true);
+            audit
+                .staff(&staff, &ip, "conversation.release", &id, "")
+                .await;
             metrics.count(
                 "support_desk_actions_total",
                 vec![("action", "release".into())],
@@ -242,10 +254,15 @@ pub async fn resolve(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
     Staff(staff): Staff,
+    State(audit): State<Audit>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> Response {
     match resolve_conversation(&service, &id, &staff.name).await {
         Ok(summary) => {
+            audit
+                .staff(&staff, &ip, "conversation.resolve", &id, "")
+                .await;
             metrics.count(
                 "support_desk_actions_total",
                 vec![("action", "resolve".into())],
@@ -266,6 +283,8 @@ pub async fn reply(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
     Staff(staff): Staff,
+    State(audit): State<Audit>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     body: Result<Json<ReplyRequest>, JsonRejection>,
 ) -> Response {
@@ -327,6 +346,10 @@ pub async fn reply(
         vec![("action", "reply".into())],
         1.0,
     );
+    let detail = format!("message {message_id}, {} characters", text.chars().count());
+    audit
+        .staff(&staff, &ip, "conversation.reply", &id, &detail)
+        .await;
     Json(ReplySent {
         message,
         conversation: summary,
@@ -368,6 +391,8 @@ pub async fn tickets(
 pub async fn ticket_status(
     State(service): State<Arc<SupportService>>,
     Staff(staff): Staff,
+    State(audit): State<Audit>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
     body: Result<Json<TicketStatusChange>, JsonRejection>,
 ) -> Response {
@@ -383,6 +408,15 @@ pub async fn ticket_status(
     };
     match service.store().set_ticket_status(id, body.status).await {
         Ok(true) => {
+            audit
+                .staff(
+                    &staff,
+                    &ip,
+                    "ticket.status",
+                    &format!("ticket {id}"),
+                    body.status.as_str(),
+                )
+                .await;
             service.hub().publish_to_staff(
                 "ticket",
                 &TicketChanged {
@@ -456,15 +490,21 @@ pub async fn api_keys(State(store): State<Store>, Admin(_): Admin) -> Response {
     }
 }
 
-/// `POST /api/desk/api-keys` (admin) {name, rate_per_minute?}: the key is shown once, here.
+/// `POST /api/desk/api-keys` (admin) {name, rate_per_minute?, scopes}: the key is shown once,
+/// here.
 pub async fn create_api_key(
     State(store): State<Store>,
     State(config): State<Arc<crate::config::Config>>,
     Admin(admin): Admin,
+    State(audit): State<Audit>,
+    ClientIp(ip): ClientIp,
     body: Result<Json<NewApiKey>, JsonRejection>,
 ) -> Response {
     let Ok(Json(body)) = body else {
-        return error(StatusCode::BAD_REQUEST, "Send {\"name\": \"...\"}.");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Send {\"name\": \"...\", \"scopes\": [\"messages:write\", ...]}.",
+        );
     };
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 80 {
@@ -482,14 +522,31 @@ pub async fn create_api_key(
             "The rate must be 1 to 100000 requests a minute.",
         );
     }
+    if body.scopes.is_empty() {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Give the key at least one scope.",
+        );
+    }
+    let scopes = store::staff::ApiScopes::new(body.scopes.iter().copied());
     let secret = format!("aip_{}", new_token());
     let prefix: String = secret.chars().take(12).collect();
     match store
-        .create_api_key(name, &prefix, &token_hash(&secret), rate, admin.id)
+        .create_api_key(name, &prefix, &token_hash(&secret), rate, &scopes, admin.id)
         .await
     {
         Ok(key) => {
             tracing::info!(admin = admin.id, key_id = key.id, "API key created");
+            let target = format!("key {} ({})", key.id, key.name);
+            audit
+                .staff(
+                    &admin,
+                    &ip,
+                    "api_key.create",
+                    &target,
+                    &key.scopes.to_line(),
+                )
+                .await;
             (StatusCode::CREATED, Json(CreatedApiKey { key, secret })).into_response()
         }
         Err(e) => unavailable("Creating the key", e),
@@ -500,11 +557,16 @@ pub async fn create_api_key(
 pub async fn revoke_api_key(
     State(store): State<Store>,
     Admin(admin): Admin,
+    State(audit): State<Audit>,
+    ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
 ) -> Response {
     match store.revoke_api_key(id).await {
         Ok(true) => {
             tracing::info!(admin = admin.id, key_id = id, "API key revoked");
+            audit
+                .staff(&admin, &ip, "api_key.revoke", &format!("key {id}"), "")
+                .await;
             StatusCode::NO_CONTENT.into_response()
         }
         Ok(false) => error(StatusCode::NOT_FOUND, "There is no such active key."),

@@ -110,15 +110,32 @@ impl From<ServiceError> for ApiError {
             ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            ServiceError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
         };
         ApiError::status(status, e.to_string())
     }
 }
 
-/// A service's error as the response it means: the status its kind calls for, and the sentence.
+/// A service's error as the response it means: the status its kind calls for, and the sentence
+/// (with Retry-After when it says how long to wait).
 impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
-        ApiError::from(self).into_response()
+        let retry_after = match &self {
+            ServiceError::Locked {
+                retry_after_seconds,
+                ..
+            } => Some(*retry_after_seconds),
+            _ => None,
+        };
+        let mut response = ApiError::from(self).into_response();
+        if let Some(seconds) = retry_after
+            && let Ok(v) = axum::http::HeaderValue::from_str(&seconds.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        response
     }
 }
 

@@ -2,6 +2,7 @@
 //! file (inline or as a download) and delete.
 
 use crate::http::error::ApiError;
+use crate::http::visitor::Visitor;
 use crate::state::ServerState;
 use axum::Json;
 use axum::Router;
@@ -29,6 +30,7 @@ fn error_response(e: &ImageError) -> Response {
         ImageError::NotConfigured(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotConfigured),
         ImageError::Unavailable(_) => (StatusCode::BAD_GATEWAY, ErrorCode::Unavailable),
         ImageError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+        ImageError::QuotaFull(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
     };
     ApiError::new(status, code, e.to_string()).into_response()
 }
@@ -68,6 +70,7 @@ pub async fn providers(State(images): State<Arc<ImageService>>) -> Response {
 pub async fn generate(
     State(images): State<Arc<ImageService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
+    Visitor(visitor): Visitor,
     input: Result<Json<ImageInput>, JsonRejection>,
 ) -> Response {
     let Json(input) = match input {
@@ -79,7 +82,7 @@ pub async fn generate(
             );
         }
     };
-    let result = images.generate(&input).await;
+    let result = images.generate(&visitor, &input).await;
     let provider = match &result {
         Ok(done) => done.image.provider.clone(),
         Err(_) => input.provider.clone().unwrap_or_else(|| "default".into()),
@@ -116,13 +119,14 @@ pub struct GalleryQuery {
     pub offset: Option<i64>,
 }
 
-/// `GET /api/images?limit&offset`: newest first.
+/// `GET /api/images?limit&offset`: the visitor's images and the shared ones, newest first.
 pub async fn gallery(
     State(images): State<Arc<ImageService>>,
+    Visitor(visitor): Visitor,
     Query(q): Query<GalleryQuery>,
 ) -> Response {
     match images
-        .gallery(q.limit.unwrap_or(24), q.offset.unwrap_or(0))
+        .gallery(&visitor, q.limit.unwrap_or(24), q.offset.unwrap_or(0))
         .await
     {
         Ok((rows, total)) => Json(Gallery {
@@ -143,10 +147,11 @@ pub struct FileQuery {
 /// `GET /api/images/{id}/file[?download=1]`
 pub async fn file(
     State(images): State<Arc<ImageService>>,
+    Visitor(visitor): Visitor,
     Path(id): Path<i64>,
     Query(q): Query<FileQuery>,
 ) -> Response {
-    match images.file(id).await {
+    match images.file(&visitor, id).await {
         Ok((row, bytes)) => {
             let mime = imagegen::ImageFormat::parse(&row.format)
                 .map(|f| f.mime())
@@ -171,11 +176,14 @@ pub async fn file(
     }
 }
 
-/// `DELETE /api/images/{id}`
-pub async fn delete(State(images): State<Arc<ImageService>>, Path(id): Path<i64>) -> Response {
-    match images.delete(id).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => error_response(&ImageError::NotFound(format!("There is no image {id}."))),
+/// `DELETE /api/images/{id}`: only the visitor's own image.
+pub async fn delete(
+    State(images): State<Arc<ImageService>>,
+    Visitor(visitor): Visitor,
+    Path(id): Path<i64>,
+) -> Response {
+    match images.delete_own(&visitor, id).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => error_response(&e),
     }
 }
@@ -198,4 +206,7 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
         .route(images_api::PROVIDERS.template(), get(providers))
         .route(images_api::FILE.template(), get(file))
         .route(images_api::DELETE.template(), axum::routing::delete(delete))
+        .layer(axum::middleware::from_fn(
+            crate::http::visitor::ensure_visitor,
+        ))
 }

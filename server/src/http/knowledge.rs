@@ -2,7 +2,9 @@
 //! delete one, re-index everything. The work is `services::knowledge`'s.
 
 use crate::http::auth::Admin;
-use crate::http::error::{Refused, error, refuse};
+use crate::http::error::{ApiError, Refused, error, refuse};
+use crate::http::rate_limit::ClientIp;
+use crate::services::audit::Audit;
 use crate::services::knowledge::{KnowledgeService, Upload};
 use crate::state::ServerState;
 use axum::Json;
@@ -40,7 +42,9 @@ fn unreadable(e: &axum::extract::multipart::MultipartError, what: &str) -> Refus
     }
 }
 
-/// Reads `file` and the optional `title`, `audience`, `doc_type`, `category` fields.
+/// Reads `file` and the optional `title` (up to 200 characters), `audience` and `doc_type` (one
+/// of their values, exactly), `category` (up to 40 characters; blank: general). A field the form
+/// does not have is refused, as the API's document states.
 pub async fn read_upload(mut form: Multipart) -> Result<Upload, Refused> {
     let mut upload = Upload {
         filename: String::new(),
@@ -49,6 +53,13 @@ pub async fn read_upload(mut form: Multipart) -> Result<Upload, Refused> {
         audience: "customer".into(),
         doc_type: "policy".into(),
         category: "general".into(),
+    };
+    let invalid = |field: &str, message: String| -> Refused {
+        Box::new(
+            ApiError::status(StatusCode::UNPROCESSABLE_ENTITY, message)
+                .on_field(field)
+                .into_response(),
+        )
     };
     loop {
         let field = match form.next_field().await {
@@ -63,37 +74,79 @@ pub async fn read_upload(mut form: Multipart) -> Result<Upload, Refused> {
                 Ok(b) => b.to_vec(),
                 Err(e) => return Err(unreadable(&e, "The file")),
             };
-        } else {
-            let Ok(value) = field.text().await else {
-                return Err(refuse(
-                    StatusCode::BAD_REQUEST,
-                    "A form field could not be read.",
+            continue;
+        }
+        if !UPLOAD_FIELDS.contains(&name.as_str()) {
+            return Err(invalid(
+                &name,
+                format!(
+                    "The form has no field {name:?}; it takes file, {}.",
+                    UPLOAD_FIELDS.join(", ")
+                ),
+            ));
+        }
+        let value = match field.text().await {
+            Ok(v) => v,
+            Err(e) => return Err(unreadable(&e, "A form field")),
+        };
+        match name.as_str() {
+            "title" if value.chars().count() > MAX_TITLE_CHARS => {
+                return Err(invalid(
+                    "title",
+                    format!("Keep the title to {MAX_TITLE_CHARS} characters."),
                 ));
-            };
-            let value = value.trim().to_owned();
-            match name.as_str() {
-                "title" if !value.is_empty() => upload.title = Some(value),
-                "audience" if !value.is_empty() => upload.audience = value,
-                "doc_type" if !value.is_empty() => upload.doc_type = value,
-                "category" if !value.is_empty() => upload.category = value.to_lowercase(),
-                _ => {}
             }
+            "title" => upload.title = Some(value.trim().to_owned()).filter(|t| !t.is_empty()),
+            "audience" | "doc_type" => {
+                let allowed = if name == "audience" {
+                    kb::chunks::AUDIENCES
+                } else {
+                    kb::chunks::DOC_TYPES
+                };
+                if !allowed.contains(&value.as_str()) {
+                    return Err(invalid(
+                        &name,
+                        format!("{name} must be one of: {}.", allowed.join(", ")),
+                    ));
+                }
+                if name == "audience" {
+                    upload.audience = value;
+                } else {
+                    upload.doc_type = value;
+                }
+            }
+            _ if value.chars().count() > MAX_CATEGORY_CHARS => {
+                return Err(invalid(
+                    "category",
+                    format!("Keep the category to {MAX_CATEGORY_CHARS} characters."),
+                ));
+            }
+            _ if value.trim().is_empty() => {}
+            _ => upload.category = value.trim().to_lowercase(),
         }
     }
     if upload.filename.is_empty() {
-        return Err(refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Choose a file to upload (form field \"file\").",
+        return Err(invalid(
+            "file",
+            "Choose a file to upload (form field \"file\").".into(),
         ));
     }
     Ok(upload)
 }
 
+/// The form fields of an upload besides `file`.
+const UPLOAD_FIELDS: &[&str] = &["title", "audience", "doc_type", "category"];
+/// The longest title and category an upload may give.
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_CATEGORY_CHARS: usize = 40;
+
 /// `POST /api/desk/kb/documents` (admin, multipart): 202 with the document; progress follows
 /// on the live stream.
 pub async fn upload(
     State(service): State<Arc<KnowledgeService>>,
+    State(audit): State<Audit>,
     Admin(admin): Admin,
+    ClientIp(ip): ClientIp,
     form: Multipart,
 ) -> Response {
     let upload = match read_upload(form).await {
@@ -101,14 +154,24 @@ pub async fn upload(
         Err(r) => return *r,
     };
     match service.accept(upload, &admin.email).await {
-        Ok(accepted) => (
-            StatusCode::ACCEPTED,
-            Json(DocumentAccepted {
-                document: accepted.document,
-                job_id: accepted.job_id,
-            }),
-        )
-            .into_response(),
+        Ok(accepted) => {
+            let target = format!(
+                "document {} ({})",
+                accepted.document.id, accepted.document.filename
+            );
+            let detail = format!("{} bytes", accepted.document.bytes);
+            audit
+                .staff(&admin, &ip, "kb.upload", &target, &detail)
+                .await;
+            (
+                StatusCode::ACCEPTED,
+                Json(DocumentAccepted {
+                    document: accepted.document,
+                    job_id: accepted.job_id,
+                }),
+            )
+                .into_response()
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -163,15 +226,23 @@ pub async fn chunks(State(store): State<Store>, Admin(_): Admin, Path(id): Path<
 /// `DELETE /api/desk/kb/documents/{id}` (admin).
 pub async fn delete(
     State(service): State<Arc<KnowledgeService>>,
-    Admin(_): Admin,
+    State(audit): State<Audit>,
+    Admin(admin): Admin,
+    ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
 ) -> Response {
     match service.remove(id).await {
-        Ok(removed) => Json(DocumentDeleted {
-            deleted: id,
-            chunks_removed: removed,
-        })
-        .into_response(),
+        Ok(removed) => {
+            let detail = format!("{removed} chunks removed");
+            audit
+                .staff(&admin, &ip, "kb.delete", &format!("document {id}"), &detail)
+                .await;
+            Json(DocumentDeleted {
+                deleted: id,
+                chunks_removed: removed,
+            })
+            .into_response()
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -179,11 +250,15 @@ pub async fn delete(
 /// `POST /api/desk/kb/reindex` (admin): embeds every chunk again; 202, progress on the stream.
 pub async fn reindex(
     State(service): State<Arc<KnowledgeService>>,
+    State(audit): State<Audit>,
     Admin(admin): Admin,
+    ClientIp(ip): ClientIp,
 ) -> Response {
     match service.start_reindex() {
         Ok(chunks) => {
             tracing::info!(admin = admin.id, "re-index started");
+            let detail = format!("{chunks} chunks");
+            audit.staff(&admin, &ip, "kb.reindex", "", &detail).await;
             (
                 StatusCode::ACCEPTED,
                 Json(ReindexStarted {

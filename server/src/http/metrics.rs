@@ -57,7 +57,40 @@ pub async fn track(State(metrics): State<Metrics>, request: Request, next: Next)
     response
 }
 
-/// `/metrics`.
+/// `/metrics` for the private metrics port: anyone who can reach that port may read it.
 pub fn router() -> Router<ServerState> {
     Router::new().route("/metrics", get(render))
+}
+
+/// `/metrics` on the public port, for a request bearing `token` (`METRICS_TOKEN`) only.
+pub fn router_with_token(token: crate::config::Secret) -> Router<ServerState> {
+    use secrecy::ExposeSecret;
+    let expected = std::sync::Arc::new(crate::services::staff::token_hash(token.expose_secret()));
+    Router::new().route(
+        "/metrics",
+        get(
+            move |State(metrics): State<Metrics>, headers: axum::http::HeaderMap| {
+                let expected = expected.clone();
+                async move {
+                    let presented = headers
+                        .get(header::AUTHORIZATION)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.strip_prefix("Bearer "))
+                        .map(|t| crate::services::staff::token_hash(t.trim()));
+                    // Hashes compared, so the time taken says nothing about the token.
+                    if presented.as_deref() != Some(expected.as_str()) {
+                        let mut response = crate::http::error::error(
+                            axum::http::StatusCode::UNAUTHORIZED,
+                            "Send the metrics token as 'Authorization: Bearer <METRICS_TOKEN>'.",
+                        );
+                        response
+                            .headers_mut()
+                            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                        return response;
+                    }
+                    render(State(metrics)).await
+                }
+            },
+        ),
+    )
 }

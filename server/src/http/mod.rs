@@ -2,6 +2,7 @@
 //! service's result or error becomes a response. Nothing below `services/` knows about HTTP.
 
 pub mod api_v1;
+mod audit;
 pub mod auth;
 pub mod classifier;
 mod cookies;
@@ -18,6 +19,8 @@ pub mod pirate;
 pub mod rate_limit;
 mod sse;
 pub mod support;
+mod team;
+pub mod visitor;
 
 /// The body limit of a JSON request (a chat message, a prompt): far above any valid one.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -62,10 +65,11 @@ pub fn router(state: ServerState) -> Router {
         ));
     let x_request_id = HeaderName::from_static("x-request-id");
 
-    // With a private metrics port, /metrics is served there only (`metrics_router`).
-    let public_metrics = match state.config.metrics_port {
-        None => metrics::router(),
-        Some(_) => Router::new(),
+    // With a private metrics port, /metrics is served there only (`metrics_router`); without
+    // one, on this port to the holder of METRICS_TOKEN; with neither, nowhere.
+    let public_metrics = match (state.config.metrics_port, &state.config.metrics_token) {
+        (None, Some(token)) => metrics::router_with_token(token.clone()),
+        _ => Router::new(),
     };
     Router::new()
         .merge(health::router())
@@ -77,6 +81,8 @@ pub fn router(state: ServerState) -> Router {
         .merge(classifier::router(&state))
         .nest(domain::api::routes::gpt_api::PREFIX, state.gpt.router(state.chat_limit.clone()))
         .merge(auth::router(&state))
+        .merge(team::router())
+        .merge(audit::router())
         .merge(desk::router())
         .merge(knowledge::router(&state))
         .nest("/api/v1", api_v1::router())

@@ -22,6 +22,35 @@ fn client_of(request: &Request, header_name: Option<&HeaderName>) -> String {
         .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
 }
 
+/// The client's address, as the limits see it (for the audit log).
+pub struct ClientIp(pub String);
+
+impl<S> axum::extract::FromRequestParts<S> for ClientIp
+where
+    S: Send + Sync,
+    ChatLimit: axum::extract::FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let limit = <ChatLimit as axum::extract::FromRef<S>>::from_ref(state);
+        if let Some(name) = &limit.client_ip_header
+            && let Some(value) = parts.headers.get(name).and_then(|v| v.to_str().ok())
+        {
+            return Ok(ClientIp(value.trim().chars().take(100).collect()));
+        }
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string()),
+        ))
+    }
+}
+
 pub async fn limit_chat(State(limit): State<ChatLimit>, request: Request, next: Next) -> Response {
     let client = client_of(&request, limit.client_ip_header.as_ref());
     match limit.limiter.take(&client).await {

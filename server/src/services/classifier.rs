@@ -1,6 +1,10 @@
 //! The image classifier, loaded in the background at start-up, and its jobs run one at a time
 //! off the async threads.
 //!
+//! Two layers of taught classes: the shared ones, which only an administrator changes (on the
+//! desk), and each visitor's own on top of them (`visitor_classifiers` rows), so a visitor's
+//! teaching or reset changes only what that visitor sees.
+//!
 //! On PostgreSQL what users teach is shared: after a class is taught or the classes are reset,
 //! the new state goes to the database and a `classifier` event tells the other instances, which
 //! take it from there; a starting instance takes it too. On SQLite (one instance) the files in
@@ -8,11 +12,11 @@
 
 use crate::config::Config;
 use crate::services::live::Hub;
-use domain::classifier::{ClassInfo, TeachReport};
+use domain::classifier::{ClassInfo, Prediction, TeachReport};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use store::{Backend, Store};
-use vision::classifier::TaughtState;
+use vision::classifier::{Overlay, TaughtState};
 use vision::{Classifier, ClassifierSettings, VisionError};
 
 /// Where the classifier stands (`/health/ready`).
@@ -56,10 +60,17 @@ pub struct ClassifierService {
     running: tokio::sync::Semaphore,
     /// The database every instance shares (PostgreSQL only), and the hub that tells them.
     shared: Option<(Store, Hub)>,
+    /// Where each visitor's own classes are kept (either backend).
+    store: Store,
 }
 
 /// The live event that says the taught classes changed (the state itself is in the database).
 const CHANGED: &str = "classifier";
+
+/// Example images one visitor may teach, in all.
+pub const VISITOR_MAX_IMAGES: usize = 60;
+/// The bytes one visitor's classes may take (examples' features and head).
+pub const VISITOR_MAX_BYTES: usize = 4 * 1024 * 1024;
 
 impl ClassifierService {
     pub fn new(config: &Config, store: &Store, hub: &Hub) -> Self {
@@ -72,6 +83,7 @@ impl ClassifierService {
             },
             state: RwLock::new(Load::Loading),
             running: tokio::sync::Semaphore::new(1),
+            store: store.clone(),
         }
     }
 
@@ -110,8 +122,8 @@ impl ClassifierService {
         }
     }
 
-    /// Teaches a class, then shares the new state.
-    pub async fn teach(
+    /// Teaches a shared class (an administrator's), then shares the new state.
+    pub async fn teach_shared(
         &self,
         class: String,
         files: Vec<Vec<u8>>,
@@ -121,11 +133,100 @@ impl ClassifierService {
         Ok(report)
     }
 
-    /// Forgets every taught class, then shares that.
-    pub async fn reset(&self) -> Result<Vec<ClassInfo>, ClassifierError> {
+    /// Forgets every shared taught class, then shares that.
+    pub async fn reset_shared(&self) -> Result<Vec<ClassInfo>, ClassifierError> {
         let classes = self.run(|c| c.reset().map(|()| c.class_info())).await?;
         self.share().await;
         Ok(classes)
+    }
+
+    /// The classes `visitor` taught, as kept in the database.
+    async fn visitor_state(&self, visitor: &str) -> Result<Option<TaughtState>, ClassifierError> {
+        self.store
+            .visitor_classifier(visitor)
+            .await
+            .map(|row| row.map(|(taught, head)| TaughtState { taught, head }))
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot read a visitor's classes");
+                ClassifierError::Unavailable(
+                    "Your taught classes cannot be read right now; try again.".into(),
+                )
+            })
+    }
+
+    /// Teaches a class to `visitor` only, within their quota.
+    pub async fn teach_visitor(
+        &self,
+        visitor: &str,
+        class: String,
+        files: Vec<Vec<u8>>,
+    ) -> Result<TeachReport, ClassifierError> {
+        let before = self.visitor_state(visitor).await?;
+        let (state, report) = self
+            .run(move |c| {
+                let overlay = before.as_ref().map(Overlay::from_state).transpose()?;
+                let (overlay, report) = c.teach_overlay(overlay.as_ref(), &class, &files)?;
+                if overlay.taught_images() > VISITOR_MAX_IMAGES {
+                    return Err(VisionError::Invalid(format!(
+                        "You have taught {VISITOR_MAX_IMAGES} example images, the most one visitor may; reset your classes to teach others."
+                    )));
+                }
+                let state = overlay.to_state()?;
+                if state.taught.len() + state.head.len() > VISITOR_MAX_BYTES {
+                    return Err(VisionError::Invalid(format!(
+                        "Your taught classes would take more than {} MB; reset them to teach others.",
+                        VISITOR_MAX_BYTES / (1024 * 1024)
+                    )));
+                }
+                Ok((state, report))
+            })
+            .await?;
+        self.store
+            .put_visitor_classifier(visitor, &state.taught, &state.head, chrono::Utc::now())
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot keep a visitor's classes");
+                ClassifierError::Unavailable("Your class could not be saved; try again.".into())
+            })?;
+        Ok(report)
+    }
+
+    /// Forgets what `visitor` taught: they see the shared classes again.
+    pub async fn reset_visitor(&self, visitor: &str) -> Result<Vec<ClassInfo>, ClassifierError> {
+        let classifier = self.ready()?;
+        self.store
+            .delete_visitor_classifier(visitor)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot forget a visitor's classes");
+                ClassifierError::Unavailable("Your classes could not be reset; try again.".into())
+            })?;
+        Ok(classifier.class_info())
+    }
+
+    /// Classifies with `visitor`'s own classes on top of the shared ones.
+    pub async fn predict_for(
+        &self,
+        visitor: &str,
+        bytes: Vec<u8>,
+        threshold: Option<f32>,
+    ) -> Result<Prediction, ClassifierError> {
+        let state = self.visitor_state(visitor).await?;
+        self.run(move |c| {
+            let overlay = state.as_ref().map(Overlay::from_state).transpose()?;
+            c.predict_with(&bytes, threshold, overlay.as_ref())
+        })
+        .await
+    }
+
+    /// The classes `visitor` sees: the shared ones and their own.
+    pub async fn classes_for(&self, visitor: &str) -> Result<Vec<ClassInfo>, ClassifierError> {
+        let state = self.visitor_state(visitor).await?;
+        self.run(move |c| {
+            let overlay = state.as_ref().map(Overlay::from_state).transpose()?;
+            Ok(c.class_info_with(overlay.as_ref()))
+        })
+        .await
     }
 
     /// Writes this instance's taught state to the database and tells the others.

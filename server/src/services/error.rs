@@ -26,6 +26,12 @@ pub enum ServiceError {
     /// A remote service this one calls failed or did not answer.
     #[error("{0}")]
     Upstream(String),
+    /// Refused for a while (an account locked after failed sign-ins): try again after this.
+    #[error("{message}")]
+    Locked {
+        message: String,
+        retry_after_seconds: u64,
+    },
 }
 
 impl ServiceError {

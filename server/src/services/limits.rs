@@ -244,10 +244,13 @@ pub struct ChatLimit {
 type KeyBucket = (i64, Arc<RateLimiter>);
 
 /// Per-key token buckets; each key has its own rate. Shared across instances on PostgreSQL.
+/// Also the keys' last use, kept in memory and written in batches (`flush_uses`), so a request
+/// costs no database write.
 #[derive(Clone, Default)]
 pub struct KeyLimits {
     buckets: Arc<Mutex<HashMap<i64, KeyBucket>>>,
     shared: Option<SharedLimits>,
+    uses: Arc<Mutex<HashMap<i64, chrono::DateTime<chrono::Utc>>>>,
 }
 
 impl KeyLimits {
@@ -255,6 +258,39 @@ impl KeyLimits {
         KeyLimits {
             buckets: Arc::default(),
             shared,
+            uses: Arc::default(),
+        }
+    }
+
+    /// Notes that the key was used now; written with the next `flush_uses`.
+    pub fn record_use(&self, key_id: i64) {
+        if let Ok(mut uses) = self.uses.lock() {
+            uses.insert(key_id, chrono::Utc::now());
+        }
+    }
+
+    /// Writes the uses noted since the last flush in one batch; on failure they are kept for the
+    /// next one. Returns how many keys were written.
+    pub async fn flush_uses(&self, store: &store::Store) -> usize {
+        let batch: Vec<(i64, chrono::DateTime<chrono::Utc>)> = match self.uses.lock() {
+            Ok(mut uses) => uses.drain().collect(),
+            Err(_) => return 0,
+        };
+        if batch.is_empty() {
+            return 0;
+        }
+        match store.touch_api_keys(&batch).await {
+            Ok(()) => batch.len(),
+            Err(e) => {
+                tracing::warn!(error = %e, keys = batch.len(), "cannot record API key use; kept for the next flush");
+                if let Ok(mut uses) = self.uses.lock() {
+                    for (id, at) in batch {
+                        let entry = uses.entry(id).or_insert(at);
+                        *entry = (*entry).max(at);
+                    }
+                }
+                0
+            }
         }
     }
 

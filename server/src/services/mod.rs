@@ -2,10 +2,12 @@
 //! import here; `scripts/test.sh` checks). Each returns its own results or a [`ServiceError`].
 
 pub mod analytics;
+pub mod audit;
 pub mod backends;
 pub mod classifier;
 mod error;
 pub mod gpt;
+pub mod housekeeping;
 pub mod images;
 pub mod jobs;
 pub mod knowledge;

@@ -21,6 +21,7 @@ pub struct TestApp {
     pub support: Arc<server::services::support::SupportService>,
     pub knowledge: Arc<server::services::knowledge::KnowledgeService>,
     pub classifier: Arc<server::services::classifier::ClassifierService>,
+    pub key_limits: server::services::limits::KeyLimits,
     _kb_dir: Option<tempfile::TempDir>,
     _classifier_dir: Option<tempfile::TempDir>,
 }
@@ -81,6 +82,8 @@ impl TestAppBuilder {
             env.insert("CLASSIFIER_DIR".into(), dir.path().display().to_string());
             env.entry("MODELS_DIR".into()).or_insert_with(models_dir);
         }
+        env.entry("METRICS_TOKEN".into())
+            .or_insert_with(|| METRICS_TOKEN.to_owned());
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
         let anchor = self.anchor.unwrap_or_else(chrono::Utc::now);
         let db = if self.postgres {
@@ -97,6 +100,7 @@ impl TestAppBuilder {
         let support = state.support.clone();
         let knowledge = state.knowledge.clone();
         let classifier = state.classifier.clone();
+        let key_limits = state.key_limits.clone();
         if self.knowledge {
             knowledge
                 .load(
@@ -115,11 +119,19 @@ impl TestAppBuilder {
             support,
             knowledge,
             classifier,
+            key_limits,
             _kb_dir: kb_dir,
             _classifier_dir: classifier_dir,
         })
     }
 }
+
+/// The visitor every test request is from unless it says otherwise (32 hex digits).
+pub const TEST_VISITOR: &str = "0123456789abcdef0123456789abcdef";
+pub const OTHER_VISITOR: &str = "fedcba9876543210fedcba9876543210";
+
+/// The metrics token every test app is given unless a test sets its own.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
 
 pub struct Reply {
     pub status: StatusCode,
@@ -135,7 +147,26 @@ impl TestApp {
         TestAppBuilder::default()
     }
 
-    pub async fn request(&self, request: Request<Body>) -> Reply {
+    /// Sends `request` as one browser would: with the test visitor's cookie (`TEST_VISITOR`)
+    /// unless the request names a visitor of its own, so a generated image or a taught class is
+    /// the same visitor's on the next request, as in a browser.
+    pub async fn request(&self, mut request: Request<Body>) -> Reply {
+        let cookies = request
+            .headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        if !cookies.contains("visitor=") {
+            let with_visitor = if cookies.is_empty() {
+                format!("visitor={TEST_VISITOR}")
+            } else {
+                format!("{cookies}; visitor={TEST_VISITOR}")
+            };
+            if let Ok(v) = with_visitor.parse() {
+                request.headers_mut().insert(header::COOKIE, v);
+            }
+        }
         // A request that never answers fails its test, naming it, instead of holding the run
         // (one full run saw a server-side render wait forever under load).
         let what = format!("{} {}", request.method(), request.uri());
@@ -175,6 +206,17 @@ impl TestApp {
             .await
     }
 
+    /// `/metrics`, with the token the test app was given.
+    pub async fn metrics(&self) -> Reply {
+        self.request(
+            Request::get("/metrics")
+                .header(header::AUTHORIZATION, format!("Bearer {METRICS_TOKEN}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
     pub async fn post_json(&self, uri: &str, json: &str) -> Reply {
         self.request(
             Request::post(uri)
@@ -202,6 +244,7 @@ impl TestApp {
             support: state.support.clone(),
             knowledge: state.knowledge.clone(),
             classifier: state.classifier.clone(),
+            key_limits: state.key_limits.clone(),
             db,
             _kb_dir: None,
             _classifier_dir: None,

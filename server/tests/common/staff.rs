@@ -132,13 +132,29 @@ pub async fn staff_upload(
     .await
 }
 
+/// A key with every scope.
 pub async fn new_key(app: &TestApp, admin: &str, rate: i64) -> (i64, String) {
+    new_key_with(
+        app,
+        admin,
+        rate,
+        &[
+            "messages:write",
+            "conversations:read",
+            "kb:write",
+            "jobs:read",
+        ],
+    )
+    .await
+}
+
+pub async fn new_key_with(app: &TestApp, admin: &str, rate: i64, scopes: &[&str]) -> (i64, String) {
     let created = send(
         app,
         "POST",
         "/api/desk/api-keys",
         Some(admin),
-        Some(json!({ "name": "test client", "rate_per_minute": rate })),
+        Some(json!({ "name": "test client", "rate_per_minute": rate, "scopes": scopes })),
     )
     .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);

@@ -3,8 +3,11 @@
 //! base and the team's accounts and API keys. Everything loads after sign-in from the desk's API
 //! (`/api/desk`, typed by `domain::api::desk`), and a server-sent event stream keeps it current.
 
+mod account;
 mod analytics;
+mod audit;
 mod conversations;
+mod demos;
 mod knowledge;
 mod team;
 mod tickets;
@@ -175,6 +178,8 @@ enum Tab {
     Analytics,
     Knowledge,
     Team,
+    Audit,
+    Account,
 }
 
 impl Tab {
@@ -185,6 +190,8 @@ impl Tab {
             Tab::Analytics => "Analytics",
             Tab::Knowledge => "Knowledge base",
             Tab::Team => "Team & API keys",
+            Tab::Audit => "Audit log",
+            Tab::Account => "Your account",
         }
     }
 
@@ -196,6 +203,8 @@ impl Tab {
             Tab::Analytics => "desk-tab-analytics",
             Tab::Knowledge => "desk-tab-knowledge",
             Tab::Team => "desk-tab-team",
+            Tab::Audit => "desk-tab-audit",
+            Tab::Account => "desk-tab-account",
         }
     }
 
@@ -208,9 +217,16 @@ impl Tab {
                 Tab::Analytics,
                 Tab::Knowledge,
                 Tab::Team,
+                Tab::Audit,
+                Tab::Account,
             ]
         } else {
-            &[Tab::Conversations, Tab::Tickets, Tab::Analytics]
+            &[
+                Tab::Conversations,
+                Tab::Tickets,
+                Tab::Analytics,
+                Tab::Account,
+            ]
         }
     }
 }
@@ -301,7 +317,9 @@ fn DeskTabs() -> impl IntoView {
             <Show when=move || desk.is_admin()>
                 {tab_button(Tab::Knowledge)}
                 {tab_button(Tab::Team)}
+                {tab_button(Tab::Audit)}
             </Show>
+            {tab_button(Tab::Account)}
         </div>
         <div role="tabpanel" id=move || format!("{}-panel", tab.get().id()) aria-labelledby=move || tab.get().id()>
         {move || match tab.get() {
@@ -310,6 +328,8 @@ fn DeskTabs() -> impl IntoView {
             Tab::Analytics => view! { <analytics::Analytics/> }.into_any(),
             Tab::Knowledge => view! { <knowledge::KnowledgeBase/> }.into_any(),
             Tab::Team => view! { <team::Team/> }.into_any(),
+            Tab::Audit => view! { <audit::AuditLog/> }.into_any(),
+            Tab::Account => view! { <account::Account/> }.into_any(),
         }}
         </div>
     }

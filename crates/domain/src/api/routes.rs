@@ -185,6 +185,13 @@ pub mod desk_api {
     pub const USERS: Endpoint<NoBody, desk::StaffList> = get("/api/desk/users");
     pub const ADD_USER: Endpoint<desk::NewStaff, desk::StaffAnswer> = post("/api/desk/users");
     pub const USER_ACTIVE: Endpoint<desk::SetActive, Ignored> = post("/api/desk/users/{id}/active");
+    pub const USER_ROLE: Endpoint<desk::SetRole, Ignored> = post("/api/desk/users/{id}/role");
+    pub const USER_PASSWORD: Endpoint<desk::ResetPassword, Ignored> =
+        post("/api/desk/users/{id}/password");
+    pub const OWN_PASSWORD: Endpoint<desk::ChangePassword, Ignored> = post("/api/desk/me/password");
+    /// Query `before`: an entry id (the next page).
+    pub const AUDIT: Endpoint<NoBody, desk::AuditLog> = get("/api/desk/audit");
+    pub const AUDIT_CSV: Endpoint<NoBody, File> = get("/api/desk/audit.csv");
 
     /// Query `view`: a `ConversationView`.
     pub const CONVERSATIONS: Endpoint<NoBody, desk::ConversationList> =
@@ -243,6 +250,9 @@ pub mod classifier_api {
     pub const PREDICT: Endpoint<Form, Prediction> = post("/api/classifier/predict");
     pub const TEACH: Endpoint<Form, TeachReport> = post("/api/classifier/teach");
     pub const RESET: Endpoint<NoBody, ClassList> = post("/api/classifier/reset");
+    /// The shared classes every visitor starts from (an administrator, on the desk).
+    pub const TEACH_SHARED: Endpoint<Form, TeachReport> = post("/api/desk/classifier/teach");
+    pub const RESET_SHARED: Endpoint<NoBody, ClassList> = post("/api/desk/classifier/reset");
     pub const INFO: Endpoint<NoBody, ClassifierInfo> = get("/api/classifier/info");
     /// `{name}` is the sample's file name (`cat-1.png`).
     pub const SAMPLE: Endpoint<NoBody, File> = get("/api/classifier/samples/{name}");

@@ -7,29 +7,120 @@ use super::support::MessageRole;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+// The rules the API enforces, each beside the pattern its OpenAPI document states (the schema
+// attributes below repeat these literals; the tests check the document, the literals and the
+// checks agree, so a client generated from the document sends nothing the server refuses).
+
+/// A conversation id: 8-64 letters, digits, `-` or `_` (a UUID is one).
+pub const CONVERSATION_ID_PATTERN: &str = "^[A-Za-z0-9_-]{8,64}$";
+/// Text with at least one character that is not white space (Unicode White_Space, spelled out
+/// so Python's, JavaScript's and Rust's regex engines all read it as `char::is_whitespace`).
+pub const NOT_BLANK_PATTERN: &str = "[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]";
+/// The longest customer message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4_000;
+/// The longest escalation reason, in characters.
+pub const MAX_REASON_CHARS: usize = 1_000;
+
+pub fn is_conversation_id(id: &str) -> bool {
+    (8..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Nothing but white space (or nothing at all).
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(char::is_whitespace)
+}
+
+/// A rule a request broke: the field and a sentence for the person who sent it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn refuse(field: &'static str, message: &str) -> Refusal {
+    Refusal {
+        field,
+        message: message.to_owned(),
+    }
+}
+
+/// The sentence for a malformed conversation id.
+pub const BAD_CONVERSATION_ID: &str = "A conversation id is 8-64 letters, digits, '-' or '_'.";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SendMessage {
     /// The conversation to continue; omit it to start a new one (its id comes back).
     #[cfg_attr(
         feature = "openapi",
-        schema(example = "0d6c3c3e-3b1e-4a0f-9a57-5d0c1b8e2f11")
+        schema(
+            example = "0d6c3c3e-3b1e-4a0f-9a57-5d0c1b8e2f11",
+            pattern = "^[A-Za-z0-9_-]{8,64}$"
+        )
     )]
+    #[serde(default)]
     pub conversation_id: Option<String>,
     /// The customer's email, recorded on a new conversation so it can be listed later.
-    #[cfg_attr(feature = "openapi", schema(example = "lucas.rossi@example.com"))]
-    pub customer_email: Option<String>,
-    /// The customer's message (1-4000 characters).
     #[cfg_attr(
         feature = "openapi",
-        schema(example = "Where is order 1013? My email is lucas.rossi@example.com")
+        schema(
+            example = "lucas.rossi@example.com",
+            pattern = "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+$",
+            max_length = 200
+        )
+    )]
+    #[serde(default)]
+    pub customer_email: Option<String>,
+    /// The customer's message: 1-4000 characters, not only white space.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "Where is order 1013? My email is lucas.rossi@example.com",
+            min_length = 1,
+            max_length = 4000,
+            pattern = "[^\\t\\n\\u000B\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
+        )
     )]
     pub message: String,
+}
+
+impl SendMessage {
+    /// Every rule the schema states, checked on the body as sent (nothing trimmed first).
+    pub fn check(&self) -> Result<(), Refusal> {
+        if let Some(id) = &self.conversation_id
+            && !is_conversation_id(id)
+        {
+            return Err(refuse("conversation_id", BAD_CONVERSATION_ID));
+        }
+        if let Some(email) = &self.customer_email
+            && !crate::is_email_address(email)
+        {
+            return Err(refuse(
+                "customer_email",
+                "customer_email is not an email address.",
+            ));
+        }
+        if is_blank(&self.message) {
+            return Err(refuse("message", "Type a message first."));
+        }
+        if self.message.chars().count() > MAX_MESSAGE_CHARS {
+            return Err(refuse(
+                "message",
+                "Messages are limited to 4000 characters.",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The customer's answer to an action card: carry the proposed action out, or drop it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct DecisionIn {
     /// The `proposal.id` a reply returned.
     #[cfg_attr(
@@ -168,11 +259,25 @@ pub struct ConversationList {
     pub conversations: Vec<ConversationOut>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct EscalateBody {
-    /// Why a person is needed (passed to the team).
+    /// Why a person is needed (passed to the team), up to 1000 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
+    #[serde(default)]
     pub reason: Option<String>,
+}
+
+impl EscalateBody {
+    pub fn check(&self) -> Result<(), Refusal> {
+        match &self.reason {
+            Some(r) if r.chars().count() > MAX_REASON_CHARS => {
+                Err(refuse("reason", "Keep the reason under 1000 characters."))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -219,4 +324,112 @@ impl From<Document> for DocumentOut {
 pub struct DocumentQueued {
     pub document: DocumentOut,
     pub job: super::jobs::Job,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agree(pattern: &str, check: impl Fn(&str) -> bool, samples: &[&str]) {
+        let re = regex::Regex::new(pattern).expect("the pattern compiles");
+        for s in samples {
+            assert_eq!(
+                re.is_match(s),
+                check(s),
+                "{pattern:?} and its check disagree on {s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_pattern_the_document_states_is_the_check_the_server_runs() {
+        agree(
+            CONVERSATION_ID_PATTERN,
+            is_conversation_id,
+            &[
+                "0d6c3c3e-3b1e-4a0f-9a57-5d0c1b8e2f11",
+                "abcdefg",
+                "abcdefgh",
+                "a_b-c_d-e",
+                "abc def gh",
+                "ééééééééé",
+                &"a".repeat(64),
+                &"a".repeat(65),
+                "",
+            ],
+        );
+        agree(
+            crate::EMAIL_PATTERN,
+            crate::is_email_address,
+            &[
+                "lucas.rossi@example.com",
+                "o'neil+tag@mail.co.uk",
+                "@example.com",
+                "lucas@",
+                "a@b@c",
+                "lucas rossi@example.com",
+                "lucas@exa mple.com",
+                "lü@example.com",
+                "a@b",
+            ],
+        );
+        agree(
+            NOT_BLANK_PATTERN,
+            |s| !is_blank(s),
+            &[
+                "",
+                " ",
+                "\t\n\r\u{b}\u{c}",
+                "\u{a0}\u{2003}\u{3000}\u{85}",
+                "\u{1c}",
+                "\u{200b}",
+                " a ",
+                "\u{feff}",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_message_is_checked_as_sent() {
+        let message = |m: &str| SendMessage {
+            conversation_id: None,
+            customer_email: None,
+            message: m.to_owned(),
+        };
+        assert!(message("Where is my order?").check().is_ok());
+        assert_eq!(
+            message(" \u{3000}\n").check().map_err(|r| r.field),
+            Err("message")
+        );
+        // 4000 characters of text and one space: over the limit as sent, though not once trimmed.
+        let long = format!("{} ", "a".repeat(MAX_MESSAGE_CHARS));
+        assert_eq!(message(&long).check().map_err(|r| r.field), Err("message"));
+        let mut bad_id = message("hi");
+        bad_id.conversation_id = Some("short".into());
+        assert_eq!(bad_id.check().map_err(|r| r.field), Err("conversation_id"));
+        let unknown = serde_json::from_str::<SendMessage>(r#"{"message":"hi","extra":1}"#);
+        assert!(
+            unknown.is_err(),
+            "a field the schema does not list is refused"
+        );
+    }
+
+    #[cfg(feature = "openapi")]
+    #[test]
+    fn the_schema_states_the_same_patterns() {
+        use utoipa::PartialSchema;
+        let send = serde_json::to_value(SendMessage::schema()).expect("schema");
+        let props = &send["properties"];
+        assert_eq!(props["conversation_id"]["pattern"], CONVERSATION_ID_PATTERN);
+        assert_eq!(props["customer_email"]["pattern"], crate::EMAIL_PATTERN);
+        assert_eq!(props["customer_email"]["maxLength"], crate::MAX_EMAIL_CHARS);
+        assert_eq!(props["message"]["pattern"], NOT_BLANK_PATTERN);
+        assert_eq!(props["message"]["maxLength"], MAX_MESSAGE_CHARS);
+        assert_eq!(send["additionalProperties"], false);
+        let escalate = serde_json::to_value(EscalateBody::schema()).expect("schema");
+        assert_eq!(
+            escalate["properties"]["reason"]["maxLength"],
+            MAX_REASON_CHARS
+        );
+    }
 }

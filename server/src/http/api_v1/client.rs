@@ -7,11 +7,65 @@ use crate::services::staff::token_hash;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use store::Store;
+use store::staff::ApiScope;
 
 /// A request made with a valid, unrevoked API key, within its rate.
 pub struct ApiClient(pub store::staff::ApiKey);
+
+/// The scope an operation needs, as a type (`Scoped<KbWrite>`), so the handler's signature says it.
+pub trait Scope {
+    const SCOPE: ApiScope;
+}
+
+macro_rules! scopes {
+    ($($name:ident => $scope:ident),+) => {
+        $(
+            pub struct $name;
+            impl Scope for $name {
+                const SCOPE: ApiScope = ApiScope::$scope;
+            }
+        )+
+    };
+}
+
+scopes!(
+    MessagesWrite => MessagesWrite,
+    ConversationsRead => ConversationsRead,
+    KbWrite => KbWrite,
+    JobsRead => JobsRead
+);
+
+/// A request made with a valid key that has scope `S` (403 naming the scope otherwise).
+pub struct Scoped<S: Scope>(pub store::staff::ApiKey, pub std::marker::PhantomData<S>);
+
+impl<S, St> FromRequestParts<St> for Scoped<S>
+where
+    S: Scope,
+    St: Send + Sync,
+    Store: FromRef<St>,
+    KeyLimits: FromRef<St>,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Self, Self::Rejection> {
+        let ApiClient(key) = ApiClient::from_request_parts(parts, state).await?;
+        if key.scopes.allows(S::SCOPE) {
+            return Ok(Scoped(key, std::marker::PhantomData));
+        }
+        Err(crate::http::error::ApiError::status(
+            StatusCode::FORBIDDEN,
+            format!(
+                "This API key lacks the {} scope ({}); an administrator can create a key with it on the support desk.",
+                S::SCOPE.as_str(),
+                S::SCOPE.description().to_lowercase()
+            ),
+        )
+        .into_response())
+    }
+}
 
 fn presented_key(parts: &Parts) -> Option<String> {
     let bearer = parts
@@ -90,12 +144,7 @@ where
             }
             return Err(response);
         }
-        let id = key.id;
-        tokio::spawn(async move {
-            if let Err(e) = store.touch_api_key(id).await {
-                tracing::debug!(error = %e, "cannot record an API key's use");
-            }
-        });
+        key_limits.record_use(key.id);
         Ok(ApiClient(key))
     }
 }

@@ -1,30 +1,23 @@
 //! Conversations: send a customer message, answer an action card, read, escalate, resolve, and
 //! list a customer's conversations.
 
-use super::client::ApiClient;
+use super::body::{JsonBody, OptionalJsonBody, PathParam, refused};
+use super::client::{ConversationsRead, MessagesWrite, Scoped};
 use super::wire::*;
-use crate::http::error::error;
+use crate::http::error::{ApiError, error};
 use crate::services::support::SupportService;
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::api::v1::{BAD_CONVERSATION_ID, is_conversation_id};
 use std::sync::Arc;
 use store::Store;
 
-fn is_conversation_id(id: &str) -> bool {
-    (8..=64).contains(&id.len())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
 fn bad_id() -> Response {
-    error(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "A conversation id is 8-64 letters, digits, '-' or '_'.",
-    )
+    ApiError::status(StatusCode::UNPROCESSABLE_ENTITY, BAD_CONVERSATION_ID)
+        .on_field("id")
+        .into_response()
 }
 
 /// Send a customer message; the agent's reply comes back whole.
@@ -33,44 +26,29 @@ fn bad_id() -> Response {
     request_body = SendMessage,
     responses(
         (status = 200, description = "The agent's reply (or, when a person holds the conversation, the message is stored for them)", body = AgentReply),
-        (status = 400, description = "The body is not valid JSON of this shape", body = ErrorBody),
+        (status = 400, description = "The body is not JSON of this shape (a missing or unknown field, a wrong type)", body = ErrorBody),
         (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),
-        (status = 422, description = "An empty or too long message, or a malformed id or email", body = ErrorBody),
-        (status = 429, description = "Over the key's rate; see Retry-After", body = ErrorBody),
+        (status = 403, description = "The key lacks the messages:write scope", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KB", body = ErrorBody),
+        (status = 415, description = "The body is not sent as application/json", body = ErrorBody),
+        (status = 422, description = "A value breaks a rule the schema states (a blank or too long message, a malformed id or email); `field` names it", body = ErrorBody),
+        (status = 429, description = "Over the key's rate", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the key may call again"))),
+        (status = 503, description = "The store cannot be reached; try again", body = ErrorBody),
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["messages:write"]))
 )]
 pub async fn send_message(
     State(service): State<Arc<SupportService>>,
-    ApiClient(key): ApiClient,
-    body: Result<Json<SendMessage>, JsonRejection>,
+    Scoped(key, _): Scoped<MessagesWrite>,
+    JsonBody(body): JsonBody<SendMessage>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(b) => b,
-        Err(r) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("The request is not valid: {}", r.body_text()),
-            );
-        }
-    };
-    let conversation_id = match body.conversation_id {
-        Some(id) if !is_conversation_id(&id) => return bad_id(),
-        Some(id) => id,
-        None => uuid::Uuid::new_v4().to_string(),
-    };
-    let email = body
-        .customer_email
-        .map(|e| e.trim().to_lowercase())
-        .filter(|e| !e.is_empty());
-    if let Some(e) = &email
-        && !domain::is_email_address(e)
-    {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "customer_email is not an email address.",
-        );
+    if let Err(refusal) = body.check() {
+        return refused(refusal);
     }
+    let conversation_id = body
+        .conversation_id
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let email = body.customer_email.map(|e| e.to_lowercase());
     let result = service.turn_quietly(&conversation_id, &body.message).await;
     let result = match result {
         Ok(r) => r,
@@ -147,41 +125,38 @@ fn agent_reply(conversation_id: String, result: support::TurnResult) -> AgentRep
 /// changes nothing and the reply says why.
 #[utoipa::path(
     post, path = "/api/v1/conversations/{id}/decision", tag = "conversations",
-    params(("id" = String, Path, description = "The conversation id")),
+    params(("id" = String, Path, description = "The conversation id: 8-64 letters, digits, '-' or '_'", pattern = "^[A-Za-z0-9_-]{8,64}$")),
     request_body = DecisionIn,
     responses(
         (status = 200, description = "What happened, in the agent's words (the action's outcome, or why nothing changed)", body = AgentReply),
-        (status = 400, description = "The body is not valid JSON of this shape", body = ErrorBody),
+        (status = 400, description = "The body is not JSON of this shape (a missing or unknown field, a wrong type)", body = ErrorBody),
         (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),
+        (status = 403, description = "The key lacks the messages:write scope", body = ErrorBody),
         (status = 404, description = "No such conversation", body = ErrorBody),
-        (status = 422, description = "A malformed conversation or proposal id", body = ErrorBody),
-        (status = 429, description = "Over the key's rate; see Retry-After", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KB", body = ErrorBody),
+        (status = 415, description = "The body is not sent as application/json", body = ErrorBody),
+        (status = 422, description = "A malformed conversation or proposal id; `field` names it", body = ErrorBody),
+        (status = 429, description = "Over the key's rate", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the key may call again"))),
+        (status = 503, description = "The store cannot be reached; try again", body = ErrorBody),
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["messages:write"]))
 )]
 pub async fn decide(
     State(service): State<Arc<SupportService>>,
-    ApiClient(key): ApiClient,
-    Path(id): Path<String>,
-    body: Result<Json<DecisionIn>, JsonRejection>,
+    Scoped(key, _): Scoped<MessagesWrite>,
+    PathParam(id): PathParam<String>,
+    JsonBody(body): JsonBody<DecisionIn>,
 ) -> Response {
     if !is_conversation_id(&id) {
         return bad_id();
     }
-    let Json(body) = match body {
-        Ok(b) => b,
-        Err(r) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("The request is not valid: {}", r.body_text()),
-            );
-        }
-    };
     if !domain::api::support::is_proposal_id(&body.proposal_id) {
-        return error(
+        return ApiError::status(
             StatusCode::UNPROCESSABLE_ENTITY,
             "A proposal id is \"prop_\" and 32 hex digits: the proposal.id of a reply.",
-        );
+        )
+        .on_field("proposal_id")
+        .into_response();
     }
     match service.store().conversation(&id).await {
         Ok(Some(_)) => {}
@@ -214,20 +189,22 @@ pub async fn decide(
 /// Read a conversation: its state, every message and its tickets.
 #[utoipa::path(
     get, path = "/api/v1/conversations/{id}", tag = "conversations",
-    params(("id" = String, Path, description = "The conversation id")),
+    params(("id" = String, Path, description = "The conversation id: 8-64 letters, digits, '-' or '_'", pattern = "^[A-Za-z0-9_-]{8,64}$")),
     responses(
         (status = 200, description = "The conversation", body = Transcript),
         (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),
+        (status = 403, description = "The key lacks the conversations:read scope", body = ErrorBody),
         (status = 404, description = "No such conversation", body = ErrorBody),
         (status = 422, description = "A malformed id", body = ErrorBody),
-        (status = 429, description = "Over the key's rate; see Retry-After", body = ErrorBody),
+        (status = 429, description = "Over the key's rate", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the key may call again"))),
+        (status = 503, description = "The store cannot be reached; try again", body = ErrorBody),
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["conversations:read"]))
 )]
 pub async fn get_conversation(
     State(store): State<Store>,
-    ApiClient(_client): ApiClient,
-    Path(id): Path<String>,
+    Scoped(_client, _): Scoped<ConversationsRead>,
+    PathParam(id): PathParam<String>,
 ) -> Response {
     if !is_conversation_id(&id) {
         return bad_id();
@@ -276,25 +253,33 @@ pub async fn get_conversation(
 /// Hand a conversation to a person: a ticket is opened and the team sees it at once.
 #[utoipa::path(
     post, path = "/api/v1/conversations/{id}/escalate", tag = "conversations",
-    params(("id" = String, Path, description = "The conversation id")),
-    request_body = EscalateBody,
+    params(("id" = String, Path, description = "The conversation id: 8-64 letters, digits, '-' or '_'", pattern = "^[A-Za-z0-9_-]{8,64}$")),
+    request_body(content = Option<EscalateBody>, description = "Optional: send no body at all, or a JSON object"),
     responses(
         (status = 200, description = "Escalated", body = Escalated),
+        (status = 400, description = "A body was sent and is not JSON of this shape", body = ErrorBody),
         (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),
+        (status = 403, description = "The key lacks the messages:write scope", body = ErrorBody),
         (status = 404, description = "No such conversation", body = ErrorBody),
-        (status = 422, description = "A malformed id or reason", body = ErrorBody),
-        (status = 429, description = "Over the key's rate; see Retry-After", body = ErrorBody),
+        (status = 413, description = "The body is over 64 KB", body = ErrorBody),
+        (status = 415, description = "A body was sent, not as application/json", body = ErrorBody),
+        (status = 422, description = "A malformed id, or a reason over 1000 characters; `field` names it", body = ErrorBody),
+        (status = 429, description = "Over the key's rate", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the key may call again"))),
+        (status = 503, description = "The store cannot be reached; try again", body = ErrorBody),
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["messages:write"]))
 )]
 pub async fn escalate(
     State(service): State<Arc<SupportService>>,
-    ApiClient(_client): ApiClient,
-    Path(id): Path<String>,
-    body: Option<Json<EscalateBody>>,
+    Scoped(_client, _): Scoped<MessagesWrite>,
+    PathParam(id): PathParam<String>,
+    OptionalJsonBody(body): OptionalJsonBody<EscalateBody>,
 ) -> Response {
     if !is_conversation_id(&id) {
         return bad_id();
+    }
+    if let Err(refusal) = body.check() {
+        return refused(refusal);
     }
     match service.store().conversation(&id).await {
         Ok(Some(_)) => {}
@@ -307,16 +292,7 @@ pub async fn escalate(
             );
         }
     }
-    let reason = body
-        .and_then(|Json(b)| b.reason)
-        .map(|r| r.trim().to_owned())
-        .unwrap_or_default();
-    if reason.chars().count() > 1_000 {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Keep the reason under 1000 characters.",
-        );
-    }
+    let reason = body.reason.as_deref().map(str::trim).unwrap_or_default();
     let text = if reason.is_empty() {
         "I'd like to talk to a human, please.".to_owned()
     } else {
@@ -344,20 +320,22 @@ pub async fn escalate(
 /// Resolve a conversation (its tickets are resolved with it).
 #[utoipa::path(
     post, path = "/api/v1/conversations/{id}/resolve", tag = "conversations",
-    params(("id" = String, Path, description = "The conversation id")),
+    params(("id" = String, Path, description = "The conversation id: 8-64 letters, digits, '-' or '_'", pattern = "^[A-Za-z0-9_-]{8,64}$")),
     responses(
         (status = 200, description = "Resolved", body = ConversationOut),
         (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),
+        (status = 403, description = "The key lacks the messages:write scope", body = ErrorBody),
         (status = 404, description = "No such conversation", body = ErrorBody),
         (status = 422, description = "A malformed id", body = ErrorBody),
-        (status = 429, description = "Over the key's rate; see Retry-After", body = ErrorBody),
+        (status = 429, description = "Over the key's rate", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the key may call again"))),
+        (status = 503, description = "The store cannot be reached; try again", body = ErrorBody),
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["messages:write"]))
 )]
 pub async fn resolve(
     State(service): State<Arc<SupportService>>,
-    ApiClient(key): ApiClient,
-    Path(id): Path<String>,
+    Scoped(key, _): Scoped<MessagesWrite>,
+    PathParam(id): PathParam<String>,
 ) -> Response {
     if !is_conversation_id(&id) {
         return bad_id();
@@ -373,27 +351,31 @@ pub async fn resolve(
 /// A customer's conversations, newest first (up to 100).
 #[utoipa::path(
     get, path = "/api/v1/customers/{email}/conversations", tag = "conversations",
-    params(("email" = String, Path, description = "The customer's email")),
+    params(("email" = String, Path, description = "The customer's email", pattern = "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+$", max_length = 200)),
     responses(
         (status = 200, description = "The conversations", body = ConversationList),
         (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),
+        (status = 403, description = "The key lacks the conversations:read scope", body = ErrorBody),
         (status = 422, description = "Not an email address", body = ErrorBody),
-        (status = 429, description = "Over the key's rate; see Retry-After", body = ErrorBody),
+        (status = 429, description = "Over the key's rate", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the key may call again"))),
+        (status = 503, description = "The store cannot be reached; try again", body = ErrorBody),
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["conversations:read"]))
 )]
 pub async fn customer_conversations(
     State(store): State<Store>,
-    ApiClient(_client): ApiClient,
-    Path(email): Path<String>,
+    Scoped(_client, _): Scoped<ConversationsRead>,
+    PathParam(email): PathParam<String>,
 ) -> Response {
     if !domain::is_email_address(&email) {
-        return error(
+        return ApiError::status(
             StatusCode::UNPROCESSABLE_ENTITY,
             "That is not an email address.",
-        );
+        )
+        .on_field("email")
+        .into_response();
     }
-    match store.customer_conversations(&email).await {
+    match store.customer_conversations(&email.to_lowercase()).await {
         Ok(list) => Json(ConversationList {
             conversations: list.into_iter().map(Into::into).collect(),
         })

@@ -1,13 +1,14 @@
 //! Knowledge-base documents uploaded by machine clients.
 
-use super::client::ApiClient;
+use super::body::PathParam;
+use super::client::{JobsRead, KbWrite, Scoped};
 use super::wire::*;
 use crate::http::error::error;
 use crate::services::knowledge::KnowledgeService;
 use crate::services::support::SupportService;
 use axum::Json;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::api::jobs::Job;
@@ -19,20 +20,31 @@ use std::sync::Arc;
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 202, description = "Stored; the job indexes it (follow GET /api/v1/jobs/{id})", body = DocumentQueued),
+        (status = 400, description = "The multipart body cannot be read", body = ErrorBody),
         (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),
+        (status = 403, description = "The key lacks the kb:write scope", body = ErrorBody),
         (status = 413, description = "Over 10 MB", body = ErrorBody),
-        (status = 422, description = "No file, an unsupported or mislabelled type, or no text", body = ErrorBody),
-        (status = 429, description = "Over the key's rate; see Retry-After", body = ErrorBody),
-        (status = 503, description = "The knowledge base is still loading", body = ErrorBody),
+        (status = 415, description = "The body is not multipart/form-data", body = ErrorBody),
+        (status = 422, description = "No file, a file that is no supported type or holds no text, a field the form does not have, or a value out of its range; `field` names it", body = ErrorBody),
+        (status = 429, description = "Over the key's rate", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the key may call again"))),
+        (status = 503, description = "The knowledge base is still loading, or the store cannot be reached", body = ErrorBody),
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["kb:write"]))
 )]
 pub async fn upload_document(
     State(service): State<Arc<SupportService>>,
     State(knowledge): State<Arc<KnowledgeService>>,
-    ApiClient(key): ApiClient,
-    form: Multipart,
+    State(audit): State<crate::services::audit::Audit>,
+    Scoped(key, _): Scoped<KbWrite>,
+    crate::http::rate_limit::ClientIp(ip): crate::http::rate_limit::ClientIp,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Response {
+    let Ok(form) = form else {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the document as multipart/form-data with a \"file\" field.",
+        );
+    };
     let upload = match crate::http::knowledge::read_upload(form).await {
         Ok(u) => u,
         Err(r) => return *r,
@@ -44,6 +56,19 @@ pub async fn upload_document(
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
+    audit
+        .record(store::audit::NewAuditEntry {
+            actor: format!("API key {} ({})", key.name, key.prefix),
+            staff_id: None,
+            action: "kb.upload".into(),
+            target: format!(
+                "document {} ({})",
+                accepted.document.id, accepted.document.filename
+            ),
+            detail: format!("{} bytes", accepted.document.bytes),
+            ip,
+        })
+        .await;
     match service.store().job(accepted.job_id).await {
         Ok(Some(job)) => (
             StatusCode::ACCEPTED,
@@ -67,19 +92,19 @@ pub async fn upload_document(
     responses(
         (status = 200, description = "The job", body = Job),
         (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),
+        (status = 403, description = "The key lacks the jobs:read scope", body = ErrorBody),
         (status = 404, description = "No such job", body = ErrorBody),
-        (status = 429, description = "Over the key's rate; see Retry-After", body = ErrorBody),
+        (status = 422, description = "The id is not an integer", body = ErrorBody),
+        (status = 429, description = "Over the key's rate", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the key may call again"))),
+        (status = 503, description = "The store cannot be reached; try again", body = ErrorBody),
     ),
-    security(("api_key" = []))
+    security(("api_key" = ["jobs:read"]))
 )]
 pub async fn get_job(
     State(service): State<Arc<SupportService>>,
-    ApiClient(_key): ApiClient,
-    id: Result<Path<i64>, PathRejection>,
+    Scoped(_key, _): Scoped<JobsRead>,
+    PathParam(id): PathParam<i64>,
 ) -> Response {
-    let Ok(Path(id)) = id else {
-        return error(StatusCode::NOT_FOUND, "There is no such job.");
-    };
     match service.store().job(id).await {
         Ok(Some(job)) => Json(Job::from(job)).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "There is no such job."),

@@ -4,6 +4,7 @@
 //! limited per key (429 with Retry-After). The OpenAPI document is generated from these
 //! handlers (utoipa) and served with Swagger UI, offline.
 
+mod body;
 mod client;
 mod conversations;
 mod documents;
@@ -30,10 +31,24 @@ impl Modify for ApiKeyScheme {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("aip_…")
+                    .description(Some(scope_list()))
                     .build(),
             ),
         );
     }
+}
+
+/// The scopes a key can be given, as the security scheme describes them (each operation names
+/// the one it needs; a key without it gets 403).
+fn scope_list() -> String {
+    let lines: Vec<String> = domain::api::desk::ApiScope::ALL
+        .iter()
+        .map(|s| format!("- `{}`: {}", s.as_str(), s.description()))
+        .collect();
+    format!(
+        "An API key, created on the support desk with the scopes it may use:\n{}",
+        lines.join("\n")
+    )
 }
 
 #[derive(OpenApi)]
@@ -41,7 +56,7 @@ impl Modify for ApiKeyScheme {
     info(
         title = "AI Portfolio support API",
         version = "1.0.0",
-        description = "The electronics store's support agent for machine clients. Create a key on the support desk (Team & API keys) and send it as a Bearer token. Each key has its own rate limit; over it the API answers 429 with Retry-After."
+        description = "The electronics store's support agent for machine clients. Create a key on the support desk (Team & API keys), choosing its scopes, and send it as a Bearer token. Each operation needs one scope (a key without it gets 403). Each key has its own rate limit; over it the API answers 429 with Retry-After. Every error is `{\"error\": {\"code\", \"message\", \"field\"?}}`."
     ),
     paths(
         conversations::send_message,
@@ -95,10 +110,27 @@ pub fn router() -> Router<ServerState> {
             )),
         )
         .route("/jobs/{id}", get(get_job))
+        // After the routes: each route's other methods answer 405 (with Allow) in the API's shape.
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::http::JSON_BODY_LIMIT,
         ))
         .layer(cors)
+}
+
+async fn not_found() -> axum::response::Response {
+    crate::http::error::error(
+        axum::http::StatusCode::NOT_FOUND,
+        "There is no such API operation; see /api/v1/openapi.json.",
+    )
+}
+
+async fn method_not_allowed() -> axum::response::Response {
+    crate::http::error::error(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "This operation does not take that method; the Allow header lists the ones it takes.",
+    )
 }
 
 /// Swagger UI at /api/v1/docs over the document at /api/v1/openapi.json (files from the

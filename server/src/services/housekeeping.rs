@@ -1,0 +1,74 @@
+//! Work the server does on a schedule, off the request path: writing the API keys' last use
+//! in batches, and removing what has expired (staff sessions, and anonymous visitors' demo data
+//! after `VISITOR_DATA_DAYS` days).
+
+use crate::services::limits::KeyLimits;
+use imagegen::ImageService;
+use std::sync::Arc;
+use std::time::Duration;
+use store::Store;
+
+/// How often the keys' last use is written.
+pub const KEY_USE_FLUSH: Duration = Duration::from_secs(30);
+/// How often expired data is removed.
+pub const CLEAN_UP_EVERY: Duration = Duration::from_secs(3_600);
+
+/// What one clean-up removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Removed {
+    pub sessions: u64,
+    pub images: usize,
+    pub taught_classes: u64,
+}
+
+/// Removes expired staff sessions, and visitors' images and taught classes older than
+/// `visitor_days` days. Each part that fails is logged and tried again next time.
+pub async fn clean_up(store: &Store, images: &ImageService, visitor_days: u32) -> Removed {
+    let now = chrono::Utc::now();
+    let cutoff = now - chrono::Duration::days(i64::from(visitor_days));
+    let mut removed = Removed::default();
+    match store.delete_expired_sessions(now).await {
+        Ok(n) => removed.sessions = n,
+        Err(e) => tracing::warn!(error = %e, "cannot remove expired staff sessions"),
+    }
+    match images.remove_visitor_images_before(cutoff).await {
+        Ok(n) => removed.images = n,
+        Err(e) => tracing::warn!(error = %e, "cannot remove old visitors' images"),
+    }
+    match store.delete_visitor_classifiers_before(cutoff).await {
+        Ok(n) => removed.taught_classes = n,
+        Err(e) => tracing::warn!(error = %e, "cannot remove old visitors' classes"),
+    }
+    if removed != Removed::default() {
+        tracing::info!(?removed, "expired data removed");
+    }
+    removed
+}
+
+/// Runs until the process ends; `finish` flushes what is left on shutdown.
+pub fn spawn(store: Store, key_limits: KeyLimits, images: Arc<ImageService>, visitor_days: u32) {
+    {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(KEY_USE_FLUSH);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                key_limits.flush_uses(&store).await;
+            }
+        });
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CLEAN_UP_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            clean_up(&store, &images, visitor_days).await;
+        }
+    });
+}
+
+/// The last batch, written before the store closes.
+pub async fn finish(store: &Store, key_limits: &KeyLimits) {
+    key_limits.flush_uses(store).await;
+}
