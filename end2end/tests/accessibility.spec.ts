@@ -60,7 +60,7 @@ for (const scheme of ['light', 'dark'] as const) {
     const { context, page } = await open(browser, scheme);
     await signIn(page);
     expect(await violations(page)).toEqual([]);
-    for (const tab of ['Tickets', 'Knowledge base', 'Analytics', 'Team & API keys']) {
+    for (const tab of ['Tickets', 'Knowledge base', 'Analytics', 'Team & API keys', 'Audit log', 'Your account']) {
       await page.getByRole('tab', { name: tab }).click();
       await page.waitForLoadState('networkidle');
       expect(await violations(page), tab).toEqual([]);
@@ -80,11 +80,11 @@ test('the desk tabs follow the keyboard (arrows, Home, End) with one tab stop', 
   await expect(tab('Tickets')).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByRole('tabpanel', { name: 'Tickets' })).toBeVisible();
   await page.keyboard.press('End');
-  await expect(tab('Team & API keys')).toBeFocused();
+  await expect(tab('Your account')).toBeFocused();
   await page.keyboard.press('ArrowRight');
   await expect(tab('Conversations')).toBeFocused();
   await page.keyboard.press('ArrowLeft');
-  await expect(tab('Team & API keys')).toHaveAttribute('aria-selected', 'true');
+  await expect(tab('Your account')).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('Home');
   await expect(tab('Conversations')).toHaveAttribute('aria-selected', 'true');
 });

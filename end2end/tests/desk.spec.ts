@@ -1,4 +1,5 @@
 import { test, expect, type Browser } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { ADMIN, hydrated, signIn, watchConsole } from './helpers';
 
 // The support desk and the customer's chat in two browser contexts (two separate people): a
@@ -171,4 +172,25 @@ test('analytics are drawn as SVG charts and API keys are shown once', async ({ p
   expect(api.status()).toBe(200);
   const docs = await page.request.get('/api/v1/docs/');
   expect(docs.status()).toBe(200);
+});
+
+test('the audit log lists what the desk did, newest first, and downloads as CSV', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('tab', { name: 'Team & API keys' }).click();
+  await page.getByLabel('Key name').fill('audited client');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByTestId('new-key')).toBeVisible();
+  await page.getByRole('tab', { name: 'Audit log' }).click();
+  const actions = page.getByTestId('audit-action');
+  await expect(actions.first()).toHaveText('api_key.create');
+  await expect(page.getByTestId('audit-entry').first()).toContainText('Ada Admin <admin@store.example>');
+  await expect(page.getByTestId('audit-entry').first()).toContainText('audited client');
+  const seen = [...new Set(await actions.allTextContents())].sort();
+  expect(seen).toContain('sign_in');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('audit-csv').click();
+  const csv = readFileSync((await (await download).path())!, 'utf8');
+  expect(csv.split('\r\n')[0]).toBe('id,at,actor,staff_id,action,target,detail,ip');
+  expect(csv).toContain('api_key.create');
+  console.log(`audit log after the desk tests: ${await actions.count()} entries on the first page; actions: ${seen.join(', ')}`);
 });

@@ -207,3 +207,47 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
     drop(kb);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn decompression_bombs_are_refused_quickly_with_a_sentence() {
+    let app = TestApp::builder()
+        .env("ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .knowledge()
+        .build()
+        .await
+        .expect("app");
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    // Each unpacks to 128 MB, four times the limit.
+    for (name, bytes) in [
+        ("handbook.docx", docparse::bombs::samples::docx_bomb(128)),
+        ("handbook.pdf", docparse::bombs::samples::pdf_bomb(128)),
+    ] {
+        let started = std::time::Instant::now();
+        let reply = staff_upload(&app, &admin, name, &bytes, &[]).await;
+        let elapsed = started.elapsed();
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
+        let message = json_of(&reply)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(message.contains("decompression bomb"), "{message}");
+        println!(
+            "{name}: {} KB that unpacks to 128 MB, refused in {} ms: {message}",
+            bytes.len() / 1024,
+            elapsed.as_millis()
+        );
+    }
+    let documents = json_of(&send(&app, "GET", "/api/desk/kb/documents", Some(&admin), None).await);
+    assert_eq!(
+        documents["documents"].as_array().map(Vec::len),
+        Some(0),
+        "nothing was stored"
+    );
+    app.cleanup().await;
+}

@@ -107,19 +107,19 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Small files that unpack to many megabytes of nothing, for tests here and in the server.
+pub mod samples {
     use std::io::Write;
 
     fn zlib(bytes: &[u8]) -> Vec<u8> {
         let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-        e.write_all(bytes).expect("compress");
-        e.finish().expect("finish")
+        // Writing into a Vec cannot fail.
+        let _ = e.write_all(bytes);
+        e.finish().unwrap_or_default()
     }
 
     /// A PDF with one FlateDecode stream holding `payload`.
-    pub(crate) fn pdf_with_stream(payload: &[u8]) -> Vec<u8> {
+    pub fn pdf_with_stream(payload: &[u8]) -> Vec<u8> {
         let data = zlib(payload);
         let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Length ".to_vec();
         pdf.extend_from_slice(
@@ -130,9 +130,38 @@ mod tests {
         pdf
     }
 
+    /// A PDF whose one stream unpacks to `megabytes` MB of zeros.
+    pub fn pdf_bomb(megabytes: usize) -> Vec<u8> {
+        pdf_with_stream(&vec![0u8; megabytes * 1024 * 1024])
+    }
+
+    /// A DOCX whose document part unpacks to `megabytes` MB of spaces.
+    pub fn docx_bomb(megabytes: usize) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut out);
+            let _ = zip.start_file(
+                "word/document.xml",
+                zip::write::SimpleFileOptions::default(),
+            );
+            let chunk = vec![b' '; 1024 * 1024];
+            for _ in 0..megabytes {
+                let _ = zip.write_all(&chunk);
+            }
+            let _ = zip.finish();
+        }
+        out.into_inner()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::samples::*;
+    use super::*;
+
     #[test]
     fn a_pdf_whose_streams_unpack_past_the_limit_is_refused() {
-        let bomb = pdf_with_stream(&vec![0u8; 40 * 1024 * 1024]);
+        let bomb = pdf_bomb(40);
         assert!(bomb.len() < 100 * 1024, "the bomb is small: {}", bomb.len());
         let refused = check_pdf(&bomb).expect_err("refused");
         assert!(
@@ -146,21 +175,7 @@ mod tests {
 
     #[test]
     fn a_zip_whose_entries_unpack_past_the_limit_is_refused() {
-        let mut out = std::io::Cursor::new(Vec::new());
-        {
-            let mut zip = zip::ZipWriter::new(&mut out);
-            zip.start_file(
-                "word/document.xml",
-                zip::write::SimpleFileOptions::default(),
-            )
-            .expect("entry");
-            let chunk = vec![b' '; 1024 * 1024];
-            for _ in 0..40 {
-                zip.write_all(&chunk).expect("write");
-            }
-            zip.finish().expect("finish");
-        }
-        let bomb = out.into_inner();
+        let bomb = docx_bomb(40);
         assert!(bomb.len() < 200 * 1024, "the bomb is small: {}", bomb.len());
         let refused = check_zip(&bomb).expect_err("refused");
         assert!(
