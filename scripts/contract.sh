@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The REST API's contract, checked from outside: Schemathesis (PyPI, the version pinned below, in
-# the virtualenv `scripts/setup.sh --contract` creates) generates requests from
+# the virtualenv `scripts/setup.sh --checks` creates) generates requests from
 # /api/v1/openapi.json and runs every check it has against a fresh server, with a fixed seed and
 # a bounded number of cases per operation, stateful phase included. Any finding fails.
 #
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 log() { printf '\n\033[1;34m[contract]\033[0m %s\n' "$*"; }
 
 venv="${SCHEMATHESIS_VENV:-$HOME/.cache/ai-portfolio/schemathesis-venv}"
-[ -x "$venv/bin/schemathesis" ] || scripts/setup.sh --contract
+[ -x "$venv/bin/schemathesis" ] || scripts/setup.sh --checks
 binary="${CONTRACT_SERVER_BIN:-${CARGO_TARGET_DIR:-target}/debug/ai-portfolio}"
 port="${CONTRACT_PORT:-3310}"
 base="http://127.0.0.1:$port"

@@ -5,18 +5,19 @@
 #
 #   scripts/setup.sh            build tools (wasm target, wasm-bindgen-cli, npm packages)
 #   scripts/setup.sh --browser  also Debian's Chromium for the Playwright tests
-#   scripts/setup.sh --contract also Schemathesis (PyPI, pinned) for scripts/contract.sh
+#   scripts/setup.sh --checks   also the outside checkers the test command runs: Schemathesis
+#                               (PyPI, pinned, for scripts/contract.sh) and cargo-deny
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 want_browser=0
-want_contract=0
+want_checks=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
-    --contract) want_contract=1 ;;
+    --checks) want_checks=1 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -90,11 +91,20 @@ scripts/fetch-models.sh
 #    fresh clone reuses it), at exactly this version.
 schemathesis_version=4.32.5
 venv="${SCHEMATHESIS_VENV:-$HOME/.cache/ai-portfolio/schemathesis-venv}"
-if [ "$want_contract" = 1 ] \
+if [ "$want_checks" = 1 ] \
    && [ "$("$venv/bin/schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "$schemathesis_version" ]; then
   log "installing schemathesis $schemathesis_version in $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi
+
+# 7. cargo-deny (crates.io), for `cargo deny check bans licenses sources` (deny.toml).
+deny_version=0.20.2
+if [ "$want_checks" = 1 ] && [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "$deny_version" ]; then
+  log "building cargo-deny $deny_version (a few minutes, once)"
+  work=$(mktemp -d)
+  CARGO_TARGET_DIR="$work" cargo install --quiet --locked "cargo-deny@$deny_version" --force
+  rm -rf "$work"
 fi
 
 log "tools ready"

@@ -17,7 +17,7 @@ if [ -n "${CI:-}" ]; then
   export REQUIRE_REDIS="${REQUIRE_REDIS:-1}"
 fi
 
-scripts/setup.sh --browser --contract
+scripts/setup.sh --browser --checks
 
 # The server's own feature set, so tests, lints and the e2e build share compiled artifacts.
 crates=(-p domain -p store -p markdown -p docparse -p llm-embedded -p embedding-classifier -p llm -p kb -p support -p imagegen -p vision -p gpt -p app -p server --features app/ssr,gpt/service)
@@ -35,6 +35,10 @@ fi
 # No module of a crate depends on another that depends back on it (docs/ARCHITECTURE.md).
 log "module cycles: none in any crate"
 python3 scripts/module_cycles.py server/src app/src frontend/src crates/*/src
+
+# What may be in the dependency tree: licences, one TLS stack and HTTP client, registries.
+log "cargo deny check bans licenses sources (deny.toml)"
+cargo deny check bans licenses sources
 
 log "cargo clippy (server side, then the WASM front end)"
 cargo clippy "${crates[@]}" --all-targets -- -D warnings
