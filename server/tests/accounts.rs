@@ -309,3 +309,51 @@ async fn only_an_administrator_changes_the_shared_classifier() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_schedule_removes_expired_sessions_and_old_visitor_data() {
+    let app = app().await;
+    let store = &app.db.store;
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(40);
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let me = json_of(&send(&app, "GET", "/api/desk/me", Some(&admin), None).await);
+    let admin_id = me["staff"]["id"].as_i64().unwrap();
+    store
+        .create_session("expired-session-hash", admin_id, long_ago)
+        .await
+        .unwrap();
+    store
+        .put_visitor_classifier("an-old-visitor", b"taught", b"head", long_ago)
+        .await
+        .unwrap();
+    store
+        .put_visitor_classifier(TEST_VISITOR, b"taught", b"head", chrono::Utc::now())
+        .await
+        .unwrap();
+    let state = server::server_state(&app.config, store.clone());
+    let removed = server::services::housekeeping::clean_up(store, &state.images, 30).await;
+    assert_eq!(removed.sessions, 1, "{removed:?}");
+    assert_eq!(removed.taught_classes, 1, "{removed:?}");
+    assert!(
+        store
+            .visitor_classifier(TEST_VISITOR)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .visitor_classifier("an-old-visitor")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The live session is untouched.
+    assert_eq!(
+        send(&app, "GET", "/api/desk/me", Some(&admin), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    app.cleanup().await;
+}

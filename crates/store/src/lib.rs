@@ -10,6 +10,7 @@ pub mod classifier;
 pub mod commerce;
 pub mod confirmations;
 mod error;
+pub mod feedback;
 pub mod images;
 pub mod jobs;
 pub mod live;

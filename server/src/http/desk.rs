@@ -459,16 +459,26 @@ pub async fn analytics(
     }
     let to = chrono::Utc::now() + chrono::Duration::seconds(1);
     let from = to - chrono::Duration::days(days);
-    match store.analytics_rows(from, to).await {
-        Ok((conversations, messages)) => Json::<Analytics>(crate::services::analytics::compute(
-            from,
-            to,
-            &conversations,
-            &messages,
-        ))
-        .into_response(),
-        Err(e) => unavailable("Computing the analytics", e),
+    let rows = match (
+        store.analytics_rows(from, to).await,
+        store.feedback_between(from, to).await,
+    ) {
+        (Ok(rows), Ok(feedback)) => (rows, feedback),
+        (Err(e), _) | (_, Err(e)) => return unavailable("Computing the analytics", e),
+    };
+    let ((conversations, messages), feedback) = rows;
+    let mut titles = std::collections::BTreeMap::new();
+    for row in feedback
+        .iter()
+        .filter(|r| r.kind == "rating" && r.score <= 2)
+    {
+        if let Ok(Some(c)) = store.conversation(&row.conversation_id).await {
+            titles.insert(c.id, c.title);
+        }
     }
+    let mut analytics = crate::services::analytics::compute(from, to, &conversations, &messages);
+    analytics.feedback = crate::services::feedback::figures(&feedback, &titles);
+    Json::<Analytics>(analytics).into_response()
 }
 
 /// `GET /api/desk/events`: every conversation, ticket and knowledge-base event, live.

@@ -18,6 +18,7 @@ use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::SameSite;
+use domain::api::feedback::{ConversationRating, FeedbackRecorded, ReplyFeedback};
 use domain::api::support::{
     ChatRequest, ConversationState, HandedOff, Inbox, MessageRole, ProposalCard, ReplyMetadata,
     Started, TranscriptMessage, TurnDone, TurnFailed,
@@ -203,6 +204,7 @@ pub async fn conversation(
             status: "new".into(),
             backend: agent.backend(),
             knowledge,
+            feedback: Default::default(),
         })
         .into_response();
     };
@@ -228,6 +230,9 @@ pub async fn conversation(
         .await
         .ok()
         .flatten();
+    let feedback = crate::services::feedback::mine(store, &session)
+        .await
+        .unwrap_or_default();
     Json(ConversationState {
         messages,
         pending_proposal: pending.map(|p| p.id),
@@ -235,8 +240,62 @@ pub async fn conversation(
         status: info.map(|i| i.status).unwrap_or_else(|| "new".into()),
         backend: agent.backend(),
         knowledge,
+        feedback,
     })
     .into_response()
+}
+
+/// `POST /api/support/feedback` {message_id, helpful, reason?, passage?}: a vote on a reply of
+/// this browser's conversation, or on a passage it cited.
+pub async fn feedback(
+    State(store): State<store::Store>,
+    headers: HeaderMap,
+    body: Result<Json<ReplyFeedback>, JsonRejection>,
+) -> Response {
+    let Some(session) = session_cookie(&headers) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "There is no conversation to rate yet.",
+        );
+    };
+    let Ok(Json(body)) = body else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Send {\"message_id\": …, \"helpful\": true or false}.",
+        );
+    };
+    match crate::services::feedback::vote(&store, &session, &body).await {
+        Ok(()) => Json(FeedbackRecorded { recorded: true }).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /api/support/rating` {rating, comment?}: this browser's conversation, once resolved.
+pub async fn rating(
+    State(store): State<store::Store>,
+    State(service): State<Arc<SupportService>>,
+    headers: HeaderMap,
+    body: Result<Json<ConversationRating>, JsonRejection>,
+) -> Response {
+    let Some(session) = session_cookie(&headers) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "There is no conversation to rate yet.",
+        );
+    };
+    let Ok(Json(body)) = body else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Send {\"rating\": 1 to 5, \"comment\": \"…\"}.",
+        );
+    };
+    match crate::services::feedback::rate(&store, &session, &body).await {
+        Ok(()) => {
+            crate::services::feedback::announce_rating(service.hub(), &session, body.rating);
+            Json(FeedbackRecorded { recorded: true }).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
 }
 
 /// `POST /api/support/new`: forget this browser's conversation and start another.
@@ -370,4 +429,6 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
         .route(support_chat::HUMAN.template(), post(human))
         .route(support_chat::EVENTS.template(), get(events))
         .route(support_chat::INBOX.template(), get(inbox))
+        .route(support_chat::FEEDBACK.template(), post(feedback))
+        .route(support_chat::RATING.template(), post(rating))
 }

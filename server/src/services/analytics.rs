@@ -150,6 +150,8 @@ pub fn compute(
         by_priority: counts(priority),
         by_sentiment: counts(sentiment),
         tools,
+        // Votes and ratings are their own rows: `services::feedback::figures`.
+        feedback: Default::default(),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backends;
 pub mod classifier;
 mod error;
+pub mod feedback;
 pub mod gpt;
 pub mod housekeeping;
 pub mod images;

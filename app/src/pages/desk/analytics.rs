@@ -146,7 +146,76 @@ pub(super) fn Analytics() -> impl IntoView {
                     <BarChart chart=counts_chart("By sentiment", count_bars(&a.by_sentiment))/>
                     <BarChart chart=counts_chart("Tool calls", a.tools.iter().map(|t| (t.tool.clone(), t.calls)))/>
                 </div>
+                {feedback_view(a.feedback)}
             }
         })}
+    }
+}
+
+/// A share as "n of total (p%)".
+fn share(down: usize, total: usize) -> String {
+    format!(
+        "{down} of {total} ({:.0}%)",
+        down as f64 / total.max(1) as f64 * 100.0
+    )
+}
+
+fn down_table(
+    caption: &'static str,
+    rows: Vec<domain::api::feedback::DownRate>,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class=CARD data-testid=testid>
+            <table class="w-full text-left text-sm">
+                <caption class="mb-1 text-left text-sm font-semibold">{caption}</caption>
+                <thead class="text-xs text-slate-600 dark:text-slate-400"><tr><th scope="col">"Group"</th><th scope="col">"Not helpful"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().take(8).map(|r| view! {
+                        <tr class="border-t border-slate-100 dark:border-slate-800"><td class="py-1 pr-2 break-all">{r.label.replace('_', " ")}</td><td class="tabular-nums">{share(r.down, r.total)}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Ratings, CSAT, thumbs by intent and by passage, and the conversations rated 1 or 2.
+fn feedback_view(f: domain::api::feedback::FeedbackFigures) -> impl IntoView {
+    let stat = |label: &'static str, value: String, testid: &'static str| {
+        view! {
+            <div class=CARD data-testid=testid>
+                <p class="text-xs text-slate-600 dark:text-slate-400">{label}</p>
+                <p class="text-2xl font-bold">{value}</p>
+            </div>
+        }
+    };
+    let no_ratings = f.ratings == 0;
+    view! {
+        <h2 class="mb-2 mt-6 text-lg font-semibold">"What customers said"</h2>
+        <div class="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+            {stat("CSAT (4 or 5 stars)", percent(f.csat), "kpi-csat")}
+            {stat("Average rating", f.average_rating.map_or("—".into(), |r| format!("{r:.1} / 5")), "kpi-rating")}
+            {stat("Ratings", f.ratings.to_string(), "kpi-ratings")}
+            {stat("Replies marked helpful / not", format!("{} / {}", f.thumbs_up, f.thumbs_down), "kpi-thumbs")}
+        </div>
+        <div class="mt-3 grid gap-3 lg:grid-cols-3">
+            {down_table("Not helpful, by intent", f.down_by_intent, "down-by-intent")}
+            {down_table("Not helpful, by cited passage", f.down_by_passage, "down-by-passage")}
+            <div class=CARD data-testid="low-rated">
+                <p class="mb-1 text-sm font-semibold">"Rated 1 or 2"</p>
+                {if f.low_rated.is_empty() {
+                    view! { <p class="text-sm text-slate-600 dark:text-slate-400">{if no_ratings { "No ratings in this period yet." } else { "None in this period." }}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="space-y-1 text-sm">
+                            {f.low_rated.into_iter().map(|l| view! {
+                                <li data-testid="low-rated-item"><span class="font-medium">{format!("{}★ ", l.rating)}</span>{l.title}{(!l.comment.is_empty()).then(|| view! { <span class="block text-xs text-slate-600 dark:text-slate-400">{format!("“{}”", l.comment)}</span> })}</li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </div>
+        </div>
     }
 }

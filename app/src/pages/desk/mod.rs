@@ -246,6 +246,7 @@ fn listen(desk: DeskState) {
         "resolved",
         "ticket",
         "kb",
+        "rated",
         "resync",
     ];
     let stream = crate::components::live::listen(

@@ -1,6 +1,7 @@
 //! How a line of the conversation is drawn: the customer's message with its classification, a
 //! reply with its tool trace, citations and action card, a person of the team's reply.
 
+use super::feedback::{Marks, passage_votes, reply_votes};
 use super::{CitationView, ClassificationView, Line, ProposalView, ToolView};
 use leptos::prelude::*;
 
@@ -73,13 +74,19 @@ pub(super) fn tool_trace(tools: Vec<ToolView>) -> impl IntoView {
     }
 }
 
-fn citations_view(citations: Vec<CitationView>) -> impl IntoView {
+/// The passages a reply cited; once the reply is stored (`message_id`), each can be voted on.
+fn citations_view(
+    citations: Vec<CitationView>,
+    marks: Marks,
+    message_id: Option<i64>,
+) -> impl IntoView {
     view! {
         <div class="mt-2 flex flex-wrap items-center gap-1 text-xs" data-testid="citations">
             <span class="text-slate-600 dark:text-slate-400">"Sources:"</span>
             {citations.into_iter().enumerate().map(|(i, c)| view! {
-                <span class="rounded border border-sky-200 bg-sky-50 px-1.5 py-0.5 text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-100" title=c.id.clone() data-testid="citation">
+                <span class="inline-flex items-center gap-1 rounded border border-sky-200 bg-sky-50 px-1.5 py-0.5 text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-100" title=c.id.clone() data-testid="citation">
                     {format!("[{}] {}", i + 1, c.title)}
+                    {message_id.map(|id| passage_votes(marks, id, c.id.clone(), i + 1))}
                 </span>
             }).collect_view()}
         </div>
@@ -122,6 +129,7 @@ pub(super) fn line_view(
     line: Line,
     pending: RwSignal<Option<String>>,
     decide: Callback<(String, bool)>,
+    marks: Marks,
 ) -> impl IntoView {
     if line.role == "agent" {
         let html = line.html.clone().unwrap_or_default();
@@ -158,8 +166,9 @@ pub(super) fn line_view(
                 <div class="prose-chat max-w-[90%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 dark:bg-slate-800" inner_html=html></div>
                 {proposal.map(|p| proposal_card(p, pending, decide))}
                 {(!tools.is_empty()).then(|| tool_trace(tools))}
-                {(!citations.is_empty()).then(|| citations_view(citations))}
+                {(!citations.is_empty()).then(|| citations_view(citations, marks, line.id))}
                 {footer.map(|f| view! { <p class="mt-1 text-xs text-slate-600 dark:text-slate-400" data-testid="answered-by">{f}</p> })}
+                {line.id.map(|id| reply_votes(marks, id))}
             </div>
         }
         .into_any()

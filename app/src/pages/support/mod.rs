@@ -3,6 +3,7 @@
 //! classification, and which backend answered. The conversation lives on the server per browser
 //! session, so a reload resumes it.
 
+mod feedback;
 mod inbox;
 mod lines;
 
@@ -22,6 +23,8 @@ use domain::api::support::{
 /// customer's message before the server has it, the reply as it streams).
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Line {
+    /// The stored message's id (none until the server has it).
+    id: Option<i64>,
     /// user, assistant, or agent (a person of the team).
     role: String,
     text: String,
@@ -39,6 +42,7 @@ struct Line {
 impl From<domain::api::support::TranscriptMessage> for Line {
     fn from(m: domain::api::support::TranscriptMessage) -> Line {
         Line {
+            id: Some(m.id),
             role: m.role.as_str().to_owned(),
             text: m.text,
             html: m.html,
@@ -97,6 +101,8 @@ fn SupportChat() -> impl IntoView {
     let team_notice = RwSignal::new(None::<String>);
     // The action card still waiting for Confirm or Cancel (only one at a time).
     let pending_proposal = RwSignal::new(None::<String>);
+    // Votes and the rating: offered once the team resolves the conversation.
+    let marks = feedback::Marks::new(error);
     #[cfg(feature = "hydrate")]
     let source_slot = StoredValue::new_local(None::<crate::components::live::LiveStream>);
     #[cfg(feature = "hydrate")]
@@ -151,6 +157,7 @@ fn SupportChat() -> impl IntoView {
                         ("resolved", _) => {
                             held_by.set(None);
                             escalated.set(false);
+                            marks.resolved.set(true);
                             team_notice.set(Some("Our team marked this conversation as resolved. Write again any time.".into()));
                         }
                         ("message", TeamAction::Reply(reply)) => {
@@ -202,6 +209,9 @@ fn SupportChat() -> impl IntoView {
                     }
                     backend.set(state.backend);
                     escalated.set(state.status == "escalated");
+                    marks.resolved.set(state.status == "closed");
+                    marks.votes.set(state.feedback.votes);
+                    marks.rating.set(state.feedback.rating);
                     knowledge.set(match state.knowledge {
                         KnowledgeState::Ready {
                             chunks,
@@ -237,6 +247,8 @@ fn SupportChat() -> impl IntoView {
         error.set(None);
         draft.set(String::new());
         suggestions.set(Vec::new());
+        // Writing again reopens a resolved conversation; it is rated when it is resolved again.
+        marks.resolved.set(false);
         lines.update(|l| {
             l.push(Line {
                 role: "user".into(),
@@ -336,6 +348,7 @@ fn SupportChat() -> impl IntoView {
                         }
                         lines.update(|l| {
                             l.push(Line {
+                                id: Some(d.message_id),
                                 role: "assistant".into(),
                                 text: live_text.get_untracked(),
                                 html: Some(d.html),
@@ -392,6 +405,7 @@ fn SupportChat() -> impl IntoView {
                     escalated.set(false);
                     held_by.set(None);
                     team_notice.set(None);
+                    marks.clear();
                     stop_listening();
                     error.set(None);
                 }
@@ -459,7 +473,7 @@ fn SupportChat() -> impl IntoView {
                         <p class="text-sm text-slate-600 dark:text-slate-400">"Loading the conversation…"</p>
                     </Show>
                     <For each=move || lines.get().into_iter().enumerate() key=|(i, l)| (*i, l.role.clone(), l.text.len(), l.classification.is_some()) let((_, line))>
-                        {line_view(line, pending_proposal, decide)}
+                        {line_view(line, pending_proposal, decide, marks)}
                     </For>
                     <Show when=move || busy.get()>
                         <div class="flex flex-col items-start" data-testid="working">
@@ -470,6 +484,7 @@ fn SupportChat() -> impl IntoView {
                         </div>
                     </Show>
                 </div>
+                <feedback::RatingPrompt marks=marks/>
                 <Show when=move || error.get().is_some()>
                     <p role="alert" class="mx-4 mb-2 rounded bg-red-50 p-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">{move || error.get()}</p>
                 </Show>

@@ -468,6 +468,9 @@ pub struct Analytics {
     pub by_priority: Vec<Count>,
     pub by_sentiment: Vec<Count>,
     pub tools: Vec<ToolUse>,
+    /// Ratings, CSAT and thumbs (older servers send none).
+    #[serde(default)]
+    pub feedback: super::feedback::FeedbackFigures,
 }
 
 /// One event of the desk's live stream (`GET /api/desk/events`): the conversation it is about,

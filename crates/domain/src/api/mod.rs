@@ -73,6 +73,7 @@ macro_rules! text_enum {
 // After the macro: the modules below see it by textual order.
 pub mod desk;
 pub mod error;
+pub mod feedback;
 pub mod gpt;
 pub mod images;
 pub mod jobs;

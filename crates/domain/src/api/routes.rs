@@ -7,7 +7,7 @@
 use std::fmt::Display;
 use std::marker::PhantomData;
 
-use super::{desk, gpt, images, knowledge, support};
+use super::{desk, feedback, gpt, images, knowledge, support};
 use crate::chat::{ChatInput, StreamFrame};
 use crate::classifier::{ClassList, ClassifierInfo, Prediction, TeachReport};
 
@@ -173,6 +173,12 @@ pub mod support_chat {
     pub const EVENTS: Endpoint<NoBody, EventStream<desk::ConversationEvent>> =
         get("/api/support/events");
     pub const INBOX: Endpoint<NoBody, support::Inbox> = get("/api/support/inbox");
+    /// A vote on a reply (or a passage it cited) of this browser's conversation.
+    pub const FEEDBACK: Endpoint<feedback::ReplyFeedback, feedback::FeedbackRecorded> =
+        post("/api/support/feedback");
+    /// A rating of this browser's conversation, once resolved.
+    pub const RATING: Endpoint<feedback::ConversationRating, feedback::FeedbackRecorded> =
+        post("/api/support/rating");
 }
 
 /// The support desk: sign-in, conversations, tickets, analytics, team, knowledge base.

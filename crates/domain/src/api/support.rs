@@ -133,6 +133,9 @@ pub struct ConversationState {
     /// Who answers (the offline planner, or a model's provider and name).
     pub backend: String,
     pub knowledge: KnowledgeState,
+    /// The customer's votes and rating so far.
+    #[serde(default)]
+    pub feedback: super::feedback::MyFeedback,
 }
 
 /// A proposal's id: "prop_" and 32 hex digits (what the support crate's proposals are given).

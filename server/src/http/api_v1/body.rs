@@ -48,10 +48,11 @@ where
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
-        let value = match Json::<serde_json::Value>::from_request(request, state).await {
+        let mut value = match Json::<serde_json::Value>::from_request(request, state).await {
             Ok(Json(value)) => value,
             Err(rejection) => return Err(unreadable(&rejection)),
         };
+        integral_floats_as_integers(&mut value);
         if !(value.is_object() || value.is_null()) {
             return Err(error(
                 StatusCode::BAD_REQUEST,
@@ -64,6 +65,25 @@ where
                 &format!("The body is not valid JSON of this operation's shape: {e}"),
             )
         })
+    }
+}
+
+/// JSON Schema's `integer` includes `3.0` (a number with no fraction); serde's integers do not.
+/// Such numbers are read as the integers they are, so what the document accepts, the server does.
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
     }
 }
 

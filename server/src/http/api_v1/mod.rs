@@ -8,6 +8,7 @@ mod body;
 mod client;
 mod conversations;
 mod documents;
+mod feedback;
 mod wire;
 
 pub use crate::services::limits::KeyLimits;
@@ -65,6 +66,8 @@ fn scope_list() -> String {
         conversations::escalate,
         conversations::resolve,
         conversations::customer_conversations,
+        feedback::reply_feedback,
+        feedback::rating,
         documents::upload_document,
         documents::get_job
     ),
@@ -99,6 +102,11 @@ pub fn router() -> Router<ServerState> {
         .route("/conversations/{id}/decision", post(decide))
         .route("/conversations/{id}/escalate", post(escalate))
         .route("/conversations/{id}/resolve", post(resolve))
+        .route(
+            "/conversations/{id}/feedback",
+            post(feedback::reply_feedback),
+        )
+        .route("/conversations/{id}/rating", post(feedback::rating))
         .route(
             "/customers/{email}/conversations",
             get(customer_conversations),
