@@ -60,7 +60,7 @@ for (const scheme of ['light', 'dark'] as const) {
     const { context, page } = await open(browser, scheme);
     await signIn(page);
     expect(await violations(page)).toEqual([]);
-    for (const tab of ['Tickets', 'Knowledge base', 'Analytics', 'Team & API keys', 'Audit log', 'Your account']) {
+    for (const tab of ['Tickets', 'Knowledge base', 'Analytics', 'Team & API keys', 'Audit & privacy', 'Your account']) {
       await page.getByRole('tab', { name: tab }).click();
       await page.waitForLoadState('networkidle');
       expect(await violations(page), tab).toEqual([]);

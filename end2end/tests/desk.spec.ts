@@ -180,7 +180,7 @@ test('the audit log lists what the desk did, newest first, and downloads as CSV'
   await page.getByLabel('Key name').fill('audited client');
   await page.getByRole('button', { name: 'Create' }).click();
   await expect(page.getByTestId('new-key')).toBeVisible();
-  await page.getByRole('tab', { name: 'Audit log' }).click();
+  await page.getByRole('tab', { name: 'Audit & privacy' }).click();
   const actions = page.getByTestId('audit-action');
   await expect(actions.first()).toHaveText('api_key.create');
   await expect(page.getByTestId('audit-entry').first()).toContainText('Ada Admin <admin@store.example>');

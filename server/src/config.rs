@@ -76,6 +76,8 @@ pub struct Config {
     pub metrics_port: Option<u16>,
     /// Days an anonymous visitor's demo data (generated images, taught classes) is kept.
     pub visitor_data_days: u32,
+    /// Days a resolved conversation is kept after its last change (`None`: kept).
+    pub retention_days: Option<u32>,
     /// Without a private port, the public port serves `/metrics` only to a request bearing this
     /// token (at least 16 characters). Neither set: `/metrics` is not served at all.
     pub metrics_token: Option<Secret>,
@@ -321,6 +323,20 @@ impl Config {
                             "must be a whole number of days from 1 to 3650",
                         )
                     })?,
+            },
+            retention_days: match get("RETENTION_DAYS") {
+                None => None,
+                Some(raw) => Some(
+                    raw.parse::<u32>()
+                        .ok()
+                        .filter(|d| (1..=36_500).contains(d))
+                        .ok_or_else(|| {
+                            invalid(
+                                "RETENTION_DAYS",
+                                "must be a whole number of days from 1 to 36500",
+                            )
+                        })?,
+                ),
             },
             metrics_token: match get("METRICS_TOKEN") {
                 None => None,

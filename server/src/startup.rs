@@ -209,7 +209,10 @@ pub async fn run() -> Result<(), StartupError> {
         store.clone(),
         key_limits.clone(),
         state.images.clone(),
-        config.visitor_data_days,
+        crate::services::housekeeping::Retention {
+            visitor_days: config.visitor_data_days,
+            conversation_days: config.retention_days,
+        },
     );
     let knowledge = state.knowledge.clone();
     // The knowledge base loads (and indexes, at first start) while the server already serves.

@@ -331,7 +331,11 @@ async fn the_schedule_removes_expired_sessions_and_old_visitor_data() {
         .await
         .unwrap();
     let state = server::server_state(&app.config, store.clone());
-    let removed = server::services::housekeeping::clean_up(store, &state.images, 30).await;
+    let retention = server::services::housekeeping::Retention {
+        visitor_days: 30,
+        conversation_days: Some(30),
+    };
+    let removed = server::services::housekeeping::clean_up(store, &state.images, retention).await;
     assert_eq!(removed.sessions, 1, "{removed:?}");
     assert_eq!(removed.taught_classes, 1, "{removed:?}");
     assert!(

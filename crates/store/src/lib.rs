@@ -15,6 +15,7 @@ pub mod images;
 pub mod jobs;
 pub mod live;
 pub mod operations;
+pub mod privacy;
 mod query;
 pub mod seed;
 pub mod staff;

@@ -16,6 +16,7 @@ pub mod knowledge;
 pub mod live;
 pub mod metrics;
 pub mod pirate;
+pub mod privacy;
 pub mod rate_limit;
 mod sse;
 pub mod support;
@@ -83,6 +84,7 @@ pub fn router(state: ServerState) -> Router {
         .merge(auth::router(&state))
         .merge(team::router())
         .merge(audit::router())
+        .merge(privacy::router())
         .merge(desk::router())
         .merge(knowledge::router(&state))
         .nest("/api/v1", api_v1::router())

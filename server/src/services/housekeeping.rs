@@ -1,6 +1,6 @@
 //! Work the server does on a schedule, off the request path: writing the API keys' last use
-//! in batches, and removing what has expired (staff sessions, and anonymous visitors' demo data
-//! after `VISITOR_DATA_DAYS` days).
+//! in batches, and removing what has expired (staff sessions, anonymous visitors' demo data
+//! after `VISITOR_DATA_DAYS` days, resolved conversations after `RETENTION_DAYS` when set).
 
 use crate::services::limits::KeyLimits;
 use imagegen::ImageService;
@@ -19,13 +19,23 @@ pub struct Removed {
     pub sessions: u64,
     pub images: usize,
     pub taught_classes: u64,
+    pub conversations: u64,
 }
 
-/// Removes expired staff sessions, and visitors' images and taught classes older than
-/// `visitor_days` days. Each part that fails is logged and tried again next time.
-pub async fn clean_up(store: &Store, images: &ImageService, visitor_days: u32) -> Removed {
+/// How long things are kept.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    pub visitor_days: u32,
+    /// Resolved conversations (`None`: kept).
+    pub conversation_days: Option<u32>,
+}
+
+/// Removes expired staff sessions, visitors' images and taught classes older than the visitor
+/// period, and resolved conversations older than the retention period. Each part that fails is
+/// logged and tried again next time.
+pub async fn clean_up(store: &Store, images: &ImageService, retention: Retention) -> Removed {
     let now = chrono::Utc::now();
-    let cutoff = now - chrono::Duration::days(i64::from(visitor_days));
+    let cutoff = now - chrono::Duration::days(i64::from(retention.visitor_days));
     let mut removed = Removed::default();
     match store.delete_expired_sessions(now).await {
         Ok(n) => removed.sessions = n,
@@ -39,6 +49,15 @@ pub async fn clean_up(store: &Store, images: &ImageService, visitor_days: u32) -
         Ok(n) => removed.taught_classes = n,
         Err(e) => tracing::warn!(error = %e, "cannot remove old visitors' classes"),
     }
+    if let Some(days) = retention.conversation_days {
+        match store
+            .delete_resolved_before(now - chrono::Duration::days(i64::from(days)))
+            .await
+        {
+            Ok(n) => removed.conversations = n,
+            Err(e) => tracing::warn!(error = %e, "cannot remove old resolved conversations"),
+        }
+    }
     if removed != Removed::default() {
         tracing::info!(?removed, "expired data removed");
     }
@@ -46,7 +65,7 @@ pub async fn clean_up(store: &Store, images: &ImageService, visitor_days: u32) -
 }
 
 /// Runs until the process ends; `finish` flushes what is left on shutdown.
-pub fn spawn(store: Store, key_limits: KeyLimits, images: Arc<ImageService>, visitor_days: u32) {
+pub fn spawn(store: Store, key_limits: KeyLimits, images: Arc<ImageService>, retention: Retention) {
     {
         let store = store.clone();
         tokio::spawn(async move {
@@ -63,7 +82,7 @@ pub fn spawn(store: Store, key_limits: KeyLimits, images: Arc<ImageService>, vis
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            clean_up(&store, &images, visitor_days).await;
+            clean_up(&store, &images, retention).await;
         }
     });
 }

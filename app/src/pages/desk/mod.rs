@@ -9,6 +9,7 @@ mod audit;
 mod conversations;
 mod demos;
 mod knowledge;
+mod privacy;
 mod team;
 mod tickets;
 
@@ -190,7 +191,7 @@ impl Tab {
             Tab::Analytics => "Analytics",
             Tab::Knowledge => "Knowledge base",
             Tab::Team => "Team & API keys",
-            Tab::Audit => "Audit log",
+            Tab::Audit => "Audit & privacy",
             Tab::Account => "Your account",
         }
     }
@@ -329,7 +330,7 @@ fn DeskTabs() -> impl IntoView {
             Tab::Analytics => view! { <analytics::Analytics/> }.into_any(),
             Tab::Knowledge => view! { <knowledge::KnowledgeBase/> }.into_any(),
             Tab::Team => view! { <team::Team/> }.into_any(),
-            Tab::Audit => view! { <audit::AuditLog/> }.into_any(),
+            Tab::Audit => view! { <audit::AuditLog/><privacy::PrivacyRequests/> }.into_any(),
             Tab::Account => view! { <account::Account/> }.into_any(),
         }}
         </div>

@@ -127,14 +127,18 @@ pub enum ApiScope {
     /// Follow background jobs.
     #[serde(rename = "jobs:read")]
     JobsRead,
+    /// Export or erase everything kept about a customer.
+    #[serde(rename = "customers:privacy")]
+    CustomersPrivacy,
 }
 
 impl ApiScope {
-    pub const ALL: [ApiScope; 4] = [
+    pub const ALL: [ApiScope; 5] = [
         ApiScope::MessagesWrite,
         ApiScope::ConversationsRead,
         ApiScope::KbWrite,
         ApiScope::JobsRead,
+        ApiScope::CustomersPrivacy,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -143,6 +147,7 @@ impl ApiScope {
             ApiScope::ConversationsRead => "conversations:read",
             ApiScope::KbWrite => "kb:write",
             ApiScope::JobsRead => "jobs:read",
+            ApiScope::CustomersPrivacy => "customers:privacy",
         }
     }
 
@@ -155,6 +160,7 @@ impl ApiScope {
             ApiScope::ConversationsRead => "Read conversations and list a customer's",
             ApiScope::KbWrite => "Upload knowledge-base documents",
             ApiScope::JobsRead => "Follow background jobs",
+            ApiScope::CustomersPrivacy => "Export or erase everything kept about a customer",
         }
     }
 }

@@ -7,7 +7,7 @@
 use std::fmt::Display;
 use std::marker::PhantomData;
 
-use super::{desk, feedback, gpt, images, knowledge, support};
+use super::{desk, feedback, gpt, images, knowledge, support, v1};
 use crate::chat::{ChatInput, StreamFrame};
 use crate::classifier::{ClassList, ClassifierInfo, Prediction, TeachReport};
 
@@ -198,6 +198,10 @@ pub mod desk_api {
     /// Query `before`: an entry id (the next page).
     pub const AUDIT: Endpoint<NoBody, desk::AuditLog> = get("/api/desk/audit");
     pub const AUDIT_CSV: Endpoint<NoBody, File> = get("/api/desk/audit.csv");
+    /// Everything kept about a customer's email, as JSON (a download).
+    pub const CUSTOMER_EXPORT: Endpoint<NoBody, File> = get("/api/desk/customers/{email}/export");
+    pub const CUSTOMER_ERASE: Endpoint<v1::EraseRequest, v1::ErasedOut> =
+        post("/api/desk/customers/{email}/erase");
 
     /// Query `view`: a `ConversationView`.
     pub const CONVERSATIONS: Endpoint<NoBody, desk::ConversationList> =

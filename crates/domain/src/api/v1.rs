@@ -326,6 +326,34 @@ pub struct DocumentQueued {
     pub job: super::jobs::Job,
 }
 
+/// `POST /api/v1/customers/{email}/erase`: the email again, to confirm an erase that cannot be
+/// undone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EraseRequest {
+    /// The same email as in the path (compared without case).
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub confirm_email: String,
+}
+
+/// What an erase removed, by kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErasedOut {
+    pub total: u64,
+    pub conversations: u64,
+    pub messages: u64,
+    pub tickets: u64,
+    pub orders: u64,
+    pub returns: u64,
+    pub feedback: u64,
+    pub proposals: u64,
+    pub email_codes: u64,
+    pub mails: u64,
+    pub live_events: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

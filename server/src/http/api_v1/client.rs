@@ -35,7 +35,8 @@ scopes!(
     MessagesWrite => MessagesWrite,
     ConversationsRead => ConversationsRead,
     KbWrite => KbWrite,
-    JobsRead => JobsRead
+    JobsRead => JobsRead,
+    CustomersPrivacy => CustomersPrivacy
 );
 
 /// A request made with a valid key that has scope `S` (403 naming the scope otherwise).

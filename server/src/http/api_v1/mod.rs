@@ -9,6 +9,7 @@ mod client;
 mod conversations;
 mod documents;
 mod feedback;
+mod privacy;
 mod wire;
 
 pub use crate::services::limits::KeyLimits;
@@ -68,13 +69,16 @@ fn scope_list() -> String {
         conversations::customer_conversations,
         feedback::reply_feedback,
         feedback::rating,
+        privacy::export,
+        privacy::erase,
         documents::upload_document,
         documents::get_job
     ),
     modifiers(&ApiKeyScheme),
     tags(
         (name = "conversations", description = "Customer messages, transcripts, escalation and resolution"),
-        (name = "knowledge base", description = "Documents the agent searches, and the jobs indexing them")
+        (name = "knowledge base", description = "Documents the agent searches, and the jobs indexing them"),
+        (name = "privacy", description = "A customer's data on request: export or erase everything kept about an email")
     )
 )]
 pub struct ApiDoc;
@@ -118,6 +122,8 @@ pub fn router() -> Router<ServerState> {
             )),
         )
         .route("/jobs/{id}", get(get_job))
+        .route("/customers/{email}/export", get(privacy::export))
+        .route("/customers/{email}/erase", post(privacy::erase))
         // After the routes: each route's other methods answer 405 (with Allow) in the API's shape.
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
