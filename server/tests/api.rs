@@ -509,7 +509,7 @@ async fn the_api_answers_as_its_openapi_document_says() {
             operations += 1;
         }
     }
-    assert_eq!(operations, 10, "every operation is documented");
+    assert_eq!(operations, 12, "every operation is documented");
     app.cleanup().await;
 }
 

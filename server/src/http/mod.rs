@@ -1,6 +1,7 @@
 //! The HTTP layer: one module per area, each with its own `router()`, and the only place a
 //! service's result or error becomes a response. Nothing below `services/` knows about HTTP.
 
+pub mod api_keys;
 pub mod api_v1;
 mod audit;
 pub mod auth;
@@ -86,6 +87,7 @@ pub fn router(state: ServerState) -> Router {
         .merge(audit::router())
         .merge(privacy::router())
         .merge(desk::router())
+        .merge(api_keys::router())
         .merge(knowledge::router(&state))
         .nest("/api/v1", api_v1::router())
         .merge(api_v1::docs())
