@@ -62,7 +62,7 @@ jar="$work/cookies"
 curl -fsS -c "$jar" -H 'Content-Type: application/json' \
   -d "{\"email\":\"$admin_email\",\"password\":\"$admin_password\"}" "$base/api/desk/login" >/dev/null
 key=$(curl -fsS -b "$jar" -H 'Content-Type: application/json' \
-  -d '{"name":"schemathesis","rate_per_minute":100000,"scopes":["messages:write","conversations:read","kb:write","jobs:read"]}' \
+  -d '{"name":"schemathesis","rate_per_minute":100000,"scopes":["messages:write","conversations:read","kb:write","jobs:read","customers:privacy"]}' \
   "$base/api/desk/api-keys" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
 
 log "schemathesis $("$venv/bin/schemathesis" --version | awk '{print $NF}'): $examples cases per operation, seed $seed, every check (scripts/schemathesis.toml), stateful phase on"

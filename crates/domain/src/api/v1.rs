@@ -69,7 +69,7 @@ pub struct SendMessage {
         feature = "openapi",
         schema(
             example = "lucas.rossi@example.com",
-            pattern = "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+$",
+            pattern = "^[A-Za-z0-9._+'-]+@[A-Za-z0-9.-]+$",
             max_length = 200
         )
     )]

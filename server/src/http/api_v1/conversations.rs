@@ -351,7 +351,7 @@ pub async fn resolve(
 /// A customer's conversations, newest first (up to 100).
 #[utoipa::path(
     get, path = "/api/v1/customers/{email}/conversations", tag = "conversations",
-    params(("email" = String, Path, description = "The customer's email", pattern = "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+$", max_length = 200)),
+    params(("email" = String, Path, description = "The customer's email", pattern = "^[A-Za-z0-9._+'-]+@[A-Za-z0-9.-]+$", max_length = 200)),
     responses(
         (status = 200, description = "The conversations", body = ConversationList),
         (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),

@@ -29,7 +29,7 @@ fn not_an_email() -> Response {
 /// mails the store sent. Free-form JSON, for the customer.
 #[utoipa::path(
     get, path = "/api/v1/customers/{email}/export", tag = "privacy",
-    params(("email" = String, Path, description = "The customer's email", pattern = "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+$", max_length = 200)),
+    params(("email" = String, Path, description = "The customer's email", pattern = "^[A-Za-z0-9._+'-]+@[A-Za-z0-9.-]+$", max_length = 200)),
     responses(
         (status = 200, description = "The customer's data", body = Object),
         (status = 401, description = "No, unknown or revoked API key", body = ErrorBody),
@@ -66,7 +66,7 @@ pub async fn export(
 /// body repeats the email to confirm.
 #[utoipa::path(
     post, path = "/api/v1/customers/{email}/erase", tag = "privacy",
-    params(("email" = String, Path, description = "The customer's email", pattern = "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+$", max_length = 200)),
+    params(("email" = String, Path, description = "The customer's email", pattern = "^[A-Za-z0-9._+'-]+@[A-Za-z0-9.-]+$", max_length = 200)),
     request_body = EraseRequest,
     responses(
         (status = 200, description = "Erased: what was removed", body = ErasedOut),
