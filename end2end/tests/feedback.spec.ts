@@ -48,6 +48,9 @@ test('a rating after the resolution, and a thumbs-down, appear in the desk analy
   await expect(staff.getByTestId('low-rated')).toContainText('Slow, and no delivery date');
   await expect(staff.getByTestId('kpi-ratings')).not.toContainText(/^Ratings0$/);
   await expect(staff.getByTestId('down-by-intent')).toContainText('orders');
+  // The resolved conversation gives a resolution time.
+  await expect(staff.getByTestId('kpi-resolution')).not.toContainText('– / –');
+  await expect(staff.getByTestId('by-agent')).toBeVisible();
   console.log(`feedback: CSAT ${await staff.getByTestId('kpi-csat').locator('p').last().textContent()}, ${await staff.getByTestId('kpi-thumbs').locator('p').last().textContent()} helpful / not`);
   await customerContext.close();
   await staffContext.close();

@@ -50,6 +50,8 @@ pub struct AnalyticsConversation {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub escalated_at: Option<DateTime<Utc>>,
+    /// For a resolved conversation, when it was resolved (its last change).
+    pub updated_at: DateTime<Utc>,
 }
 
 pub use domain::api::knowledge::{Document, DocumentStatus};
@@ -221,7 +223,7 @@ impl Store {
     ) -> Result<(Vec<AnalyticsConversation>, Vec<AnalyticsMessage>)> {
         let rows = with_pool!(self, pool => {
             let conversations = sqlx::query_as::<_, AnalyticsConversation>(
-                "SELECT id, status, created_at, escalated_at FROM conversations \
+                "SELECT id, status, created_at, escalated_at, updated_at FROM conversations \
                  WHERE kind = 'support' AND created_at >= $1 AND created_at < $2 ORDER BY created_at",
             ).bind(from).bind(to).fetch_all(pool).await?;
             let messages = sqlx::query_as::<_, AnalyticsMessage>(

@@ -474,7 +474,13 @@ pub async fn analytics(
             titles.insert(c.id, c.title);
         }
     }
-    let mut analytics = crate::services::analytics::compute(from, to, &conversations, &messages);
+    let ratings: std::collections::HashMap<String, i64> = feedback
+        .iter()
+        .filter(|r| r.kind == "rating")
+        .map(|r| (r.conversation_id.clone(), r.score))
+        .collect();
+    let mut analytics =
+        crate::services::analytics::compute(from, to, &conversations, &messages, &ratings);
     analytics.feedback = crate::services::feedback::figures(&feedback, &titles);
     Json::<Analytics>(analytics).into_response()
 }

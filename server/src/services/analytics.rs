@@ -7,7 +7,7 @@ use domain::api::support::ReplyMetadata;
 use std::collections::{BTreeMap, HashMap};
 use store::operations::{AnalyticsConversation, AnalyticsMessage};
 
-pub use domain::api::desk::{Analytics, Count, Day, Timing, ToolUse};
+pub use domain::api::desk::{AgentFigures, Analytics, Count, Day, Timing, ToolUse};
 
 fn timing(mut values: Vec<f64>) -> Timing {
     values.sort_by(f64::total_cmp);
@@ -36,11 +36,78 @@ fn counts(map: HashMap<String, usize>) -> Vec<Count> {
     out
 }
 
+/// Per person of the team: conversations they replied in, how fast they first replied, how long
+/// those took to resolve, and their CSAT (`ratings`: conversation id to its 1-5 rating).
+fn by_agent(
+    conversations: &[AnalyticsConversation],
+    by_conversation: &HashMap<&str, Vec<&AnalyticsMessage>>,
+    ratings: &HashMap<String, i64>,
+) -> Vec<AgentFigures> {
+    #[derive(Default)]
+    struct Tally {
+        handled: usize,
+        resolved: usize,
+        first_reply: Vec<f64>,
+        resolution: Vec<f64>,
+        rated: Vec<i64>,
+    }
+    let mut agents: BTreeMap<String, Tally> = BTreeMap::new();
+    for c in conversations {
+        let msgs = by_conversation
+            .get(c.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let start = msgs.first().map_or(c.created_at, |m| m.created_at);
+        let since = c.escalated_at.unwrap_or(start);
+        let mut seen: Vec<String> = Vec::new();
+        for m in msgs.iter().filter(|m| m.role == "agent") {
+            let meta: ReplyMetadata = serde_json::from_str(&m.metadata).unwrap_or_default();
+            let Some(name) = meta.author.filter(|a| !a.is_empty()) else {
+                continue;
+            };
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name.clone());
+            let tally = agents.entry(name).or_default();
+            tally.handled += 1;
+            if m.created_at >= since {
+                tally
+                    .first_reply
+                    .push((m.created_at - since).num_milliseconds() as f64);
+            }
+            if c.status == "closed" {
+                tally.resolved += 1;
+                tally
+                    .resolution
+                    .push((c.updated_at - start).num_milliseconds().max(0) as f64);
+            }
+            if let Some(r) = ratings.get(&c.id) {
+                tally.rated.push(*r);
+            }
+        }
+    }
+    agents
+        .into_iter()
+        .map(|(name, t)| AgentFigures {
+            name,
+            handled: t.handled,
+            resolved: t.resolved,
+            first_reply: timing(t.first_reply),
+            resolution: timing(t.resolution),
+            csat: (!t.rated.is_empty())
+                .then(|| t.rated.iter().filter(|r| **r >= 4).count() as f64 / t.rated.len() as f64),
+            ratings: t.rated.len(),
+        })
+        .collect()
+}
+
 pub fn compute(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     conversations: &[AnalyticsConversation],
     messages: &[AnalyticsMessage],
+    ratings: &HashMap<String, i64>,
 ) -> Analytics {
     let mut by_conversation: HashMap<&str, Vec<&AnalyticsMessage>> = HashMap::new();
     for m in messages {
@@ -55,6 +122,7 @@ pub fn compute(
     let mut first_response = Vec::new();
     let mut human_first_response = Vec::new();
     let mut days: BTreeMap<NaiveDate, (usize, usize)> = BTreeMap::new();
+    let mut resolution = Vec::new();
     let (mut automated, mut escalated, mut human_replied, mut resolved, mut customer_messages) =
         (0, 0, 0, 0, 0);
     for c in conversations {
@@ -85,6 +153,10 @@ pub fn compute(
         human_replied += usize::from(human);
         automated += usize::from(!was_escalated && !human);
         resolved += usize::from(c.status == "closed");
+        if c.status == "closed" {
+            let start = first_user.unwrap_or(c.created_at);
+            resolution.push((c.updated_at - start).num_milliseconds().max(0) as f64);
+        }
         let day = days.entry(c.created_at.date_naive()).or_default();
         day.0 += 1;
         day.1 += usize::from(was_escalated);
@@ -152,6 +224,8 @@ pub fn compute(
         tools,
         // Votes and ratings are their own rows: `services::feedback::figures`.
         feedback: Default::default(),
+        resolution: timing(resolution),
+        by_agent: by_agent(conversations, &by_conversation, ratings),
     }
 }
 
@@ -184,12 +258,14 @@ mod tests {
                 status: "open".into(),
                 created_at: at(0),
                 escalated_at: None,
+                updated_at: at(2),
             },
             AnalyticsConversation {
                 id: "b".into(),
                 status: "closed".into(),
                 created_at: at(0),
                 escalated_at: Some(at(10)),
+                updated_at: at(125),
             },
         ];
         let user = |cat: &str, pri: &str| {
@@ -212,9 +288,22 @@ mod tests {
                 r#"{"tools":[{"tool":"escalate_to_human","ok":true}]}"#,
                 9,
             ),
-            msg("b", "agent", "{}", 70),
+            msg("b", "agent", r#"{"author":"Ada Admin","staff_id":1}"#, 70),
+            msg("b", "agent", r#"{"author":"Ada Admin","staff_id":1}"#, 90),
         ];
-        let a = compute(at(0), at(86_400), &conversations, &messages);
+        let ratings = HashMap::from([("b".to_owned(), 5)]);
+        let a = compute(at(0), at(86_400), &conversations, &messages, &ratings);
+        // b: asked at 5 s, resolved at 125 s; Ada first replied 60 s after the escalation.
+        assert_eq!(a.resolution.median_ms, Some(120_000.0));
+        assert_eq!(a.by_agent.len(), 1);
+        let ada = &a.by_agent[0];
+        assert_eq!(
+            (ada.name.as_str(), ada.handled, ada.resolved),
+            ("Ada Admin", 1, 1)
+        );
+        assert_eq!(ada.first_reply.median_ms, Some(60_000.0));
+        assert_eq!(ada.resolution.median_ms, Some(120_000.0));
+        assert_eq!((ada.csat, ada.ratings), (Some(1.0), 1));
         assert_eq!(a.conversations, 2);
         assert_eq!(
             (a.automated, a.escalated, a.human_replied, a.resolved),
@@ -244,7 +333,7 @@ mod tests {
         assert_eq!(search.failed, 1);
         assert_eq!(a.by_day.len(), 1);
         assert_eq!(a.by_day[0].escalated, 1);
-        let empty = compute(at(0), at(1), &[], &[]);
+        let empty = compute(at(0), at(1), &[], &[], &HashMap::new());
         assert_eq!(empty.automation_rate, None);
     }
 }

@@ -132,12 +132,13 @@ pub(super) fn Analytics() -> impl IntoView {
         <Show when=move || error.get().is_some()><p role="alert" class="text-sm text-red-700">{move || error.get()}</p></Show>
         {move || data.get().map(|a| {
             view! {
-                <div class="grid gap-3 sm:grid-cols-2 lg:grid-cols-5">
+                <div class="grid gap-3 sm:grid-cols-2 lg:grid-cols-6">
                     {kpi("Conversations", a.conversations.to_string(), "kpi-conversations")}
                     {kpi("Automation rate", percent(a.automation_rate), "kpi-automation")}
                     {kpi("Escalation rate", percent(a.escalation_rate), "kpi-escalation")}
                     {kpi("First response (median)", duration(a.first_response.median_ms), "kpi-first-response")}
                     {kpi("A person's first reply (median)", duration(a.human_first_response.median_ms), "kpi-human-response")}
+                    {kpi("Resolution (median / p90)", format!("{} / {}", duration(a.resolution.median_ms), duration(a.resolution.p90_ms)), "kpi-resolution")}
                 </div>
                 <div class="mt-3 grid gap-3 lg:grid-cols-2">
                     {day_columns(&a.by_day)}
@@ -146,9 +147,40 @@ pub(super) fn Analytics() -> impl IntoView {
                     <BarChart chart=counts_chart("By sentiment", count_bars(&a.by_sentiment))/>
                     <BarChart chart=counts_chart("Tool calls", a.tools.iter().map(|t| (t.tool.clone(), t.calls)))/>
                 </div>
+                {agents_view(a.by_agent)}
                 {feedback_view(a.feedback)}
             }
         })}
+    }
+}
+
+/// Each person of the team: conversations handled and resolved, first reply, resolution, CSAT.
+fn agents_view(agents: Vec<domain::api::desk::AgentFigures>) -> impl IntoView {
+    view! {
+        <div class=format!("{CARD} mt-3 overflow-x-auto") data-testid="by-agent">
+            <table class="w-full text-left text-sm">
+                <caption class="mb-1 text-left text-sm font-semibold">"By person"</caption>
+                <thead class="text-xs text-slate-600 dark:text-slate-400">
+                    <tr><th scope="col">"Person"</th><th scope="col">"Handled"</th><th scope="col">"Resolved"</th><th scope="col">"First reply (median)"</th><th scope="col">"Resolution (median)"</th><th scope="col">"CSAT"</th></tr>
+                </thead>
+                <tbody>
+                    {if agents.is_empty() {
+                        view! { <tr><td colspan="6" class="py-2 text-slate-600 dark:text-slate-400">"Nobody of the team replied in this period."</td></tr> }.into_any()
+                    } else {
+                        agents.into_iter().map(|g| view! {
+                            <tr class="border-t border-slate-100 dark:border-slate-800" data-testid="agent-row">
+                                <td class="py-1 pr-2">{g.name}</td>
+                                <td class="tabular-nums">{g.handled}</td>
+                                <td class="tabular-nums">{g.resolved}</td>
+                                <td class="tabular-nums">{duration(g.first_reply.median_ms)}</td>
+                                <td class="tabular-nums">{duration(g.resolution.median_ms)}</td>
+                                <td class="tabular-nums">{match g.csat { Some(c) => format!("{:.0}% ({})", c * 100.0, g.ratings), None => "—".into() }}</td>
+                            </tr>
+                        }).collect_view().into_any()
+                    }}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

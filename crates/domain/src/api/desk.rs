@@ -477,6 +477,29 @@ pub struct Analytics {
     /// Ratings, CSAT and thumbs (older servers send none).
     #[serde(default)]
     pub feedback: super::feedback::FeedbackFigures,
+    /// First customer message to the resolution, for resolved conversations.
+    #[serde(default)]
+    pub resolution: Timing,
+    /// Each person of the team who replied in the period.
+    #[serde(default)]
+    pub by_agent: Vec<AgentFigures>,
+}
+
+/// One person's figures over the period.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgentFigures {
+    pub name: String,
+    /// Conversations they replied in.
+    pub handled: usize,
+    /// Of those, resolved.
+    pub resolved: usize,
+    /// Escalation (or the first message) to their first reply.
+    pub first_reply: Timing,
+    /// First message to the resolution, for those resolved.
+    pub resolution: Timing,
+    /// The share of 4 and 5 among those rated.
+    pub csat: Option<f64>,
+    pub ratings: usize,
 }
 
 /// One event of the desk's live stream (`GET /api/desk/events`): the conversation it is about,
