@@ -35,7 +35,8 @@ pub fn erased_out(e: &store::privacy::Erased) -> ErasedOut {
     }
 }
 
-fn not_an_email() -> Response {
+/// A path's email that is not one, as a 422 naming it (here and in the REST API).
+pub fn not_an_email() -> Response {
     ApiError::status(
         StatusCode::UNPROCESSABLE_ENTITY,
         "That is not an email address.",

@@ -3,21 +3,25 @@
 //! proxy that sets one (Fly.io's `Fly-Client-IP`), the header named by CLIENT_IP_HEADER.
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 
 pub use crate::services::limits::{ChatLimit, RateLimiter};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::net::SocketAddr;
 
-fn client_of(request: &Request, header_name: Option<&HeaderName>) -> String {
+/// The client: the proxy's header when one is named and present, otherwise the TCP peer.
+fn client_of(
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    header_name: Option<&HeaderName>,
+) -> String {
     if let Some(name) = header_name
-        && let Some(value) = request.headers().get(name).and_then(|v| v.to_str().ok())
+        && let Some(value) = headers.get(name).and_then(|v| v.to_str().ok())
     {
         return value.trim().to_owned();
     }
-    request
-        .extensions()
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
 }
@@ -37,22 +41,22 @@ where
         state: &S,
     ) -> Result<Self, Self::Rejection> {
         let limit = <ChatLimit as axum::extract::FromRef<S>>::from_ref(state);
-        if let Some(name) = &limit.client_ip_header
-            && let Some(value) = parts.headers.get(name).and_then(|v| v.to_str().ok())
-        {
-            return Ok(ClientIp(value.trim().chars().take(100).collect()));
-        }
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string()),
-        ))
+        let client = client_of(
+            &parts.headers,
+            &parts.extensions,
+            limit.client_ip_header.as_ref(),
+        );
+        // A header is the client's to write: the log keeps a bounded part of it.
+        Ok(ClientIp(client.chars().take(100).collect()))
     }
 }
 
 pub async fn limit_chat(State(limit): State<ChatLimit>, request: Request, next: Next) -> Response {
-    let client = client_of(&request, limit.client_ip_header.as_ref());
+    let client = client_of(
+        request.headers(),
+        request.extensions(),
+        limit.client_ip_header.as_ref(),
+    );
     match limit.limiter.take(&client).await {
         Ok(()) => next.run(request).await,
         Err(wait) => {

@@ -25,7 +25,7 @@ pub async fn vote(
 ) -> Result<(), ServiceError> {
     feedback
         .check()
-        .map_err(|(_, message)| ServiceError::Invalid(message))?;
+        .map_err(|refusal| ServiceError::Invalid(refusal.message))?;
     let no_reply = || {
         ServiceError::not_found(
             "There is no reply of the assistant with that id in this conversation.",
@@ -83,7 +83,7 @@ pub async fn rate(
 ) -> Result<(), ServiceError> {
     rating
         .check()
-        .map_err(|(_, message)| ServiceError::Invalid(message))?;
+        .map_err(|refusal| ServiceError::Invalid(refusal.message))?;
     let conversation = store
         .conversation(conversation_id)
         .await

@@ -2,6 +2,7 @@
 //! passage a reply cited, a 1-5 rating of a resolved conversation; and what the desk's analytics
 //! make of them.
 
+use super::v1::Refusal;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -47,42 +48,48 @@ pub struct ConversationRating {
 
 impl ReplyFeedback {
     /// The rules the schema states; the sentence names what to fix.
-    pub fn check(&self) -> Result<(), (&'static str, String)> {
+    pub fn check(&self) -> Result<(), Refusal> {
         if self
             .reason
             .as_ref()
             .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
         {
-            return Err((
-                "reason",
-                format!("Keep the reason to {MAX_REASON_CHARS} characters."),
-            ));
+            return Err(Refusal {
+                field: "reason",
+                message: format!("Keep the reason to {MAX_REASON_CHARS} characters."),
+            });
         }
         if self
             .passage
             .as_ref()
             .is_some_and(|p| p.chars().count() > MAX_PASSAGE_CHARS)
         {
-            return Err(("passage", "That is not a passage id.".into()));
+            return Err(Refusal {
+                field: "passage",
+                message: "That is not a passage id.".into(),
+            });
         }
         Ok(())
     }
 }
 
 impl ConversationRating {
-    pub fn check(&self) -> Result<(), (&'static str, String)> {
+    pub fn check(&self) -> Result<(), Refusal> {
         if !(1..=5).contains(&self.rating) {
-            return Err(("rating", "Rate from 1 to 5.".into()));
+            return Err(Refusal {
+                field: "rating",
+                message: "Rate from 1 to 5.".into(),
+            });
         }
         if self
             .comment
             .as_ref()
             .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
         {
-            return Err((
-                "comment",
-                format!("Keep the comment to {MAX_COMMENT_CHARS} characters."),
-            ));
+            return Err(Refusal {
+                field: "comment",
+                message: format!("Keep the comment to {MAX_COMMENT_CHARS} characters."),
+            });
         }
         Ok(())
     }

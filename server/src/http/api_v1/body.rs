@@ -151,6 +151,16 @@ fn unparsable_path(rejection: &PathRejection) -> Response {
     )
 }
 
+/// A malformed conversation id in the path, as a 422 naming it.
+pub fn bad_conversation_id() -> Response {
+    ApiError::status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        domain::api::v1::BAD_CONVERSATION_ID,
+    )
+    .on_field("id")
+    .into_response()
+}
+
 /// A rule the body broke, as a 422 naming the field.
 pub fn refused(refusal: Refusal) -> Response {
     ApiError::status(StatusCode::UNPROCESSABLE_ENTITY, refusal.message)

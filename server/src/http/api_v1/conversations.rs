@@ -1,7 +1,7 @@
 //! Conversations: send a customer message, answer an action card, read, escalate, resolve, and
 //! list a customer's conversations.
 
-use super::body::{JsonBody, OptionalJsonBody, PathParam, refused};
+use super::body::{JsonBody, OptionalJsonBody, PathParam, bad_conversation_id, refused};
 use super::client::{ConversationsRead, MessagesWrite, Scoped};
 use super::wire::*;
 use crate::http::error::{ApiError, error};
@@ -10,15 +10,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::api::v1::{BAD_CONVERSATION_ID, is_conversation_id};
+use domain::api::v1::is_conversation_id;
 use std::sync::Arc;
 use store::Store;
-
-fn bad_id() -> Response {
-    ApiError::status(StatusCode::UNPROCESSABLE_ENTITY, BAD_CONVERSATION_ID)
-        .on_field("id")
-        .into_response()
-}
 
 /// Send a customer message; the agent's reply comes back whole.
 #[utoipa::path(
@@ -148,7 +142,7 @@ pub async fn decide(
     JsonBody(body): JsonBody<DecisionIn>,
 ) -> Response {
     if !is_conversation_id(&id) {
-        return bad_id();
+        return bad_conversation_id();
     }
     if !domain::api::support::is_proposal_id(&body.proposal_id) {
         return ApiError::status(
@@ -207,7 +201,7 @@ pub async fn get_conversation(
     PathParam(id): PathParam<String>,
 ) -> Response {
     if !is_conversation_id(&id) {
-        return bad_id();
+        return bad_conversation_id();
     }
     let (summary, messages, tickets) = match (
         store.conversation_summary(&id).await,
@@ -276,7 +270,7 @@ pub async fn escalate(
     OptionalJsonBody(body): OptionalJsonBody<EscalateBody>,
 ) -> Response {
     if !is_conversation_id(&id) {
-        return bad_id();
+        return bad_conversation_id();
     }
     if let Err(refusal) = body.check() {
         return refused(refusal);
@@ -338,7 +332,7 @@ pub async fn resolve(
     PathParam(id): PathParam<String>,
 ) -> Response {
     if !is_conversation_id(&id) {
-        return bad_id();
+        return bad_conversation_id();
     }
     match crate::http::desk::resolve_conversation(&service, &id, &format!("API key {}", key.name))
         .await
@@ -368,12 +362,7 @@ pub async fn customer_conversations(
     PathParam(email): PathParam<String>,
 ) -> Response {
     if !domain::is_email_address(&email) {
-        return ApiError::status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "That is not an email address.",
-        )
-        .on_field("email")
-        .into_response();
+        return crate::http::privacy::not_an_email();
     }
     match store.customer_conversations(&email.to_lowercase()).await {
         Ok(list) => Json(ConversationList {

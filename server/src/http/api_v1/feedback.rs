@@ -1,32 +1,17 @@
 //! Customer feedback from machine clients: a vote on a reply (or a passage it cited) and a rating
 //! of a resolved conversation, as the support page records them.
 
-use super::body::{JsonBody, PathParam};
+use super::body::{JsonBody, PathParam, bad_conversation_id, refused};
 use super::client::{MessagesWrite, Scoped};
 use super::wire::*;
-use crate::http::error::ApiError;
 use crate::services::support::SupportService;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::api::feedback::{ConversationRating, FeedbackRecorded, ReplyFeedback};
-use domain::api::v1::{BAD_CONVERSATION_ID, is_conversation_id};
+use domain::api::v1::is_conversation_id;
 use std::sync::Arc;
 use store::Store;
-
-fn bad_id() -> Response {
-    ApiError::status(StatusCode::UNPROCESSABLE_ENTITY, BAD_CONVERSATION_ID)
-        .on_field("id")
-        .into_response()
-}
-
-/// The refusal of a body that breaks a rule of its schema, naming the field.
-fn refused((field, message): (&'static str, String)) -> Response {
-    ApiError::status(StatusCode::UNPROCESSABLE_ENTITY, message)
-        .on_field(field)
-        .into_response()
-}
 
 /// Record the customer's vote on one of the agent's replies, or on one passage it cited
 /// (`passage`: a `citations[].id` of that reply). Voting again replaces the vote.
@@ -55,7 +40,7 @@ pub async fn reply_feedback(
     JsonBody(body): JsonBody<ReplyFeedback>,
 ) -> Response {
     if !is_conversation_id(&id) {
-        return bad_id();
+        return bad_conversation_id();
     }
     if let Err(refusal) = body.check() {
         return refused(refusal);
@@ -95,7 +80,7 @@ pub async fn rating(
     JsonBody(body): JsonBody<ConversationRating>,
 ) -> Response {
     if !is_conversation_id(&id) {
-        return bad_id();
+        return bad_conversation_id();
     }
     if let Err(refusal) = body.check() {
         return refused(refusal);

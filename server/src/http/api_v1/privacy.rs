@@ -4,26 +4,15 @@
 use super::body::{JsonBody, PathParam};
 use super::client::{CustomersPrivacy, Scoped};
 use super::wire::*;
-use crate::http::error::ApiError;
-use crate::http::privacy::{erase_response, export_response};
+use crate::http::privacy::{erase_response, export_response, not_an_email};
 use crate::http::rate_limit::ClientIp;
 use crate::services::audit::Audit;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::api::v1::{EraseRequest, ErasedOut};
 use store::Store;
 use store::audit::NewAuditEntry;
-
-fn not_an_email() -> Response {
-    ApiError::status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "That is not an email address.",
-    )
-    .on_field("email")
-    .into_response()
-}
 
 /// Everything kept about a customer's email: orders, tickets, conversations with every message,
 /// mails the store sent. Free-form JSON, for the customer.
