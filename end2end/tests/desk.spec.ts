@@ -126,6 +126,91 @@ test('a customer asks for a human, a staff member takes over and replies live', 
   await staffContext.close();
 });
 
+test('the desk finds a conversation by a word in one of its messages, with filters and pages', async ({ browser }) => {
+  // A customer mentions an unusual word; the desk's search finds that conversation alone.
+  const context = await browser.newContext();
+  const customer = await context.newPage();
+  await customer.goto('/support');
+  await hydrated(customer);
+  const word = `quokka${Date.now().toString(36)}`;
+  await customer.locator('#support-input').fill(`My ${word} stand arrived scratched, can I return it?`);
+  await customer.locator('#support-input').press('Enter');
+  await expect(customer.getByTestId('assistant-message').first()).toBeVisible({ timeout: 60_000 });
+  const session = (await context.cookies()).find((c) => c.name === 'support_session')?.value;
+
+  const staffContext = await browser.newContext();
+  const staff = await staffContext.newPage();
+  await signIn(staff);
+  const problems = watchConsole(staff);
+  await staff.getByTestId('desk-search').fill(word);
+  await staff.getByTestId('desk-search').press('Enter');
+  await expect(staff.getByTestId('conversation-item')).toHaveCount(1);
+  await expect(staff.locator(`[data-testid=conversation-item][data-id="${session}"]`)).toBeVisible();
+  await expect(staff.getByTestId('desk-page-range')).toHaveText('1–1 of 1');
+  // A filter that excludes it empties the list, with a sentence; clearing brings everything back.
+  await staff.getByTestId('desk-filters').locator('summary').click();
+  await staff.getByTestId('filter-status').selectOption('closed');
+  await expect(staff.getByTestId('no-conversations')).toHaveText('Nothing matches this search.');
+  await staff.getByTestId('desk-search-clear').click();
+  await expect(staff.getByTestId('conversation-item').first()).toBeVisible();
+  await expect(staff.getByTestId('desk-page-range')).toContainText(' of ');
+  // A filter on its category keeps it.
+  await staff.getByTestId('desk-search').fill(word);
+  await staff.getByTestId('desk-search').press('Enter');
+  await staff.getByTestId('filter-category').selectOption('returns');
+  await expect(staff.locator(`[data-testid=conversation-item][data-id="${session}"]`)).toBeVisible();
+  expect(problems).toEqual([]);
+  await context.close();
+  await staffContext.close();
+});
+
+test('a person inserts a suggested reply and a canned reply, edits and sends them', async ({ browser }) => {
+  const context = await browser.newContext();
+  const customer = await context.newPage();
+  await customer.goto('/support');
+  await hydrated(customer);
+  await customer.locator('#support-input').fill('Where is order 1013? My email is lucas.rossi@example.com');
+  await customer.locator('#support-input').press('Enter');
+  await expect(customer.getByTestId('assistant-message').first()).toBeVisible({ timeout: 60_000 });
+  const session = (await context.cookies()).find((c) => c.name === 'support_session')?.value;
+
+  const staffContext = await browser.newContext();
+  const staff = await staffContext.newPage();
+  await signIn(staff);
+  const problems = watchConsole(staff);
+  await staff.locator(`[data-testid=conversation-item][data-id="${session}"]`).click();
+  // The agent's draft goes in the box, with what it is based on; nothing is sent yet.
+  await staff.getByTestId('suggest-reply').click();
+  await expect(staff.getByTestId('suggestion-note')).toContainText('get_order_status');
+  await expect(staff.getByTestId('reply-input')).toHaveValue(/1013/);
+  await expect(customer.getByTestId('agent-message')).toHaveCount(0);
+  await staff.getByTestId('reply-input').press('End');
+  await staff.getByTestId('reply-input').pressSequentially(' (checked by a person)');
+  await staff.getByTestId('reply-input').press('Enter');
+  await expect(customer.getByTestId('agent-message')).toContainText('checked by a person');
+
+  // "/" lists the canned replies; typing narrows them, Enter inserts one filled in.
+  await staff.getByTestId('reply-input').fill('/');
+  await expect(staff.getByTestId('canned-list')).toBeVisible();
+  await staff.getByTestId('reply-input').pressSequentially('takes over');
+  await expect(staff.getByTestId('canned-option')).toHaveCount(1);
+  await staff.getByTestId('reply-input').press('Enter');
+  await expect(staff.getByTestId('reply-input')).toHaveValue(/this is Ada Admin from the support team/);
+  await expect(staff.getByTestId('canned-list')).toHaveCount(0);
+  await staff.getByTestId('reply-input').press('Enter');
+  await expect(customer.getByTestId('agent-message').last()).toContainText('Ada Admin from the support team');
+  // Escape closes the list; a "/" command is never sent.
+  await staff.getByTestId('reply-input').fill('/refund');
+  await expect(staff.getByTestId('canned-option').first()).toContainText('1013');
+  await staff.getByTestId('reply-input').press('Escape');
+  await expect(staff.getByTestId('canned-list')).toHaveCount(0);
+  await staff.getByTestId('reply-input').press('Enter');
+  await expect(customer.getByTestId('agent-message')).toHaveCount(2);
+  expect(problems).toEqual([]);
+  await context.close();
+  await staffContext.close();
+});
+
 test('an admin uploads a document, sees it indexed, reads its chunks and deletes it', async ({ page }) => {
   // A fresh server indexes the shipped knowledge base first; uploads are refused until then.
   await expect

@@ -78,6 +78,9 @@ pub struct Config {
     pub visitor_data_days: u32,
     /// Days a resolved conversation is kept after its last change (`None`: kept).
     pub retention_days: Option<u32>,
+    /// "Try the desk": visitors may open a sandboxed desk that sees only their own
+    /// conversations (DEMO_DESK, on unless `false`).
+    pub demo_desk: bool,
     /// Without a private port, the public port serves `/metrics` only to a request bearing this
     /// token (at least 16 characters). Neither set: `/metrics` is not served at all.
     pub metrics_token: Option<Secret>,
@@ -337,6 +340,11 @@ impl Config {
                             )
                         })?,
                 ),
+            },
+            demo_desk: match get("DEMO_DESK").map(|v| v.to_ascii_lowercase()).as_deref() {
+                None | Some("true" | "1" | "yes" | "on") => true,
+                Some("false" | "0" | "no" | "off") => false,
+                Some(_) => return Err(invalid("DEMO_DESK", "must be true or false")),
             },
             metrics_token: match get("METRICS_TOKEN") {
                 None => None,

@@ -543,3 +543,97 @@ async fn tickets_change_status_and_unknown_statuses_are_refused_on(app: TestApp)
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn tickets_are_assigned_to_a_person_and_carry_their_due_time() {
+    tickets_are_assigned_on(app().await).await;
+}
+
+#[tokio::test]
+async fn tickets_are_assigned_to_a_person_and_carry_their_due_time_on_postgres() {
+    if let Some(app) = postgres_app().await {
+        tickets_are_assigned_on(app).await;
+    }
+}
+
+async fn tickets_are_assigned_on(app: TestApp) {
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let created = send(
+        &app,
+        "POST",
+        "/api/desk/users",
+        Some(&admin),
+        Some(json!({ "email": "cy@store.example", "name": "Cy", "password": "cy's long password", "role": "agent" })),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let cy_id = json_of(&created)["staff"]["id"].as_i64().unwrap();
+    let cy = sign_in(&app, "cy@store.example", "cy's long password").await;
+    customer_says(&app, None, "This is unacceptable, I want a manager now!").await;
+    let tickets = json_of(&send(&app, "GET", "/api/desk/tickets", Some(&cy), None).await);
+    let ticket: domain::api::desk::Ticket =
+        serde_json::from_value(tickets["tickets"][0].clone()).expect("a ticket");
+    assert_eq!(ticket.assigned_to, None);
+    // Its due time follows from its priority.
+    assert_eq!(
+        ticket.due_at() - ticket.created_at,
+        chrono::Duration::hours(ticket.priority.sla_hours())
+    );
+    let assign = |to: Value, who: String| {
+        let app = &app;
+        async move {
+            send(
+                app,
+                "POST",
+                &format!("/api/desk/tickets/{}/assign", ticket.id),
+                Some(&who),
+                Some(json!({ "staff_id": to })),
+            )
+            .await
+        }
+    };
+    // An agent takes it; the list says who holds it.
+    let taken = assign(json!(cy_id), cy.clone()).await;
+    assert_eq!(taken.status, StatusCode::OK, "{}", taken.body);
+    assert_eq!(json_of(&taken)["ticket"]["assigned_name"], "Cy");
+    let listed = json_of(&send(&app, "GET", "/api/desk/tickets", Some(&cy), None).await);
+    assert_eq!(listed["tickets"][0]["assigned_to"], cy_id);
+    // An agent cannot give it to someone else; an administrator can, and can take it back.
+    let admin_id =
+        json_of(&send(&app, "GET", "/api/desk/me", Some(&admin), None).await)["staff"]["id"]
+            .as_i64()
+            .unwrap();
+    assert_eq!(
+        assign(json!(admin_id), cy.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        assign(json!(admin_id), admin.clone()).await.status,
+        StatusCode::OK
+    );
+    // Nobody, an unknown person, a bad body, a missing ticket.
+    assert_eq!(assign(Value::Null, cy.clone()).await.status, StatusCode::OK);
+    assert_eq!(
+        assign(json!(99_999), admin.clone()).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let bad = send(
+        &app,
+        "POST",
+        &format!("/api/desk/tickets/{}/assign", ticket.id),
+        Some(&admin),
+        Some(json!({ "staff_id": "bob" })),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = send(
+        &app,
+        "POST",
+        "/api/desk/tickets/99999/assign",
+        Some(&admin),
+        Some(json!({ "staff_id": null })),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    app.cleanup().await;
+}

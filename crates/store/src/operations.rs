@@ -6,8 +6,9 @@ use crate::{Result, Store, with_pool};
 use chrono::{DateTime, Utc};
 
 /// Which conversations a list shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ConversationView {
+    #[default]
     All,
     Unassigned,
     Mine(i64),
@@ -16,10 +17,16 @@ pub enum ConversationView {
 
 pub use domain::api::desk::{ConversationStatus, ConversationSummary};
 
-const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.status, c.customer_email, c.assigned_to, \
+pub(crate) const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.status, c.customer_email, c.assigned_to, \
      s.name AS assigned_name, c.created_at, c.updated_at, c.escalated_at, \
      (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count \
      FROM conversations c LEFT JOIN staff s ON s.id = c.assigned_to WHERE c.kind = 'support'";
+
+/// A ticket with the name of the person it is assigned to.
+const TICKET_SELECT: &str = "SELECT t.id, t.customer_name, t.customer_email, t.order_id, t.subject, \
+     t.description, t.category, t.priority, t.status, t.assigned_team, t.conversation_id, \
+     t.created_at, t.updated_at, t.assigned_to, s.name AS assigned_name \
+     FROM support_tickets t LEFT JOIN staff s ON s.id = t.assigned_to";
 
 /// Why a claim or release did not happen.
 #[derive(Debug, PartialEq, Eq)]
@@ -76,28 +83,6 @@ const CHUNK_SELECT: &str = "SELECT k.id, k.document_id, k.position, k.title, k.t
      d.audience, d.doc_type, d.category FROM kb_chunks k JOIN kb_documents d ON d.id = k.document_id";
 
 impl Store {
-    pub async fn list_conversations(
-        &self,
-        view: ConversationView,
-        limit: i64,
-    ) -> Result<Vec<ConversationSummary>> {
-        let (filter, staff) = match view {
-            ConversationView::All => ("", 0),
-            ConversationView::Unassigned => {
-                (" AND c.assigned_to IS NULL AND c.status <> 'closed'", 0)
-            }
-            ConversationView::Mine(id) => (" AND c.assigned_to = $2", id),
-            ConversationView::Escalated => (" AND c.status = 'escalated'", 0),
-        };
-        let sql = format!("{SUMMARY_SELECT}{filter} ORDER BY c.updated_at DESC LIMIT $1");
-        let rows = with_pool!(self, pool => {
-            let q = sqlx::query_as::<_, ConversationSummary>(&sql).bind(limit.clamp(1, 500));
-            let q = if matches!(view, ConversationView::Mine(_)) { q.bind(staff) } else { q };
-            q.fetch_all(pool).await
-        })?;
-        Ok(rows)
-    }
-
     pub async fn conversation_summary(&self, id: &str) -> Result<Option<ConversationSummary>> {
         let sql = format!("{SUMMARY_SELECT} AND c.id = $1");
         let row = with_pool!(self, pool => sqlx::query_as::<_, ConversationSummary>(&sql)
@@ -197,15 +182,26 @@ impl Store {
         status: Option<TicketStatus>,
         limit: i64,
     ) -> Result<Vec<Ticket>> {
-        let base = "SELECT id, customer_name, customer_email, order_id, subject, description, category, \
-                    priority, status, assigned_team, conversation_id, created_at, updated_at FROM support_tickets";
         let rows = with_pool!(self, pool => match status {
-            Some(s) => sqlx::query_as::<_, Ticket>(&format!("{base} WHERE status = $1 ORDER BY id DESC LIMIT $2"))
+            Some(s) => sqlx::query_as::<_, Ticket>(&format!("{TICKET_SELECT} WHERE t.status = $1 ORDER BY t.id DESC LIMIT $2"))
                 .bind(s.as_str()).bind(limit.clamp(1, 500)).fetch_all(pool).await,
-            None => sqlx::query_as::<_, Ticket>(&format!("{base} ORDER BY id DESC LIMIT $1"))
+            None => sqlx::query_as::<_, Ticket>(&format!("{TICKET_SELECT} ORDER BY t.id DESC LIMIT $1"))
                 .bind(limit.clamp(1, 500)).fetch_all(pool).await,
         })?;
         Ok(rows)
+    }
+
+    pub async fn desk_ticket(&self, id: i64) -> Result<Option<Ticket>> {
+        let row = with_pool!(self, pool => sqlx::query_as::<_, Ticket>(&format!("{TICKET_SELECT} WHERE t.id = $1"))
+            .bind(id).fetch_optional(pool).await)?;
+        Ok(row)
+    }
+
+    /// Gives the ticket to a person (`None`: nobody). `false` when there is no such ticket.
+    pub async fn assign_ticket(&self, id: i64, staff_id: Option<i64>) -> Result<bool> {
+        let n = with_pool!(self, pool => sqlx::query("UPDATE support_tickets SET assigned_to = $1, updated_at = $2 WHERE id = $3")
+            .bind(staff_id).bind(Utc::now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
     }
 
     /// `false` when there is no such ticket.

@@ -8,6 +8,7 @@ use domain::view::{SortDir, ViewQuery};
 pub(crate) enum Bind {
     Text(String),
     Int(i64),
+    Time(chrono::DateTime<chrono::Utc>),
 }
 
 /// How one Data Views table maps onto SQL.

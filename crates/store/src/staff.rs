@@ -18,7 +18,8 @@ pub struct SignInRecord {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
-const STAFF_COLUMNS: &str = "id, email, name, role, active, created_at";
+const STAFF_COLUMNS: &str =
+    "id, email, name, role, active, created_at, (demo_visitor IS NOT NULL) AS demo";
 const KEY_COLUMNS: &str =
     "id, name, prefix, rate_per_minute, scopes, created_at, last_used_at, revoked_at";
 
@@ -158,7 +159,8 @@ impl Store {
     }
 
     pub async fn list_staff(&self) -> Result<Vec<Staff>> {
-        let sql = format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY id");
+        let sql =
+            format!("SELECT {STAFF_COLUMNS} FROM staff WHERE demo_visitor IS NULL ORDER BY id");
         let rows =
             with_pool!(self, pool => sqlx::query_as::<_, Staff>(&sql).fetch_all(pool).await)?;
         Ok(rows)
@@ -204,7 +206,7 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Staff>> {
-        let sql = "SELECT s.id, s.email, s.name, s.role, s.active, s.created_at FROM staff_sessions t \
+        let sql = "SELECT s.id, s.email, s.name, s.role, s.active, s.created_at, (s.demo_visitor IS NOT NULL) AS demo FROM staff_sessions t \
                    JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = $1 AND t.expires_at > $2 AND s.active = TRUE";
         let row = with_pool!(self, pool => sqlx::query_as::<_, Staff>(sql)
             .bind(token_hash).bind(now).fetch_optional(pool).await)?;

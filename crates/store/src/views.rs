@@ -152,13 +152,14 @@ impl<T> StoreRow for T where
 }
 
 impl Store {
-    async fn fetch_rows<T: StoreRow>(&self, built: Built) -> Result<Vec<T>> {
+    pub(crate) async fn fetch_rows<T: StoreRow>(&self, built: Built) -> Result<Vec<T>> {
         let rows = with_pool!(self, pool => {
             let mut query = sqlx::query_as::<_, T>(&built.sql);
             for bind in built.binds {
                 query = match bind {
                     Bind::Text(text) => query.bind(text),
                     Bind::Int(n) => query.bind(n),
+                    Bind::Time(t) => query.bind(t),
                 };
             }
             query.fetch_all(pool).await
@@ -166,13 +167,14 @@ impl Store {
         Ok(rows)
     }
 
-    async fn fetch_count(&self, built: Built) -> Result<u64> {
+    pub(crate) async fn fetch_count(&self, built: Built) -> Result<u64> {
         let n: i64 = with_pool!(self, pool => {
             let mut query = sqlx::query_scalar::<_, i64>(&built.sql);
             for bind in built.binds {
                 query = match bind {
                     Bind::Text(text) => query.bind(text),
                     Bind::Int(n) => query.bind(n),
+                    Bind::Time(t) => query.bind(t),
                 };
             }
             query.fetch_one(pool).await

@@ -68,10 +68,10 @@ pub use crate::transcript::ReplyMetadata;
 
 #[derive(Clone)]
 pub struct SupportAgent {
-    toolbox: Toolbox,
-    planner: Arc<Planner>,
-    semantic: Option<Arc<Semantic>>,
-    llm: Option<Arc<LlmAgent>>,
+    pub(crate) toolbox: Toolbox,
+    pub(crate) planner: Arc<Planner>,
+    pub(crate) semantic: Option<Arc<Semantic>>,
+    pub(crate) llm: Option<Arc<LlmAgent>>,
 }
 
 impl SupportAgent {
@@ -420,7 +420,10 @@ impl SupportAgent {
     }
 
     /// The planner's slots and pending question, from the last reply of the conversation.
-    async fn planner_state(&self, conversation_id: &str) -> Result<PlannerState, AgentError> {
+    pub(crate) async fn planner_state(
+        &self,
+        conversation_id: &str,
+    ) -> Result<PlannerState, AgentError> {
         let recent = self
             .toolbox
             .store

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod agent;
+pub mod assist;
 pub mod catalogue;
 pub mod dialogue;
 pub mod eval;

@@ -49,11 +49,72 @@ fn cookie(headers: &HeaderMap, value: &str, max_age: i64) -> Cookie<'static> {
     )
 }
 
-/// A signed-in staff member (any role). Routes that take it refuse requests without a session.
+/// A signed-in staff member (any role). Routes that take it refuse requests without a session,
+/// and refuse a "Try the desk" demo account: only the routes that take [`DeskUser`] and check
+/// what it may see are open to one.
 pub struct Staff(pub store::staff::Staff);
 
 /// A signed-in administrator.
 pub struct Admin(pub store::staff::Staff);
+
+/// Anyone signed in to the desk: a member of staff, or a visitor's demo account, which sees only
+/// the conversations its own browser started (`sandbox`).
+pub struct DeskUser {
+    pub staff: store::staff::Staff,
+    /// The visitor a demo account belongs to; `None` for staff.
+    pub sandbox: Option<String>,
+}
+
+impl DeskUser {
+    /// Whether this person may see and act on the conversation (a missing one included, so
+    /// the handler answers its own 404).
+    pub async fn sees(&self, store: &Store, conversation_id: &str) -> Result<(), Response> {
+        let Some(visitor) = &self.sandbox else {
+            return Ok(());
+        };
+        match store
+            .conversation_of_visitor(conversation_id, visitor)
+            .await
+        {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(error(
+                StatusCode::NOT_FOUND,
+                "There is no such conversation.",
+            )),
+            Err(e) => Err(crate::http::desk::unavailable(
+                "Loading the conversation",
+                e,
+            )),
+        }
+    }
+}
+
+/// The account behind the request's session cookie, whatever it may do.
+async fn signed_in(parts: &Parts, store: &Store) -> Result<store::staff::Staff, Response> {
+    let Some(token) = session_token(&parts.headers) else {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "Sign in to use the support desk.",
+        ));
+    };
+    match store
+        .session_staff(&token_hash(&token), chrono::Utc::now())
+        .await
+    {
+        Ok(Some(staff)) => Ok(staff),
+        Ok(None) => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "Your session has ended; sign in again.",
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check a staff session");
+            Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sign-in is unavailable right now; try again shortly.",
+            ))
+        }
+    }
+}
 
 /// Needs only the store, so it works under any state that can give one.
 impl<S> FromRequestParts<S> for Staff
@@ -64,24 +125,45 @@ where
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let store = store::Store::from_ref(state);
-        let Some(token) = session_token(&parts.headers) else {
+        let staff = signed_in(parts, &store::Store::from_ref(state)).await?;
+        if staff.demo {
             return Err(error(
-                StatusCode::UNAUTHORIZED,
-                "Sign in to use the support desk.",
+                StatusCode::FORBIDDEN,
+                "The demo desk shows only the conversations you started; sign in with a staff account for the rest.",
             ));
-        };
-        match store
-            .session_staff(&token_hash(&token), chrono::Utc::now())
-            .await
-        {
-            Ok(Some(staff)) => Ok(Staff(staff)),
+        }
+        Ok(Staff(staff))
+    }
+}
+
+impl<S> FromRequestParts<S> for DeskUser
+where
+    S: Send + Sync,
+    store::Store: FromRef<S>,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let store = store::Store::from_ref(state);
+        let staff = signed_in(parts, &store).await?;
+        if !staff.demo {
+            return Ok(DeskUser {
+                staff,
+                sandbox: None,
+            });
+        }
+        match store.demo_visitor(staff.id).await {
+            Ok(Some(visitor)) => Ok(DeskUser {
+                staff,
+                sandbox: Some(visitor),
+            }),
+            // The account went away between the two reads: its session has ended.
             Ok(None) => Err(error(
                 StatusCode::UNAUTHORIZED,
                 "Your session has ended; sign in again.",
             )),
             Err(e) => {
-                tracing::error!(error = %e, "cannot check a staff session");
+                tracing::error!(error = %e, "cannot read a demo desk account");
                 Err(error(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Sign-in is unavailable right now; try again shortly.",
@@ -186,8 +268,37 @@ pub async fn logout(
 }
 
 /// `GET /api/desk/me`.
-pub async fn me(Staff(staff): Staff) -> Response {
-    Json(StaffAnswer { staff }).into_response()
+pub async fn me(user: DeskUser) -> Response {
+    Json(StaffAnswer { staff: user.staff }).into_response()
+}
+
+/// `POST /api/desk/demo`: "Try the desk". Signs this browser in to its own sandboxed demo
+/// account (see [`DeskUser`]) for two hours, unless `DEMO_DESK=false`.
+pub async fn try_desk(
+    State(store): State<Store>,
+    State(config): State<std::sync::Arc<crate::config::Config>>,
+    State(audit): State<Audit>,
+    ClientIp(ip): ClientIp,
+    crate::http::visitor::Visitor(visitor): crate::http::visitor::Visitor,
+    headers: HeaderMap,
+) -> Response {
+    if !config.demo_desk {
+        return error(
+            StatusCode::FORBIDDEN,
+            "The demo desk is turned off on this server; sign in with a staff account.",
+        );
+    }
+    let (staff, token) = match staff::demo_sign_in(&store, &visitor).await {
+        Ok(signed_in) => signed_in,
+        Err(e) => return e.into_response(),
+    };
+    audit.staff(&staff, &ip, "sign_in.demo", "", "").await;
+    let mut response = Json(StaffAnswer { staff }).into_response();
+    cookies::set(
+        &mut response,
+        &cookie(&headers, &token, staff::DEMO_SESSION_HOURS * 3_600),
+    );
+    response
 }
 
 /// `POST /api/desk/me/password` {current_password, new_password}: the signed-in person's own
@@ -237,6 +348,17 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
                 state.chat_limit.clone(),
                 crate::http::rate_limit::limit_chat,
             )),
+        )
+        .route(
+            desk_api::TRY_DESK.template(),
+            post(try_desk)
+                .route_layer(axum::middleware::from_fn(
+                    crate::http::visitor::ensure_visitor,
+                ))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.chat_limit.clone(),
+                    crate::http::rate_limit::limit_chat,
+                )),
         )
         .route(desk_api::LOGOUT.template(), post(logout))
         .route(desk_api::ME.template(), get(me))

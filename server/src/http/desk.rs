@@ -2,12 +2,13 @@
 //! tool trace and classification, claim / release / reply / resolve, tickets, analytics, the
 //! live event stream, and (admins) API keys.
 
-use crate::http::auth::Staff;
-use crate::http::error::{Refused, bad_body, error, refuse};
+use crate::http::auth::{DeskUser, Staff};
+use crate::http::error::{Refused, error, refuse};
 use crate::http::rate_limit::ClientIp;
 use crate::http::support::transcript_message;
 use crate::services::audit::Audit;
 use crate::services::live::LiveEvent;
+use crate::services::search::Searcher;
 use crate::services::support::SupportService;
 use crate::state::ServerState;
 use axum::Json;
@@ -17,18 +18,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use domain::api::desk::DeskHello;
 use domain::api::desk::{
-    Analytics, ConversationChanged, ConversationEvent, ConversationFilter, ConversationList,
-    ConversationSummary, MessageRole, ReplyRequest, ReplySent, StaffReply, TeamAction, TicketList,
-    TicketStatus, TicketStatusChange, TicketStatusChanged, Transcript,
+    Analytics, ConversationChanged, ConversationEvent, ConversationList, ConversationSearchParams,
+    ConversationSummary, MessageRole, ReplyRequest, ReplySent, StaffReply, TeamAction, Transcript,
 };
-use domain::api::desk::{DeskHello, TicketChanged};
 use domain::api::routes::desk_api;
 use domain::api::support::ReplyMetadata;
 use serde::Deserialize;
 use std::sync::Arc;
 use store::Store;
-use store::operations::{ConversationView, HoldOutcome};
+use store::operations::HoldOutcome;
 
 /// The longest reply a person may send (the customer's limit too).
 pub const MAX_REPLY_CHARS: usize = support::agent::MAX_MESSAGE_CHARS;
@@ -41,43 +41,29 @@ pub(super) fn unavailable(what: &str, e: store::StoreError) -> Response {
     )
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    pub view: Option<String>,
-}
-
-/// `GET /api/desk/conversations?view=all|unassigned|mine|escalated`.
+/// `GET /api/desk/conversations?view=&q=&status=&assignee=&category=&priority=&rating=&from=&to=&page=`:
+/// a page of the conversations that match (a demo account: of its own browser's only).
 pub async fn conversations(
     State(store): State<Store>,
-    Staff(staff): Staff,
-    Query(q): Query<ListQuery>,
+    user: DeskUser,
+    Query(params): Query<ConversationSearchParams>,
 ) -> Response {
-    let filter = match q
-        .view
-        .as_deref()
-        .unwrap_or("all")
-        .parse::<ConversationFilter>()
-    {
-        Ok(filter) => filter,
-        Err(unknown) => {
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &format!(
-                    "Unknown view {:?}; use all, unassigned, mine or escalated.",
-                    unknown.value
-                ),
-            );
-        }
+    let who = Searcher {
+        staff_id: user.staff.id,
+        sandbox: user.sandbox.as_deref(),
     };
-    let view = match filter {
-        ConversationFilter::All => ConversationView::All,
-        ConversationFilter::Unassigned => ConversationView::Unassigned,
-        ConversationFilter::Mine => ConversationView::Mine(staff.id),
-        ConversationFilter::Escalated => ConversationView::Escalated,
+    let (page, search) = match crate::services::search::parse(&params, &who) {
+        Ok(parsed) => parsed,
+        Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string()),
     };
-    match store.list_conversations(view, 200).await {
-        Ok(conversations) => Json(ConversationList { conversations }).into_response(),
+    match store.search_conversations(&search).await {
+        Ok(found) => Json(ConversationList {
+            conversations: found.conversations,
+            total: found.total,
+            page,
+            per_page: crate::services::search::PER_PAGE,
+        })
+        .into_response(),
         Err(e) => unavailable("Loading the conversations", e),
     }
 }
@@ -99,9 +85,12 @@ pub async fn transcript(store: &Store, id: &str) -> Result<Option<Transcript>, s
 /// `GET /api/desk/conversations/{id}`.
 pub async fn conversation(
     State(store): State<Store>,
-    Staff(_): Staff,
+    user: DeskUser,
     Path(id): Path<String>,
 ) -> Response {
+    if let Err(r) = user.sees(&store, &id).await {
+        return r;
+    }
     match transcript(&store, &id).await {
         Ok(Some(t)) => Json(t).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "There is no such conversation."),
@@ -161,11 +150,15 @@ fn hold_answer(outcome: HoldOutcome) -> Result<ConversationSummary, Refused> {
 pub async fn claim(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
-    Staff(staff): Staff,
+    user: DeskUser,
     State(audit): State<Audit>,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> Response {
+    if let Err(r) = user.sees(&service.store(), &id).await {
+        return r;
+    }
+    let staff = user.staff;
     let outcome = match service.store().claim_conversation(&id, staff.id).await {
         Ok(o) => o,
         Err(e) => return unavailable("Claiming the conversation", e),
@@ -195,11 +188,15 @@ pub async fn claim(
 pub async fn release(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
-    Staff(staff): Staff,
+    user: DeskUser,
     State(audit): State<Audit>,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> Response {
+    if let Err(r) = user.sees(&service.store(), &id).await {
+        return r;
+    }
+    let staff = user.staff;
     let outcome = match service
         .store()
         .release_conversation(&id, staff.id, staff.is_admin())
@@ -251,11 +248,15 @@ pub async fn resolve_conversation(
 pub async fn resolve(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
-    Staff(staff): Staff,
+    user: DeskUser,
     State(audit): State<Audit>,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> Response {
+    if let Err(r) = user.sees(&service.store(), &id).await {
+        return r;
+    }
+    let staff = user.staff;
     match resolve_conversation(&service, &id, &staff.name).await {
         Ok(summary) => {
             audit
@@ -280,12 +281,16 @@ pub async fn resolve(
 pub async fn reply(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
-    Staff(staff): Staff,
+    user: DeskUser,
     State(audit): State<Audit>,
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     body: Result<Json<ReplyRequest>, JsonRejection>,
 ) -> Response {
+    if let Err(r) = user.sees(&service.store(), &id).await {
+        return r;
+    }
+    let staff = user.staff;
     let Ok(Json(body)) = body else {
         return error(StatusCode::BAD_REQUEST, "Send {\"text\": \"...\"}.");
     };
@@ -356,86 +361,6 @@ pub async fn reply(
 }
 
 #[derive(Deserialize)]
-pub struct TicketQuery {
-    #[serde(default)]
-    pub status: Option<String>,
-}
-
-/// `GET /api/desk/tickets?status=open|in_progress|resolved`.
-pub async fn tickets(
-    State(store): State<Store>,
-    Staff(_): Staff,
-    Query(q): Query<TicketQuery>,
-) -> Response {
-    let status = match q.status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
-        None => None,
-        Some(s) => match s.parse::<TicketStatus>() {
-            Ok(status) => Some(status),
-            Err(_) => {
-                return error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "Unknown status; use open, in_progress or resolved.",
-                );
-            }
-        },
-    };
-    match store.list_tickets(status, 200).await {
-        Ok(tickets) => Json(TicketList { tickets }).into_response(),
-        Err(e) => unavailable("Loading the tickets", e),
-    }
-}
-
-/// `POST /api/desk/tickets/{id}/status` {status}.
-pub async fn ticket_status(
-    State(service): State<Arc<SupportService>>,
-    Staff(staff): Staff,
-    State(audit): State<Audit>,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
-    body: Result<Json<TicketStatusChange>, JsonRejection>,
-) -> Response {
-    let body = match body {
-        Ok(Json(body)) => body,
-        Err(rejection) => {
-            return bad_body(
-                &rejection,
-                "Send {\"status\": \"open\" | \"in_progress\" | \"resolved\"}.",
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
-    };
-    match service.store().set_ticket_status(id, body.status).await {
-        Ok(true) => {
-            audit
-                .staff(
-                    &staff,
-                    &ip,
-                    "ticket.status",
-                    &format!("ticket {id}"),
-                    body.status.as_str(),
-                )
-                .await;
-            service.hub().publish_to_staff(
-                "ticket",
-                &TicketChanged {
-                    ticket_id: id,
-                    status: body.status,
-                    by: staff.name.clone(),
-                },
-            );
-            Json(TicketStatusChanged {
-                ticket_id: id,
-                status: body.status,
-            })
-            .into_response()
-        }
-        Ok(false) => error(StatusCode::NOT_FOUND, "There is no such ticket."),
-        Err(store::StoreError::Refused(m)) => error(StatusCode::UNPROCESSABLE_ENTITY, &m),
-        Err(e) => unavailable("Changing the ticket", e),
-    }
-}
-
-#[derive(Deserialize)]
 pub struct AnalyticsQuery {
     /// The last N days (1-365); default 7.
     #[serde(default)]
@@ -488,12 +413,36 @@ pub async fn analytics(
 /// `GET /api/desk/events`: every conversation, ticket and knowledge-base event, live.
 pub async fn events(
     State(service): State<Arc<SupportService>>,
-    Staff(staff): Staff,
+    user: DeskUser,
     headers: axum::http::HeaderMap,
 ) -> Response {
     let last_seen = crate::http::live::last_event_id(&headers);
-    let hello = DeskHello { staff: staff.name };
-    crate::http::live::stream(service.hub(), &hello, last_seen, |_| true).await
+    let hello = DeskHello {
+        staff: user.staff.name,
+    };
+    let Some(visitor) = user.sandbox else {
+        return crate::http::live::stream(service.hub(), &hello, last_seen, |_| {
+            std::future::ready(true)
+        })
+        .await;
+    };
+    // A demo account hears only about the conversations its own browser started.
+    let store = service.store().clone();
+    crate::http::live::stream(service.hub(), &hello, last_seen, move |event| {
+        let store = store.clone();
+        let visitor = visitor.clone();
+        let conversation = event.conversation_id.clone();
+        async move {
+            match conversation {
+                Some(id) => store
+                    .conversation_of_visitor(&id, &visitor)
+                    .await
+                    .unwrap_or(false),
+                None => false,
+            }
+        }
+    })
+    .await
 }
 
 /// The support desk (staff): conversations and their hand-off, tickets, analytics and the live
@@ -506,8 +455,6 @@ pub fn router() -> Router<ServerState> {
         .route(desk_api::RELEASE.template(), post(release))
         .route(desk_api::RESOLVE.template(), post(resolve))
         .route(desk_api::REPLY.template(), post(reply))
-        .route(desk_api::TICKETS.template(), get(tickets))
-        .route(desk_api::TICKET_STATUS.template(), post(ticket_status))
         .route(desk_api::ANALYTICS.template(), get(analytics))
         .route(desk_api::EVENTS.template(), get(events))
 }

@@ -38,12 +38,15 @@ fn event_frame(event: &Delivered) -> Event {
 
 /// An SSE response with the events `keep` accepts, starting with `hello`, then what was missed
 /// since `last_seen`.
-pub async fn stream(
+pub async fn stream<Keep>(
     hub: &Hub,
     hello: &impl serde::Serialize,
     last_seen: Option<i64>,
-    keep: impl Fn(&Delivered) -> bool + Send + 'static,
-) -> Response {
+    keep: impl Fn(&Delivered) -> Keep + Send + Sync + 'static,
+) -> Response
+where
+    Keep: std::future::Future<Output = bool> + Send,
+{
     let mut subscription = hub.subscribe(last_seen).await;
     let (tx, rx) = mpsc::channel::<Event>(64);
     let hello = frame("hello", hello);
@@ -55,25 +58,32 @@ pub async fn stream(
         let mut sent = last_seen.unwrap_or(0);
         for event in std::mem::take(&mut subscription.replay) {
             sent = sent.max(event.id.unwrap_or(0));
-            if keep(&event) && tx.send(event_frame(&event)).await.is_err() {
+            if keep(&event).await && tx.send(event_frame(&event)).await.is_err() {
                 return;
             }
         }
         loop {
-            let out = tokio::select! {
-                received = subscription.events.recv() => match received {
-                    Ok(event) if event.id.is_some_and(|id| id <= sent) => continue,
-                    Ok(event) if keep(&event) => {
-                        sent = sent.max(event.id.unwrap_or(0));
-                        event_frame(&event)
-                    }
-                    Ok(_) => continue,
-                    // Missed events: the page reloads its lists instead of showing a gap.
-                    Err(broadcast::error::RecvError::Lagged(n)) => frame("resync", &Resync { missed: n }),
-                    Err(broadcast::error::RecvError::Closed) => break,
-                },
+            // The select only waits; the event is judged after it, so no waiter is held across
+            // the filter's own await.
+            let received = tokio::select! {
+                received = subscription.events.recv() => received,
                 _ = subscription.shutdown.wait_for(|stop| *stop) => break,
                 () = tx.closed() => break,
+            };
+            let out = match received {
+                Ok(event) if event.id.is_some_and(|id| id <= sent) => continue,
+                Ok(event) => {
+                    if !keep(&event).await {
+                        continue;
+                    }
+                    sent = sent.max(event.id.unwrap_or(0));
+                    event_frame(&event)
+                }
+                // Missed events: the page reloads its lists instead of showing a gap.
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    frame("resync", &Resync { missed: n })
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
             };
             if tx.send(out).await.is_err() {
                 break;

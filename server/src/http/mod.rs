@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod api_v1;
+mod assist;
 mod audit;
 pub mod auth;
 pub mod classifier;
@@ -22,6 +23,7 @@ pub mod rate_limit;
 mod sse;
 pub mod support;
 mod team;
+mod tickets;
 pub mod visitor;
 
 /// The body limit of a JSON request (a chat message, a prompt): far above any valid one.
@@ -87,6 +89,8 @@ pub fn router(state: ServerState) -> Router {
         .merge(audit::router())
         .merge(privacy::router())
         .merge(desk::router())
+        .merge(tickets::router())
+        .merge(assist::router())
         .merge(api_keys::router())
         .merge(knowledge::router(&state))
         .nest("/api/v1", api_v1::router())

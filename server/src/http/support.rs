@@ -7,6 +7,7 @@
 
 use crate::http::cookies;
 use crate::http::error::error;
+use crate::http::visitor::Visitor;
 use crate::services::support::SupportService;
 use crate::state::ServerState;
 use axum::Json;
@@ -93,6 +94,7 @@ fn event_frame(event: &TurnEvent) -> Event {
 pub async fn chat(
     State(service): State<Arc<SupportService>>,
     State(metrics): State<crate::services::metrics::Metrics>,
+    Visitor(visitor): Visitor,
     headers: HeaderMap,
     body: Result<Json<ChatRequest>, JsonRejection>,
 ) -> Response {
@@ -129,6 +131,7 @@ pub async fn chat(
         Some(id) => (id, false),
         None => (uuid::Uuid::new_v4().to_string(), true),
     };
+    note_visitor(&service, &session, &message, &visitor).await;
     let uses_llm = service.agent().uses_llm();
     let (events_tx, mut events_rx) = mpsc::channel::<TurnEvent>(128);
     let (body_tx, body_rx) = mpsc::channel::<Event>(128);
@@ -305,14 +308,36 @@ pub async fn new_conversation() -> Response {
     response
 }
 
+/// Remembers which browser the conversation came from, before the turn runs, so a "Try the
+/// desk" account of that browser hears about it from its first message. Only a demo depends on
+/// it: a failure is logged, and the customer's turn goes on.
+async fn note_visitor(service: &SupportService, session: &str, message: &str, visitor: &str) {
+    let title = match support::understanding::classify::summarize(message) {
+        t if t.is_empty() => "Talk to a person".to_owned(),
+        t => t,
+    };
+    if let Err(e) = service
+        .store()
+        .note_conversation_visitor(session, &title, visitor)
+        .await
+    {
+        tracing::warn!(error = %e, "support: cannot note the conversation's browser");
+    }
+}
+
 /// `POST /api/support/human`: "Talk to a human" without typing a reason.
-pub async fn human(State(service): State<Arc<SupportService>>, headers: HeaderMap) -> Response {
+pub async fn human(
+    State(service): State<Arc<SupportService>>,
+    Visitor(visitor): Visitor,
+    headers: HeaderMap,
+) -> Response {
     let Some(session) = session_cookie(&headers) else {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Start the conversation first, so the team can see what it is about.",
         );
     };
+    note_visitor(&service, &session, "", &visitor).await;
     let result = service
         .turn_quietly(&session, "I'd like to talk to a human, please.")
         .await;
@@ -404,7 +429,9 @@ pub async fn events(State(service): State<Arc<SupportService>>, headers: HeaderM
     let hello = domain::api::desk::CustomerHello { held_by: holder };
     let last_seen = crate::http::live::last_event_id(&headers);
     crate::http::live::stream(service.hub(), &hello, last_seen, move |event| {
-        event.for_customer && event.conversation_id.as_deref() == Some(conversation.as_str())
+        std::future::ready(
+            event.for_customer && event.conversation_id.as_deref() == Some(conversation.as_str()),
+        )
     })
     .await
 }
@@ -416,6 +443,9 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
         .route(
             support_chat::CHAT.template(),
             axum::routing::post(chat)
+                .route_layer(axum::middleware::from_fn(
+                    crate::http::visitor::ensure_visitor,
+                ))
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.chat_limit.clone(),
                     crate::http::rate_limit::limit_chat,
@@ -426,7 +456,12 @@ pub fn router(state: &ServerState) -> Router<ServerState> {
         )
         .route(support_chat::CONVERSATION.template(), get(conversation))
         .route(support_chat::NEW.template(), post(new_conversation))
-        .route(support_chat::HUMAN.template(), post(human))
+        .route(
+            support_chat::HUMAN.template(),
+            post(human).route_layer(axum::middleware::from_fn(
+                crate::http::visitor::ensure_visitor,
+            )),
+        )
         .route(support_chat::EVENTS.template(), get(events))
         .route(support_chat::INBOX.template(), get(inbox))
         .route(support_chat::FEEDBACK.template(), post(feedback))

@@ -1,5 +1,6 @@
 //! Work the server does on a schedule, off the request path: writing the API keys' last use
-//! in batches, and removing what has expired (staff sessions, anonymous visitors' demo data
+//! in batches, and removing what has expired (staff sessions and the demo desk accounts they
+//! leave, anonymous visitors' demo data
 //! after `VISITOR_DATA_DAYS` days, resolved conversations after `RETENTION_DAYS` when set).
 
 use crate::services::limits::KeyLimits;
@@ -17,6 +18,8 @@ pub const CLEAN_UP_EVERY: Duration = Duration::from_secs(3_600);
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Removed {
     pub sessions: u64,
+    /// "Try the desk" accounts whose session has ended.
+    pub demo_accounts: u64,
     pub images: usize,
     pub taught_classes: u64,
     pub conversations: u64,
@@ -40,6 +43,10 @@ pub async fn clean_up(store: &Store, images: &ImageService, retention: Retention
     match store.delete_expired_sessions(now).await {
         Ok(n) => removed.sessions = n,
         Err(e) => tracing::warn!(error = %e, "cannot remove expired staff sessions"),
+    }
+    match store.delete_lapsed_demo_accounts().await {
+        Ok(n) => removed.demo_accounts = n,
+        Err(e) => tracing::warn!(error = %e, "cannot remove lapsed demo desk accounts"),
     }
     match images.remove_visitor_images_before(cutoff).await {
         Ok(n) => removed.images = n,

@@ -2,6 +2,7 @@
 //! import here; `scripts/test.sh` checks). Each returns its own results or a [`ServiceError`].
 
 pub mod analytics;
+pub mod assist;
 pub mod audit;
 pub mod backends;
 pub mod classifier;
@@ -17,6 +18,7 @@ pub mod live;
 pub mod llm_registry;
 pub mod mail;
 pub mod metrics;
+pub mod search;
 pub mod staff;
 pub mod support;
 

@@ -159,6 +159,29 @@ pub async fn sign_in(store: &Store, email: &str, password: String) -> SignInAtte
     SignInAttempt { account, outcome }
 }
 
+/// How long a "Try the desk" session lasts; the account goes with it.
+pub const DEMO_SESSION_HOURS: i64 = 2;
+
+/// "Try the desk": the visitor's sandboxed demo account and a new session for it.
+pub async fn demo_sign_in(store: &Store, visitor: &str) -> Result<(Staff, String), ServiceError> {
+    let unavailable =
+        || ServiceError::unavailable("The demo desk is unavailable right now; try again shortly.");
+    let staff = store.demo_desk_account(visitor).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot make a demo desk account");
+        unavailable()
+    })?;
+    let token = new_token();
+    let expires = chrono::Utc::now() + chrono::Duration::hours(DEMO_SESSION_HOURS);
+    store
+        .create_session(&token_hash(&token), staff.id, expires)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot store a demo desk session");
+            unavailable()
+        })?;
+    Ok((staff, token))
+}
+
 /// Hashes a new password after checking its length.
 async fn new_password_hash(password: String) -> Result<String, ServiceError> {
     if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > 1_000 {

@@ -2,7 +2,9 @@
 //! with its tool trace and classification: take over, hand back, reply, resolve.
 
 use super::{BUTTON, CARD, DeskState, GHOST, INPUT};
-use domain::api::desk::{ConversationFilter, ConversationStatus, ConversationSummary, Transcript};
+use domain::api::desk::{
+    ConversationFilter, ConversationList, ConversationSearchParams, ConversationStatus, Transcript,
+};
 use domain::api::support::{MessageRole, TranscriptMessage};
 use leptos::prelude::*;
 
@@ -36,24 +38,36 @@ fn status_chip(status: ConversationStatus, holder: Option<&str>) -> impl IntoVie
 #[component]
 pub(super) fn Conversations() -> impl IntoView {
     let desk = expect_context::<DeskState>();
-    let filter = RwSignal::new(ConversationFilter::All);
-    let list = RwSignal::new(Vec::<ConversationSummary>::new());
+    let search = RwSignal::new(ConversationSearchParams::default());
+    let list = RwSignal::new(None::<ConversationList>);
     let selected = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
+    let view_of = move || {
+        search
+            .with(|s| s.view.clone())
+            .and_then(|v| v.parse::<ConversationFilter>().ok())
+            .unwrap_or(ConversationFilter::All)
+    };
 
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        let f = filter.get();
+        let params = search.get();
         desk.tick.track();
         leptos::task::spawn_local(async move {
-            let answer = http::ask(desk_api::CONVERSATIONS.url(&[]).query("view", &f)).await;
-            // A slower answer for a view no longer shown must not overwrite the current one.
-            if filter.get_untracked() != f {
+            let url = params
+                .pairs()
+                .into_iter()
+                .fold(desk_api::CONVERSATIONS.url(&[]), |url, (k, v)| {
+                    url.query(k, &v)
+                });
+            let answer = http::ask(url).await;
+            // A slower answer for a search no longer shown must not overwrite the current one.
+            if search.with_untracked(|s| *s != params) {
                 return;
             }
             match answer {
                 Ok(body) => {
-                    list.set(body.conversations);
+                    list.set(Some(body));
                     error.set(None);
                 }
                 Err(e) => error.set(Some(e)),
@@ -62,25 +76,33 @@ pub(super) fn Conversations() -> impl IntoView {
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = desk;
+    let conversations = move || {
+        list.with(|l| {
+            l.as_ref()
+                .map(|l| l.conversations.clone())
+                .unwrap_or_default()
+        })
+    };
 
     view! {
-        <div class="grid gap-4 lg:grid-cols-[22rem_1fr]">
+        <div class="grid gap-4 lg:grid-cols-[24rem_1fr]">
             <section class=CARD aria-label="Conversations">
                 <div class="mb-3 flex flex-wrap gap-1" role="group" aria-label="Show">
                     {ConversationFilter::ALL.iter().copied().map(|f| view! {
-                        <button type="button" class=move || if filter.get() == f { "rounded-full bg-slate-800 px-3 py-1 text-xs font-medium text-white dark:bg-slate-200 dark:text-slate-900" } else { "rounded-full border border-slate-300 px-3 py-1 text-xs dark:border-slate-600" }
-                            aria-pressed=move || (filter.get() == f).to_string()
-                            on:click=move |_| filter.set(f)>{f.as_str()}</button>
+                        <button type="button" class=move || if view_of() == f { "rounded-full bg-slate-800 px-3 py-1 text-xs font-medium text-white dark:bg-slate-200 dark:text-slate-900" } else { "rounded-full border border-slate-300 px-3 py-1 text-xs dark:border-slate-600" }
+                            aria-pressed=move || (view_of() == f).to_string()
+                            on:click=move |_| search.update(|s| { s.view = Some(f.as_str().to_owned()); s.page = None; })>{f.as_str()}</button>
                     }).collect_view()}
                 </div>
+                <super::search::SearchBar search/>
                 <Show when=move || error.get().is_some()>
-                    <p role="alert" class="text-sm text-red-700">{move || error.get()}</p>
+                    <p role="alert" class="text-sm text-red-700 dark:text-red-300">{move || error.get()}</p>
                 </Show>
-                <Show when=move || list.with(Vec::is_empty)>
-                    <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="no-conversations">"No conversations here yet."</p>
+                <Show when=move || list.with(|l| l.as_ref().is_some_and(|l| l.conversations.is_empty()))>
+                    <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="no-conversations">{move || if search.with(|s| s.pairs().iter().any(|(k, _)| *k != "view")) { "Nothing matches this search." } else { "No conversations here yet." }}</p>
                 </Show>
                 <ul class="max-h-[36rem] space-y-1 overflow-y-auto" data-testid="conversation-list">
-                    {move || list.get().into_iter().map(|c| {
+                    {move || conversations().into_iter().map(|c| {
                         let id = c.id.clone();
                         let id_for_click = id.clone();
                         let is_selected = { let id = id.clone(); move || selected.get().as_deref() == Some(id.as_str()) };
@@ -103,6 +125,7 @@ pub(super) fn Conversations() -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
+                {move || list.get().map(|l| view! { <super::search::Pager list=l search/> })}
             </section>
             <section class=CARD aria-label="Conversation">
                 {move || match selected.get() {
@@ -233,9 +256,11 @@ fn ConversationDetail(id: String) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = (action, reply, desk);
     };
+    let canned = super::assist::Canned::new(id, draft);
     let send_reply = move || {
         let text = draft.get_untracked();
-        if text.trim().is_empty() {
+        // A `/` command is never sent as a reply by accident.
+        if text.trim().is_empty() || text.starts_with('/') {
             return;
         }
         act(Action::Reply, Some(text));
@@ -280,13 +305,22 @@ fn ConversationDetail(id: String) -> impl IntoView {
         <Show when=move || error.get().is_some()>
             <p role="alert" class=format!("mt-2 {}", super::ALERT)>{move || error.get()}</p>
         </Show>
-        <form class="mt-3 flex gap-2" on:submit=move |ev| { ev.prevent_default(); send_reply(); }>
+        <super::assist::SuggestButton id draft/>
+        <form class="mt-2 flex gap-2" on:submit=move |ev| { ev.prevent_default(); send_reply(); }>
             <label for="desk-reply" class="sr-only">"Reply to the customer"</label>
-            <textarea id="desk-reply" rows="2" maxlength="4000" class=INPUT data-testid="reply-input"
-                placeholder="Reply as yourself (Enter sends, Shift+Enter for a new line). Replying takes the conversation over."
-                prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))
-                on:keydown=move |ev| if ev.key() == "Enter" && !ev.shift_key() { ev.prevent_default(); send_reply(); }></textarea>
+            <textarea id="desk-reply" rows="3" maxlength="4000" class=INPUT data-testid="reply-input"
+                placeholder="Reply as yourself (Enter sends, Shift+Enter for a new line, / for canned replies). Replying takes the conversation over."
+                prop:value=move || draft.get() on:input=move |ev| { draft.set(event_target_value(&ev)); canned.typed(); }
+                on:keydown=move |ev| {
+                    if canned.key(&ev.key()) {
+                        ev.prevent_default();
+                    } else if ev.key() == "Enter" && !ev.shift_key() {
+                        ev.prevent_default();
+                        send_reply();
+                    }
+                }></textarea>
             <button type="submit" class=BUTTON data-testid="reply-send" disabled=move || busy.get()>"Send"</button>
         </form>
+        <super::assist::CannedMenu canned/>
     }
 }

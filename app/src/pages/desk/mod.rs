@@ -5,11 +5,13 @@
 
 mod account;
 mod analytics;
+mod assist;
 mod audit;
 mod conversations;
 mod demos;
 mod knowledge;
 mod privacy;
+mod search;
 mod team;
 mod tickets;
 
@@ -45,6 +47,11 @@ impl DeskState {
     fn is_admin(&self) -> bool {
         self.me
             .with(|m| m.as_ref().is_some_and(StaffMember::is_admin))
+    }
+
+    /// A "Try the desk" account: its own conversations, nothing else.
+    fn is_demo(&self) -> bool {
+        self.me.with(|m| m.as_ref().is_some_and(|m| m.demo))
     }
 
     /// Everything on screen loads again (after an action, or when the stream says so).
@@ -116,7 +123,7 @@ fn SignedInBar() -> impl IntoView {
                 <span class=move || if desk.live.get() { "h-2 w-2 rounded-full bg-emerald-500" } else { "h-2 w-2 rounded-full bg-slate-400" } aria-hidden="true"></span>
                 {move || if desk.live.get() { "Live" } else { "Connecting…" }}
             </span>
-            <span data-testid="signed-in-as">{move || desk.me.with(|m| m.as_ref().map(|m| format!("{} ({})", m.name, m.role)).unwrap_or_default())}</span>
+            <span data-testid="signed-in-as">{move || desk.me.with(|m| m.as_ref().map(|m| if m.demo { "Demo agent".to_owned() } else { format!("{} ({})", m.name, m.role) }).unwrap_or_default())}</span>
             <button type="button" class=GHOST on:click=sign_out>"Sign out"</button>
         </div>
     }
@@ -169,6 +176,55 @@ fn SignIn() -> impl IntoView {
             </Show>
             <button type="submit" class=BUTTON disabled=move || busy.get()>{move || if busy.get() { "Signing in…" } else { "Sign in" }}</button>
         </form>
+        <TryTheDesk/>
+    }
+}
+
+/// "Try the desk": a visitor without a staff account opens a sandboxed desk that sees only the
+/// conversations their own browser started.
+#[component]
+fn TryTheDesk() -> impl IntoView {
+    let desk = expect_context::<DeskState>();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let try_it = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match http::ask(desk_api::TRY_DESK.url(&[])).await {
+                Ok(answer) => desk.me.set(Some(answer.staff)),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = desk;
+    };
+    view! {
+        <section class=format!("{CARD} mx-auto mt-4 max-w-sm space-y-2") aria-labelledby="try-desk-title" data-testid="try-desk">
+            <h2 id="try-desk-title" class="text-lg font-semibold">"No staff account?"</h2>
+            <p class="text-sm text-slate-600 dark:text-slate-300">"Try the desk as a demo agent: you see only the conversations this browser started on Customer Support, take them over and answer them yourself. It ends after two hours."</p>
+            <Show when=move || error.get().is_some()>
+                <p role="alert" class=ALERT>{move || error.get()}</p>
+            </Show>
+            <button type="button" class=GHOST data-testid="try-desk-button" disabled=move || busy.get() on:click=try_it>{move || if busy.get() { "Opening…" } else { "Try the desk" }}</button>
+        </section>
+    }
+}
+
+/// What a demo account is told above its conversations.
+#[component]
+fn DemoBanner() -> impl IntoView {
+    view! {
+        <p class="mb-4 rounded-lg bg-indigo-50 p-3 text-sm text-indigo-950 dark:bg-indigo-950 dark:text-indigo-100" data-testid="demo-banner">
+            "Demo desk: you see only the conversations this browser started. Open "
+            <a href="/support" target="_blank" rel="noopener" class="font-medium underline">"Customer Support"</a>
+            " in another tab, ask for a human, then take the conversation over here and reply: your answer appears in the customer's chat."
+        </p>
     }
 }
 
@@ -209,9 +265,11 @@ impl Tab {
         }
     }
 
-    /// The sections a member of staff sees, in order.
-    fn visible(admin: bool) -> &'static [Tab] {
-        if admin {
+    /// The sections a member of staff sees, in order (a demo account: its conversations).
+    fn visible(admin: bool, demo: bool) -> &'static [Tab] {
+        if demo {
+            &[Tab::Conversations]
+        } else if admin {
             &[
                 Tab::Conversations,
                 Tab::Tickets,
@@ -281,7 +339,7 @@ fn DeskTabs() -> impl IntoView {
     // The WAI-ARIA tabs pattern: one tab stop (the selected tab), arrow keys, Home and End move
     // between the sections and select them.
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        let tabs = Tab::visible(desk.is_admin());
+        let tabs = Tab::visible(desk.is_admin(), desk.is_demo());
         let Some(at) = tabs.iter().position(|t| *t == tab.get_untracked()) else {
             return;
         };
@@ -312,16 +370,23 @@ fn DeskTabs() -> impl IntoView {
         }
     };
     view! {
+        <Show when=move || desk.is_demo()>
+            <DemoBanner/>
+        </Show>
         <div role="tablist" aria-label="Desk sections" class="mb-4 flex flex-wrap gap-1" on:keydown=on_keydown>
             {tab_button(Tab::Conversations)}
-            {tab_button(Tab::Tickets)}
-            {tab_button(Tab::Analytics)}
+            <Show when=move || !desk.is_demo()>
+                {tab_button(Tab::Tickets)}
+                {tab_button(Tab::Analytics)}
+            </Show>
             <Show when=move || desk.is_admin()>
                 {tab_button(Tab::Knowledge)}
                 {tab_button(Tab::Team)}
                 {tab_button(Tab::Audit)}
             </Show>
-            {tab_button(Tab::Account)}
+            <Show when=move || !desk.is_demo()>
+                {tab_button(Tab::Account)}
+            </Show>
         </div>
         <div role="tabpanel" id=move || format!("{}-panel", tab.get().id()) aria-labelledby=move || tab.get().id()>
         {move || match tab.get() {

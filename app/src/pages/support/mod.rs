@@ -516,6 +516,9 @@ fn SupportChat() -> impl IntoView {
                         <button type="button" class="rounded-lg border border-amber-300 px-3 py-2 font-medium text-amber-900 hover:bg-amber-50 dark:border-amber-700 dark:text-amber-100 dark:hover:bg-amber-950" on:click=talk_to_human data-testid="talk-to-human">"Talk to a human"</button>
                         <button type="button" class="rounded-lg border border-slate-300 px-3 py-2 hover:bg-slate-50 dark:border-slate-600 dark:hover:bg-slate-800" on:click=new_conversation data-testid="new-conversation">"New conversation"</button>
                     </div>
+                    <p class="mt-3 text-xs text-slate-600 dark:text-slate-300" data-testid="try-desk-hint">
+                        "See both sides: open the "<a href="/desk" target="_blank" rel="noopener" class="text-indigo-700 underline dark:text-indigo-300">"support desk"</a>" in a second tab, choose Try the desk, and answer this conversation yourself."
+                    </p>
                 </div>
                 <div class="rounded-xl border border-slate-200 bg-white p-4 text-sm dark:border-slate-700 dark:bg-slate-900" data-testid="tool-usage">
                     <h2 class="mb-2 font-semibold">"Tool usage this session"</h2>

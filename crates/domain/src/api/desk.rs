@@ -32,6 +32,18 @@ text_enum!(
 );
 
 text_enum!(
+    /// A band of the customer's 1-5 rating, for searching the desk (`?rating=`).
+    RatingBand, "rating" {
+        /// Rated 1 or 2.
+        Low = "low",
+        Middle = "middle",
+        /// Rated 4 or 5.
+        High = "high",
+        Unrated = "unrated",
+    }
+);
+
+text_enum!(
     TicketStatus, "ticket status" {
         Open = "open",
         InProgress = "in_progress",
@@ -91,6 +103,43 @@ pub struct Ticket {
     pub conversation_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The person it is assigned to.
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(default))]
+    pub assigned_to: Option<i64>,
+    #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(default))]
+    pub assigned_name: Option<String>,
+}
+
+impl Priority {
+    /// The service level: hours from a ticket's opening to its due time.
+    pub fn sla_hours(self) -> i64 {
+        match self {
+            Priority::Urgent => 4,
+            Priority::High => 8,
+            Priority::Medium => 24,
+            Priority::Low => 72,
+        }
+    }
+}
+
+impl Ticket {
+    /// When it should be resolved by, from its priority's service level.
+    pub fn due_at(&self) -> DateTime<Utc> {
+        self.created_at + chrono::Duration::hours(self.priority.sla_hours())
+    }
+
+    /// Still unresolved after its due time.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.is_overdue_at_ms(now.timestamp_millis())
+    }
+
+    /// [`Ticket::is_overdue`] at a time in milliseconds since 1970 (what a browser's clock
+    /// gives).
+    pub fn is_overdue_at_ms(&self, now_ms: i64) -> bool {
+        self.status != TicketStatus::Resolved && now_ms > self.due_at().timestamp_millis()
+    }
 }
 
 /// A member of the team (never their password).
@@ -104,11 +153,15 @@ pub struct StaffMember {
     pub role: StaffRole,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// A "Try the desk" account: it sees only the conversations its own browser started and
+    /// none of the team's other pages.
+    #[serde(default)]
+    pub demo: bool,
 }
 
 impl StaffMember {
     pub fn is_admin(&self) -> bool {
-        self.role == StaffRole::Admin
+        self.role == StaffRole::Admin && !self.demo
     }
 }
 
@@ -237,10 +290,70 @@ pub struct ApiKey {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// `GET /api/desk/conversations`.
+/// `GET /api/desk/conversations`: one page of the conversations that match.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationList {
     pub conversations: Vec<ConversationSummary>,
+    /// How many match in all.
+    #[serde(default)]
+    pub total: u64,
+    /// This page (from 1).
+    #[serde(default)]
+    pub page: u32,
+    #[serde(default)]
+    pub per_page: u32,
+}
+
+/// The desk's conversation search as its query string carries it; every part is optional, and
+/// the server answers a sentence for one it cannot read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConversationSearchParams {
+    /// all, unassigned, mine or escalated.
+    pub view: Option<String>,
+    /// Words to find in the messages, an email address or a conversation id.
+    pub q: Option<String>,
+    /// open, escalated or closed.
+    pub status: Option<String>,
+    /// none, me, or a staff member's id.
+    pub assignee: Option<String>,
+    /// A classification category, e.g. returns.
+    pub category: Option<String>,
+    /// low, medium, high or urgent.
+    pub priority: Option<String>,
+    /// low (1-2), middle (3), high (4-5) or unrated.
+    pub rating: Option<String>,
+    /// Started on or after this day (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Started on or before this day (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// From 1.
+    pub page: Option<String>,
+}
+
+impl ConversationSearchParams {
+    /// The parts that are set, as query pairs (for the page's URL).
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        [
+            ("view", &self.view),
+            ("q", &self.q),
+            ("status", &self.status),
+            ("assignee", &self.assignee),
+            ("category", &self.category),
+            ("priority", &self.priority),
+            ("rating", &self.rating),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("page", &self.page),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (k, v.clone()))
+        })
+        .collect()
+    }
 }
 
 /// `GET /api/desk/conversations/{id}`: the conversation, its transcript and its tickets.
@@ -290,6 +403,48 @@ pub struct TicketList {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketStatusChange {
     pub status: TicketStatus,
+}
+
+/// `GET /api/desk/conversations/{id}/suggestion`: what the agent would answer to the customer's
+/// last message, for the person to edit and send (or not). Nothing was stored or done.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SuggestedReply {
+    pub text: String,
+    /// The customer message it answers.
+    pub answers: String,
+    /// The tool calls behind it: reading ones ran, acting ones were refused.
+    pub tools: Vec<crate::api::support::ToolTrace>,
+    pub citations: Vec<crate::api::support::Citation>,
+    /// Who drafted it.
+    pub backend: String,
+    pub elapsed_ms: f64,
+}
+
+/// A canned reply from the knowledge base's macros, filled with the conversation's facts
+/// (what is not known stays a bracketed blank to fill in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedReply {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+}
+
+/// `GET /api/desk/conversations/{id}/canned`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedReplies {
+    pub replies: Vec<CannedReply>,
+}
+
+/// `POST /api/desk/tickets/{id}/assign`: to a person, or `null` for nobody.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketAssign {
+    pub staff_id: Option<i64>,
+}
+
+/// The ticket as it now is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketAssigned {
+    pub ticket: Ticket,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -188,6 +188,8 @@ pub mod desk_api {
     pub const LOGIN: Endpoint<desk::SignIn, desk::StaffAnswer> = post("/api/desk/login");
     pub const LOGOUT: Endpoint<NoBody, Ignored> = post("/api/desk/logout");
     pub const ME: Endpoint<NoBody, desk::StaffAnswer> = get("/api/desk/me");
+    /// "Try the desk": a demo account for this browser (the visitor cookie).
+    pub const TRY_DESK: Endpoint<NoBody, desk::StaffAnswer> = post("/api/desk/demo");
     pub const USERS: Endpoint<NoBody, desk::StaffList> = get("/api/desk/users");
     pub const ADD_USER: Endpoint<desk::NewStaff, desk::StaffAnswer> = post("/api/desk/users");
     pub const USER_ACTIVE: Endpoint<desk::SetActive, Ignored> = post("/api/desk/users/{id}/active");
@@ -216,11 +218,17 @@ pub mod desk_api {
         post("/api/desk/conversations/{id}/resolve");
     pub const REPLY: Endpoint<desk::ReplyRequest, desk::ReplySent> =
         post("/api/desk/conversations/{id}/reply");
+    pub const SUGGESTION: Endpoint<NoBody, desk::SuggestedReply> =
+        get("/api/desk/conversations/{id}/suggestion");
+    pub const CANNED: Endpoint<NoBody, desk::CannedReplies> =
+        get("/api/desk/conversations/{id}/canned");
 
     /// Query `status`: a ticket status or `all`.
     pub const TICKETS: Endpoint<NoBody, desk::TicketList> = get("/api/desk/tickets");
     pub const TICKET_STATUS: Endpoint<desk::TicketStatusChange, desk::TicketStatusChanged> =
         post("/api/desk/tickets/{id}/status");
+    pub const TICKET_ASSIGN: Endpoint<desk::TicketAssign, desk::TicketAssigned> =
+        post("/api/desk/tickets/{id}/assign");
     /// Query `days`.
     pub const ANALYTICS: Endpoint<NoBody, desk::Analytics> = get("/api/desk/analytics");
     /// The desk's live stream (EventSource).

@@ -17,6 +17,22 @@ text_enum!(
     }
 );
 
+/// What a customer message can be about (a classification's `category`).
+pub const CATEGORIES: &[&str] = &[
+    "orders",
+    "shipping",
+    "returns",
+    "product_question",
+    "billing",
+    "technical",
+    "account_management",
+    "feature_request",
+    "bug_report",
+    "integration",
+    "privacy",
+    "general",
+];
+
 /// How a message was read: what it is about, how urgent, the customer's mood, whether a person
 /// is needed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -161,6 +161,9 @@ pub struct Toolbox {
     pub kb: Option<Arc<KnowledgeBase>>,
     /// Where one-time codes go: an SMTP server, or (none set) the demo inbox in the outbox table.
     pub mailer: Option<Arc<dyn Mailer>>,
+    /// Drafting a reply for the team: tools that act ([`ToolName::acts`]) are refused, so a
+    /// suggestion reads the store and the knowledge base and changes nothing.
+    pub drafting: bool,
 }
 
 impl Toolbox {
@@ -169,6 +172,7 @@ impl Toolbox {
             store,
             kb,
             mailer: None,
+            drafting: false,
         }
     }
 
@@ -192,6 +196,9 @@ impl Toolbox {
     ) -> ToolOutcome {
         let started = Instant::now();
         let result = match ToolName::parse(name) {
+            Some(tool) if self.drafting && tool.acts() => Err(ToolError::Refused(format!(
+                "{name} is not run for a suggested reply; the person sending it decides"
+            ))),
             Some(tool) => exec::execute(self, tool, &arguments, session, now).await,
             None => Err(ToolError::Invalid(format!(
                 "there is no tool called {name}"

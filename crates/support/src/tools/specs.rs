@@ -25,6 +25,22 @@ pub enum ToolName {
 }
 
 impl ToolName {
+    /// Whether a call changes something (stores a proposal, a ticket, a code, an escalation),
+    /// rather than only reading: a suggested reply for the team runs none of these.
+    pub fn acts(self) -> bool {
+        matches!(
+            self,
+            ToolName::PlaceOrder
+                | ToolName::ModifyOrder
+                | ToolName::CancelOrder
+                | ToolName::InitiateReturn
+                | ToolName::CreateSupportTicket
+                | ToolName::EscalateToHuman
+                | ToolName::SendVerificationCode
+                | ToolName::VerifyEmailCode
+        )
+    }
+
     pub const ALL: [ToolName; 17] = [
         ToolName::SearchProducts,
         ToolName::GetProductDetails,

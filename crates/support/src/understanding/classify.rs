@@ -19,20 +19,7 @@ pub struct Classification {
     pub source: String,
 }
 
-pub const CATEGORIES: &[&str] = &[
-    "orders",
-    "shipping",
-    "returns",
-    "product_question",
-    "billing",
-    "technical",
-    "account_management",
-    "feature_request",
-    "bug_report",
-    "integration",
-    "privacy",
-    "general",
-];
+pub use domain::api::support::CATEGORIES;
 
 /// (trigger, priority, reason) — any one hands the conversation to a person.
 const ESCALATION_TRIGGERS: &[(&str, &str, &str)] = &[
