@@ -11,6 +11,8 @@ const kbDir = path.join(os.tmpdir(), `ai-portfolio-e2e-kb-${process.pid}`);
 const imagesDir = path.join(os.tmpdir(), `ai-portfolio-e2e-images-${process.pid}`);
 const classifierDir = path.join(os.tmpdir(), `ai-portfolio-e2e-classifier-${process.pid}`);
 const fakeStabilityPort = port + 1;
+const webhookPort = port + 2;
+const webhookSecret = 'e2e-webhook-secret-0123456789';
 
 export default defineConfig({
   testDir: './tests',
@@ -49,6 +51,15 @@ export default defineConfig({
     env: { FAKE_STABILITY_PORT: String(fakeStabilityPort) },
   },
   {
+    // The team's webhook endpoint: it checks each alert's signature and lists what arrived.
+    command: 'node end2end/fakes/webhook-receiver.mjs',
+    cwd: path.resolve(__dirname, '..'),
+    url: `http://127.0.0.1:${webhookPort}/`,
+    timeout: 10_000,
+    reuseExistingServer: false,
+    env: { WEBHOOK_RECEIVER_PORT: String(webhookPort), WEBHOOK_SECRET: webhookSecret },
+  },
+  {
     command: `rm -rf ${dbFile}* ${kbDir} ${imagesDir} ${classifierDir} && ${binary}`,
     cwd: path.resolve(__dirname, '..'),
     url: `http://127.0.0.1:${port}/health`,
@@ -76,6 +87,9 @@ export default defineConfig({
       ADMIN_EMAIL: 'admin@store.example',
       ADMIN_PASSWORD: 'e2e admin password',
       ADMIN_NAME: 'Ada Admin',
+      // Alerts to the team go to the receiver above, signed.
+      WEBHOOK_URLS: `http://127.0.0.1:${webhookPort}/hook`,
+      WEBHOOK_SECRET: webhookSecret,
     },
   },
   ],

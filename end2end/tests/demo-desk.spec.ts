@@ -34,7 +34,8 @@ test('a visitor tries the desk and answers their own conversation in a second ta
   const desk = await context.newPage();
   await desk.goto('/desk');
   await hydrated(desk);
-  // (Before this, the page's session check was refused: nobody had signed in.)
+  // The page's session check is refused (nobody signed in yet); the card shows once it answered.
+  await expect(desk.getByTestId('try-desk')).toBeVisible();
   const deskProblems = watchConsole(desk);
   await desk.getByTestId('try-desk-button').click();
   await expect(desk.getByTestId('demo-banner')).toBeVisible();

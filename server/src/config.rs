@@ -78,6 +78,11 @@ pub struct Config {
     pub visitor_data_days: u32,
     /// Days a resolved conversation is kept after its last change (`None`: kept).
     pub retention_days: Option<u32>,
+    /// Where alerts to the team are POSTed (WEBHOOK_URLS, comma-separated http(s) URLs).
+    pub webhook_urls: Vec<String>,
+    /// The HMAC-SHA256 key webhook bodies are signed with (WEBHOOK_SECRET, 16+ characters; needed
+    /// with WEBHOOK_URLS).
+    pub webhook_secret: Option<Secret>,
     /// "Try the desk": visitors may open a sandboxed desk that sees only their own
     /// conversations (DEMO_DESK, on unless `false`).
     pub demo_desk: bool,
@@ -172,6 +177,38 @@ impl Config {
             Ok(value)
         };
 
+        let webhook_urls: Vec<String> = get("WEBHOOK_URLS")
+            .map(|raw| {
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for url in &webhook_urls {
+            let usable = reqwest::Url::parse(url)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            if !usable {
+                return Err(invalid(
+                    "WEBHOOK_URLS",
+                    format!("{url:?} is not an http(s) URL"),
+                ));
+            }
+        }
+        let webhook_secret = secret("WEBHOOK_SECRET");
+        match (&webhook_secret, webhook_urls.is_empty()) {
+            (None, false) => {
+                return Err(invalid(
+                    "WEBHOOK_SECRET",
+                    "is needed with WEBHOOK_URLS, so receivers can check the signature",
+                ));
+            }
+            (Some(s), _) if s.expose_secret().chars().count() < 16 => {
+                return Err(invalid("WEBHOOK_SECRET", "must be at least 16 characters"));
+            }
+            _ => {}
+        }
         let smtp_url = secret("SMTP_URL");
         let smtp_from = get("SMTP_FROM")
             .unwrap_or_else(|| "AI Portfolio Store <no-reply@localhost>".to_owned());
@@ -341,6 +378,8 @@ impl Config {
                         })?,
                 ),
             },
+            webhook_urls,
+            webhook_secret,
             demo_desk: match get("DEMO_DESK").map(|v| v.to_ascii_lowercase()).as_deref() {
                 None | Some("true" | "1" | "yes" | "on") => true,
                 Some("false" | "0" | "no" | "off") => false,

@@ -98,6 +98,13 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
         )),
         client_ip_header: config.client_ip_header.clone(),
     };
+    let alerts = crate::services::alerts::Alerts::new(
+        store.clone(),
+        config.webhook_urls.clone(),
+        config.webhook_secret.clone(),
+        mailer(config),
+        Some(metrics.clone()),
+    );
     ServerState {
         audit: crate::services::audit::Audit::new(store.clone()),
         config: Arc::new(config.clone()),
@@ -124,6 +131,7 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
             &llm,
             hub,
             mailer(config),
+            alerts,
         )),
         llm,
         chat_limit,
@@ -214,6 +222,8 @@ pub async fn run() -> Result<(), StartupError> {
             conversation_days: config.retention_days,
         },
     );
+    // Alerts to the team go out from every instance (each delivery from one).
+    state.support.alerts().start(hub.closing());
     let knowledge = state.knowledge.clone();
     // The knowledge base loads (and indexes, at first start) while the server already serves.
     {

@@ -4,6 +4,7 @@
 //! and only portable SQL. Each backend has its own migrations because their types differ
 //! (TIMESTAMPTZ and identity columns on PostgreSQL).
 
+pub mod alerts;
 pub mod audit;
 pub mod chat;
 pub mod classifier;

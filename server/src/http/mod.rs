@@ -1,6 +1,7 @@
 //! The HTTP layer: one module per area, each with its own `router()`, and the only place a
 //! service's result or error becomes a response. Nothing below `services/` knows about HTTP.
 
+mod alerts;
 pub mod api_keys;
 pub mod api_v1;
 mod assist;
@@ -91,6 +92,7 @@ pub fn router(state: ServerState) -> Router {
         .merge(desk::router())
         .merge(tickets::router())
         .merge(assist::router())
+        .merge(alerts::router())
         .merge(api_keys::router())
         .merge(knowledge::router(&state))
         .nest("/api/v1", api_v1::router())

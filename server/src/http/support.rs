@@ -294,7 +294,7 @@ pub async fn rating(
     };
     match crate::services::feedback::rate(&store, &session, &body).await {
         Ok(()) => {
-            crate::services::feedback::announce_rating(service.hub(), &session, body.rating);
+            crate::services::feedback::announce_rating(&service, &session, body.rating).await;
             Json(FeedbackRecorded { recorded: true }).into_response()
         }
         Err(e) => e.into_response(),

@@ -110,12 +110,26 @@ pub async fn rate(
         .map_err(unavailable)
 }
 
-/// Tells the desks a rating came in (event `rated`), so their figures follow.
-pub fn announce_rating(hub: &crate::services::live::Hub, conversation_id: &str, rating: u8) {
-    hub.publish_to_staff(
+/// Tells the desks a rating came in (event `rated`), so their figures follow; a rating of 1 or
+/// 2 also alerts the team.
+pub async fn announce_rating(
+    service: &crate::services::support::SupportService,
+    conversation_id: &str,
+    rating: u8,
+) {
+    service.hub().publish_to_staff(
         "rated",
         &serde_json::json!({ "conversation_id": conversation_id, "rating": rating }),
     );
+    if rating <= 2 {
+        service
+            .alerts()
+            .raise(crate::services::alerts::Alert::LowRating {
+                conversation_id: conversation_id.to_owned(),
+                rating,
+            })
+            .await;
+    }
 }
 
 /// The customer's own votes and rating on their conversation.

@@ -1,6 +1,7 @@
 //! The service layer: business operations and the state they keep, with no HTTP (no `axum`
 //! import here; `scripts/test.sh` checks). Each returns its own results or a [`ServiceError`].
 
+pub mod alerts;
 pub mod analytics;
 pub mod assist;
 pub mod audit;

@@ -2,6 +2,7 @@
 //! knowledge base has loaded in the background), one customer turn or press of an action card,
 //! and where the knowledge base stands.
 
+use crate::services::alerts::{Alert, Alerts};
 use crate::services::live::Hub;
 use crate::services::llm_registry::LlmRegistry;
 use domain::api::desk::TurnStored;
@@ -15,6 +16,7 @@ pub struct SupportService {
     llm: Option<Arc<support::llm_agent::LlmAgent>>,
     hub: Hub,
     mailer: Option<Arc<dyn support::tools::Mailer>>,
+    alerts: Alerts,
 }
 
 impl SupportService {
@@ -24,6 +26,7 @@ impl SupportService {
         llm: &LlmRegistry,
         hub: Hub,
         mailer: Option<Arc<dyn support::tools::Mailer>>,
+        alerts: Alerts,
     ) -> SupportService {
         let llm = llm
             .support_provider()
@@ -37,7 +40,13 @@ impl SupportService {
             llm,
             hub,
             mailer,
+            alerts,
         }
+    }
+
+    /// Where alerts to the team go.
+    pub fn alerts(&self) -> &Alerts {
+        &self.alerts
     }
 
     pub fn store(&self) -> store::Store {
@@ -118,6 +127,9 @@ impl SupportService {
                 .unwrap_or_default(),
                 for_customer: false,
             });
+            for alert in alerts_of(session, r) {
+                self.alerts.raise(alert).await;
+            }
         }
         result
     }
@@ -144,5 +156,38 @@ impl SupportService {
             Ok(mut a) => *a = Arc::new(agent),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(agent),
         }
+    }
+}
+
+/// What of a turn the team is alerted to: an escalation (with its ticket), or a ticket the agent
+/// opened without one.
+fn alerts_of(session: &str, r: &support::TurnResult) -> Vec<Alert> {
+    let ticket_of = |tool: &str| {
+        r.tools
+            .iter()
+            .find(|o| o.tool == tool && o.ok)
+            .and_then(|o| o.result.get("ticket_id"))
+            .and_then(serde_json::Value::as_i64)
+    };
+    let (priority, category) = (
+        r.classification.priority.clone(),
+        r.classification.category.clone(),
+    );
+    if r.escalated {
+        return vec![Alert::Escalated {
+            conversation_id: session.to_owned(),
+            ticket_id: ticket_of("escalate_to_human"),
+            priority,
+            category,
+        }];
+    }
+    match ticket_of("create_support_ticket") {
+        Some(ticket_id) => vec![Alert::TicketCreated {
+            conversation_id: session.to_owned(),
+            ticket_id,
+            priority,
+            category,
+        }],
+        None => Vec::new(),
     }
 }

@@ -111,7 +111,7 @@ pub(super) fn Conversations() -> impl IntoView {
                                 <button type="button" data-testid="conversation-item" data-id=id.clone()
                                     class="w-full rounded-lg px-3 py-2 text-left text-sm hover:bg-slate-100 dark:hover:bg-slate-800"
                                     class=("bg-indigo-50", is_selected.clone()) class=("dark:bg-indigo-950", is_selected)
-                                    on:click=move |_| selected.set(Some(id_for_click.clone()))>
+                                    on:click=move |_| { selected.set(Some(id_for_click.clone())); desk.unread.set(0); }>
                                     <div class="flex items-center justify-between gap-2">
                                         <span class="truncate font-medium">{c.title.clone()}</span>
                                         {status_chip(c.status, c.assigned_name.as_deref())}

@@ -4,6 +4,7 @@
 //! (`/api/desk`, typed by `domain::api::desk`), and a server-sent event stream keeps it current.
 
 mod account;
+mod alerts;
 mod analytics;
 mod assist;
 mod audit;
@@ -41,6 +42,8 @@ struct DeskState {
     tick: RwSignal<u64>,
     kb_progress: RwSignal<Option<IndexingProgress>>,
     live: RwSignal<bool>,
+    /// Customers who asked for a person since the conversation list was last looked at.
+    unread: RwSignal<u32>,
 }
 
 impl DeskState {
@@ -68,6 +71,7 @@ pub fn DeskPage() -> impl IntoView {
         tick: RwSignal::new(0),
         kb_progress: RwSignal::new(None),
         live: RwSignal::new(false),
+        unread: RwSignal::new(0),
     };
     let checked = RwSignal::new(false);
     provide_context(desk);
@@ -83,7 +87,10 @@ pub fn DeskPage() -> impl IntoView {
     });
 
     view! {
-        <Title text="Support desk"/>
+        <Title text=move || match desk.unread.get() {
+            0 => "Support desk".to_owned(),
+            n => format!("({n}) Support desk"),
+        }/>
         <Meta name="description" content="The support team's desk: live conversations with human handoff, tickets, analytics, the knowledge base and API keys."/>
         <header class="mb-4 flex flex-wrap items-end justify-between gap-3">
             <div>
@@ -118,12 +125,13 @@ fn SignedInBar() -> impl IntoView {
         });
     };
     view! {
-        <div class="flex items-center gap-3 text-sm">
+        <div class="flex flex-wrap items-center gap-3 text-sm">
             <span class="flex items-center gap-1" data-testid="live-state">
                 <span class=move || if desk.live.get() { "h-2 w-2 rounded-full bg-emerald-500" } else { "h-2 w-2 rounded-full bg-slate-400" } aria-hidden="true"></span>
                 {move || if desk.live.get() { "Live" } else { "Connecting…" }}
             </span>
             <span data-testid="signed-in-as">{move || desk.me.with(|m| m.as_ref().map(|m| if m.demo { "Demo agent".to_owned() } else { format!("{} ({})", m.name, m.role) }).unwrap_or_default())}</span>
+            <alerts::AlertSettings/>
             <button type="button" class=GHOST on:click=sign_out>"Sign out"</button>
         </div>
     }
@@ -318,6 +326,17 @@ fn listen(desk: DeskState) {
             {
                 desk.kb_progress.set(Some(frame.data));
             }
+            if name == "conversation"
+                && let Ok(frame) =
+                    serde_json::from_str::<LiveFrame<domain::api::desk::TurnStored>>(data)
+                && frame.data.escalated
+            {
+                let c = &frame.data.classification;
+                alerts::escalated(
+                    desk,
+                    &format!("{} · {} priority", c.category.replace('_', " "), c.priority),
+                );
+            }
             if name != "hello" {
                 desk.refresh();
             }
@@ -366,7 +385,20 @@ fn DeskTabs() -> impl IntoView {
                 aria-selected=move || (tab.get() == t).to_string()
                 tabindex=move || if tab.get() == t { "0" } else { "-1" }
                 class=move || if tab.get() == t { "rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white" } else { "rounded-lg px-3 py-1.5 text-sm hover:bg-slate-200 dark:hover:bg-slate-800" }
-                on:click=move |_| tab.set(t)>{t.label()}</button>
+                on:click=move |_| {
+                    tab.set(t);
+                    if t == Tab::Conversations {
+                        desk.unread.set(0);
+                    }
+                }>
+                {t.label()}
+                {(t == Tab::Conversations).then(|| view! {
+                    <Show when=move || desk.unread.get() != 0>
+                        <span class="ml-1 rounded-full bg-red-600 px-1.5 text-xs font-semibold text-white" data-testid="unread-badge"
+                            aria-label=move || format!("{} waiting for a person", desk.unread.get())>{move || desk.unread.get()}</span>
+                    </Show>
+                })}
+            </button>
         }
     };
     view! {
@@ -395,7 +427,7 @@ fn DeskTabs() -> impl IntoView {
             Tab::Analytics => view! { <analytics::Analytics/> }.into_any(),
             Tab::Knowledge => view! { <knowledge::KnowledgeBase/> }.into_any(),
             Tab::Team => view! { <team::Team/> }.into_any(),
-            Tab::Audit => view! { <audit::AuditLog/><privacy::PrivacyRequests/> }.into_any(),
+            Tab::Audit => view! { <audit::AuditLog/><alerts::AlertLogCard/><privacy::PrivacyRequests/> }.into_any(),
             Tab::Account => view! { <account::Account/> }.into_any(),
         }}
         </div>

@@ -199,6 +199,7 @@ pub mod desk_api {
     pub const OWN_PASSWORD: Endpoint<desk::ChangePassword, Ignored> = post("/api/desk/me/password");
     /// Query `before`: an entry id (the next page).
     pub const AUDIT: Endpoint<NoBody, desk::AuditLog> = get("/api/desk/audit");
+    pub const ALERTS: Endpoint<NoBody, desk::AlertLog> = get("/api/desk/alerts");
     pub const AUDIT_CSV: Endpoint<NoBody, File> = get("/api/desk/audit.csv");
     /// Everything kept about a customer's email, as JSON (a download).
     pub const CUSTOMER_EXPORT: Endpoint<NoBody, File> = get("/api/desk/customers/{email}/export");

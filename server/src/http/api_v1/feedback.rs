@@ -87,7 +87,7 @@ pub async fn rating(
     }
     match crate::services::feedback::rate(&store, &id, &body).await {
         Ok(()) => {
-            crate::services::feedback::announce_rating(service.hub(), &id, body.rating);
+            crate::services::feedback::announce_rating(&service, &id, body.rating).await;
             Json(FeedbackRecorded { recorded: true }).into_response()
         }
         Err(e) => e.into_response(),
