@@ -147,6 +147,32 @@ async fn assist_on(app: TestApp) {
             .any(|r| r["text"].as_str().unwrap().contains('{'))
     );
 
+    // Taking it over writes a summary for the team, from the transcript alone.
+    let claimed = send(
+        &app,
+        "POST",
+        &format!("/api/desk/conversations/{id}/claim"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.body);
+    let t = json_of(
+        &send(
+            &app,
+            "GET",
+            &format!("/api/desk/conversations/{id}"),
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    let summary = t["summary"].as_str().expect("a summary after the takeover");
+    assert!(summary.contains("Where is order 1013?"), "{summary}");
+    assert!(summary.contains("order 1013"), "{summary}");
+    assert!(summary.contains("customer messages"), "{summary}");
+    assert!(t["summary_at"].is_string());
+
     // A conversation with no customer message, or none at all.
     let missing = send(
         &app,

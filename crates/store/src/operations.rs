@@ -83,6 +83,22 @@ const CHUNK_SELECT: &str = "SELECT k.id, k.document_id, k.position, k.title, k.t
      d.audience, d.doc_type, d.category FROM kb_chunks k JOIN kb_documents d ON d.id = k.document_id";
 
 impl Store {
+    /// Stores the team's summary of the conversation (replacing the last one).
+    pub async fn save_handover_summary(&self, id: &str, text: &str) -> Result<()> {
+        with_pool!(self, pool => sqlx::query(
+            "UPDATE conversations SET summary = $1, summary_at = $2 WHERE id = $3",
+        ).bind(text).bind(Utc::now()).bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The team's last summary of the conversation and when it was made.
+    pub async fn handover_summary(&self, id: &str) -> Result<Option<(String, DateTime<Utc>)>> {
+        let row: Option<(Option<String>, Option<DateTime<Utc>>)> = with_pool!(self, pool => sqlx::query_as(
+            "SELECT summary, summary_at FROM conversations WHERE id = $1",
+        ).bind(id).fetch_optional(pool).await)?;
+        Ok(row.and_then(|(text, at)| text.zip(at)))
+    }
+
     pub async fn conversation_summary(&self, id: &str) -> Result<Option<ConversationSummary>> {
         let sql = format!("{SUMMARY_SELECT} AND c.id = $1");
         let row = with_pool!(self, pool => sqlx::query_as::<_, ConversationSummary>(&sql)

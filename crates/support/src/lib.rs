@@ -10,6 +10,7 @@ pub mod eval;
 pub mod llm_agent;
 pub mod planner;
 pub mod setup;
+pub mod summary;
 pub mod tools;
 pub mod transcript;
 pub mod turn;

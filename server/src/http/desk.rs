@@ -75,8 +75,11 @@ pub async fn transcript(store: &Store, id: &str) -> Result<Option<Transcript>, s
     };
     let messages = store.recent_messages(id, 1_000).await?;
     let tickets = store.tickets_for_conversation(id).await?;
+    let summary = store.handover_summary(id).await?;
     Ok(Some(Transcript {
         conversation,
+        summary: summary.as_ref().map(|(text, _)| text.clone()),
+        summary_at: summary.map(|(_, at)| at),
         messages: messages.iter().filter_map(transcript_message).collect(),
         tickets,
     }))
@@ -166,6 +169,7 @@ pub async fn claim(
     match hold_answer(outcome) {
         Ok(summary) => {
             tracing::info!(staff_id = staff.id, conversation = %id, "conversation claimed");
+            crate::services::assist::write_summary(&service.store(), &id).await;
             audit
                 .staff(&staff, &ip, "conversation.claim", &id, "")
                 .await;
@@ -233,6 +237,7 @@ pub async fn resolve_conversation(
 ) -> Result<ConversationSummary, Refused> {
     match service.store().resolve_conversation(id).await {
         Ok(Some(summary)) => {
+            crate::services::assist::write_summary(&service.store(), id).await;
             publish(service, "resolved", &summary, self::by(by), true);
             Ok(summary)
         }
@@ -317,6 +322,7 @@ pub async fn reply(
         Err(e) => return unavailable("Sending the reply", e),
     };
     if !was_held {
+        crate::services::assist::write_summary(&store, &id).await;
         publish(&service, "claimed", &summary, by(&staff.name), true);
     }
     let metadata = ReplyMetadata {

@@ -1,5 +1,6 @@
 //! Agent assist on the desk: the agent's suggested reply to the conversation in front of a
-//! person (see `support::assist`), and canned replies from the knowledge base's macros filled
+//! person (see `support::assist`), its summary when a person takes it over or resolves it
+//! (`support::summary`), and canned replies from the knowledge base's macros filled
 //! with the conversation's facts: `{customer_email}`, `{order_id}`, `{ticket_id}` and
 //! `{agent_name}`. A fact the conversation does not hold stays a bracketed blank
 //! (`[order number]`) for the person to fill in.
@@ -108,6 +109,23 @@ pub async fn canned_replies(
             text: fill(&text, facts),
         })
         .collect())
+}
+
+/// Writes the conversation's summary for the team (when a person takes it over, and when it is
+/// resolved). Only the desk reads it: a failure is logged and the action goes on.
+pub async fn write_summary(store: &Store, conversation_id: &str) {
+    let made = async {
+        let messages = store.recent_messages(conversation_id, 1_000).await?;
+        let customer = store
+            .conversation(conversation_id)
+            .await?
+            .and_then(|c| c.customer_email);
+        let text = support::summary::summarize(&messages, customer.as_deref());
+        store.save_handover_summary(conversation_id, &text).await
+    };
+    if let Err(e) = made.await {
+        tracing::warn!(error = %e, conversation = conversation_id, "cannot write a conversation summary");
+    }
 }
 
 /// The agent's suggestion for the conversation, as the desk shows it; `NotFound` when the

@@ -289,6 +289,14 @@ fn ConversationDetail(id: String) -> impl IntoView {
                         {open.then(|| view! { <button type="button" class=GHOST data-testid="resolve" disabled=move || busy.get() on:click=move |_| act(Action::Resolve, None)>"Resolve"</button> })}
                     </div>
                 </div>
+                {d.summary.clone().map(|text| view! {
+                    <details class="mb-3 rounded-lg bg-slate-50 p-2 text-sm dark:bg-slate-800" open data-testid="conversation-summary">
+                        <summary class="cursor-pointer text-xs font-medium text-slate-700 dark:text-slate-300">
+                            {format!("Summary{}", d.summary_at.map(|t| format!(" ({})", t.format("%Y-%m-%d %H:%M"))).unwrap_or_default())}
+                        </summary>
+                        <p class="mt-1">{text}</p>
+                    </details>
+                })}
                 <div class="max-h-[28rem] space-y-3 overflow-y-auto pr-1" data-testid="transcript">
                     {d.messages.iter().map(message_view).collect_view()}
                 </div>

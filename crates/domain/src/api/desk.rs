@@ -360,6 +360,11 @@ impl ConversationSearchParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Transcript {
     pub conversation: ConversationSummary,
+    /// The team's summary, written when a person took it over or resolved it (and when).
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub summary_at: Option<DateTime<Utc>>,
     pub messages: Vec<TranscriptMessage>,
     pub tickets: Vec<Ticket>,
 }

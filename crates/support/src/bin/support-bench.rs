@@ -250,6 +250,7 @@ async fn run() -> Result<(), String> {
     // Offline agent turns: every public scenario, three times, each on a fresh store.
     let scenarios = eval::load(&[eval::public_scenarios_dir()])?;
     let mut turns = Vec::new();
+    let mut suggestions = Vec::new();
     let mut passed = 0;
     for _ in 0..3 {
         for scenario in &scenarios {
@@ -262,6 +263,26 @@ async fn run() -> Result<(), String> {
             let result = eval::run(&agent, scenario).await;
             passed += usize::from(result.passed);
             turns.extend(result.turn_ms);
+            // The desk's suggested reply for the conversation the scenario left behind.
+            let found = db
+                .store
+                .search_conversations(&store::search::ConversationSearch {
+                    limit: 5,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            for c in found.conversations {
+                let t = Instant::now();
+                if agent
+                    .suggest_reply(&c.id, chrono::Utc::now())
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .is_some()
+                {
+                    suggestions.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
         }
     }
     println!();
@@ -272,6 +293,10 @@ async fn run() -> Result<(), String> {
     println!(
         "(scenarios passed during the timing runs: {passed} of {})",
         scenarios.len() * 3
+    );
+    row(
+        "desk suggested reply (offline planner, drafting tools)",
+        &mut suggestions,
     );
     Ok(())
 }
