@@ -246,6 +246,11 @@ test('analytics are drawn as SVG charts and API keys are shown once', async ({ p
   await expect(page.getByTestId('kpi-conversations')).toBeVisible();
   await expect(page.getByRole('img', { name: /Conversations per day/ })).toBeVisible();
   await expect(page.getByRole('img', { name: /Volume by category/ })).toBeVisible();
+  await expect(page.getByTestId('by-intent')).toBeVisible();
+  const csvHref = await page.getByTestId('analytics-csv').getByRole('link', { name: 'automation by intent' }).getAttribute('href');
+  const csv = await page.request.get(csvHref ?? '');
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toMatch(/^intent,conversations,automated,automation_rate\r\n/);
   await page.getByRole('tab', { name: 'Team & API keys' }).click();
   await page.getByLabel('Key name').fill('e2e client');
   await page.getByRole('button', { name: 'Create' }).click();

@@ -637,3 +637,110 @@ async fn tickets_are_assigned_on(app: TestApp) {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn analytics_show_automation_by_intent_and_every_table_downloads_as_csv() {
+    let app = app().await;
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    customer_says(
+        &app,
+        None,
+        "Where is order 1013? My email is lucas.rossi@example.com",
+    )
+    .await;
+    customer_says(&app, None, "This is unacceptable, I want a manager now!").await;
+    let figures = json_of(
+        &send(
+            &app,
+            "GET",
+            "/api/desk/analytics?days=7",
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    let intents = figures["by_intent"].as_array().expect("by_intent");
+    let total: u64 = intents
+        .iter()
+        .map(|i| i["conversations"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        total,
+        figures["conversations"].as_u64().unwrap(),
+        "{figures}"
+    );
+    let automated: u64 = intents
+        .iter()
+        .map(|i| i["automated"].as_u64().unwrap())
+        .sum();
+    assert_eq!(automated, figures["automated"].as_u64().unwrap());
+    for table in [
+        "summary",
+        "days",
+        "categories",
+        "priorities",
+        "sentiments",
+        "intents",
+        "tools",
+        "agents",
+        "down_by_intent",
+        "down_by_passage",
+        "low_rated",
+    ] {
+        let csv = send(
+            &app,
+            "GET",
+            &format!("/api/desk/analytics.csv?days=7&table={table}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(csv.status, StatusCode::OK, "{table}: {}", csv.body);
+        assert!(
+            csv.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv"),
+            "{table}"
+        );
+        assert!(csv.body.contains("\r\n"), "{table}: a header line at least");
+    }
+    let intents_csv = send(
+        &app,
+        "GET",
+        "/api/desk/analytics.csv?table=intents",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert!(
+        intents_csv
+            .body
+            .starts_with("intent,conversations,automated,automation_rate\r\n")
+    );
+    let bad = send(
+        &app,
+        "GET",
+        "/api/desk/analytics.csv?table=secrets",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let period = send(
+        &app,
+        "GET",
+        "/api/desk/analytics.csv?days=0",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(period.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        send(&app, "GET", "/api/desk/analytics.csv", None, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    app.cleanup().await;
+}

@@ -16,6 +16,16 @@ pub fn to_csv<T: CsvRecord>(records: &[T]) -> String {
     out
 }
 
+/// Writes a table given as its header and its rows of cells (for tables with no record type).
+pub fn table_to_csv(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
+    push_line(&mut out, headers.iter().map(|h| (*h).to_owned()));
+    for row in rows {
+        push_line(&mut out, row.iter().cloned());
+    }
+    out
+}
+
 fn push_line(out: &mut String, cells: impl Iterator<Item = String>) {
     for (i, cell) in cells.enumerate() {
         if i > 0 {

@@ -1,8 +1,8 @@
-//! The support desk's API (staff only): the live conversation list, a transcript with its
-//! tool trace and classification, claim / release / reply / resolve, tickets, analytics, the
-//! live event stream, and (admins) API keys.
+//! The support desk's conversations: the list and its search, a transcript with its tool trace,
+//! classification and summary, claim / release / reply / resolve, and the live event stream
+//! (tickets, analytics, assist and alerts have their own modules).
 
-use crate::http::auth::{DeskUser, Staff};
+use crate::http::auth::DeskUser;
 use crate::http::error::{Refused, error, refuse};
 use crate::http::rate_limit::ClientIp;
 use crate::http::support::transcript_message;
@@ -20,12 +20,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use domain::api::desk::DeskHello;
 use domain::api::desk::{
-    Analytics, ConversationChanged, ConversationEvent, ConversationList, ConversationSearchParams,
+    ConversationChanged, ConversationEvent, ConversationList, ConversationSearchParams,
     ConversationSummary, MessageRole, ReplyRequest, ReplySent, StaffReply, TeamAction, Transcript,
 };
 use domain::api::routes::desk_api;
 use domain::api::support::ReplyMetadata;
-use serde::Deserialize;
 use std::sync::Arc;
 use store::Store;
 use store::operations::HoldOutcome;
@@ -366,56 +365,6 @@ pub async fn reply(
     .into_response()
 }
 
-#[derive(Deserialize)]
-pub struct AnalyticsQuery {
-    /// The last N days (1-365); default 7.
-    #[serde(default)]
-    pub days: Option<i64>,
-}
-
-/// `GET /api/desk/analytics?days=N`.
-pub async fn analytics(
-    State(store): State<Store>,
-    Staff(_): Staff,
-    Query(q): Query<AnalyticsQuery>,
-) -> Response {
-    let days = q.days.unwrap_or(7);
-    if !(1..=365).contains(&days) {
-        return error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Choose a period of 1 to 365 days.",
-        );
-    }
-    let to = chrono::Utc::now() + chrono::Duration::seconds(1);
-    let from = to - chrono::Duration::days(days);
-    let rows = match (
-        store.analytics_rows(from, to).await,
-        store.feedback_between(from, to).await,
-    ) {
-        (Ok(rows), Ok(feedback)) => (rows, feedback),
-        (Err(e), _) | (_, Err(e)) => return unavailable("Computing the analytics", e),
-    };
-    let ((conversations, messages), feedback) = rows;
-    let mut titles = std::collections::BTreeMap::new();
-    for row in feedback
-        .iter()
-        .filter(|r| r.kind == "rating" && r.score <= 2)
-    {
-        if let Ok(Some(c)) = store.conversation(&row.conversation_id).await {
-            titles.insert(c.id, c.title);
-        }
-    }
-    let ratings: std::collections::HashMap<String, i64> = feedback
-        .iter()
-        .filter(|r| r.kind == "rating")
-        .map(|r| (r.conversation_id.clone(), r.score))
-        .collect();
-    let mut analytics =
-        crate::services::analytics::compute(from, to, &conversations, &messages, &ratings);
-    analytics.feedback = crate::services::feedback::figures(&feedback, &titles);
-    Json::<Analytics>(analytics).into_response()
-}
-
 /// `GET /api/desk/events`: every conversation, ticket and knowledge-base event, live.
 pub async fn events(
     State(service): State<Arc<SupportService>>,
@@ -461,6 +410,5 @@ pub fn router() -> Router<ServerState> {
         .route(desk_api::RELEASE.template(), post(release))
         .route(desk_api::RESOLVE.template(), post(resolve))
         .route(desk_api::REPLY.template(), post(reply))
-        .route(desk_api::ANALYTICS.template(), get(analytics))
         .route(desk_api::EVENTS.template(), get(events))
 }

@@ -2,6 +2,7 @@
 //! service's result or error becomes a response. Nothing below `services/` knows about HTTP.
 
 mod alerts;
+mod analytics;
 pub mod api_keys;
 pub mod api_v1;
 mod assist;
@@ -93,6 +94,7 @@ pub fn router(state: ServerState) -> Router {
         .merge(tickets::router())
         .merge(assist::router())
         .merge(alerts::router())
+        .merge(analytics::router())
         .merge(api_keys::router())
         .merge(knowledge::router(&state))
         .nest("/api/v1", api_v1::router())

@@ -1,13 +1,59 @@
 //! Support analytics over a period, computed from the stored conversations and messages:
 //! automation and escalation rates, first-response times, volume by category, priority and
-//! sentiment, per-day volume and tool usage.
+//! sentiment, per-day volume, tool usage, automation by intent, and the feedback figures.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::api::support::ReplyMetadata;
 use std::collections::{BTreeMap, HashMap};
 use store::operations::{AnalyticsConversation, AnalyticsMessage};
 
-pub use domain::api::desk::{AgentFigures, Analytics, Count, Day, Timing, ToolUse};
+pub use domain::api::desk::{
+    AgentFigures, Analytics, Count, Day, IntentAutomation, Timing, ToolUse,
+};
+
+/// The figures of the last `days` days (1-365), with the feedback figures.
+pub async fn load(
+    store: &store::Store,
+    days: i64,
+) -> Result<Analytics, crate::services::ServiceError> {
+    if !(1..=365).contains(&days) {
+        return Err(crate::services::ServiceError::invalid(
+            "Choose a period of 1 to 365 days.",
+        ));
+    }
+    let unavailable = |e: store::StoreError| {
+        tracing::error!(error = %e, "analytics: cannot read the rows");
+        crate::services::ServiceError::unavailable("Computing the analytics failed; try again.")
+    };
+    let to = Utc::now() + chrono::Duration::seconds(1);
+    let from = to - chrono::Duration::days(days);
+    let (conversations, messages) = store.analytics_rows(from, to).await.map_err(unavailable)?;
+    let feedback = store
+        .feedback_between(from, to)
+        .await
+        .map_err(unavailable)?;
+    let mut titles = BTreeMap::new();
+    for row in feedback
+        .iter()
+        .filter(|r| r.kind == "rating" && r.score <= 2)
+    {
+        if let Some(c) = store
+            .conversation(&row.conversation_id)
+            .await
+            .map_err(unavailable)?
+        {
+            titles.insert(c.id, c.title);
+        }
+    }
+    let ratings: HashMap<String, i64> = feedback
+        .iter()
+        .filter(|r| r.kind == "rating")
+        .map(|r| (r.conversation_id.clone(), r.score))
+        .collect();
+    let mut analytics = compute(from, to, &conversations, &messages, &ratings);
+    analytics.feedback = crate::services::feedback::figures(&feedback, &titles);
+    Ok(analytics)
+}
 
 fn timing(mut values: Vec<f64>) -> Timing {
     values.sort_by(f64::total_cmp);
@@ -125,6 +171,8 @@ pub fn compute(
     let mut resolution = Vec::new();
     let (mut automated, mut escalated, mut human_replied, mut resolved, mut customer_messages) =
         (0, 0, 0, 0, 0);
+    // Intent (the first classified customer message's category) -> (conversations, automated).
+    let mut intents: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for c in conversations {
         let msgs = by_conversation
             .get(c.id.as_str())
@@ -152,6 +200,19 @@ pub fn compute(
         escalated += usize::from(was_escalated);
         human_replied += usize::from(human);
         automated += usize::from(!was_escalated && !human);
+        let intent = msgs
+            .iter()
+            .filter(|m| m.role == "user")
+            .find_map(|m| {
+                serde_json::from_str::<ReplyMetadata>(&m.metadata)
+                    .ok()
+                    .and_then(|meta| meta.classification)
+                    .map(|c| c.category)
+            })
+            .unwrap_or_else(|| "unclassified".to_owned());
+        let entry = intents.entry(intent).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(!was_escalated && !human);
         resolved += usize::from(c.status == "closed");
         if c.status == "closed" {
             let start = first_user.unwrap_or(c.created_at);
@@ -226,7 +287,27 @@ pub fn compute(
         feedback: Default::default(),
         resolution: timing(resolution),
         by_agent: by_agent(conversations, &by_conversation, ratings),
+        by_intent: by_intent(intents),
     }
+}
+
+/// Most asked first; the rate of each.
+fn by_intent(intents: BTreeMap<String, (usize, usize)>) -> Vec<IntentAutomation> {
+    let mut rows: Vec<IntentAutomation> = intents
+        .into_iter()
+        .map(|(intent, (conversations, automated))| IntentAutomation {
+            intent,
+            conversations,
+            automated,
+            automation_rate: (conversations > 0).then(|| automated as f64 / conversations as f64),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.conversations
+            .cmp(&a.conversations)
+            .then(a.intent.cmp(&b.intent))
+    });
+    rows
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod analytics;
+pub mod analytics_csv;
 pub mod assist;
 pub mod audit;
 pub mod backends;

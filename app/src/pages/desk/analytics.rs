@@ -147,10 +147,64 @@ pub(super) fn Analytics() -> impl IntoView {
                     <BarChart chart=counts_chart("By sentiment", count_bars(&a.by_sentiment))/>
                     <BarChart chart=counts_chart("Tool calls", a.tools.iter().map(|t| (t.tool.clone(), t.calls)))/>
                 </div>
+                {intents_view(a.by_intent)}
                 {agents_view(a.by_agent)}
                 {feedback_view(a.feedback)}
+                <nav class="mt-4 text-sm" aria-label="Download the tables" data-testid="analytics-csv">
+                    <span class="mr-2 font-medium">"Download as CSV:"</span>
+                    {CSV_TABLES.iter().map(|(table, label)| {
+                        let href = format!("{}?days={}&table={table}", desk_api_csv(), days.get_untracked());
+                        view! { <a class="mr-3 text-indigo-700 underline dark:text-indigo-300" href=href download>{*label}</a> }
+                    }).collect_view()}
+                </nav>
             }
         })}
+    }
+}
+
+/// The CSV export's tables, as the server names them, with their link text.
+const CSV_TABLES: &[(&str, &str)] = &[
+    ("summary", "key figures"),
+    ("days", "days"),
+    ("categories", "categories"),
+    ("priorities", "priorities"),
+    ("sentiments", "sentiments"),
+    ("intents", "automation by intent"),
+    ("tools", "tools"),
+    ("agents", "people"),
+    ("down_by_intent", "thumbs-down by intent"),
+    ("down_by_passage", "thumbs-down by passage"),
+    ("low_rated", "low-rated conversations"),
+];
+
+fn desk_api_csv() -> &'static str {
+    domain::api::routes::desk_api::ANALYTICS_CSV.template()
+}
+
+/// How much the agent handled alone, by what the customer first asked about.
+fn intents_view(intents: Vec<domain::api::desk::IntentAutomation>) -> impl IntoView {
+    view! {
+        <div class=format!("{CARD} mt-3 overflow-x-auto") data-testid="by-intent">
+            <table class="w-full text-left text-sm">
+                <caption class="mb-1 text-left text-sm font-semibold">"Automation by intent"</caption>
+                <thead class="text-xs text-slate-600 dark:text-slate-400">
+                    <tr><th scope="col">"First asked about"</th><th scope="col">"Conversations"</th><th scope="col">"Handled by the agent alone"</th></tr>
+                </thead>
+                <tbody>
+                    {if intents.is_empty() {
+                        view! { <tr><td colspan="3" class="py-2 text-slate-600 dark:text-slate-400">"No conversations in this period."</td></tr> }.into_any()
+                    } else {
+                        intents.into_iter().map(|i| view! {
+                            <tr class="border-t border-slate-100 dark:border-slate-800" data-testid="intent-row">
+                                <td class="py-1 pr-2">{i.intent.replace('_', " ")}</td>
+                                <td class="tabular-nums">{i.conversations}</td>
+                                <td class="tabular-nums">{format!("{} ({})", i.automated, percent(i.automation_rate))}</td>
+                            </tr>
+                        }).collect_view().into_any()
+                    }}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -690,6 +690,19 @@ pub struct Analytics {
     /// Each person of the team who replied in the period.
     #[serde(default)]
     pub by_agent: Vec<AgentFigures>,
+    /// How much the agent handled alone, by what the customer first asked about.
+    #[serde(default)]
+    pub by_intent: Vec<IntentAutomation>,
+}
+
+/// Conversations by their first customer message's category, and how many the agent handled
+/// alone (never escalated, no person replied).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntentAutomation {
+    pub intent: String,
+    pub conversations: usize,
+    pub automated: usize,
+    pub automation_rate: Option<f64>,
 }
 
 /// One person's figures over the period.

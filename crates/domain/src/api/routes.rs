@@ -232,6 +232,8 @@ pub mod desk_api {
         post("/api/desk/tickets/{id}/assign");
     /// Query `days`.
     pub const ANALYTICS: Endpoint<NoBody, desk::Analytics> = get("/api/desk/analytics");
+    /// Query `days` and `table` (see `services::analytics_csv::TABLES`).
+    pub const ANALYTICS_CSV: Endpoint<NoBody, File> = get("/api/desk/analytics.csv");
     /// The desk's live stream (EventSource).
     pub const EVENTS: Endpoint<NoBody, EventStream<desk::ConversationEvent>> =
         get("/api/desk/events");
