@@ -744,3 +744,46 @@ async fn analytics_show_automation_by_intent_and_every_table_downloads_as_csv() 
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_message_in_another_language_is_recognised_and_the_desk_shows_which() {
+    let app = app().await;
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (customer, frames) = customer_says(
+        &app,
+        None,
+        "Bonjour, je voudrais savoir où est ma commande, merci beaucoup",
+    )
+    .await;
+    let done = frames
+        .iter()
+        .find(|f| f["event"] == "done")
+        .expect("a reply");
+    assert!(
+        done["data"]["html"]
+            .as_str()
+            .unwrap()
+            .contains("I can only understand English"),
+        "{done}"
+    );
+    let id = customer.unwrap().split_once('=').unwrap().1.to_owned();
+    let t = json_of(
+        &send(
+            &app,
+            "GET",
+            &format!("/api/desk/conversations/{id}"),
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(t["messages"][0]["language"], "French", "{t}");
+    // English stays English, even short.
+    let (_, frames) = customer_says(&app, None, "order 1013 pls").await;
+    let done = frames
+        .iter()
+        .find(|f| f["event"] == "done")
+        .expect("a reply");
+    assert!(!done.to_string().contains("only understand English"));
+    app.cleanup().await;
+}

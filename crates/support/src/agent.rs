@@ -8,6 +8,7 @@ use crate::planner::{self, Planner, PlannerState};
 use crate::tools::{Citation, Confirmation, Proposal, Session, ToolOutcome, Toolbox};
 use crate::turn::{ToolRunner, TurnEvent};
 use crate::understanding::classify::{self, Classification};
+use crate::understanding::language;
 use crate::understanding::reading;
 use crate::understanding::semantic::Semantic;
 use chrono::{DateTime, Utc};
@@ -183,7 +184,15 @@ impl SupportAgent {
             },
             (None, None) => classify::classify(text, self.semantic.as_deref()).await,
         };
+        // Only a typed message is read for its language (not a button press).
+        let language = match &decision {
+            None => language::foreign_language(text),
+            Some(_) => None,
+        };
         let mut user_metadata = json!({"classification": classification});
+        if let Some(language) = language {
+            user_metadata["language"] = json!(language);
+        }
         if let Some((id, confirm)) = &decision {
             user_metadata["decision"] = json!({"proposal_id": id, "confirm": confirm});
         }
@@ -261,6 +270,14 @@ impl SupportAgent {
             .await;
             state.pending = None;
             (r.text, r.suggestions, Vec::new())
+        } else if let (None, Some(language)) = (&self.llm, language) {
+            // The planner understands English only: it says so and offers a person.
+            answered_by = self.planner.label().to_string();
+            (
+                language::not_understood(language),
+                vec!["Talk to a human".to_string()],
+                Vec::new(),
+            )
         } else {
             match &self.llm {
                 Some(llm) => {

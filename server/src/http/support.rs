@@ -372,6 +372,7 @@ pub fn transcript_message(m: &store::chat::StoredMessage) -> Option<TranscriptMe
         text: m.content.clone(),
         html: (role != MessageRole::User).then(|| markdown::to_safe_html(&m.content)),
         classification: metadata.classification,
+        language: metadata.language,
         tools: metadata.tools,
         citations: metadata.citations,
         suggestions: metadata.suggestions,

@@ -142,11 +142,15 @@ fn message_view(m: &TranscriptMessage) -> impl IntoView + use<> {
     let html = m.html.clone().unwrap_or_default();
     let chips = m.classification.as_ref().map(|c| {
         format!(
-            "{} · {} priority · {}{}",
+            "{} · {} priority · {}{}{}",
             c.category.replace('_', " "),
             c.priority,
             c.sentiment,
-            if c.escalate { " · needs a person" } else { "" }
+            if c.escalate { " · needs a person" } else { "" },
+            m.language
+                .as_deref()
+                .map(|l| format!(" · written in {l}"))
+                .unwrap_or_default()
         )
     });
     let tools: Vec<String> = m

@@ -90,6 +90,9 @@ pub struct TranscriptMessage {
     pub html: Option<String>,
     #[serde(default)]
     pub classification: Option<Classification>,
+    /// The language a customer message was read as, when not English.
+    #[serde(default)]
+    pub language: Option<String>,
     #[serde(default)]
     pub tools: Option<Vec<ToolTrace>>,
     #[serde(default)]
@@ -115,6 +118,9 @@ pub struct TranscriptMessage {
 pub struct ReplyMetadata {
     #[serde(default)]
     pub classification: Option<Classification>,
+    /// For a customer message read as another language than English: its English name.
+    #[serde(default)]
+    pub language: Option<String>,
     #[serde(default)]
     pub tools: Option<Vec<ToolTrace>>,
     #[serde(default)]

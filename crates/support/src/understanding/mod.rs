@@ -7,6 +7,7 @@ pub mod help_question;
 pub mod intent;
 pub mod intent_model;
 pub mod keywords;
+pub mod language;
 pub mod reading;
 pub mod semantic;
 pub mod stance;
