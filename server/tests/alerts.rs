@@ -119,7 +119,7 @@ async fn alerts_on(app: TestApp, receiver: Receiver) {
     let alerts = app.support.alerts().clone();
     let (customer, _) =
         customer_says(&app, None, "This is unacceptable, I want a manager now!").await;
-    let id = customer.unwrap().split_once('=').unwrap().1.to_owned();
+    let id = session_of(&customer.unwrap());
     let t0 = chrono::Utc::now().timestamp_millis();
 
     // First attempt: 500. Not due again at once; due after a second: 500 again.

@@ -9,7 +9,6 @@ mod common;
 
 use common::staff::*;
 use common::*;
-use serde_json::Value;
 
 async fn message_count(app: &TestApp, admin: &str, id: &str) -> usize {
     let t = json_of(
@@ -46,7 +45,7 @@ async fn assist_on(app: TestApp) {
     )
     .await;
     let customer = customer.expect("a session");
-    let id = customer.split_once('=').unwrap().1.to_owned();
+    let id = session_of(&customer);
     let before = message_count(&app, &admin, &id).await;
 
     let reply = send(
@@ -197,26 +196,7 @@ async fn assist_on(app: TestApp) {
     );
 
     // A demo account from another browser does not see this conversation's drafts.
-    let other = send(
-        &app,
-        "POST",
-        "/api/desk/demo",
-        Some(&format!("visitor={OTHER_VISITOR}")),
-        None,
-    )
-    .await;
-    let demo = other
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("staff_session="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let demo = format!("{demo}; visitor={OTHER_VISITOR}");
+    let (demo, _) = demo_sign_in(&app, OTHER_VISITOR).await;
     for path in ["suggestion", "canned"] {
         let reply = send(
             &app,
@@ -228,6 +208,5 @@ async fn assist_on(app: TestApp) {
         .await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
     }
-    let _: Value = draft;
     app.cleanup().await;
 }

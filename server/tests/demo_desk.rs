@@ -11,35 +11,6 @@ use common::*;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// Signs this browser (`visitor`) in to the demo desk; the staff_session cookie and the answer.
-async fn try_desk(app: &TestApp, visitor: &str) -> (String, Value) {
-    let reply = send(
-        app,
-        "POST",
-        "/api/desk/demo",
-        Some(&format!("visitor={visitor}")),
-        None,
-    )
-    .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let session = reply
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("staff_session="))
-        .expect("a desk session cookie")
-        .split(';')
-        .next()
-        .expect("name=value")
-        .to_owned();
-    (format!("{session}; visitor={visitor}"), json_of(&reply))
-}
-
-fn session_of(cookie: &str) -> String {
-    cookie.split_once('=').expect("cookie").1.to_owned()
-}
-
 #[tokio::test]
 async fn a_demo_desk_sees_only_its_own_browsers_conversations() {
     demo_desk_on(app().await).await;
@@ -66,7 +37,7 @@ async fn demo_desk_on(app: TestApp) {
     let theirs = theirs.expect("a support session");
     let (mine_id, theirs_id) = (session_of(&mine), session_of(&theirs));
 
-    let (demo, answer) = try_desk(&app, TEST_VISITOR).await;
+    let (demo, answer) = demo_sign_in(&app, TEST_VISITOR).await;
     assert_eq!(answer["staff"]["demo"], true, "{answer}");
     assert_eq!(answer["staff"]["role"], "agent");
     let me = json_of(&send(&app, "GET", "/api/desk/me", Some(&demo), None).await);
@@ -229,7 +200,7 @@ async fn demo_desk_on(app: TestApp) {
     );
     assert_eq!(transcript["conversation"]["assigned_to"], Value::Null);
     // Trying again the same browser gets a fresh account that still sees its conversation.
-    let (again, _) = try_desk(&app, TEST_VISITOR).await;
+    let (again, _) = demo_sign_in(&app, TEST_VISITOR).await;
     let list = json_of(&send(&app, "GET", "/api/desk/conversations", Some(&again), None).await);
     assert_eq!(list["conversations"].as_array().unwrap().len(), 1);
     app.cleanup().await;

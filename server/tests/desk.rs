@@ -188,7 +188,7 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
     .await;
     let customer = customer.expect("a session cookie");
     assert!(frames.iter().any(|f| f["event"] == "done"));
-    let session = customer.split_once('=').expect("cookie").1.to_owned();
+    let session = session_of(&customer);
     // The desk hears of the turn.
     let heard = read_events(&mut desk, "conversation", Duration::from_secs(5)).await;
     assert!(
@@ -766,7 +766,7 @@ async fn a_message_in_another_language_is_recognised_and_the_desk_shows_which() 
             .contains("I can only understand English"),
         "{done}"
     );
-    let id = customer.unwrap().split_once('=').unwrap().1.to_owned();
+    let id = session_of(&customer.unwrap());
     let t = json_of(
         &send(
             &app,

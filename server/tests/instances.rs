@@ -58,7 +58,7 @@ async fn held_conversation(customer_on: &TestApp, staff_on: &TestApp) -> Held {
     )
     .await;
     let customer = customer.expect("a session cookie");
-    let session = customer.split_once('=').expect("cookie").1.to_owned();
+    let session = session_of(&customer);
     let mut chat = open_stream(customer_on, "/api/support/events", &customer, None).await;
     let mut buffer = String::new();
     read_until(&mut chat, &mut buffer, "hello", Duration::from_secs(5)).await;

@@ -305,3 +305,33 @@ pub fn assert_turn_frame(name: &str, data: &str) {
         }
     }
 }
+
+/// Signs this browser (`visitor`) in to the demo desk; the staff_session cookie and the answer.
+pub async fn demo_sign_in(app: &TestApp, visitor: &str) -> (String, Value) {
+    let reply = send(
+        app,
+        "POST",
+        "/api/desk/demo",
+        Some(&format!("visitor={visitor}")),
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let session = reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("staff_session="))
+        .expect("a desk session cookie")
+        .split(';')
+        .next()
+        .expect("name=value")
+        .to_owned();
+    (format!("{session}; visitor={visitor}"), json_of(&reply))
+}
+
+/// The value of a `name=value` cookie (a support session is the conversation's id).
+pub fn session_of(cookie: &str) -> String {
+    cookie.split_once('=').expect("cookie").1.to_owned()
+}
