@@ -147,6 +147,10 @@ test('the desk finds a conversation by a word in one of its messages, with filte
   await expect(staff.getByTestId('conversation-item')).toHaveCount(1);
   await expect(staff.locator(`[data-testid=conversation-item][data-id="${session}"]`)).toBeVisible();
   await expect(staff.getByTestId('desk-page-range')).toHaveText('1–1 of 1');
+  // The list shows where it matched, the word marked.
+  const snippet = staff.getByTestId('search-snippet');
+  await expect(snippet).toContainText('stand arrived scratched');
+  await expect(snippet.locator('mark')).toHaveText(word);
   // A filter that excludes it empties the list, with a sentence; clearing brings everything back.
   await staff.getByTestId('desk-filters').locator('summary').click();
   await staff.getByTestId('filter-status').selectOption('closed');

@@ -86,6 +86,9 @@ pub struct Config {
     /// "Try the desk": visitors may open a sandboxed desk that sees only their own
     /// conversations (DEMO_DESK, on unless `false`).
     pub demo_desk: bool,
+    /// STORE_TRANSCRIPTS (on unless `false`): with it off, a support conversation's words are
+    /// removed once it is resolved or left for a day; classifications and figures stay.
+    pub store_transcripts: bool,
     /// Without a private port, the public port serves `/metrics` only to a request bearing this
     /// token (at least 16 characters). Neither set: `/metrics` is not served at all.
     pub metrics_token: Option<Secret>,
@@ -117,6 +120,20 @@ fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
         message: message.into(),
+    }
+}
+
+/// An on/off variable (true/false, 1/0, yes/no, on/off; unset means `default`).
+fn switch(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some("false" | "0" | "no" | "off") => Ok(false),
+        Some(_) => Err(invalid(name, "must be true or false")),
     }
 }
 
@@ -380,11 +397,8 @@ impl Config {
             },
             webhook_urls,
             webhook_secret,
-            demo_desk: match get("DEMO_DESK").map(|v| v.to_ascii_lowercase()).as_deref() {
-                None | Some("true" | "1" | "yes" | "on") => true,
-                Some("false" | "0" | "no" | "off") => false,
-                Some(_) => return Err(invalid("DEMO_DESK", "must be true or false")),
-            },
+            demo_desk: switch(&get, "DEMO_DESK", true)?,
+            store_transcripts: switch(&get, "STORE_TRANSCRIPTS", true)?,
             metrics_token: match get("METRICS_TOKEN") {
                 None => None,
                 Some(t) if t.chars().count() >= 16 => Some(Secret::from(t)),
@@ -518,12 +532,22 @@ mod tests {
             ("CHAT_RATE_PER_MINUTE", "0"),
             ("CLIENT_IP_HEADER", "not a header"),
             ("SMTP_URL", "mailto:store@example.com"),
+            ("STORE_TRANSCRIPTS", "sometimes"),
+            ("DEMO_DESK", "maybe"),
         ];
         for (name, value) in cases {
             let err = config(&[(name, value)]).expect_err(name);
             assert_eq!(err.variable, *name, "{name}={value}");
             assert!(err.to_string().starts_with(&format!("invalid {name}: ")));
         }
+    }
+
+    #[test]
+    fn transcripts_are_kept_unless_switched_off() {
+        assert!(config(&[]).expect("config").store_transcripts);
+        let off = config(&[("STORE_TRANSCRIPTS", "false")]).expect("config");
+        assert!(!off.store_transcripts);
+        assert!(off.demo_desk, "one switch does not move another");
     }
 
     #[test]

@@ -126,13 +126,10 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
             metrics.clone(),
         )),
         metrics,
-        support: Arc::new(support::SupportService::new(
-            store,
-            &llm,
-            hub,
-            mailer(config),
-            alerts,
-        )),
+        support: Arc::new(
+            support::SupportService::new(store, &llm, hub, mailer(config), alerts)
+                .with_transcripts(config.store_transcripts),
+        ),
         llm,
         chat_limit,
     }
@@ -220,6 +217,7 @@ pub async fn run() -> Result<(), StartupError> {
         crate::services::housekeeping::Retention {
             visitor_days: config.visitor_data_days,
             conversation_days: config.retention_days,
+            transcripts_kept: config.store_transcripts,
         },
     );
     // Alerts to the team go out from every instance (each delivery from one).

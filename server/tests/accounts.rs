@@ -334,6 +334,7 @@ async fn the_schedule_removes_expired_sessions_and_old_visitor_data() {
     let retention = server::services::housekeeping::Retention {
         visitor_days: 30,
         conversation_days: Some(30),
+        transcripts_kept: true,
     };
     let removed = server::services::housekeeping::clean_up(store, &state.images, retention).await;
     assert_eq!(removed.sessions, 1, "{removed:?}");

@@ -119,7 +119,7 @@ async fn alerts_on(app: TestApp, receiver: Receiver) {
     let alerts = app.support.alerts().clone();
     let (customer, _) =
         customer_says(&app, None, "This is unacceptable, I want a manager now!").await;
-    let id = session_of(&customer.unwrap());
+    let id = session_of(customer.as_deref().unwrap());
     let t0 = chrono::Utc::now().timestamp_millis();
 
     // First attempt: 500. Not due again at once; due after a second: 500 again.
@@ -138,6 +138,26 @@ async fn alerts_on(app: TestApp, receiver: Receiver) {
         started.elapsed().as_secs_f64() * 1000.0
     );
     assert_eq!(alerts.deliver_due(t0 + 100_000).await, 0, "delivered: done");
+
+    // Asking again for a person (typed, then the "Talk to a human" button) while one is on the
+    // way reuses the open ticket: no second ticket, no second alert.
+    let cookie = customer.as_deref();
+    let (_, frames) = customer_says(&app, cookie, "Please get me a real person").await;
+    let again = send(&app, "POST", "/api/support/human", cookie, None).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert!(
+        again.body.contains("already with our team"),
+        "{}",
+        again.body
+    );
+    let tickets = app
+        .support
+        .store()
+        .tickets_for_conversation(&id)
+        .await
+        .unwrap();
+    assert_eq!(tickets.len(), 1, "one escalation, one ticket: {frames:?}");
+    assert_eq!(alerts.deliver_due(t0 + 150_000).await, 0, "no second alert");
 
     let seen = receiver.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 3, "{seen:?}");

@@ -261,3 +261,180 @@ async fn resolved_conversations_older_than_the_retention_period_are_removed() {
     );
     app.cleanup().await;
 }
+
+/// `STORE_TRANSCRIPTS=false`: the words go when a conversation is resolved (or left idle a
+/// day); its classification, tools and figures stay, and the desk says the lines were not kept.
+async fn without_transcripts_on(app: TestApp) {
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, key) = new_key(&app, &admin, 1000).await;
+    let say = async |message: &str| {
+        let sent = api(
+            &app,
+            "POST",
+            "/api/v1/messages",
+            &key,
+            Some(json!({ "message": message })),
+        )
+        .await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        json_of(&sent)["conversation_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let id = say("Where is order 1013? My email is lucas.rossi@example.com").await;
+    let left = say("Do you sell monitors for a dentist's office?").await;
+    let words = async |id: &str| {
+        count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM messages WHERE conversation_id = '{id}' AND content <> ''"
+            ),
+        )
+        .await
+    };
+    assert!(words(&id).await >= 2, "kept while the conversation is open");
+
+    let resolved = api(
+        &app,
+        "POST",
+        &format!("/api/v1/conversations/{id}/resolve"),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(resolved.status, StatusCode::OK, "{}", resolved.body);
+    assert_eq!(words(&id).await, 0, "the words go with the resolution");
+    let mentions = count(
+        &app,
+        &format!(
+            "SELECT COUNT(*) FROM messages WHERE conversation_id = '{id}' \
+             AND (metadata LIKE '%lucas%' OR metadata LIKE '%1013%')"
+        ),
+    )
+    .await;
+    assert_eq!(
+        mentions, 0,
+        "nor do the tools' arguments and results keep them"
+    );
+    let title = app.db.store.conversation(&id).await.unwrap().unwrap().title;
+    assert!(
+        title.ends_with("(transcript not kept)") && !title.contains("1013"),
+        "{title}"
+    );
+
+    // The desk reads what is left: the classification, the tools, and a line saying why.
+    let transcript = json_of(
+        &send(
+            &app,
+            "GET",
+            &format!("/api/desk/conversations/{id}"),
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    let first = &transcript["messages"][0];
+    assert_eq!(
+        first["text"],
+        server::http::support::NOT_KEPT,
+        "{transcript}"
+    );
+    assert!(
+        first["classification"]["category"].is_string(),
+        "{transcript}"
+    );
+    assert!(
+        transcript["messages"][1]["tools"][0]["tool"].is_string(),
+        "{transcript}"
+    );
+    assert!(
+        transcript["conversation"]["summary"].is_null(),
+        "{transcript}"
+    );
+    // Search cannot find it by what was said.
+    let found = json_of(
+        &send(
+            &app,
+            "GET",
+            "/api/desk/conversations?q=lucas",
+            Some(&admin),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(found["total"], 0, "{found}");
+    // The figures still count it.
+    let figures = json_of(&send(&app, "GET", "/api/desk/analytics", Some(&admin), None).await);
+    assert!(figures["conversations"].as_u64().unwrap() >= 2, "{figures}");
+    assert!(figures["resolved"].as_u64().unwrap() >= 1, "{figures}");
+    assert!(
+        !figures["by_category"].as_array().unwrap().is_empty(),
+        "{figures}"
+    );
+    assert!(
+        !figures["tools"].as_array().unwrap().is_empty(),
+        "{figures}"
+    );
+
+    // A rating keeps its score, not its comment.
+    let rated = api(
+        &app,
+        "POST",
+        &format!("/api/v1/conversations/{id}/rating"),
+        &key,
+        Some(json!({ "rating": 2, "comment": "Lucas here, too slow" })),
+    )
+    .await;
+    assert_eq!(rated.status, StatusCode::OK, "{}", rated.body);
+    assert_eq!(
+        count(&app, &format!("SELECT COUNT(*) FROM feedback WHERE conversation_id = '{id}' AND score = 2 AND reason = ''")).await,
+        1
+    );
+
+    // A conversation nobody resolved loses its words once it has been idle for a day.
+    let retention = server::services::housekeeping::Retention {
+        visitor_days: 30,
+        conversation_days: None,
+        transcripts_kept: false,
+    };
+    let images = server::server_state(&app.config, app.db.store.clone()).images;
+    let clean_up = async |hours: i64| {
+        let now = chrono::Utc::now() + chrono::Duration::hours(hours);
+        server::services::housekeeping::clean_up_at(&app.db.store, &images, retention, now).await
+    };
+    assert_eq!(clean_up(1).await.transcripts, 0, "an hour idle: kept");
+    assert!(words(&left).await > 0);
+    let removed = clean_up(25).await;
+    assert_eq!(removed.transcripts, 1, "{removed:?}");
+    assert_eq!(words(&left).await, 0);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn without_transcripts_only_classifications_and_figures_stay() {
+    let app = TestApp::builder()
+        .env("ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("ADMIN_NAME", "Ada Admin")
+        .env("STORE_TRANSCRIPTS", "false")
+        .build()
+        .await
+        .unwrap();
+    without_transcripts_on(app).await;
+}
+
+#[tokio::test]
+async fn without_transcripts_only_classifications_and_figures_stay_on_postgres() {
+    if let Some(app) = TestApp::builder()
+        .postgres()
+        .env("ADMIN_EMAIL", ADMIN_EMAIL)
+        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("ADMIN_NAME", "Ada Admin")
+        .env("STORE_TRANSCRIPTS", "false")
+        .build()
+        .await
+    {
+        without_transcripts_on(app).await;
+    }
+}

@@ -4,7 +4,8 @@
 //! failure schedules the next try; a row whose instance died is claimed again once its lease
 //! lapses.
 
-use crate::{BeginWrite, Pool, Result, Store, with_pool};
+use crate::claim::{Claim, ExtraBind};
+use crate::{BeginWrite, Result, Store, with_pool};
 
 /// A stored delivery.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -58,46 +59,15 @@ impl Store {
 
     /// Claims the oldest due delivery until `now_ms + lease_ms` (counting the attempt).
     pub async fn claim_delivery(&self, now_ms: i64, lease_ms: i64) -> Result<Option<DeliveryRow>> {
-        let due = "status = 'pending' AND next_attempt_ms <= $1 AND lease_until_ms < $1";
-        let update = format!(
-            "UPDATE alert_deliveries SET lease_until_ms = $1 + $2, attempts = attempts + 1 \
-             WHERE id = {{id}} RETURNING {COLUMNS}"
-        );
-        let claimed = match &self.pool {
-            Pool::Postgres(pool) => {
-                let pick = format!(
-                    "(SELECT id FROM alert_deliveries WHERE {due} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-                );
-                sqlx::query_as::<_, DeliveryRow>(&update.replace("{id}", &pick))
-                    .bind(now_ms)
-                    .bind(lease_ms)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin_write().await?;
-                let id: Option<i64> = sqlx::query_scalar(&format!(
-                    "SELECT id FROM alert_deliveries WHERE {due} ORDER BY id LIMIT 1"
-                ))
-                .bind(now_ms)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let row = match id {
-                    Some(id) => Some(
-                        sqlx::query_as::<_, DeliveryRow>(&update.replace("{id}", "$3"))
-                            .bind(now_ms)
-                            .bind(lease_ms)
-                            .bind(id)
-                            .fetch_one(&mut *tx)
-                            .await?,
-                    ),
-                    None => None,
-                };
-                tx.commit().await?;
-                row
-            }
-        };
-        Ok(claimed)
+        self.claim_one(Claim {
+            table: "alert_deliveries",
+            due: "status = 'pending' AND next_attempt_ms <= $1 AND lease_until_ms < $1",
+            set: "lease_until_ms = $1 + $2, attempts = attempts + 1",
+            columns: COLUMNS,
+            now_ms,
+            extra: vec![ExtraBind::Int(lease_ms)],
+        })
+        .await
     }
 
     /// Records the outcome of an attempt: delivered, or (with `retry_at_ms`) to be tried again

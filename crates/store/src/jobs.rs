@@ -3,7 +3,8 @@
 //! with an expired lease) and keeps renewing its lease while it works; every change names the
 //! owner, so an instance that lost its lease cannot overwrite the new owner's work.
 
-use crate::{BeginWrite, Pool, Result, Store, with_pool};
+use crate::claim::{Claim, ExtraBind};
+use crate::{BeginWrite, Result, Store, with_pool};
 use chrono::{DateTime, Utc};
 use domain::api::jobs::{Job, JobKind, JobStatus};
 
@@ -81,45 +82,15 @@ impl Store {
         now_ms: i64,
         lease_ms: i64,
     ) -> Result<Option<JobRow>> {
-        let runnable = "(status = 'queued' AND run_after_ms <= $1) OR (status = 'running' AND lease_until_ms < $1)";
-        let claimed = match &self.pool {
-            Pool::Postgres(pool) => {
-                // SKIP LOCKED: instances claiming at once each get a different job, none waits.
-                let sql = format!(
-                    "UPDATE jobs SET status = 'running', owner = $2, lease_until_ms = $1 + $3, attempts = attempts + 1 \
-                     WHERE id = (SELECT id FROM jobs WHERE {runnable} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-                     RETURNING {JOB_COLUMNS}"
-                );
-                sqlx::query_as::<_, JobRow>(&sql)
-                    .bind(now_ms)
-                    .bind(owner)
-                    .bind(lease_ms)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            Pool::Sqlite(pool) => {
-                // One writer at a time (BEGIN IMMEDIATE) does what SKIP LOCKED does.
-                let mut tx = pool.begin_write().await?;
-                let id: Option<i64> = sqlx::query_scalar(&format!(
-                    "SELECT id FROM jobs WHERE {runnable} ORDER BY id LIMIT 1"
-                ))
-                .bind(now_ms)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let row = match id {
-                    Some(id) => Some(sqlx::query_as::<_, JobRow>(&format!(
-                        "UPDATE jobs SET status = 'running', owner = $2, lease_until_ms = $1 + $3, attempts = attempts + 1 \
-                         WHERE id = $4 RETURNING {JOB_COLUMNS}"
-                    ))
-                    .bind(now_ms).bind(owner).bind(lease_ms).bind(id)
-                    .fetch_one(&mut *tx).await?),
-                    None => None,
-                };
-                tx.commit().await?;
-                row
-            }
-        };
-        Ok(claimed)
+        self.claim_one(Claim {
+            table: "jobs",
+            due: "(status = 'queued' AND run_after_ms <= $1) OR (status = 'running' AND lease_until_ms < $1)",
+            set: "status = 'running', owner = $2, lease_until_ms = $1 + $3, attempts = attempts + 1",
+            columns: JOB_COLUMNS,
+            now_ms,
+            extra: vec![ExtraBind::Text(owner.to_owned()), ExtraBind::Int(lease_ms)],
+        })
+        .await
     }
 
     /// Renews `owner`'s lease and records progress; `false` when the job is no longer its own.

@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod chat;
+mod claim;
 pub mod classifier;
 pub mod commerce;
 pub mod confirmations;
@@ -23,6 +24,7 @@ pub mod search;
 pub mod seed;
 pub mod staff;
 pub mod testing;
+pub mod transcripts;
 mod views;
 
 pub use error::StoreError;

@@ -10,6 +10,7 @@ use crate::operations::{ConversationView, SUMMARY_SELECT};
 use crate::query::{Bind, Built};
 use crate::{Pool, Result, Store};
 use chrono::{DateTime, Utc};
+use domain::api::snippet::{START, Snippet};
 
 pub use domain::api::desk::{ConversationStatus, ConversationSummary, Priority, RatingBand};
 
@@ -51,6 +52,8 @@ pub struct ConversationSearch {
 pub struct Found {
     pub conversations: Vec<ConversationSummary>,
     pub total: u64,
+    /// For a search by words: where each conversation of the page matched (newest message).
+    pub snippets: Vec<Snippet>,
 }
 
 /// The words of `text` a full-text query uses: letters and digits only, lowercased, at most
@@ -61,6 +64,23 @@ pub fn search_words(text: &str) -> Vec<String> {
         .map(str::to_lowercase)
         .take(MAX_WORDS)
         .collect()
+}
+
+/// The full-text query of `words` (letters and digits only, see [`search_words`]): every word,
+/// each as a prefix.
+fn full_text_query(pool: &Pool, words: &[String]) -> String {
+    match pool {
+        Pool::Sqlite(_) => words
+            .iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Pool::Postgres(_) => words
+            .iter()
+            .map(|w| format!("{w}:*"))
+            .collect::<Vec<_>>()
+            .join(" & "),
+    }
 }
 
 impl Store {
@@ -83,12 +103,55 @@ impl Store {
             ),
             binds,
         };
-        let conversations = self.fetch_rows(page).await?;
+        let conversations: Vec<ConversationSummary> = self.fetch_rows(page).await?;
         let total = self.fetch_count(count).await?;
+        let ids: Vec<&str> = conversations.iter().map(|c| c.id.as_str()).collect();
+        let snippets = self.snippets(&search_words(&search.text), &ids).await?;
         Ok(Found {
             conversations,
             total,
+            snippets,
         })
+    }
+
+    /// For each of `ids` that has a message matching `words`: its newest such message, cut
+    /// around the matches with them marked. Only a page's conversations are highlighted, so
+    /// the highlighter (costly on PostgreSQL) runs on at most a page of messages.
+    async fn snippets(&self, words: &[String], ids: &[&str]) -> Result<Vec<Snippet>> {
+        if words.is_empty() || ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut binds = vec![Bind::Text(full_text_query(&self.pool, words))];
+        let mut marks = Vec::new();
+        for id in ids {
+            binds.push(Bind::Text((*id).to_owned()));
+            marks.push(format!("${}", binds.len()));
+        }
+        let within = marks.join(", ");
+        let sql = match self.pool {
+            Pool::Sqlite(_) => format!(
+                "SELECT m.conversation_id, snippet(messages_fts, 0, char(2), char(3), '…', 16) \
+                 FROM messages_fts f JOIN messages m ON m.id = f.rowid \
+                 WHERE messages_fts MATCH $1 AND m.role IN ('user', 'assistant', 'agent') \
+                 AND m.conversation_id IN ({within}) ORDER BY m.id DESC"
+            ),
+            Pool::Postgres(_) => format!(
+                "SELECT DISTINCT ON (m.conversation_id) m.conversation_id, \
+                 ts_headline('english', m.content, to_tsquery('english', $1), \
+                 'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=…') \
+                 FROM messages m WHERE m.search @@ to_tsquery('english', $1) \
+                 AND m.role IN ('user', 'assistant', 'agent') AND m.conversation_id IN ({within}) \
+                 ORDER BY m.conversation_id, m.id DESC"
+            ),
+        };
+        let rows: Vec<(String, String)> = self.fetch_rows(Built { sql, binds }).await?;
+        let mut snippets: Vec<Snippet> = Vec::new();
+        for (id, marked) in rows {
+            if marked.contains(START) && !snippets.iter().any(|s| s.conversation_id == id) {
+                snippets.push(Snippet::from_marked(&id, &marked));
+            }
+        }
+        Ok(snippets)
     }
 
     /// The WHERE conditions after `c.kind = 'support'`, binding their values.
@@ -118,24 +181,14 @@ impl Store {
             let exact = bind(binds, Bind::Text(search.text.trim().to_lowercase()));
             let matching = match self.pool {
                 Pool::Sqlite(_) => {
-                    let query = words
-                        .iter()
-                        .map(|w| format!("\"{w}\"*"))
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    let n = bind(binds, Bind::Text(query));
+                    let n = bind(binds, Bind::Text(full_text_query(&self.pool, &words)));
                     format!(
                         "SELECT m.conversation_id FROM messages_fts f JOIN messages m ON m.id = f.rowid \
                          WHERE messages_fts MATCH {n} AND m.role IN ('user', 'assistant', 'agent')"
                     )
                 }
                 Pool::Postgres(_) => {
-                    let query = words
-                        .iter()
-                        .map(|w| format!("{w}:*"))
-                        .collect::<Vec<_>>()
-                        .join(" & ");
-                    let n = bind(binds, Bind::Text(query));
+                    let n = bind(binds, Bind::Text(full_text_query(&self.pool, &words)));
                     format!(
                         "SELECT m.conversation_id FROM messages m \
                          WHERE m.search @@ to_tsquery('english', {n}) AND m.role IN ('user', 'assistant', 'agent')"

@@ -82,13 +82,40 @@ async fn conversations_are_found_by_their_words_and_filters() {
             ids(&store.search_conversations(&words("REFUND")).await.unwrap()),
             vec!["search-refund"]
         );
-        assert_eq!(
-            ids(&store
-                .search_conversations(&words("monit refund"))
-                .await
-                .unwrap()),
-            vec!["search-refund"]
+        let found = store
+            .search_conversations(&words("monit refund"))
+            .await
+            .unwrap();
+        assert_eq!(ids(&found), vec!["search-refund"]);
+        // Where it matched: the newest matching message, the words marked (stems and prefixes).
+        assert_eq!(found.snippets.len(), 1, "{:?}", found.snippets);
+        let snippet = &found.snippets[0];
+        assert_eq!(snippet.conversation_id, "search-refund");
+        let marked: Vec<String> = snippet
+            .parts
+            .iter()
+            .filter(|p| p.hit)
+            .map(|p| p.text.to_lowercase())
+            .collect();
+        assert!(
+            marked.iter().any(|w| w.starts_with("refund")),
+            "{snippet:?} on {:?}",
+            store.backend()
         );
+        let plain: String = snippet.parts.iter().map(|p| p.text.as_str()).collect();
+        assert!(
+            plain.contains("Refunds take five") || plain.contains("refunds on the broken"),
+            "{plain}"
+        );
+        // No words, no snippets.
+        let filtered = store
+            .search_conversations(&ConversationSearch {
+                limit: 50,
+                ..ConversationSearch::default()
+            })
+            .await
+            .unwrap();
+        assert!(filtered.snippets.is_empty());
         assert_eq!(
             ids(&store.search_conversations(&words("60601")).await.unwrap()),
             vec!["search-shipping"]

@@ -282,6 +282,8 @@ pub fn transcript(history: &[StoredMessage], current_user_id: i64) -> Vec<ChatMe
     let mut turns: Vec<ChatMessage> = Vec::new();
     for m in history {
         match m.role.as_str() {
+            // A line whose words were removed (STORE_TRANSCRIPTS=false) tells the model nothing.
+            "user" | "agent" if m.content.is_empty() && m.id != current_user_id => {}
             "user" => turns.push(ChatMessage::new(Role::User, m.content.clone())),
             "assistant" => {
                 let meta: crate::transcript::ReplyMetadata =
@@ -359,7 +361,50 @@ pub fn transcript(history: &[StoredMessage], current_user_id: i64) -> Vec<ChatMe
     } else {
         messages.extend(turns);
     }
+    if let Some(language) = reply_language(history, current_user_id) {
+        // Just before the customer's message, where the model weighs it most.
+        let at = messages
+            .iter()
+            .rposition(|m| m.role == Role::User)
+            .unwrap_or(messages.len());
+        messages.insert(
+            at,
+            ChatMessage::new(
+                Role::System,
+                format!(
+                    "The customer writes in {language}. Answer in the customer's language; keep \
+                     order numbers, ticket numbers, emails and product names exactly as the tools \
+                     give them."
+                ),
+            ),
+        );
+    }
     messages
+}
+
+/// The language to answer in when it is not English: the one detected in the customer's message
+/// (stored in its metadata), or for a short follow-up too brief to read ("oui", "1013"), the one
+/// of the message before it.
+fn reply_language(history: &[StoredMessage], current_user_id: i64) -> Option<String> {
+    let language_of = |m: &StoredMessage| {
+        serde_json::from_str::<Value>(&m.metadata)
+            .ok()?
+            .get("language")?
+            .as_str()
+            .map(str::to_owned)
+    };
+    let mut users = history
+        .iter()
+        .filter(|m| m.role == "user" && m.id <= current_user_id)
+        .rev();
+    let current = users.next()?;
+    if let Some(language) = language_of(current) {
+        return Some(language);
+    }
+    if current.content.split_whitespace().count() < crate::understanding::language::MIN_WORDS {
+        return users.next().and_then(language_of);
+    }
+    None
 }
 
 #[cfg(test)]
@@ -374,6 +419,46 @@ mod tests {
             metadata: metadata.into(),
             created_at: chrono::Utc::now(),
         }
+    }
+
+    #[test]
+    fn a_customer_writing_another_language_is_answered_in_it() {
+        let french = r#"{"language":"French"}"#;
+        let history = vec![
+            stored(1, "user", "Bonjour, où est ma commande?", french),
+            stored(2, "assistant", "Elle est partie.", "{}"),
+            stored(3, "user", "merci", "{}"),
+        ];
+        // A short follow-up keeps the language of the message before it.
+        let messages = transcript(&history, 3);
+        let at = messages.len() - 1;
+        assert_eq!(messages[at].role, Role::User);
+        assert!(
+            messages[at - 1]
+                .content
+                .contains("writes in French. Answer in the customer")
+        );
+        // A full message read as English answers in English.
+        let mut history = history;
+        history[2] = stored(
+            3,
+            "user",
+            "thanks, and where is the other order please",
+            "{}",
+        );
+        let messages = transcript(&history, 3);
+        assert!(
+            !messages
+                .iter()
+                .any(|m| m.content.contains("Answer in the customer"))
+        );
+        // The first message, on its own.
+        let messages = transcript(&history[..1], 1);
+        assert!(
+            messages[messages.len() - 2]
+                .content
+                .contains("writes in French. Answer in the customer")
+        );
     }
 
     #[test]

@@ -455,6 +455,35 @@ async fn a_server_that_refuses_json_schema_gets_json_object_and_still_classifies
 }
 
 #[tokio::test]
+async fn a_message_in_french_asks_the_model_to_answer_in_french() {
+    let fake = FakeOpenAi::start().await;
+    let db = TestDatabase::sqlite(chrono::Utc::now()).await;
+    let agent = fake.agent("scripted", &db);
+    turn(
+        &agent,
+        "c7",
+        "Bonjour, je voudrais savoir où se trouve ma commande, merci beaucoup",
+    )
+    .await;
+    let requests = fake.chat_requests();
+    let told = requests[0]["messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let at = told
+        .iter()
+        .position(|m| {
+            m["role"] == "system"
+                && m["content"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("The customer writes in French.")
+        })
+        .expect("the language instruction");
+    assert_eq!(told[at + 1]["role"], "user", "just before the message");
+}
+
+#[tokio::test]
 async fn openai_embeddings_fill_their_own_collection() {
     let fake = FakeOpenAi::start().await;
     let mut settings = llm::OpenAiSettings::new("text-embedding-3-small");

@@ -44,12 +44,16 @@ pub async fn analytics_csv(
     Query(q): Query<AnalyticsQuery>,
 ) -> Response {
     let name = q.table.unwrap_or_else(|| "summary".to_owned());
-    if !crate::services::analytics_csv::TABLES.contains(&name.as_str()) {
+    if !domain::api::analytics_export::is_table(&name) {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             &format!(
                 "Unknown table {name:?}; choose one of {}.",
-                crate::services::analytics_csv::TABLES.join(", ")
+                domain::api::analytics_export::TABLES
+                    .iter()
+                    .map(|(t, _)| *t)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
     }

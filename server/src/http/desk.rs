@@ -61,6 +61,7 @@ pub async fn conversations(
             total: found.total,
             page,
             per_page: crate::services::search::PER_PAGE,
+            snippets: found.snippets,
         })
         .into_response(),
         Err(e) => unavailable("Loading the conversations", e),
@@ -236,7 +237,12 @@ pub async fn resolve_conversation(
 ) -> Result<ConversationSummary, Refused> {
     match service.store().resolve_conversation(id).await {
         Ok(Some(summary)) => {
-            crate::services::assist::write_summary(&service.store(), id).await;
+            if service.keeps_transcripts() {
+                crate::services::assist::write_summary(&service.store(), id).await;
+            } else if let Err(e) = service.store().drop_transcript(id).await {
+                // Housekeeping tries again once the conversation has been idle for a day.
+                tracing::error!(error = %e, conversation = id, "cannot remove a resolved transcript");
+            }
             publish(service, "resolved", &summary, self::by(by), true);
             Ok(summary)
         }

@@ -252,6 +252,7 @@ pub async fn conversation(
 /// this browser's conversation, or on a passage it cited.
 pub async fn feedback(
     State(store): State<store::Store>,
+    State(service): State<Arc<SupportService>>,
     headers: HeaderMap,
     body: Result<Json<ReplyFeedback>, JsonRejection>,
 ) -> Response {
@@ -267,7 +268,9 @@ pub async fn feedback(
             "Send {\"message_id\": …, \"helpful\": true or false}.",
         );
     };
-    match crate::services::feedback::vote(&store, &session, &body).await {
+    match crate::services::feedback::vote(&store, &session, &body, service.keeps_transcripts())
+        .await
+    {
         Ok(()) => Json(FeedbackRecorded { recorded: true }).into_response(),
         Err(e) => e.into_response(),
     }
@@ -292,7 +295,9 @@ pub async fn rating(
             "Send {\"rating\": 1 to 5, \"comment\": \"…\"}.",
         );
     };
-    match crate::services::feedback::rate(&store, &session, &body).await {
+    match crate::services::feedback::rate(&store, &session, &body, service.keeps_transcripts())
+        .await
+    {
         Ok(()) => {
             crate::services::feedback::announce_rating(&service, &session, body.rating).await;
             Json(FeedbackRecorded { recorded: true }).into_response()
@@ -358,6 +363,10 @@ pub async fn human(
     }
 }
 
+/// What a line whose words were removed shows.
+pub const NOT_KEPT: &str =
+    "(Not kept: this service removes what was said once a conversation ends.)";
+
 /// A stored message as the chat and the desk show it (Markdown rendered and sanitized).
 pub fn transcript_message(m: &store::chat::StoredMessage) -> Option<TranscriptMessage> {
     let role = m.role.parse::<MessageRole>().ok()?;
@@ -366,11 +375,17 @@ pub fn transcript_message(m: &store::chat::StoredMessage) -> Option<TranscriptMe
         tracing::warn!(error = %e, message_id = m.id, "unreadable message metadata");
         ReplyMetadata::default()
     });
+    // Removed when the conversation ended (STORE_TRANSCRIPTS=false): the line says so.
+    let text = if metadata.not_kept {
+        NOT_KEPT.to_owned()
+    } else {
+        m.content.clone()
+    };
     Some(TranscriptMessage {
         id: m.id,
         role,
-        text: m.content.clone(),
-        html: (role != MessageRole::User).then(|| markdown::to_safe_html(&m.content)),
+        html: (role != MessageRole::User).then(|| markdown::to_safe_html(&text)),
+        text,
         classification: metadata.classification,
         language: metadata.language,
         tools: metadata.tools,

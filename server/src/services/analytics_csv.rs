@@ -5,21 +5,6 @@
 use domain::api::desk::{Analytics, Timing};
 use domain::csv::table_to_csv;
 
-/// The tables, by the name the query uses.
-pub const TABLES: &[&str] = &[
-    "summary",
-    "days",
-    "categories",
-    "priorities",
-    "sentiments",
-    "intents",
-    "tools",
-    "agents",
-    "down_by_intent",
-    "down_by_passage",
-    "low_rated",
-];
-
 fn opt(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.3}")).unwrap_or_default()
 }
@@ -28,7 +13,8 @@ fn ms(t: &Timing) -> [String; 2] {
     [opt(t.median_ms), opt(t.p90_ms)]
 }
 
-/// The table named `name` as CSV; `None` for a name not in [`TABLES`].
+/// The table named `name` as CSV; `None` for a name not in
+/// [`domain::api::analytics_export::TABLES`].
 pub fn table(a: &Analytics, name: &str) -> Option<String> {
     let counts = |rows: &[domain::api::desk::Count]| {
         table_to_csv(

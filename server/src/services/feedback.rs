@@ -16,12 +16,23 @@ fn unavailable(e: store::StoreError) -> ServiceError {
     ServiceError::unavailable("Your feedback could not be saved; try again.")
 }
 
+/// A customer's comment as stored: trimmed, or nothing when transcripts are not kept.
+fn words(comment: Option<&str>, keep_words: bool) -> String {
+    if keep_words {
+        comment.unwrap_or("").trim().to_owned()
+    } else {
+        String::new()
+    }
+}
+
 /// Records a vote on one of the agent's replies in `conversation_id` (or on one passage it
 /// cited). Voting again replaces the earlier vote.
+/// With `keep_words` false (`STORE_TRANSCRIPTS=false`) the reason is not stored, only the vote.
 pub async fn vote(
     store: &Store,
     conversation_id: &str,
     feedback: &ReplyFeedback,
+    keep_words: bool,
 ) -> Result<(), ServiceError> {
     feedback
         .check()
@@ -66,7 +77,7 @@ pub async fn vote(
             kind: "reply".into(),
             passage,
             score: if feedback.helpful { 1 } else { -1 },
-            reason: feedback.reason.as_deref().unwrap_or("").trim().to_owned(),
+            reason: words(feedback.reason.as_deref(), keep_words),
             intent,
             passages: cited.join(" "),
             created_at: chrono::Utc::now(),
@@ -75,11 +86,13 @@ pub async fn vote(
         .map_err(unavailable)
 }
 
-/// Records the customer's rating of a resolved conversation (rating again replaces it).
+/// Records the customer's rating of a resolved conversation (rating again replaces it). With
+/// `keep_words` false the comment is not stored, only the rating.
 pub async fn rate(
     store: &Store,
     conversation_id: &str,
     rating: &ConversationRating,
+    keep_words: bool,
 ) -> Result<(), ServiceError> {
     rating
         .check()
@@ -101,7 +114,7 @@ pub async fn rate(
             kind: "rating".into(),
             passage: String::new(),
             score: i64::from(rating.rating),
-            reason: rating.comment.as_deref().unwrap_or("").trim().to_owned(),
+            reason: words(rating.comment.as_deref(), keep_words),
             intent: String::new(),
             passages: String::new(),
             created_at: chrono::Utc::now(),

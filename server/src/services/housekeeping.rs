@@ -23,6 +23,8 @@ pub struct Removed {
     pub images: usize,
     pub taught_classes: u64,
     pub conversations: u64,
+    /// Conversations whose words were removed (`STORE_TRANSCRIPTS=false`).
+    pub transcripts: u64,
 }
 
 /// How long things are kept.
@@ -31,13 +33,29 @@ pub struct Retention {
     pub visitor_days: u32,
     /// Resolved conversations (`None`: kept).
     pub conversation_days: Option<u32>,
+    /// `STORE_TRANSCRIPTS`: with `false`, the words of conversations idle for
+    /// [`TRANSCRIPT_IDLE`] are removed (resolving one removes them at once).
+    pub transcripts_kept: bool,
 }
+
+/// How long an unresolved conversation keeps its words when transcripts are not kept: long
+/// enough for a customer to come back the same day, or a person to take it over.
+pub const TRANSCRIPT_IDLE: chrono::Duration = chrono::Duration::hours(24);
 
 /// Removes expired staff sessions, visitors' images and taught classes older than the visitor
 /// period, and resolved conversations older than the retention period. Each part that fails is
 /// logged and tried again next time.
 pub async fn clean_up(store: &Store, images: &ImageService, retention: Retention) -> Removed {
-    let now = chrono::Utc::now();
+    clean_up_at(store, images, retention, chrono::Utc::now()).await
+}
+
+/// [`clean_up`] as if the clock said `now` (tests move it forward instead of waiting).
+pub async fn clean_up_at(
+    store: &Store,
+    images: &ImageService,
+    retention: Retention,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Removed {
     let cutoff = now - chrono::Duration::days(i64::from(retention.visitor_days));
     let mut removed = Removed::default();
     match store.delete_expired_sessions(now).await {
@@ -65,10 +83,34 @@ pub async fn clean_up(store: &Store, images: &ImageService, retention: Retention
             Err(e) => tracing::warn!(error = %e, "cannot remove old resolved conversations"),
         }
     }
+    if !retention.transcripts_kept {
+        removed.transcripts = drop_idle_transcripts(store, now - TRANSCRIPT_IDLE).await;
+    }
     if removed != Removed::default() {
         tracing::info!(?removed, "expired data removed");
     }
     removed
+}
+
+/// Removes the words of support conversations untouched since `before`; returns how many.
+async fn drop_idle_transcripts(store: &Store, before: chrono::DateTime<chrono::Utc>) -> u64 {
+    let ids = match store.conversations_with_transcripts_before(before).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list idle transcripts");
+            return 0;
+        }
+    };
+    let mut dropped = 0;
+    for id in ids {
+        match store.drop_transcript(&id).await {
+            Ok(_) => dropped += 1,
+            Err(e) => {
+                tracing::warn!(error = %e, conversation = %id, "cannot remove an idle transcript")
+            }
+        }
+    }
+    dropped
 }
 
 /// Runs until the process ends; `finish` flushes what is left on shutdown.

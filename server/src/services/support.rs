@@ -17,6 +17,8 @@ pub struct SupportService {
     hub: Hub,
     mailer: Option<Arc<dyn support::tools::Mailer>>,
     alerts: Alerts,
+    /// `STORE_TRANSCRIPTS`: whether a conversation's words outlive it.
+    keeps_transcripts: bool,
 }
 
 impl SupportService {
@@ -41,7 +43,19 @@ impl SupportService {
             hub,
             mailer,
             alerts,
+            keeps_transcripts: true,
         }
+    }
+
+    /// With `false`, a conversation's words are removed when it is resolved or left idle; only
+    /// its classifications and figures stay.
+    pub fn with_transcripts(mut self, keep: bool) -> SupportService {
+        self.keeps_transcripts = keep;
+        self
+    }
+
+    pub fn keeps_transcripts(&self) -> bool {
+        self.keeps_transcripts
     }
 
     /// Where alerts to the team go.
@@ -162,18 +176,25 @@ impl SupportService {
 /// What of a turn the team is alerted to: an escalation (with its ticket), or a ticket the agent
 /// opened without one.
 fn alerts_of(session: &str, r: &support::TurnResult) -> Vec<Alert> {
+    let outcome_of = |tool: &str| r.tools.iter().find(|o| o.tool == tool && o.ok);
     let ticket_of = |tool: &str| {
-        r.tools
-            .iter()
-            .find(|o| o.tool == tool && o.ok)
+        outcome_of(tool)
             .and_then(|o| o.result.get("ticket_id"))
             .and_then(serde_json::Value::as_i64)
     };
+    // Asking again while a person is on the way reuses the open ticket: the team already knows.
+    let already_open = outcome_of("escalate_to_human")
+        .and_then(|o| o.result.get("already_open"))
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
     let (priority, category) = (
         r.classification.priority.clone(),
         r.classification.category.clone(),
     );
     if r.escalated {
+        if already_open {
+            return Vec::new();
+        }
         return vec![Alert::Escalated {
             conversation_id: session.to_owned(),
             ticket_id: ticket_of("escalate_to_human"),

@@ -152,7 +152,7 @@ pub(super) fn Analytics() -> impl IntoView {
                 {feedback_view(a.feedback)}
                 <nav class="mt-4 text-sm" aria-label="Download the tables" data-testid="analytics-csv">
                     <span class="mr-2 font-medium">"Download as CSV:"</span>
-                    {CSV_TABLES.iter().map(|(table, label)| {
+                    {domain::api::analytics_export::TABLES.iter().map(|(table, label)| {
                         let href = format!("{}?days={}&table={table}", desk_api_csv(), days.get_untracked());
                         view! { <a class="mr-3 text-indigo-700 underline dark:text-indigo-300" href=href download>{*label}</a> }
                     }).collect_view()}
@@ -161,21 +161,6 @@ pub(super) fn Analytics() -> impl IntoView {
         })}
     }
 }
-
-/// The CSV export's tables, as the server names them, with their link text.
-const CSV_TABLES: &[(&str, &str)] = &[
-    ("summary", "key figures"),
-    ("days", "days"),
-    ("categories", "categories"),
-    ("priorities", "priorities"),
-    ("sentiments", "sentiments"),
-    ("intents", "automation by intent"),
-    ("tools", "tools"),
-    ("agents", "people"),
-    ("down_by_intent", "thumbs-down by intent"),
-    ("down_by_passage", "thumbs-down by passage"),
-    ("low_rated", "low-rated conversations"),
-];
 
 fn desk_api_csv() -> &'static str {
     domain::api::routes::desk_api::ANALYTICS_CSV.template()

@@ -76,10 +76,23 @@ pub(super) fn Conversations() -> impl IntoView {
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = desk;
+    // Each conversation of the page with where it matched the words searched for, if it did.
     let conversations = move || {
         list.with(|l| {
             l.as_ref()
-                .map(|l| l.conversations.clone())
+                .map(|l| {
+                    l.conversations
+                        .iter()
+                        .map(|c| {
+                            let snippet = l
+                                .snippets
+                                .iter()
+                                .find(|s| s.conversation_id == c.id)
+                                .map(|s| s.parts.clone());
+                            (c.clone(), snippet)
+                        })
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     };
@@ -102,7 +115,7 @@ pub(super) fn Conversations() -> impl IntoView {
                     <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="no-conversations">{move || if search.with(|s| s.pairs().iter().any(|(k, _)| *k != "view")) { "Nothing matches this search." } else { "No conversations here yet." }}</p>
                 </Show>
                 <ul class="max-h-[36rem] space-y-1 overflow-y-auto" data-testid="conversation-list">
-                    {move || conversations().into_iter().map(|c| {
+                    {move || conversations().into_iter().map(|(c, snippet)| {
                         let id = c.id.clone();
                         let id_for_click = id.clone();
                         let is_selected = { let id = id.clone(); move || selected.get().as_deref() == Some(id.as_str()) };
@@ -120,6 +133,15 @@ pub(super) fn Conversations() -> impl IntoView {
                                         <span class="truncate">{c.customer_email.clone().unwrap_or_else(|| "anonymous".into())}</span>
                                         <span>{format!("{} messages", c.message_count)}</span>
                                     </div>
+                                    {snippet.map(|parts| view! {
+                                        <p class="mt-1 line-clamp-2 text-xs text-slate-700 dark:text-slate-300" data-testid="search-snippet">
+                                            {parts.into_iter().map(|p| if p.hit {
+                                                view! { <mark class="rounded bg-amber-200 px-0.5 text-slate-900 dark:bg-amber-300">{p.text}</mark> }.into_any()
+                                            } else {
+                                                p.text.into_any()
+                                            }).collect_view()}
+                                        </p>
+                                    })}
                                 </button>
                             </li>
                         }

@@ -302,6 +302,9 @@ pub struct ConversationList {
     pub page: u32,
     #[serde(default)]
     pub per_page: u32,
+    /// For a search by words: where each conversation on the page matched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snippets: Vec<super::snippet::Snippet>,
 }
 
 /// The desk's conversation search as its query string carries it; every part is optional, and

@@ -71,6 +71,7 @@ macro_rules! text_enum {
 }
 
 // After the macro: the modules below see it by textual order.
+pub mod analytics_export;
 pub mod desk;
 pub mod error;
 pub mod feedback;
@@ -79,6 +80,7 @@ pub mod images;
 pub mod jobs;
 pub mod knowledge;
 pub mod routes;
+pub mod snippet;
 pub mod support;
 pub mod v1;
 

@@ -138,6 +138,10 @@ pub struct ReplyMetadata {
     pub staff_id: Option<i64>,
     #[serde(default)]
     pub proposal: Option<ProposalCard>,
+    /// The text was removed when the conversation ended (`STORE_TRANSCRIPTS=false`): only what
+    /// analytics count is left.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_kept: bool,
 }
 
 /// `GET /api/support/conversation`: this browser's conversation, to resume it after a reload.

@@ -132,6 +132,16 @@ pub async fn escalate_with(
             intent: Some(Intent::Escalate),
         };
     };
+    if ticket.already_open {
+        return PlannerReply {
+            text: format!(
+                "You're already with our team: ticket **{}** is open and a person will reply here. Anything you add now goes to them too.",
+                ticket.ticket_id
+            ),
+            suggestions: Vec::new(),
+            intent: Some(Intent::Escalate),
+        };
+    }
     let ticket = ticket.ticket_id;
     PlannerReply {
         text: format!(

@@ -95,6 +95,10 @@ pub struct TicketView {
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_status: Option<String>,
+    /// The conversation was already with the team: this is its open escalation ticket, not a
+    /// new one (so pressing "Talk to a human" twice opens one ticket and alerts the team once).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub already_open: bool,
 }
 
 /// Products found by a search or checked for stock.

@@ -41,6 +41,9 @@ const LANGUAGES: &[whatlang::Lang] = &[
 /// How sure the detector must be of a message in the Latin script.
 const MIN_CONFIDENCE: f64 = 0.5;
 
+/// Fewer Latin words than this are too few to tell a language by.
+pub const MIN_WORDS: usize = 4;
+
 /// The language of `text` when it is confidently not English: its English name.
 pub fn foreign_language(text: &str) -> Option<&'static str> {
     let detector = whatlang::Detector::with_allowlist(LANGUAGES.to_vec());
@@ -72,7 +75,7 @@ pub fn foreign_language(text: &str) -> Option<&'static str> {
         .iter()
         .filter(|w| w.chars().any(char::is_alphabetic))
         .count()
-        < 4
+        < MIN_WORDS
     {
         return None;
     }

@@ -35,6 +35,7 @@ use store::Store;
 )]
 pub async fn reply_feedback(
     State(store): State<Store>,
+    State(service): State<Arc<SupportService>>,
     Scoped(_key, _): Scoped<MessagesWrite>,
     PathParam(id): PathParam<String>,
     JsonBody(body): JsonBody<ReplyFeedback>,
@@ -45,7 +46,7 @@ pub async fn reply_feedback(
     if let Err(refusal) = body.check() {
         return refused(refusal);
     }
-    match crate::services::feedback::vote(&store, &id, &body).await {
+    match crate::services::feedback::vote(&store, &id, &body, service.keeps_transcripts()).await {
         Ok(()) => Json(FeedbackRecorded { recorded: true }).into_response(),
         Err(e) => e.into_response(),
     }
@@ -85,7 +86,7 @@ pub async fn rating(
     if let Err(refusal) = body.check() {
         return refused(refusal);
     }
-    match crate::services::feedback::rate(&store, &id, &body).await {
+    match crate::services::feedback::rate(&store, &id, &body, service.keeps_transcripts()).await {
         Ok(()) => {
             crate::services::feedback::announce_rating(&service, &id, body.rating).await;
             Json(FeedbackRecorded { recorded: true }).into_response()

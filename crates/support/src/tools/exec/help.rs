@@ -131,6 +131,7 @@ pub(super) async fn create_ticket(
             subject: Some(ticket.subject.clone()),
             status: Some(ticket.status.clone()),
             conversation_status: None,
+            already_open: false,
         },
         summary,
     )
@@ -154,6 +155,21 @@ pub(super) async fn escalate(
     now: DateTime<Utc>,
 ) -> Outcome {
     let reason = args::text(&req_str(v, "reason")?, "reason", 2000).map_err(ToolError::Invalid)?;
+    if let Some(ticket) = open_escalation(toolbox, &session.conversation_id).await? {
+        let summary = format!("already with the team: ticket {}", ticket.id);
+        return done(
+            TicketView {
+                ticket_id: ticket.id,
+                priority: ticket.priority.as_str().into(),
+                team: ticket.assigned_team,
+                subject: None,
+                status: Some(ticket.status.as_str().into()),
+                conversation_status: Some("escalated".into()),
+                already_open: true,
+            },
+            summary,
+        );
+    }
     // An escalation never fails for a missing or unproven order: the person still gets a human,
     // the ticket just is not tied to the order.
     let (name, email, order_id) = match ticket_owner(toolbox, v, session).await {
@@ -206,7 +222,33 @@ pub(super) async fn escalate(
             subject: None,
             status: None,
             conversation_status: Some("escalated".into()),
+            already_open: false,
         },
         summary,
     )
+}
+
+/// The escalation ticket still open for a conversation that waits for a person, if any: asking
+/// again for a person while one is on the way is the same request, not a new ticket.
+async fn open_escalation(
+    toolbox: &Toolbox,
+    conversation_id: &str,
+) -> Result<Option<store::operations::Ticket>, ToolError> {
+    if toolbox
+        .store
+        .conversation_status(conversation_id)
+        .await?
+        .as_deref()
+        != Some("escalated")
+    {
+        return Ok(None);
+    }
+    let tickets = toolbox
+        .store
+        .tickets_for_conversation(conversation_id)
+        .await?;
+    Ok(tickets.into_iter().rev().find(|t| {
+        t.assigned_team.as_deref() == Some("Escalations")
+            && t.status != store::operations::TicketStatus::Resolved
+    }))
 }
