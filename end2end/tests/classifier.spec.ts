@@ -37,6 +37,10 @@ test('a picked photo is previewed and classified, with bars, ImageNet guesses an
   // At a threshold of 100% only "other" can answer; at 0% the top guess always does.
   await page.getByTestId('threshold').fill('1');
   await expect(page.getByTestId('predicted-class')).toHaveText('other');
+  await page.getByTestId('threshold').fill('0.8');
+  // The threshold is explained in terms of the calibrated probabilities.
+  await expect(page.getByTestId('calibration-note')).toContainText('of answers given at 80.0%, about 8 in 10 are right');
+  await expect(page.getByTestId('calibration-note')).toContainText('calibrated on held-out photos');
   await page.getByTestId('threshold').fill('0');
   await expect(page.getByTestId('threshold-applied')).toHaveCount(0);
   const top = (await page.getByTestId('confidence').textContent())?.match(/Top guess (\S+)/)?.[1];

@@ -44,6 +44,22 @@ pub fn ClassifierPage() -> impl IntoView {
     }
 }
 
+/// What a confidence means, in the terms of the held-out photos the temperature was fitted on.
+fn calibration_note(threshold: f32, ece: Option<f64>) -> String {
+    let in_ten = (threshold * 10.0).round() as u32;
+    match ece {
+        Some(ece) => format!(
+            "The probabilities are calibrated on held-out photos (off by {:.1} points on average): of answers given at {}, about {in_ten} in 10 are right.",
+            ece * 100.0,
+            percent(threshold)
+        ),
+        None => format!(
+            "Of answers given at {}, about {in_ten} in 10 should be right.",
+            percent(threshold)
+        ),
+    }
+}
+
 #[component]
 fn Classifier() -> impl IntoView {
     let info = RwSignal::new(None::<Info>);
@@ -227,6 +243,7 @@ fn Classifier() -> impl IntoView {
                         prop:value=move || threshold.get().to_string()
                         on:input=move |ev| threshold.set(event_target_value(&ev).parse().unwrap_or(0.6))/>
                     <span class="text-xs font-normal text-slate-600 dark:text-slate-400">"Under it the answer is “other”. It moves the answer below at once: the probabilities do not change."</span>
+                    <span class="mt-1 block text-xs font-normal text-slate-600 dark:text-slate-400" data-testid="calibration-note">{move || calibration_note(threshold.get(), info.with(|i| i.as_ref().and_then(|i| i.shipped.get("expected_calibration_error").and_then(|e| e.parse::<f64>().ok()))))}</span>
                 </label>
             </section>
             <section class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" aria-live="polite" data-testid="result">

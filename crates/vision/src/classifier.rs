@@ -5,13 +5,16 @@
 use crate::augment::{self, Rng};
 use crate::efficientnet::EfficientNetLite0;
 use crate::head::{Bank, Head, TrainOptions, argmax, softmax};
+use crate::tail::TailWeights;
 use crate::{VisionError, VisionResult, canonical_class, imagenet, preprocess};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 use std::time::Instant;
 
-/// The head and feature bank this project trained and ships (see `classifier-train`).
+/// The fine-tuned tail, the head and the feature bank this project trained and ships (see
+/// `scripts/train-classifier.sh`).
+const SHIPPED_TAIL: &[u8] = include_bytes!("../shipped/tail.safetensors");
 const SHIPPED_HEAD: &[u8] = include_bytes!("../shipped/head.safetensors");
 const SHIPPED_BANK: &[u8] = include_bytes!("../shipped/bank.safetensors");
 
@@ -81,6 +84,8 @@ impl Overlay {
 
 pub struct Classifier {
     backbone: EfficientNetLite0,
+    /// The id of the tail the features come from: taught examples of another tail are dropped.
+    extractor: String,
     shipped_head: Head,
     shipped_bank: Bank,
     state: RwLock<State>,
@@ -96,32 +101,52 @@ fn head_path(dir: &Path) -> PathBuf {
 }
 
 impl Classifier {
-    /// Loads the backbone and the shipped head, then whatever users taught earlier.
+    /// Loads the backbone with the shipped tail and head, then whatever users taught earlier.
     pub fn load(settings: ClassifierSettings) -> VisionResult<Self> {
-        let backbone = EfficientNetLite0::load(&settings.weights)?;
+        let tail = TailWeights::from_bytes(SHIPPED_TAIL)?;
+        let extractor = tail.id().to_owned();
+        let backbone = EfficientNetLite0::load(&settings.weights)?.with_adapted_tail(&tail)?;
         let shipped_head = Head::from_bytes(SHIPPED_HEAD)?;
         let shipped_bank = Bank::from_bytes(SHIPPED_BANK)?;
-        let state = match Self::load_taught(&settings.state_dir) {
-            Ok(Some(state)) => state,
-            Ok(None) => State {
-                head: shipped_head.clone(),
-                taught: Bank::default(),
+        let fresh = || State {
+            head: shipped_head.clone(),
+            taught: Bank {
+                extractor: extractor.clone(),
+                ..Bank::default()
             },
+        };
+        let state = match Self::load_taught(&settings.state_dir) {
+            Ok(Some(state)) if state.taught.extractor == extractor => state,
+            Ok(Some(_)) => {
+                tracing::warn!(dir = %settings.state_dir.display(), "taught classes were learnt from an earlier network; starting from the shipped classes");
+                fresh()
+            }
+            Ok(None) => fresh(),
             Err(e) => {
                 tracing::warn!(error = %e, dir = %settings.state_dir.display(), "taught classes unreadable; using the shipped head");
-                State {
-                    head: shipped_head.clone(),
-                    taught: Bank::default(),
-                }
+                fresh()
             }
         };
         Ok(Self {
             backbone,
+            extractor,
             shipped_head,
             shipped_bank,
             state: RwLock::new(state),
             settings,
         })
+    }
+
+    /// A visitor's kept classes, or `None` when they were learnt from another network's
+    /// features (an update replaced the tail): those are not comparable, so the visitor starts
+    /// again from the shared classes.
+    pub fn overlay(&self, state: &TaughtState) -> VisionResult<Option<Overlay>> {
+        let overlay = Overlay::from_state(state)?;
+        if overlay.taught.extractor != self.extractor {
+            tracing::info!("a visitor's classes were learnt from an earlier network; ignored");
+            return Ok(None);
+        }
+        Ok(Some(overlay))
     }
 
     fn load_taught(dir: &Path) -> VisionResult<Option<State>> {
@@ -345,7 +370,10 @@ impl Classifier {
         };
         let started = Instant::now();
         let (class, features) = self.examples(&classes, class, uploads)?;
-        let mut own = overlay.map(|o| o.taught.clone()).unwrap_or_default();
+        let mut own = overlay.map(|o| o.taught.clone()).unwrap_or_else(|| Bank {
+            extractor: self.extractor.clone(),
+            ..Bank::default()
+        });
         for f in &features {
             own.push(&class, f);
         }
@@ -398,6 +426,10 @@ impl Classifier {
             taught: Bank::from_bytes(&taught.taught)?,
             head: Head::from_bytes(&taught.head)?,
         };
+        if next.taught.extractor != self.extractor {
+            tracing::warn!("shared taught classes were learnt from an earlier network; ignored");
+            return self.reset();
+        }
         let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
         std::fs::create_dir_all(&self.settings.state_dir)?;
         std::fs::write(taught_path(&self.settings.state_dir), &taught.taught)?;
@@ -421,7 +453,10 @@ impl Classifier {
         }
         *state = State {
             head: self.shipped_head.clone(),
-            taught: Bank::default(),
+            taught: Bank {
+                extractor: self.extractor.clone(),
+                ..Bank::default()
+            },
         };
         Ok(())
     }

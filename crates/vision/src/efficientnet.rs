@@ -39,14 +39,14 @@ const STAGES: [(usize, usize, usize, usize, usize, usize); 7] = [
 
 /// A 1x1 convolution with its batch norm folded in: a matrix product per image, then the bias
 /// and ReLU6 in one pass.
-struct Pointwise {
+pub(crate) struct Pointwise {
     /// (out, in)
-    weight: Tensor,
-    bias: BiasRelu6,
+    pub(crate) weight: Tensor,
+    pub(crate) bias: BiasRelu6,
 }
 
 impl Pointwise {
-    fn forward(&self, x: &Tensor) -> VisionResult<Tensor> {
+    pub(crate) fn forward(&self, x: &Tensor) -> VisionResult<Tensor> {
         let (n, c, h, w) = x.dims4()?;
         let y = self
             .weight
@@ -59,9 +59,9 @@ impl Pointwise {
 
 /// Adds a bias per channel of an (N, C, L) tensor and optionally clamps to [0, 6], in one pass
 /// (candle's broadcast add and clamp would each read and write the whole tensor).
-struct BiasRelu6 {
-    bias: Vec<f32>,
-    relu6: bool,
+pub(crate) struct BiasRelu6 {
+    pub(crate) bias: Vec<f32>,
+    pub(crate) relu6: bool,
 }
 
 impl CustomOp1 for BiasRelu6 {
@@ -100,15 +100,15 @@ impl CustomOp1 for BiasRelu6 {
     }
 }
 
-struct MbConv {
-    expand: Option<Pointwise>,
-    depthwise: Depthwise,
-    project: Pointwise,
-    residual: bool,
+pub(crate) struct MbConv {
+    pub(crate) expand: Option<Pointwise>,
+    pub(crate) depthwise: Depthwise,
+    pub(crate) project: Pointwise,
+    pub(crate) residual: bool,
 }
 
 impl MbConv {
-    fn forward(&self, x: &Tensor) -> VisionResult<Tensor> {
+    pub(crate) fn forward(&self, x: &Tensor) -> VisionResult<Tensor> {
         let mut y = match &self.expand {
             Some(expand) => expand.forward(x)?,
             None => x.clone(),
@@ -132,6 +132,26 @@ pub struct EfficientNetLite0 {
     /// (1000, 1280)
     fc_weight: Tensor,
     fc_bias: Tensor,
+    /// The last block and head conv fine-tuned for this project's classes (see `tail`): when
+    /// set, `features` come from it; the ImageNet logits always come from the original.
+    adapted: Option<Tail>,
+}
+
+/// The blocks before the tail: their output, (N, 192, 7, 7) at 224x224, is what fine-tuning
+/// caches.
+pub const TRUNK_BLOCKS: usize = 15;
+
+/// The last block and the 1x1 head convolution, then the average pool: trunk output to features.
+pub(crate) struct Tail {
+    pub(crate) block: MbConv,
+    pub(crate) head: Pointwise,
+}
+
+impl Tail {
+    pub(crate) fn features(&self, trunk: &Tensor) -> VisionResult<Tensor> {
+        let x = self.block.forward(trunk)?;
+        Ok(self.head.forward(&x)?.mean(D::Minus1)?.mean(D::Minus1)?)
+    }
 }
 
 /// What one forward pass gives: the pooled 1280-d features and the 1000 ImageNet logits.
@@ -266,7 +286,54 @@ impl EfficientNetLite0 {
             head: weights.pointwise("_conv_head", "_bn1", true)?,
             fc_weight: weights.get("_fc.weight")?.clone(),
             fc_bias: weights.get("_fc.bias")?.clone(),
+            adapted: None,
         })
+    }
+
+    /// The network whose `features` come from an adapted tail (its ImageNet logits do not).
+    pub fn with_adapted_tail(mut self, tail: &crate::tail::TailWeights) -> VisionResult<Self> {
+        self.adapted = Some(tail.to_tail()?);
+        Ok(self)
+    }
+
+    /// Whether `features` come from an adapted tail.
+    pub fn is_adapted(&self) -> bool {
+        self.adapted.is_some()
+    }
+
+    /// The original tail's weights (batch norm folded), where fine-tuning starts.
+    pub fn original_tail(&self) -> VisionResult<crate::tail::TailWeights> {
+        crate::tail::TailWeights::of(&self.blocks[TRUNK_BLOCKS], &self.head)
+    }
+
+    /// The stem and the first `TRUNK_BLOCKS` blocks of a preprocessed batch, (N, 3, H, W).
+    pub fn trunk(&self, images: &Tensor) -> VisionResult<Tensor> {
+        let (_, _, h, w) = images.dims4()?;
+        let (_, top, bottom) = same_padding(h, 3, 2);
+        let (_, left, right) = same_padding(w, 3, 2);
+        let mut x = images
+            .pad_with_zeros(2, top, bottom)?
+            .pad_with_zeros(3, left, right)?
+            .conv2d(&self.stem_weight, 0, 2, 1, 1)?
+            .broadcast_add(&self.stem_bias)?
+            .clamp(0f32, 6f32)?;
+        for block in &self.blocks[..TRUNK_BLOCKS] {
+            x = block.forward(&x)?;
+        }
+        Ok(x)
+    }
+
+    /// Features from a trunk output: through the adapted tail when there is one.
+    pub fn features_of_trunk(&self, trunk: &Tensor) -> VisionResult<Tensor> {
+        match &self.adapted {
+            Some(tail) => tail.features(trunk),
+            None => self.original_features(trunk),
+        }
+    }
+
+    fn original_features(&self, trunk: &Tensor) -> VisionResult<Tensor> {
+        let x = self.blocks[TRUNK_BLOCKS].forward(trunk)?;
+        Ok(self.head.forward(&x)?.mean(D::Minus1)?.mean(D::Minus1)?)
     }
 
     /// 1280-d features for each picture, of any size (resized to 224x224).
@@ -282,22 +349,15 @@ impl EfficientNetLite0 {
 
     /// Runs a batch of preprocessed images, (N, 3, H, W).
     pub fn forward(&self, images: &Tensor) -> VisionResult<Output> {
-        let (_, _, h, w) = images.dims4()?;
-        let (_, top, bottom) = same_padding(h, 3, 2);
-        let (_, left, right) = same_padding(w, 3, 2);
-        let mut x = images
-            .pad_with_zeros(2, top, bottom)?
-            .pad_with_zeros(3, left, right)?
-            .conv2d(&self.stem_weight, 0, 2, 1, 1)?
-            .broadcast_add(&self.stem_bias)?
-            .clamp(0f32, 6f32)?;
-        for block in &self.blocks {
-            x = block.forward(&x)?;
-        }
-        let features = self.head.forward(&x)?.mean(D::Minus1)?.mean(D::Minus1)?;
-        let logits = features
+        let trunk = self.trunk(images)?;
+        let original = self.original_features(&trunk)?;
+        let logits = original
             .matmul(&self.fc_weight.t()?)?
             .broadcast_add(&self.fc_bias)?;
+        let features = match &self.adapted {
+            Some(tail) => tail.features(&trunk)?,
+            None => original,
+        };
         Ok(Output { features, logits })
     }
 }

@@ -2,6 +2,7 @@
 //! EfficientNet-Lite0 backbone run with candle, with a trained softmax head on its 1280-d features.
 
 pub mod augment;
+pub mod calibration;
 pub mod classifier;
 pub mod dataset;
 pub mod depthwise;
@@ -10,6 +11,7 @@ pub mod efficientnet;
 pub mod head;
 pub mod imagenet;
 pub mod preprocess;
+pub mod tail;
 pub mod tensorfile;
 pub mod training;
 

@@ -40,22 +40,57 @@ fn a_short_run_on_cifar_learns_bird_plane_and_other() {
             steps: 150,
             ..Default::default()
         },
+        fine_tune: vision::tail::FineTuneOptions {
+            epochs: 1,
+            batch: 32,
+            ..Default::default()
+        },
+        bank_per_class: 20,
     };
-    let mut calls = 0;
-    let trained = training::train(&net, train, &config, |done, total| {
-        calls += 1;
-        assert!(done <= total);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = training::TrunkCache {
+        path: dir.path().join("trunks.safetensors"),
+    };
+    let (mut trunk_calls, mut epochs) = (0, 0);
+    let trained = training::train(&net, train.clone(), &config, Some(&cache), |p| match p {
+        training::Progress::Trunks { done, total } => {
+            trunk_calls += 1;
+            assert!(done <= total);
+        }
+        training::Progress::Epoch(_) => epochs += 1,
     })
     .expect("training");
-    assert!(calls > 1, "progress is reported");
+    assert!(trunk_calls > 1, "progress is reported");
+    assert_eq!(epochs, 1);
     assert_eq!(trained.head.classes.len(), 4);
     assert_eq!(trained.report.images["superman"], 16);
-    assert_eq!(trained.bank.len(), trained.report.train_images * 2);
-    let report = training::evaluate(&net, &trained.head, &test, 0.6).expect("evaluation");
+    assert_eq!(
+        trained.report.feature_vectors,
+        trained.report.train_images * 2
+    );
+    assert!(
+        trained.bank.counts().values().all(|&n| n <= 20),
+        "the shipped bank is capped"
+    );
+    assert!(trained.tail.id().starts_with("fine-tuned"));
+    assert_eq!(trained.bank.extractor, trained.tail.id());
+    assert!(trained.head.temperature > 0.0);
+    // A second run with the same pictures reads the trunks from the cache.
+    assert!(cache.path.exists());
+    let mut computed = false;
+    training::train(&net, train, &config, Some(&cache), |p| {
+        computed |= matches!(p, training::Progress::Trunks { .. })
+    })
+    .expect("second run");
+    assert!(!computed, "the cache answered");
+
+    let net = net.with_adapted_tail(&trained.tail).expect("tail");
+    let report = training::evaluate(&net, &trained.head, &test, 0.6, true).expect("evaluation");
     println!(
-        "{}\naccuracy {:.3}",
+        "{}\naccuracy {:.3}\n{}",
         report.confusion.render(),
-        report.accuracy
+        report.accuracy,
+        report.reliability.render()
     );
     // Chance is 1/3; 120 photos (40 per class) already give far more.
     assert!(report.accuracy >= 0.65, "accuracy {}", report.accuracy);

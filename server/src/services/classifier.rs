@@ -16,7 +16,7 @@ use domain::classifier::{ClassInfo, Prediction, TeachReport};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use store::{Backend, Store};
-use vision::classifier::{Overlay, TaughtState};
+use vision::classifier::TaughtState;
 use vision::{Classifier, ClassifierSettings, VisionError};
 
 /// Where the classifier stands (`/health/ready`).
@@ -164,7 +164,7 @@ impl ClassifierService {
         let before = self.visitor_state(visitor).await?;
         let (state, report) = self
             .run(move |c| {
-                let overlay = before.as_ref().map(Overlay::from_state).transpose()?;
+                let overlay = before.as_ref().map(|s| c.overlay(s)).transpose()?.flatten();
                 let (overlay, report) = c.teach_overlay(overlay.as_ref(), &class, &files)?;
                 if overlay.taught_images() > VISITOR_MAX_IMAGES {
                     return Err(VisionError::Invalid(format!(
@@ -213,7 +213,7 @@ impl ClassifierService {
     ) -> Result<Prediction, ClassifierError> {
         let state = self.visitor_state(visitor).await?;
         self.run(move |c| {
-            let overlay = state.as_ref().map(Overlay::from_state).transpose()?;
+            let overlay = state.as_ref().map(|s| c.overlay(s)).transpose()?.flatten();
             c.predict_with(&bytes, threshold, overlay.as_ref())
         })
         .await
@@ -223,7 +223,7 @@ impl ClassifierService {
     pub async fn classes_for(&self, visitor: &str) -> Result<Vec<ClassInfo>, ClassifierError> {
         let state = self.visitor_state(visitor).await?;
         self.run(move |c| {
-            let overlay = state.as_ref().map(Overlay::from_state).transpose()?;
+            let overlay = state.as_ref().map(|s| c.overlay(s)).transpose()?.flatten();
             Ok(c.class_info_with(overlay.as_ref()))
         })
         .await
