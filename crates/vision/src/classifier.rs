@@ -105,7 +105,7 @@ impl Classifier {
     pub fn load(settings: ClassifierSettings) -> VisionResult<Self> {
         let tail = TailWeights::from_bytes(SHIPPED_TAIL)?;
         let extractor = tail.id().to_owned();
-        let backbone = EfficientNetLite0::load(&settings.weights)?.with_adapted_tail(&tail)?;
+        let backbone = tail.adapt(EfficientNetLite0::load(&settings.weights)?)?;
         let shipped_head = Head::from_bytes(SHIPPED_HEAD)?;
         let shipped_bank = Bank::from_bytes(SHIPPED_BANK)?;
         let fresh = || State {

@@ -290,10 +290,11 @@ impl EfficientNetLite0 {
         })
     }
 
-    /// The network whose `features` come from an adapted tail (its ImageNet logits do not).
-    pub fn with_adapted_tail(mut self, tail: &crate::tail::TailWeights) -> VisionResult<Self> {
-        self.adapted = Some(tail.to_tail()?);
-        Ok(self)
+    /// The network whose `features` come from an adapted tail (its ImageNet logits do not);
+    /// `tail::TailWeights::adapt` builds one.
+    pub(crate) fn with_tail(mut self, tail: Tail) -> Self {
+        self.adapted = Some(tail);
+        self
     }
 
     /// Whether `features` come from an adapted tail.
@@ -301,9 +302,10 @@ impl EfficientNetLite0 {
         self.adapted.is_some()
     }
 
-    /// The original tail's weights (batch norm folded), where fine-tuning starts.
-    pub fn original_tail(&self) -> VisionResult<crate::tail::TailWeights> {
-        crate::tail::TailWeights::of(&self.blocks[TRUNK_BLOCKS], &self.head)
+    /// The original last block and head convolution (batch norm folded), where fine-tuning
+    /// starts.
+    pub(crate) fn original_tail_parts(&self) -> (&MbConv, &Pointwise) {
+        (&self.blocks[TRUNK_BLOCKS], &self.head)
     }
 
     /// The stem and the first `TRUNK_BLOCKS` blocks of a preprocessed batch, (N, 3, H, W).

@@ -220,7 +220,7 @@ pub fn train(
     let trunk_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let original = backbone.original_tail()?;
+    let original = TailWeights::original(backbone)?;
     let (tail, epochs) = if config.fine_tune.epochs > 0 {
         fine_tune(
             &original,

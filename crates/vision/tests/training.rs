@@ -84,7 +84,7 @@ fn a_short_run_on_cifar_learns_bird_plane_and_other() {
     .expect("second run");
     assert!(!computed, "the cache answered");
 
-    let net = net.with_adapted_tail(&trained.tail).expect("tail");
+    let net = trained.tail.adapt(net).expect("tail");
     let report = training::evaluate(&net, &trained.head, &test, 0.6, true).expect("evaluation");
     println!(
         "{}\naccuracy {:.3}\n{}",

@@ -60,8 +60,7 @@ fn main() -> ExitCode {
     let run = || -> vision::VisionResult<()> {
         let mut backbone = EfficientNetLite0::load(&weights)?;
         if tail.exists() {
-            backbone =
-                backbone.with_adapted_tail(&TailWeights::from_bytes(&std::fs::read(&tail)?)?)?;
+            backbone = TailWeights::from_bytes(&std::fs::read(&tail)?)?.adapt(backbone)?;
         }
         let head = Head::from_bytes(&std::fs::read(&head)?)?;
         let examples = dataset::load_folder(&data)?;
