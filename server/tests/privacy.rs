@@ -413,10 +413,7 @@ async fn without_transcripts_on(app: TestApp) {
 
 #[tokio::test]
 async fn without_transcripts_only_classifications_and_figures_stay() {
-    let app = TestApp::builder()
-        .env("ADMIN_EMAIL", ADMIN_EMAIL)
-        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("ADMIN_NAME", "Ada Admin")
+    let app = staff_builder()
         .env("STORE_TRANSCRIPTS", "false")
         .build()
         .await
@@ -426,11 +423,8 @@ async fn without_transcripts_only_classifications_and_figures_stay() {
 
 #[tokio::test]
 async fn without_transcripts_only_classifications_and_figures_stay_on_postgres() {
-    if let Some(app) = TestApp::builder()
+    if let Some(app) = staff_builder()
         .postgres()
-        .env("ADMIN_EMAIL", ADMIN_EMAIL)
-        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("ADMIN_NAME", "Ada Admin")
         .env("STORE_TRANSCRIPTS", "false")
         .build()
         .await

@@ -110,10 +110,7 @@ impl Classifier {
         let shipped_bank = Bank::from_bytes(SHIPPED_BANK)?;
         let fresh = || State {
             head: shipped_head.clone(),
-            taught: Bank {
-                extractor: extractor.clone(),
-                ..Bank::default()
-            },
+            taught: Bank::empty(&extractor),
         };
         let state = match Self::load_taught(&settings.state_dir) {
             Ok(Some(state)) if state.taught.extractor == extractor => state,
@@ -370,10 +367,9 @@ impl Classifier {
         };
         let started = Instant::now();
         let (class, features) = self.examples(&classes, class, uploads)?;
-        let mut own = overlay.map(|o| o.taught.clone()).unwrap_or_else(|| Bank {
-            extractor: self.extractor.clone(),
-            ..Bank::default()
-        });
+        let mut own = overlay
+            .map(|o| o.taught.clone())
+            .unwrap_or_else(|| Bank::empty(&self.extractor));
         for f in &features {
             own.push(&class, f);
         }
@@ -453,10 +449,7 @@ impl Classifier {
         }
         *state = State {
             head: self.shipped_head.clone(),
-            taught: Bank {
-                extractor: self.extractor.clone(),
-                ..Bank::default()
-            },
+            taught: Bank::empty(&self.extractor),
         };
         Ok(())
     }

@@ -24,6 +24,14 @@ pub struct Bank {
 }
 
 impl Bank {
+    /// A bank with no examples yet, for features of `extractor`.
+    pub fn empty(extractor: &str) -> Bank {
+        Bank {
+            extractor: extractor.to_owned(),
+            ..Bank::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.labels.len()
     }

@@ -12,6 +12,16 @@ use vision::{Classifier, ClassifierSettings, Confusion};
 /// What the shipped classifier must keep on `cifar10-subset/test` (296 photos), top class.
 const ACCURACY_FLOOR: f64 = 0.90;
 
+/// The shipped classifier, keeping what is taught in `dir`.
+fn shipped(dir: &tempfile::TempDir) -> Classifier {
+    Classifier::load(ClassifierSettings {
+        weights: common::weights(),
+        state_dir: dir.path().to_path_buf(),
+        threshold: 0.6,
+    })
+    .expect("run scripts/fetch-models.sh")
+}
+
 #[test]
 fn the_shipped_classifier_keeps_its_accuracy_on_the_held_out_photos() {
     let Some(cifar) =
@@ -20,12 +30,7 @@ fn the_shipped_classifier_keeps_its_accuracy_on_the_held_out_photos() {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let classifier = Classifier::load(ClassifierSettings {
-        weights: common::weights(),
-        state_dir: dir.path().to_path_buf(),
-        threshold: 0.6,
-    })
-    .expect("run scripts/fetch-models.sh");
+    let classifier = shipped(&dir);
     let classes = classifier.classes();
     let mut confusion = Confusion::new(classes.clone());
     let mut photos = 0;
@@ -64,12 +69,7 @@ fn the_shipped_classifier_keeps_its_accuracy_on_the_held_out_photos() {
 #[test]
 fn classes_taught_on_an_earlier_network_are_not_mixed_in() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let classifier = Classifier::load(ClassifierSettings {
-        weights: common::weights(),
-        state_dir: dir.path().to_path_buf(),
-        threshold: 0.6,
-    })
-    .expect("run scripts/fetch-models.sh");
+    let classifier = shipped(&dir);
     // A visitor's classes kept before the tail was fine-tuned: features of ImageNet's tail.
     let mut bank = vision::Bank {
         extractor: "original".into(),

@@ -8,25 +8,21 @@ use std::time::Duration;
 pub const ADMIN_EMAIL: &str = "admin@store.example";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
 
-pub async fn app() -> TestApp {
+/// An app with the configured administrator, to add more settings to.
+pub fn staff_builder() -> TestAppBuilder {
     TestApp::builder()
         .env("ADMIN_EMAIL", ADMIN_EMAIL)
         .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("ADMIN_NAME", "Ada Admin")
-        .build()
-        .await
-        .expect("sqlite app")
+}
+
+pub async fn app() -> TestApp {
+    staff_builder().build().await.expect("sqlite app")
 }
 
 /// The same app on PostgreSQL; `None` when it is unreachable and not required.
 pub async fn postgres_app() -> Option<TestApp> {
-    TestApp::builder()
-        .postgres()
-        .env("ADMIN_EMAIL", ADMIN_EMAIL)
-        .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("ADMIN_NAME", "Ada Admin")
-        .build()
-        .await
+    staff_builder().postgres().build().await
 }
 
 pub fn json_of(reply: &Reply) -> Value {
