@@ -242,6 +242,19 @@ test('an admin uploads a document, sees it indexed, reads its chunks and deletes
   await row.getByRole('button', { name: 'Delete' }).click();
   await row.getByRole('button', { name: 'Click again to delete' }).click();
   await expect(page.getByTestId('kb-document').filter({ hasText: 'Loyalty programme' })).toHaveCount(0);
+
+  // Re-indexing is a durable job: the desk shows it while it is queued or running, and a second
+  // request meanwhile is refused with the reason; then the line goes.
+  await page.getByTestId('kb-reindex').click();
+  await expect(page.getByTestId('kb-reindex-job').or(page.getByTestId('kb-progress')).first()).toBeVisible();
+  const again = await page.request.post('/api/desk/kb/reindex');
+  if (again.status() === 409) {
+    expect((await again.json()).error.message).toContain('already queued or running');
+  } else {
+    // It had already finished: this one is the next job.
+    expect(again.status()).toBe(202);
+  }
+  await expect(page.getByTestId('kb-reindex-job')).toHaveCount(0, { timeout: 120_000 });
 });
 
 test('analytics are drawn as SVG charts and API keys are shown once', async ({ page }) => {

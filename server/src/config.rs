@@ -47,6 +47,9 @@ pub struct Config {
     pub openai_image_base_url: Option<Url>,
     /// Where generated images are kept, and how many the gallery holds.
     pub images_dir: PathBuf,
+    /// An S3-compatible bucket for the images (S3_BUCKET, or Tigris's BUCKET_NAME): every
+    /// instance reads it; unset, they stay on disk (SQLite) or in the database (PostgreSQL).
+    pub image_bucket: Option<imagegen::S3Settings>,
     pub image_gallery_max: i64,
     pub gpt_api_url: Option<Url>,
     pub models_dir: PathBuf,
@@ -338,6 +341,7 @@ impl Config {
             images_dir: PathBuf::from(
                 get("IMAGES_DIR").unwrap_or_else(|| "data/images".to_owned()),
             ),
+            image_bucket: image_bucket(&get)?,
             image_gallery_max: match get("IMAGE_GALLERY_MAX") {
                 None => 200,
                 Some(raw) => raw
@@ -464,6 +468,54 @@ impl Config {
     }
 }
 
+/// The image bucket, named by `S3_BUCKET` or (as `fly storage create` sets it) `BUCKET_NAME`,
+/// with the endpoint and keys under the names S3 tools share.
+fn image_bucket(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<imagegen::S3Settings>, ConfigError> {
+    let Some(bucket) = get("S3_BUCKET").or_else(|| get("BUCKET_NAME")) else {
+        return Ok(None);
+    };
+    let named = bucket.len() >= 3
+        && bucket.len() <= 63
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    if !named {
+        return Err(invalid(
+            "S3_BUCKET",
+            "must be a bucket name: 3 to 63 lowercase letters, digits, dots or hyphens",
+        ));
+    }
+    let endpoint = get("S3_ENDPOINT")
+        .or_else(|| get("AWS_ENDPOINT_URL_S3"))
+        .or_else(|| get("AWS_ENDPOINT_URL"));
+    if let Some(raw) = &endpoint
+        && !Url::parse(raw).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+    {
+        return Err(invalid("S3_ENDPOINT", "must be an http(s) URL"));
+    }
+    let (access_key_id, secret_access_key) =
+        match (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")) {
+            (Some(id), Some(secret)) => (Some(id), Some(secret)),
+            (None, None) => (None, None),
+            _ => {
+                return Err(invalid(
+                    "AWS_SECRET_ACCESS_KEY",
+                    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together",
+                ));
+            }
+        };
+    Ok(Some(imagegen::S3Settings {
+        bucket,
+        endpoint,
+        region: get("AWS_REGION").unwrap_or_else(|| "auto".to_owned()),
+        access_key_id,
+        secret_access_key,
+        prefix: get("S3_PREFIX").unwrap_or_else(|| "images".to_owned()),
+    }))
+}
+
 /// The sender of the store's mail, as `SMTP_FROM` gives it ("Name <address>").
 pub fn smtp_sender(from: &str) -> Result<lettre::message::Mailbox, String> {
     from.parse()
@@ -480,106 +532,4 @@ pub fn smtp_transport(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Config::from_lookup(|name| map.get(name).cloned())
-    }
-
-    #[test]
-    fn defaults_need_no_variables() {
-        let c = config(&[]).expect("defaults");
-        assert_eq!(c.database_url.expose_secret(), DEFAULT_DATABASE_URL);
-        assert_eq!(c.bind, "127.0.0.1:3000".parse().expect("addr"));
-        assert!(c.openai_api_key.is_none() && c.stability_key.is_none() && c.qdrant_url.is_none());
-        assert_eq!(c.openai_chat_model, "gpt-4o-mini");
-        assert_eq!(c.log_format, LogFormat::Pretty);
-    }
-
-    #[test]
-    fn an_unusable_sender_names_smtp_from() {
-        let err = config(&[
-            ("SMTP_URL", "smtp://127.0.0.1:2525"),
-            ("SMTP_FROM", "not an address"),
-        ])
-        .expect_err("bad sender");
-        assert_eq!(err.variable, "SMTP_FROM");
-        let ok = config(&[("SMTP_URL", "smtps://user:pw@mail.example.com")]).expect("smtps");
-        assert!(ok.smtp_url.is_some());
-    }
-
-    #[test]
-    fn invalid_values_name_their_variable() {
-        let cases: &[(&str, &str)] = &[
-            ("DATABASE_URL", "mysql://localhost/db"),
-            ("PORT", "70000"),
-            ("PORT", "eighty"),
-            ("HOST", "localhost:3000"),
-            ("OPENAI_BASE_URL", "not a url"),
-            ("QDRANT_URL", "ftp://example.com"),
-            ("GPT_API_URL", "://"),
-            ("LOG_LEVEL", "info,[[["),
-            ("LOG_FORMAT", "xml"),
-            ("OPENAI_CHAT_MODEL", "gpt 4"),
-            ("LLM_THREADS", "0"),
-            ("LLM_THREADS", "many"),
-            ("CHAT_RATE_PER_MINUTE", "0"),
-            ("CLIENT_IP_HEADER", "not a header"),
-            ("SMTP_URL", "mailto:store@example.com"),
-            ("STORE_TRANSCRIPTS", "sometimes"),
-            ("DEMO_DESK", "maybe"),
-        ];
-        for (name, value) in cases {
-            let err = config(&[(name, value)]).expect_err(name);
-            assert_eq!(err.variable, *name, "{name}={value}");
-            assert!(err.to_string().starts_with(&format!("invalid {name}: ")));
-        }
-    }
-
-    #[test]
-    fn transcripts_are_kept_unless_switched_off() {
-        assert!(config(&[]).expect("config").store_transcripts);
-        let off = config(&[("STORE_TRANSCRIPTS", "false")]).expect("config");
-        assert!(!off.store_transcripts);
-        assert!(off.demo_desk, "one switch does not move another");
-    }
-
-    #[test]
-    fn empty_values_count_as_unset() {
-        let c = config(&[("OPENAI_API_KEY", "  "), ("PORT", "")]).expect("config");
-        assert!(c.openai_api_key.is_none());
-        assert_eq!(c.bind.port(), 3000);
-    }
-
-    #[test]
-    fn secrets_never_print() {
-        let c = config(&[
-            ("OPENAI_API_KEY", "sk-live-abc123"),
-            ("STABILITY_KEY", "sk-stab-xyz"),
-            ("QDRANT_API_KEY", "qd-secret"),
-            (
-                "DATABASE_URL",
-                "postgres://app:hunter2@db.example.com:5432/postgres",
-            ),
-        ])
-        .expect("config");
-        let debug = format!("{c:?}");
-        for secret in ["sk-live-abc123", "sk-stab-xyz", "qd-secret", "hunter2"] {
-            assert!(!debug.contains(secret), "{secret} leaked in {debug}");
-        }
-        assert_eq!(
-            c.database_url_redacted(),
-            "postgres://app:***@db.example.com:5432/postgres"
-        );
-        assert_eq!(
-            c.openai_api_key.as_ref().map(ExposeSecret::expose_secret),
-            Some("sk-live-abc123")
-        );
-    }
-}
+mod tests;

@@ -169,8 +169,12 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
 
     // Re-index everything: 202, progress on the live stream, then the same number of vectors.
     let mut events = stream(&app, "/api/desk/events", &admin).await;
+    // It is a durable job: the answer names it, and a second request while it is open is refused.
     let started = send(&app, "POST", "/api/desk/kb/reindex", Some(&admin), None).await;
     assert_eq!(started.status, StatusCode::ACCEPTED);
+    let job = serde_json::from_str::<serde_json::Value>(&started.body).expect("json")["job_id"]
+        .as_i64()
+        .expect("a job id");
     assert_eq!(
         send(&app, "POST", "/api/desk/kb/reindex", Some(&admin), None)
             .await
@@ -202,6 +206,15 @@ async fn uploaded_documents_are_searchable_listed_and_deleted_with_their_vectors
     assert_eq!(
         kb.index().all_payloads().await.expect("payloads").len(),
         shipped
+    );
+    let job = app.db.store.job(job).await.expect("read").expect("the job");
+    assert_eq!(
+        (job.kind, job.status, job.done),
+        (
+            domain::api::jobs::JobKind::Reindex,
+            domain::api::jobs::JobStatus::Done,
+            shipped as i64
+        )
     );
     // The index flushes to its folder when the last handle goes: before the folder is removed.
     drop(kb);

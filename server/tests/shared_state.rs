@@ -112,6 +112,141 @@ async fn an_image_made_on_one_instance_is_served_and_cached_by_the_other() {
     a.cleanup().await;
 }
 
+/// A real S3 server (`s3s-fs`: objects are files in `root/<bucket>/`) on a free local port,
+/// requiring these keys; its address.
+async fn s3_server(root: &std::path::Path, bucket: &str) -> String {
+    std::fs::create_dir_all(root.join(bucket)).expect("bucket folder");
+    let files = s3s_fs::FileSystem::new(root).expect("s3s-fs");
+    let mut service = s3s::service::S3ServiceBuilder::new(files);
+    service.set_auth(s3s::auth::SimpleAuth::from_single(S3_KEY_ID, S3_SECRET));
+    let service =
+        axum::error_handling::HandleError::new(service.build(), |e: s3s::HttpError| async move {
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:?}"))
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, axum::Router::new().fallback_service(service)).await;
+    });
+    format!("http://{address}")
+}
+
+const S3_KEY_ID: &str = "portfolio-test";
+const S3_SECRET: &str = "portfolio-test-secret";
+
+#[tokio::test]
+async fn an_image_in_a_bucket_is_served_by_the_other_instance_and_evicted_from_the_bucket() {
+    // The Stability API is a local FAKE of the cloud service (imagegen::fake); the bucket is a
+    // real S3 server (s3s-fs), as Tigris would be on Fly.
+    let (fake, seen) = imagegen::fake::fake_cloud().await;
+    let root = tempfile::tempdir().expect("dir");
+    let endpoint = s3_server(root.path(), "portfolio-images").await;
+    let Some(a) = TestApp::builder()
+        .postgres()
+        .env("STABILITY_KEY", "sk-stability-test")
+        .env("STABILITY_BASE_URL", &fake)
+        .env("S3_BUCKET", "portfolio-images")
+        .env("S3_ENDPOINT", &endpoint)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", S3_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", S3_SECRET)
+        .build()
+        .await
+    else {
+        return;
+    };
+    let b = a
+        .another_instance_with(a.config.clone())
+        .await
+        .expect("a second instance");
+
+    let ready = a.get("/health/ready").await;
+    assert!(
+        ready
+            .body
+            .contains(r#""image_storage":"S3 bucket portfolio-images""#),
+        "{}",
+        ready.body
+    );
+
+    let body = r#"{"prompt":"a harbour crane at night","seed":11,"format":"png"}"#;
+    let made = a.post_json("/api/images/generate", body).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let made: Value = serde_json::from_str(&made.body).expect("json");
+    let id = made["image"]["id"].as_i64().expect("id");
+    let key =
+        a.db.store
+            .image(id)
+            .await
+            .expect("read")
+            .expect("the row")
+            .cache_key;
+
+    // The bytes are an object in the bucket, named by the cache key; not a row in the database.
+    let object = root
+        .path()
+        .join("portfolio-images/images")
+        .join(format!("{key}.png"));
+    let stored = std::fs::read(&object).expect("the object in the bucket");
+    assert!(
+        !a.db.store.image_file_exists(&key).await.expect("read"),
+        "the bytes went to the bucket, not the database"
+    );
+    // B serves them, and answers the same request from the shared cache.
+    let file = b.get(&format!("/api/images/{id}/file")).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert_eq!(file.body, String::from_utf8_lossy(&stored));
+    let again = b.post_json("/api/images/generate", body).await;
+    let again: Value = serde_json::from_str(&again.body).expect("json");
+    assert_eq!(again["cached"], true, "{again}");
+    assert_eq!(seen.lock().map(|s| s.len()).unwrap_or(0), 1);
+
+    // Deleting on B deletes the object: A answers 404.
+    let deleted = b
+        .request(
+            Request::delete(format!("/api/images/{id}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert!(deleted.status.is_success(), "{}", deleted.body);
+    assert!(!object.exists(), "the object went with the image");
+    assert_eq!(
+        a.get(&format!("/api/images/{id}/file")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Wrong keys: the bucket refuses, and the visitor is told in a sentence, not a 500.
+    let mut wrong = a.config.clone();
+    if let Some(bucket) = wrong.image_bucket.as_mut() {
+        bucket.secret_access_key = Some("not-the-secret".into());
+    }
+    let c = a
+        .another_instance_with(wrong)
+        .await
+        .expect("a third instance");
+    let refused = c
+        .post_json(
+            "/api/images/generate",
+            r#"{"prompt":"a harbour crane at dawn","seed":12,"format":"png"}"#,
+        )
+        .await;
+    // 502, as for a provider that fails: a service behind this one said no.
+    assert_eq!(refused.status, StatusCode::BAD_GATEWAY, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("image storage refused this server's credentials"),
+        "{}",
+        refused.body
+    );
+    c.cleanup().await;
+    b.cleanup().await;
+    a.cleanup().await;
+}
+
 #[tokio::test]
 async fn a_document_uploaded_on_one_instance_is_cited_by_the_agent_on_the_other() {
     let builder = || {
@@ -203,8 +338,8 @@ async fn a_document_uploaded_on_one_instance_is_cited_by_the_agent_on_the_other(
 
 #[tokio::test]
 async fn a_job_survives_the_instance_that_claimed_it() {
-    // A: an instance that queues an upload's job, claims it and dies before finishing (its
-    // runner is never started here, so nothing renews the lease).
+    // A: an instance that queues an upload's job and a re-index, claims them and dies before
+    // finishing (its runner is never started here, so nothing renews the leases).
     let Some(a) = TestApp::builder()
         .postgres()
         .env("JOB_LEASE_SECONDS", "1")
@@ -244,6 +379,18 @@ async fn a_job_survives_the_instance_that_claimed_it() {
         .expect("claim")
         .expect("claimed");
     assert_eq!(claimed.id, job);
+    // A also claimed a re-index someone asked of it, and died with it too.
+    let reindex = store
+        .queue_reindex(1, now)
+        .await
+        .expect("queue")
+        .expect("a re-index queued");
+    let claimed = store
+        .claim_job("instance-a (killed)", now, 1_000)
+        .await
+        .expect("claim")
+        .expect("claimed");
+    assert_eq!(claimed.id, reindex);
 
     // B starts (its knowledge base loads, then its runner looks for work): once A's lease has
     // lapsed, B takes the job over and finishes it.
@@ -262,6 +409,19 @@ async fn a_job_survives_the_instance_that_claimed_it() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(finished.attempts, 2, "claimed by A, then by B");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let reindexed = loop {
+        let row = store.job(reindex).await.expect("job").expect("the job");
+        if row.status == domain::api::jobs::JobStatus::Done {
+            break row;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the re-index was not taken over: {row:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(reindexed.attempts, 2, "claimed by A, then by B");
     assert_eq!(
         store
             .document(doc)
@@ -289,6 +449,13 @@ async fn a_job_survives_the_instance_that_claimed_it() {
     assert_eq!(reported["status"], "done");
     assert_eq!(reported["document_id"], doc);
     assert_eq!(reported["attempts"], 2);
+    let reported = json_of(&api(&a, "GET", &format!("/api/v1/jobs/{reindex}"), &key, None).await);
+    assert_eq!(
+        (&reported["kind"], &reported["status"]),
+        (&Value::from("reindex"), &Value::from("done"))
+    );
+    // B re-embedded every passage it holds (shipped and the uploaded one).
+    assert_eq!(reported["total"], kb.chunks().len());
     b.cleanup().await;
     a.cleanup().await;
 }

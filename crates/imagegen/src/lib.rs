@@ -1,12 +1,14 @@
 //! Text-to-image: the request and its validation, the providers (Stability SD3, OpenAI Images,
-//! any OpenAI-compatible image server) behind one trait, and the service that caches results on
-//! disk by content and keeps the gallery.
+//! any OpenAI-compatible image server) behind one trait, and the service that caches results by
+//! content (on disk, in the database or in an S3 bucket) and keeps the gallery.
 
 pub mod fake;
+mod files;
 mod openai;
 mod service;
 mod stability;
 
+pub use files::{ImageFiles, ObjectFiles, S3Settings};
 pub use openai::OpenAiImages;
 pub use service::{Generation, ImageService, ProviderInfo, VisitorQuota, provider_info};
 pub use stability::Stability;

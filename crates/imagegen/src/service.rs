@@ -2,15 +2,16 @@
 //! (the visitor who asked, provider, model, prompt, negative prompt, aspect ratio, seed,
 //! format), with a database row. The same request again from the same visitor is answered from
 //! the cache without calling the provider. Each visitor's gallery is their own: they see it and
-//! the shared images, and delete only their own, within a quota. The bytes
-//! live on local disk with SQLite (one instance), and in the database with PostgreSQL, so that
-//! every instance serves, finds and evicts the same images.
+//! the shared images, and delete only their own, within a quota. The bytes live where `files`
+//! says: local disk with SQLite (one instance), the database with PostgreSQL, or an S3 bucket,
+//! so that every instance serves, finds and evicts the same images.
 
+use crate::files::{ImageFiles, store_error};
 use crate::{ImageError, ImageFormat, ImageInput, ImageProvider, ValidateImage};
 use chrono::Utc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use store::Store;
@@ -35,14 +36,6 @@ pub struct Generation {
     pub image: ImageRow,
     pub cached: bool,
     pub elapsed_ms: f64,
-}
-
-/// Where the images' bytes are kept.
-enum ImageFiles {
-    /// Files named `<cache key>.<format>` in a folder.
-    Disk(PathBuf),
-    /// The `image_files` table, shared by every instance.
-    Database,
 }
 
 pub struct ImageService {
@@ -108,10 +101,7 @@ impl ImageService {
         providers: Vec<Arc<dyn ImageProvider>>,
         max_images: i64,
     ) -> ImageService {
-        let files = match store.backend() {
-            store::Backend::Postgres => ImageFiles::Database,
-            store::Backend::Sqlite => ImageFiles::Disk(dir),
-        };
+        let files = ImageFiles::for_store(&store, dir);
         ImageService {
             store,
             files,
@@ -119,6 +109,17 @@ impl ImageService {
             max_images: max_images.max(1),
             quota: VisitorQuota::default(),
         }
+    }
+
+    /// Keeps the bytes in `files` rather than the store's default place (a bucket).
+    pub fn with_files(mut self, files: ImageFiles) -> ImageService {
+        self.files = files;
+        self
+    }
+
+    /// Where the bytes are kept, in words.
+    pub fn storage(&self) -> String {
+        self.files.label()
     }
 
     pub fn with_quota(mut self, quota: VisitorQuota) -> ImageService {
@@ -132,81 +133,6 @@ impl ImageService {
 
     pub fn providers(&self) -> Vec<ProviderInfo> {
         self.providers.iter().map(|p| provider_info(&**p)).collect()
-    }
-
-    fn file_path(dir: &Path, key: &str, format: &str) -> PathBuf {
-        dir.join(format!("{key}.{format}"))
-    }
-
-    async fn file_exists(&self, row: &ImageRow) -> Result<bool, ImageError> {
-        match &self.files {
-            ImageFiles::Disk(dir) => {
-                Ok(
-                    tokio::fs::try_exists(Self::file_path(dir, &row.cache_key, &row.format))
-                        .await
-                        .unwrap_or(false),
-                )
-            }
-            ImageFiles::Database => self
-                .store
-                .image_file_exists(&row.cache_key)
-                .await
-                .map_err(store_error),
-        }
-    }
-
-    async fn write_file(&self, key: &str, format: &str, bytes: &[u8]) -> Result<(), ImageError> {
-        let dir = match &self.files {
-            ImageFiles::Database => {
-                return self
-                    .store
-                    .put_image_file(key, bytes)
-                    .await
-                    .map_err(store_error);
-            }
-            ImageFiles::Disk(dir) => dir,
-        };
-        let unsaved =
-            |e: std::io::Error| ImageError::Unavailable(format!("cannot save the image: {e}"));
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|e| ImageError::Unavailable(format!("cannot create the image folder: {e}")))?;
-        // Written aside, then renamed: a reader never sees half a file.
-        let partial = dir.join(format!("{key}.part"));
-        tokio::fs::write(&partial, bytes).await.map_err(unsaved)?;
-        tokio::fs::rename(&partial, Self::file_path(dir, key, format))
-            .await
-            .map_err(unsaved)
-    }
-
-    async fn read_file(&self, row: &ImageRow) -> Result<Option<Vec<u8>>, ImageError> {
-        match &self.files {
-            ImageFiles::Disk(dir) => {
-                Ok(
-                    tokio::fs::read(Self::file_path(dir, &row.cache_key, &row.format))
-                        .await
-                        .ok(),
-                )
-            }
-            ImageFiles::Database => self
-                .store
-                .image_file(&row.cache_key)
-                .await
-                .map_err(store_error),
-        }
-    }
-
-    async fn remove_file(&self, row: &ImageRow) {
-        match &self.files {
-            ImageFiles::Disk(dir) => {
-                remove_quietly(&Self::file_path(dir, &row.cache_key, &row.format)).await;
-            }
-            ImageFiles::Database => {
-                if let Err(e) = self.store.delete_image_file(&row.cache_key).await {
-                    tracing::warn!(error = %e, id = row.id, "cannot remove an image's bytes");
-                }
-            }
-        }
     }
 
     /// Makes the image for `visitor`, or finds it in their cache.
@@ -229,7 +155,7 @@ impl ImageService {
         };
         let key = cache_key(visitor, provider.as_ref(), &request);
         if let Some(row) = self.store.image_by_key(&key).await.map_err(store_error)? {
-            if self.file_exists(&row).await? {
+            if self.files.exists(&row.cache_key, &row.format).await? {
                 return Ok(Generation {
                     image: row,
                     cached: true,
@@ -254,7 +180,8 @@ impl ImageService {
         }
         let generated = provider.generate(&request).await?;
         let format = ImageFormat::sniff(&generated.bytes).unwrap_or(generated.format);
-        self.write_file(&key, format.as_str(), &generated.bytes)
+        self.files
+            .write(&key, format.as_str(), &generated.bytes)
             .await?;
         let generation_ms = started.elapsed().as_millis() as i64;
         let row = self
@@ -332,7 +259,8 @@ impl ImageService {
     pub async fn file(&self, visitor: &str, id: i64) -> Result<(ImageRow, Vec<u8>), ImageError> {
         let row = self.visible(visitor, id).await?;
         let bytes = self
-            .read_file(&row)
+            .files
+            .read(&row.cache_key, &row.format)
             .await?
             .ok_or_else(|| ImageError::NotFound(format!("The file of image {id} is missing.")))?;
         Ok((row, bytes))
@@ -378,23 +306,10 @@ impl ImageService {
     pub async fn delete(&self, id: i64) -> Result<bool, ImageError> {
         match self.store.delete_image(id).await.map_err(store_error)? {
             Some(row) => {
-                self.remove_file(&row).await;
+                self.files.remove(&row.cache_key, &row.format).await;
                 Ok(true)
             }
             None => Ok(false),
         }
     }
-}
-
-async fn remove_quietly(path: &Path) {
-    if let Err(e) = tokio::fs::remove_file(path).await
-        && e.kind() != std::io::ErrorKind::NotFound
-    {
-        tracing::warn!(error = %e, path = %path.display(), "cannot remove an image file");
-    }
-}
-
-fn store_error(e: store::StoreError) -> ImageError {
-    tracing::error!(error = %e, "image gallery store error");
-    ImageError::Unavailable("The gallery database is not answering; try again.".into())
 }

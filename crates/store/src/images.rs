@@ -1,5 +1,5 @@
-//! The text-to-image gallery's rows (the image files themselves live on disk, named by their
-//! cache key).
+//! The text-to-image gallery's rows, and the images' bytes when the database keeps them
+//! (PostgreSQL without a bucket; elsewhere they are files or objects named by the cache key).
 
 use crate::{Result, Store, with_pool};
 use chrono::{DateTime, Utc};

@@ -1,5 +1,5 @@
-//! Durable jobs: a queued document ingestion survives a restart and is taken over from an
-//! instance that died. An instance claims one runnable job at a time (queued and due, or running
+//! Durable jobs: a queued document ingestion or re-index survives a restart and is taken over
+//! from an instance that died. An instance claims one runnable job at a time (queued and due, or running
 //! with an expired lease) and keeps renewing its lease while it works; every change names the
 //! owner, so an instance that lost its lease cannot overwrite the new owner's work.
 
@@ -74,6 +74,19 @@ impl Store {
         Ok(id)
     }
 
+    /// Queues a re-index of `chunks` passages; `None` when one is already queued or running (on
+    /// any instance: a partial unique index keeps it to one, even when two ask at once).
+    pub async fn queue_reindex(&self, chunks: i64, now_ms: i64) -> Result<Option<i64>> {
+        let queued = with_pool!(self, pool => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO jobs (kind, status, total, created_ms) VALUES ($1, 'queued', $2, $3) RETURNING id",
+        ).bind(JobKind::Reindex.as_str()).bind(chunks).bind(now_ms).fetch_one(pool).await);
+        match queued {
+            Ok(id) => Ok(Some(id)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Claims the oldest runnable job for `owner` until `now_ms + lease_ms`: a queued one that
     /// is due, or a running one whose lease has run out (its instance died). `None`: nothing to do.
     pub async fn claim_job(
@@ -130,6 +143,15 @@ impl Store {
             Ok::<_, sqlx::Error>(n == 1)
         })?;
         Ok(finished)
+    }
+
+    /// Marks a job without a document (a re-index) done with `total` passages; `false` when the
+    /// job is no longer `owner`'s.
+    pub async fn finish_job(&self, id: i64, owner: &str, total: i64, now_ms: i64) -> Result<bool> {
+        let n = with_pool!(self, pool => sqlx::query(
+            "UPDATE jobs SET status = 'done', done = $1, total = $1, error = NULL, finished_ms = $2 WHERE id = $3 AND owner = $4 AND status = 'running'",
+        ).bind(total).bind(now_ms).bind(id).bind(owner).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
     }
 
     /// A failed attempt: queued again to run after `run_after_ms`, or, with `give_up`, failed

@@ -134,3 +134,44 @@ async fn a_failed_attempt_waits_for_its_retry_and_the_last_one_fails_the_documen
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn one_reindex_is_open_at_a_time_and_it_is_taken_over_like_any_job() {
+    for db in support::all().await {
+        let store = &db.store;
+        let job = store
+            .queue_reindex(40, 1_000)
+            .await
+            .unwrap()
+            .expect("queued");
+        // A second request while it is queued (or running) is refused, not queued twice.
+        assert_eq!(store.queue_reindex(40, 1_100).await.unwrap(), None);
+        let claimed = store
+            .claim_job("a", 1_200, 1_000)
+            .await
+            .unwrap()
+            .expect("a claims");
+        assert_eq!(
+            (claimed.id, claimed.kind, claimed.document_id),
+            (job, domain::api::jobs::JobKind::Reindex, None)
+        );
+        assert_eq!(store.queue_reindex(40, 1_300).await.unwrap(), None);
+        // "a" dies; "b" takes it over after the lease and finishes it; "a" cannot.
+        let taken = store
+            .claim_job("b", 2_201, 1_000)
+            .await
+            .unwrap()
+            .expect("b takes over");
+        assert_eq!((taken.id, taken.attempts), (job, 2));
+        assert!(!store.finish_job(job, "a", 40, 2_500).await.unwrap());
+        assert!(store.finish_job(job, "b", 41, 2_500).await.unwrap());
+        let done = store.job(job).await.unwrap().expect("job");
+        assert_eq!(
+            (done.status, done.done, done.total),
+            (JobStatus::Done, 41, 41)
+        );
+        // Once it is done, the next re-index may be queued.
+        assert!(store.queue_reindex(41, 3_000).await.unwrap().is_some());
+        db.cleanup().await;
+    }
+}

@@ -68,6 +68,8 @@ struct Components {
     cloud_llm: Option<CloudLlm>,
     embedded_llm: EmbeddedLlm,
     image_classifier: crate::services::classifier::ClassifierStatus,
+    /// Where generated images' bytes are kept (local disk, the database, an S3 bucket).
+    image_storage: String,
     custom_gpt: crate::services::gpt::GptStatus,
     demos: BTreeMap<String, Demo>,
 }
@@ -87,6 +89,7 @@ pub async fn ready(
     State(knowledge): State<Arc<crate::services::knowledge::KnowledgeService>>,
     State(classifier): State<Arc<crate::services::classifier::ClassifierService>>,
     State(gpt): State<Arc<crate::services::gpt::GptBackend>>,
+    State(images): State<Arc<imagegen::ImageService>>,
 ) -> impl IntoResponse {
     let database = match state.store.ping().await {
         Ok(latency) => Database {
@@ -138,6 +141,7 @@ pub async fn ready(
                 file_present: llm.model_file_present(),
             },
             image_classifier: classifier.status(),
+            image_storage: images.storage(),
             custom_gpt: gpt.status(),
             demos,
         },

@@ -247,23 +247,25 @@ pub async fn delete(
     }
 }
 
-/// `POST /api/desk/kb/reindex` (admin): embeds every chunk again; 202, progress on the stream.
+/// `POST /api/desk/kb/reindex` (admin): queues the job that embeds every chunk again; 202 with
+/// the job, progress on the stream; 409 while one is queued or running.
 pub async fn reindex(
     State(service): State<Arc<KnowledgeService>>,
     State(audit): State<Audit>,
     Admin(admin): Admin,
     ClientIp(ip): ClientIp,
 ) -> Response {
-    match service.start_reindex() {
-        Ok(chunks) => {
+    match service.start_reindex().await {
+        Ok((chunks, job_id)) => {
             tracing::info!(admin = admin.id, "re-index started");
-            let detail = format!("{chunks} chunks");
+            let detail = format!("{chunks} chunks, job {job_id}");
             audit.staff(&admin, &ip, "kb.reindex", "", &detail).await;
             (
                 StatusCode::ACCEPTED,
                 Json(ReindexStarted {
                     started: true,
                     chunks,
+                    job_id,
                 }),
             )
                 .into_response()

@@ -1,19 +1,26 @@
 //! Text-to-image: the image service over the providers the configuration names (Stability,
-//! OpenAI, or an OpenAI-compatible server), with its cache and gallery in the store.
+//! OpenAI, or an OpenAI-compatible server), with its cache and gallery in the store and the
+//! bytes where the configuration says (a bucket, the database, or a folder).
 
 use crate::config::Config;
-use imagegen::{ImageProvider, ImageService, OpenAiImages, Stability};
+use imagegen::{ImageFiles, ImageProvider, ImageService, OpenAiImages, Stability};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 /// The image service over the providers the configuration allows.
 pub fn service(config: &Config, store: store::Store) -> ImageService {
-    ImageService::new(
+    let service = ImageService::new(
         store,
         config.images_dir.clone(),
         build_providers(config),
         config.image_gallery_max,
-    )
+    );
+    let service = match &config.image_bucket {
+        Some(bucket) => service.with_files(ImageFiles::bucket(bucket)),
+        None => service,
+    };
+    tracing::info!(storage = %service.storage(), "generated images are kept in {}", service.storage());
+    service
 }
 
 /// The providers the configuration allows, in order of preference (one that fails to build is

@@ -1,7 +1,7 @@
-//! The job runner: each instance claims runnable jobs from the database (`store::jobs`), one at
-//! a time, renews its lease while it works, and retries a failed attempt after a growing delay.
+//! The job runner: each instance claims runnable jobs (a document's ingestion, a re-index) from
+//! the database (`store::jobs`), one at a time, renews its lease while it works, and retries a failed attempt after a growing delay.
 //! A job whose instance died is claimed again once its lease runs out, so a restart or a lost
-//! machine loses no upload. On shutdown the runner stops claiming and the job in hand gets the
+//! machine loses no upload and no re-index. On shutdown the runner stops claiming and the job in hand gets the
 //! drain time to finish (`TaskTracker`); if it does not, its lease lapses and another instance
 //! (or this one, restarted) takes it over.
 
@@ -100,10 +100,57 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// What a claimed job does here.
+#[derive(Clone, Copy)]
+enum Work {
+    /// Index one uploaded document.
+    Ingest(i64),
+    /// Embed every passage again.
+    Reindex,
+}
+
+impl Work {
+    fn of(job: &JobRow) -> Option<Work> {
+        match (job.kind, job.document_id) {
+            (JobKind::Ingest, Some(id)) => Some(Work::Ingest(id)),
+            (JobKind::Ingest, None) => None,
+            (JobKind::Reindex, _) => Some(Work::Reindex),
+        }
+    }
+
+    /// Progress of this work as the live stream carries it.
+    fn progress(self, status: &str, done: usize, total: usize) -> IndexingProgress {
+        IndexingProgress {
+            document_id: match self {
+                Work::Ingest(id) => Some(id),
+                Work::Reindex => None,
+            },
+            reindex: matches!(self, Work::Reindex),
+            status: status.into(),
+            done,
+            total,
+            ..IndexingProgress::default()
+        }
+    }
+}
+
 /// One attempt at a job, with a heartbeat renewing the lease and recording progress.
 async fn run(queue: &JobQueue, store: &Store, hub: &Hub, kb: &Arc<kb::KnowledgeBase>, job: JobRow) {
-    let JobKind::Ingest = job.kind;
-    let Some(document_id) = job.document_id else {
+    let Some(work) = Work::of(&job) else {
+        tracing::error!(
+            job = job.id,
+            "an ingestion job names no document; it is failed"
+        );
+        let _ = store
+            .fail_job_attempt(
+                job.id,
+                &queue.owner,
+                "The job names no document.",
+                0,
+                true,
+                now_ms(),
+            )
+            .await;
         return;
     };
     let lease = i64::try_from(queue.lease.as_millis()).unwrap_or(60_000);
@@ -126,36 +173,52 @@ async fn run(queue: &JobQueue, store: &Store, hub: &Hub, kb: &Arc<kb::KnowledgeB
             }
         })
     };
-    let outcome = ingest_document(store, hub, kb, document_id, &done).await;
+    let counter = done.clone();
+    let progress_hub = hub.clone();
+    let progress = move |n: usize, total: usize| {
+        counter.store(
+            i64::try_from(n).unwrap_or(0),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        progress_hub.publish_to_staff("kb", &work.progress("indexing", n, total));
+    };
+    let outcome = match work {
+        Work::Ingest(document_id) => ingest_document(store, kb, document_id, &progress).await,
+        Work::Reindex => reindex(store, kb, &progress).await,
+    };
     heartbeat.abort();
     let now = now_ms();
     let (status, error, total) = match outcome {
-        Ok(total) => match store
-            .finish_ingest(job.id, &queue.owner, document_id, total, now)
-            .await
-        {
-            Ok(true) => {
-                tracing::info!(
-                    job = job.id,
-                    document_id,
-                    chunks = total,
-                    "document indexed"
-                );
-                ("ready", None, total)
+        Ok(total) => {
+            let finished = match work {
+                Work::Ingest(document_id) => {
+                    store
+                        .finish_ingest(job.id, &queue.owner, document_id, total, now)
+                        .await
+                }
+                Work::Reindex => store.finish_job(job.id, &queue.owner, total, now).await,
+            };
+            match finished {
+                Ok(true) => {
+                    tracing::info!(job = job.id, kind = %job.kind, chunks = total, "job done");
+                    ("ready", None, total)
+                }
+                Ok(false) => return, // Another instance took the job over; it reports.
+                Err(e) => ("failed", Some(e.to_string()), total),
             }
-            Ok(false) => return, // Another instance took the job over; it reports.
-            Err(e) => ("failed", Some(e.to_string()), total),
-        },
+        }
         Err(e) => {
             let give_up = job.attempts >= MAX_ATTEMPTS;
             // 2 s, 4 s, … between attempts.
             let delay = 1_000 * (1_i64 << job.attempts.clamp(1, 10));
             let message = format!("Indexing failed: {e}");
-            tracing::error!(job = job.id, document_id, attempt = job.attempts, give_up, error = %e, "document indexing failed");
-            // Whatever reached the index is taken out again.
-            let _ = kb
-                .remove_prefix(&ingest::chunk_id_prefix(document_id))
-                .await;
+            tracing::error!(job = job.id, kind = %job.kind, attempt = job.attempts, give_up, error = %e, "job failed");
+            if let Work::Ingest(document_id) = work {
+                // Whatever reached the index is taken out again.
+                let _ = kb
+                    .remove_prefix(&ingest::chunk_id_prefix(document_id))
+                    .await;
+            }
             if let Err(e) = store
                 .fail_job_attempt(job.id, &queue.owner, &message, now + delay, give_up, now)
                 .await
@@ -168,26 +231,43 @@ async fn run(queue: &JobQueue, store: &Store, hub: &Hub, kb: &Arc<kb::KnowledgeB
             ("failed", Some(message), 0)
         }
     };
+    let total = usize::try_from(total).unwrap_or(0);
     hub.publish_to_staff(
         "kb",
         &IndexingProgress {
-            document_id: Some(document_id),
-            status: status.into(),
-            done: usize::try_from(total).unwrap_or(0),
-            total: usize::try_from(total).unwrap_or(0),
             error,
-            ..IndexingProgress::default()
+            ..work.progress(status, total, total)
         },
     );
+}
+
+/// Embeds every passage of this instance's knowledge base again and drops vectors no passage
+/// owns, leaving documents still being indexed alone; the number of passages.
+async fn reindex(
+    store: &Store,
+    kb: &Arc<kb::KnowledgeBase>,
+    progress: kb::Progress<'_>,
+) -> Result<i64, String> {
+    let keep = super::knowledge::in_progress_prefixes(store).await;
+    let report = kb
+        .reindex_keeping(progress, &keep)
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(
+        chunks = report.total,
+        removed = report.removed,
+        elapsed_ms = report.elapsed_ms,
+        "re-index finished"
+    );
+    Ok(i64::try_from(report.total).unwrap_or(0))
 }
 
 /// Embeds and indexes the document's stored passages here; the number indexed.
 async fn ingest_document(
     store: &Store,
-    hub: &Hub,
     kb: &Arc<kb::KnowledgeBase>,
     document_id: i64,
-    done: &Arc<std::sync::atomic::AtomicI64>,
+    progress: kb::Progress<'_>,
 ) -> Result<i64, String> {
     let rows = store
         .document_chunks(document_id)
@@ -202,25 +282,7 @@ async fn ingest_document(
     kb.remove_prefix(&ingest::chunk_id_prefix(document_id))
         .await
         .map_err(|e| e.to_string())?;
-    let progress_hub = hub.clone();
-    let counter = done.clone();
-    let progress = move |n: usize, total: usize| {
-        counter.store(
-            i64::try_from(n).unwrap_or(0),
-            std::sync::atomic::Ordering::Relaxed,
-        );
-        progress_hub.publish_to_staff(
-            "kb",
-            &IndexingProgress {
-                document_id: Some(document_id),
-                status: "indexing".into(),
-                done: n,
-                total,
-                ..IndexingProgress::default()
-            },
-        );
-    };
-    kb.add_chunks(chunks, &progress)
+    kb.add_chunks(chunks, progress)
         .await
         .map_err(|e| e.to_string())?;
     Ok(i64::try_from(total).unwrap_or(0))

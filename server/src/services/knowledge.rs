@@ -1,7 +1,7 @@
 //! The knowledge base and its documents: loading it in the background (and where that stands),
 //! accepting an upload (type checked by content, cut into heading-aware overlapping chunks,
 //! recorded, then embedded and upserted with progress on the live stream), deleting a document
-//! with its vectors, re-indexing everything. One indexing job at a time.
+//! with its vectors, re-indexing everything (a durable job). One indexing job at a time.
 
 use crate::config::Config;
 use crate::services::ServiceError;
@@ -132,7 +132,9 @@ impl KnowledgeService {
     /// Keeps this instance's index in step with the documents other instances index or delete.
     /// The database holds every document's chunks; each instance's embedded index (and keyword
     /// corpus) is a replica, updated when another instance's `kb` event says a document became
-    /// ready or was deleted. On SQLite no other instance exists and nothing is heard.
+    /// ready or was deleted, or that it finished a re-index (then this replica re-embeds its own
+    /// copy; with a shared Qdrant server there is one copy and nothing to do). On SQLite no
+    /// other instance exists and nothing is heard.
     fn follow_other_instances(&self, kb: Arc<kb::KnowledgeBase>) {
         let (store, hub, lock) = (self.store.clone(), self.hub.clone(), self.lock.clone());
         tokio::spawn(async move {
@@ -143,6 +145,23 @@ impl KnowledgeService {
                     continue;
                 };
                 let Some(id) = progress.document_id else {
+                    if progress.reindex
+                        && progress.status == "ready"
+                        && matches!(kb.index(), kb::VectorIndex::Edge { .. })
+                    {
+                        let _turn = lock.0.lock().await;
+                        let keep = in_progress_prefixes(&store).await;
+                        match kb.reindex_keeping(&|_, _| {}, &keep).await {
+                            Ok(report) => tracing::info!(
+                                chunks = report.total,
+                                removed = report.removed,
+                                "knowledge replica re-indexed after another instance's re-index"
+                            ),
+                            Err(e) => {
+                                tracing::error!(error = %e, "knowledge replica could not re-index after another instance")
+                            }
+                        }
+                    }
                     continue;
                 };
                 let _turn = lock.0.lock().await;
@@ -319,72 +338,39 @@ impl KnowledgeService {
         Ok(removed)
     }
 
-    /// Starts embedding every chunk again, in the background, with progress on the live stream;
-    /// answers with the number of chunks.
-    pub fn start_reindex(&self) -> Result<usize, ServiceError> {
+    /// Queues a re-index of every chunk as a durable job (whichever instance claims it runs it,
+    /// with progress on the live stream; a restart or a lost instance does not lose it);
+    /// answers with the number of chunks and the job. One at a time across instances.
+    pub async fn start_reindex(&self) -> Result<(usize, i64), ServiceError> {
         let Some(kb) = self.knowledge_base() else {
             return Err(ServiceError::unavailable(
                 "The knowledge base is still loading; try again in a moment.",
             ));
         };
-        let Ok(guard) = self.lock.0.clone().try_lock_owned() else {
+        let chunks = kb.chunks().len();
+        let queued = self
+            .store
+            .queue_reindex(
+                i64::try_from(chunks).unwrap_or(0),
+                chrono::Utc::now().timestamp_millis(),
+            )
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot queue a re-index");
+                ServiceError::unavailable("The re-index could not be started; try again.")
+            })?;
+        let Some(job_id) = queued else {
             return Err(ServiceError::Conflict(
-                "Indexing is already running; wait for it to finish.".into(),
+                "A re-index is already queued or running; wait for it to finish.".into(),
             ));
         };
-        let chunks = kb.chunks().len();
-        let (hub, store) = (self.hub.clone(), self.store.clone());
-        tokio::spawn(async move {
-            let _guard = guard;
-            let keep = in_progress_prefixes(&store).await;
-            let progress_hub = hub.clone();
-            let progress = move |done: usize, total: usize| {
-                progress_hub.publish_to_staff(
-                    "kb",
-                    &IndexingProgress {
-                        reindex: true,
-                        status: "indexing".into(),
-                        done,
-                        total,
-                        ..IndexingProgress::default()
-                    },
-                );
-            };
-            let data = match kb.reindex_keeping(&progress, &keep).await {
-                Ok(report) => {
-                    tracing::info!(
-                        chunks = report.total,
-                        removed = report.removed,
-                        elapsed_ms = report.elapsed_ms,
-                        "re-index finished"
-                    );
-                    IndexingProgress {
-                        reindex: true,
-                        status: "ready".into(),
-                        done: report.total,
-                        total: report.total,
-                        elapsed_ms: Some(report.elapsed_ms),
-                        ..IndexingProgress::default()
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "re-index failed");
-                    IndexingProgress {
-                        reindex: true,
-                        status: "failed".into(),
-                        error: Some(e.to_string()),
-                        ..IndexingProgress::default()
-                    }
-                }
-            };
-            hub.publish_to_staff("kb", &data);
-        });
-        Ok(chunks)
+        self.jobs.wake();
+        Ok((chunks, job_id))
     }
 }
 
 /// The chunk-id prefixes of documents still being indexed.
-async fn in_progress_prefixes(store: &Store) -> Vec<String> {
+pub(crate) async fn in_progress_prefixes(store: &Store) -> Vec<String> {
     match store.list_documents().await {
         Ok(documents) => documents
             .iter()

@@ -84,9 +84,9 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
     let reindex = move |_| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let answer = http::ask(desk_api::REINDEX.url(&[])).await;
-            if let Err(e) = answer {
-                error.set(Some(e));
+            match http::ask(desk_api::REINDEX.url(&[])).await {
+                Ok(_) => desk.refresh(),
+                Err(e) => error.set(Some(e)),
             }
         });
     };
@@ -128,6 +128,12 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
                     })}</p>
                     <button type="button" class=GHOST on:click=reindex data-testid="kb-reindex">"Re-index everything"</button>
                 </div>
+                {move || documents.get().and_then(|d| d.jobs.into_iter().find(|j| {
+                    use domain::api::jobs::{JobKind, JobStatus};
+                    j.kind == JobKind::Reindex && matches!(j.status, JobStatus::Queued | JobStatus::Running)
+                })).map(|job| view! {
+                    <p class="mb-2 text-xs text-slate-600 dark:text-slate-400" data-testid="kb-reindex-job">{format!("Re-index {}", job_line(&job))}</p>
+                })}
                 <table class="w-full text-left text-sm" data-testid="kb-documents">
                     <thead class="text-xs text-slate-600 dark:text-slate-400"><tr><th class="py-1">"Title"</th><th>"Type"</th><th>"Size"</th><th>"Chunks"</th><th>"Status"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
                     <tbody>

@@ -1,4 +1,5 @@
-//! Background jobs (a document's ingestion) as clients and the desk see them.
+//! Background jobs (a document's ingestion, a re-index of everything) as clients and the desk
+//! see them.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,8 @@ text_enum!(
     JobKind, "job kind" {
         /// Embeds and indexes an uploaded document's passages.
         Ingest = "ingest",
+        /// Embeds every passage again and drops vectors no passage owns.
+        Reindex = "reindex",
     }
 );
 
@@ -28,7 +31,7 @@ pub struct Job {
     pub id: i64,
     pub kind: JobKind,
     pub status: JobStatus,
-    /// The document it indexes.
+    /// The document it indexes (none for a re-index).
     pub document_id: Option<i64>,
     /// Attempts so far (a failed one is retried after a growing delay).
     pub attempts: i64,

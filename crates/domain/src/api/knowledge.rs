@@ -108,6 +108,8 @@ pub struct DocumentDeleted {
 pub struct ReindexStarted {
     pub started: bool,
     pub chunks: usize,
+    /// The durable job that runs it (`GET /api/v1/jobs/{id}`): whichever instance claims it.
+    pub job_id: i64,
 }
 
 /// Indexing progress on the live stream (event `kb`): one document, or the whole re-index.
