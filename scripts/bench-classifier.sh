@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The image classifier's figures: per-image latency (batch 1, p50) of EfficientNet-Lite0 on
 # candle at 1 and 2 threads, beside PyTorch on CPU running the same weights on the same threads
-# (the upstream efficientnet-lite-pytorch implementation), with the ratio; plus load time, a whole
-# prediction and batch throughput. PyTorch comes from PyPI into TORCH_VENV (default
+# (the upstream efficientnet-lite-pytorch implementation), with the ratio; the same at batch 8
+# (images per second); plus load time and a whole prediction. PyTorch comes from PyPI into TORCH_VENV (default
 # target/torch-venv; a few GB, once). Bounded: BENCH_RUNS runs per setting (default 30).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +27,9 @@ for threads in 1 2; do
   python3 - "$candle" "$torch" <<'PY'
 import json, sys
 c, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-print(f"threads {c['threads']}: candle p50 {c['p50_ms']:.1f} ms, PyTorch {t['torch']} p50 {t['p50_ms']:.1f} ms"
+print(f"threads {c['threads']}, batch 1: candle p50 {c['p50_ms']:.1f} ms, PyTorch {t['torch']} p50 {t['p50_ms']:.1f} ms"
       f" -> candle takes {c['p50_ms'] / t['p50_ms']:.2f}x PyTorch's time")
+print(f"threads {c['threads']}, batch 8: candle {c['batch8_images_per_s']:.1f} images/s, PyTorch {t['batch8_images_per_s']:.1f} images/s"
+      f" -> candle takes {t['batch8_images_per_s'] / c['batch8_images_per_s']:.2f}x PyTorch's time")
 PY
 done

@@ -5,9 +5,9 @@
 //! safetensors by `scripts/convert_torch_legacy.py`; tensor names are that package's.
 
 use crate::depthwise::{Depthwise, same_padding};
+use crate::pointwise::{BiasRelu6, Pointwise};
 use crate::{VisionError, VisionResult};
-use candle_core::{CpuStorage, CustomOp1, D, DType, Device, Layout, Shape, Tensor};
-use rayon::prelude::*;
+use candle_core::{D, DType, Device, Tensor};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -37,69 +37,6 @@ const STAGES: [(usize, usize, usize, usize, usize, usize); 7] = [
     (1, 3, 1, 6, 192, 320),
 ];
 
-/// A 1x1 convolution with its batch norm folded in: a matrix product per image, then the bias
-/// and ReLU6 in one pass.
-pub(crate) struct Pointwise {
-    /// (out, in)
-    pub(crate) weight: Tensor,
-    pub(crate) bias: BiasRelu6,
-}
-
-impl Pointwise {
-    pub(crate) fn forward(&self, x: &Tensor) -> VisionResult<Tensor> {
-        let (n, c, h, w) = x.dims4()?;
-        let y = self
-            .weight
-            .broadcast_left(n)?
-            .matmul(&x.reshape((n, c, h * w))?)?
-            .apply_op1_no_bwd(&self.bias)?;
-        Ok(y.reshape((n, (), h, w))?)
-    }
-}
-
-/// Adds a bias per channel of an (N, C, L) tensor and optionally clamps to [0, 6], in one pass
-/// (candle's broadcast add and clamp would each read and write the whole tensor).
-pub(crate) struct BiasRelu6 {
-    pub(crate) bias: Vec<f32>,
-    pub(crate) relu6: bool,
-}
-
-impl CustomOp1 for BiasRelu6 {
-    fn name(&self) -> &'static str {
-        "bias-relu6"
-    }
-
-    fn cpu_fwd(
-        &self,
-        storage: &CpuStorage,
-        layout: &Layout,
-    ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (_, c, l) = layout.shape().dims3()?;
-        if c != self.bias.len() {
-            candle_core::bail!("bias-relu6: {c} channels, {} biases", self.bias.len());
-        }
-        let src = match layout.contiguous_offsets() {
-            Some((start, end)) => &storage.as_slice::<f32>()?[start..end],
-            None => candle_core::bail!("bias-relu6: the input must be contiguous"),
-        };
-        let mut out = vec![0f32; src.len()];
-        out.par_chunks_mut(l)
-            .zip(src.par_chunks(l))
-            .enumerate()
-            .for_each(|(row, (dst, src))| {
-                let b = self.bias[row % c];
-                if self.relu6 {
-                    dst.iter_mut()
-                        .zip(src)
-                        .for_each(|(d, s)| *d = (s + b).clamp(0.0, 6.0));
-                } else {
-                    dst.iter_mut().zip(src).for_each(|(d, s)| *d = s + b);
-                }
-            });
-        Ok((CpuStorage::F32(out), layout.shape().clone()))
-    }
-}
-
 pub(crate) struct MbConv {
     pub(crate) expand: Option<Pointwise>,
     pub(crate) depthwise: Depthwise,
@@ -114,19 +51,20 @@ impl MbConv {
             None => x.clone(),
         };
         y = self.depthwise.forward(&y)?;
-        y = self.project.forward(&y)?;
-        if self.residual {
-            y = (y + x)?;
-        }
+        y = if self.residual {
+            self.project.forward_adding(&y, x)?
+        } else {
+            self.project.forward(&y)?
+        };
         Ok(y)
     }
 }
 
 /// The whole network, ready for inference on the CPU.
 pub struct EfficientNetLite0 {
-    /// 3x3 stride-2 stem convolution, (32, 3, 3, 3), folded.
-    stem_weight: Tensor,
-    stem_bias: Tensor,
+    /// The 3x3 stride-2 stem convolution, batch norm folded, as a product over the picture's
+    /// 27 taps: weights (32, 27) applied to its columns (`stem_columns`).
+    stem: Pointwise,
     blocks: Vec<MbConv>,
     head: Pointwise,
     /// (1000, 1280)
@@ -280,8 +218,17 @@ impl EfficientNetLite0 {
             }
         }
         Ok(Self {
-            stem_weight: Tensor::from_vec(stem, stem_dims, &Device::Cpu)?,
-            stem_bias: Tensor::from_vec(stem_shift, (1, 32, 1, 1), &Device::Cpu)?,
+            stem: Pointwise {
+                weight: Tensor::from_vec(
+                    stem,
+                    (stem_dims[0], stem_dims[1..].iter().product::<usize>()),
+                    &Device::Cpu,
+                )?,
+                bias: BiasRelu6 {
+                    bias: stem_shift,
+                    relu6: true,
+                },
+            },
             blocks,
             head: weights.pointwise("_conv_head", "_bn1", true)?,
             fc_weight: weights.get("_fc.weight")?.clone(),
@@ -310,15 +257,7 @@ impl EfficientNetLite0 {
 
     /// The stem and the first `TRUNK_BLOCKS` blocks of a preprocessed batch, (N, 3, H, W).
     pub fn trunk(&self, images: &Tensor) -> VisionResult<Tensor> {
-        let (_, _, h, w) = images.dims4()?;
-        let (_, top, bottom) = same_padding(h, 3, 2);
-        let (_, left, right) = same_padding(w, 3, 2);
-        let mut x = images
-            .pad_with_zeros(2, top, bottom)?
-            .pad_with_zeros(3, left, right)?
-            .conv2d(&self.stem_weight, 0, 2, 1, 1)?
-            .broadcast_add(&self.stem_bias)?
-            .clamp(0f32, 6f32)?;
+        let mut x = self.stem.forward(&stem_columns(images)?)?;
         for block in &self.blocks[..TRUNK_BLOCKS] {
             x = block.forward(&x)?;
         }
@@ -362,6 +301,38 @@ impl EfficientNetLite0 {
         };
         Ok(Output { features, logits })
     }
+}
+
+/// The stem's input as columns: for each of the 27 taps of a 3x3 stride-2 kernel over 3
+/// channels ("same" padding), the value each output position reads, (N, 27, OH, OW); the stem
+/// convolution is then one matrix product with its bias and ReLU6 fused.
+fn stem_columns(images: &Tensor) -> VisionResult<Tensor> {
+    let (n, c, h, w) = images.dims4()?;
+    let (oh, top, _) = same_padding(h, 3, 2);
+    let (ow, left, _) = same_padding(w, 3, 2);
+    let pixels = images.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+    let mut columns = vec![0f32; n * c * 9 * oh * ow];
+    for (picture, out) in pixels
+        .chunks_exact(c * h * w)
+        .zip(columns.chunks_exact_mut(c * 9 * oh * ow))
+    {
+        for (row, column) in out.chunks_exact_mut(oh * ow).enumerate() {
+            let (ch, ky, kx) = (row / 9, (row % 9) / 3, row % 3);
+            let plane = &picture[ch * h * w..(ch + 1) * h * w];
+            for oy in 0..oh {
+                let Some(iy) = (oy * 2 + ky).checked_sub(top).filter(|&y| y < h) else {
+                    continue;
+                };
+                let source = &plane[iy * w..(iy + 1) * w];
+                for (ox, value) in column[oy * ow..(oy + 1) * ow].iter_mut().enumerate() {
+                    if let Some(ix) = (ox * 2 + kx).checked_sub(left).filter(|&x| x < w) {
+                        *value = source[ix];
+                    }
+                }
+            }
+        }
+    }
+    Ok(Tensor::from_vec(columns, (n, c * 9, oh, ow), &Device::Cpu)?)
 }
 
 /// A fixed synthetic picture (values in about [-1, 1]), already preprocessed: the input

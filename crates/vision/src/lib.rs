@@ -10,6 +10,7 @@ pub mod drawn;
 pub mod efficientnet;
 pub mod head;
 pub mod imagenet;
+mod pointwise;
 pub mod preprocess;
 pub mod tail;
 pub mod tensorfile;

@@ -15,7 +15,8 @@ mod fine_tune;
 pub use fine_tune::{Epoch, FineTuneOptions, TrunkSet, fine_tune};
 
 use crate::depthwise::Depthwise;
-use crate::efficientnet::{BiasRelu6, EfficientNetLite0, FEATURES, MbConv, Pointwise, Tail};
+use crate::efficientnet::{EfficientNetLite0, FEATURES, MbConv, Tail};
+use crate::pointwise::{BiasRelu6, Pointwise};
 use crate::tensorfile::{self, Data};
 use crate::{VisionError, VisionResult};
 use candle_core::{DType, Device, Tensor};
