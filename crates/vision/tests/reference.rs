@@ -58,22 +58,32 @@ fn a_batch_gives_the_same_answers_as_single_images() {
     let one = synthetic_input();
     let flipped = one.flip(&[3]).expect("flip");
     let batch = Tensor::cat(&[&one, &flipped], 0).expect("cat");
-    let both = net
-        .forward(&batch)
-        .expect("batch")
-        .logits
-        .to_vec2::<f32>()
-        .expect("logits");
     let single = net
         .forward(&flipped)
         .expect("single")
         .logits
         .to_vec2::<f32>()
         .expect("logits");
-    let diff = both[1]
-        .iter()
-        .zip(&single[0])
-        .map(|(a, b)| (a - b).abs())
-        .fold(0f32, f32::max);
-    assert!(diff < 1e-4, "batch and single differ by {diff}");
+    // One thread runs the batch through each layer at once; two split it by image.
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        let both = pool
+            .install(|| net.forward(&batch))
+            .expect("batch")
+            .logits
+            .to_vec2::<f32>()
+            .expect("logits");
+        let diff = both[1]
+            .iter()
+            .zip(&single[0])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(
+            diff < 1e-4,
+            "{threads} threads: batch and single differ by {diff}"
+        );
+    }
 }

@@ -78,7 +78,7 @@ fn run(runs: usize, weights: PathBuf) -> vision::VisionResult<()> {
 
     let batch = Tensor::cat(&[&input; 8], 0)?;
     let t = Instant::now();
-    let rounds = runs.div_ceil(8).max(2);
+    let rounds = (runs / 2).max(4);
     for _ in 0..rounds {
         net.forward(&batch)?;
     }
