@@ -19,7 +19,7 @@ pub fn service(config: &Config, store: store::Store) -> ImageService {
         Some(bucket) => service.with_files(ImageFiles::bucket(bucket)),
         None => service,
     };
-    tracing::info!(storage = %service.storage(), "generated images are kept in {}", service.storage());
+    tracing::info!(storage = %service.storage(), "where generated images are kept");
     service
 }
 
