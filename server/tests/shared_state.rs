@@ -336,6 +336,22 @@ async fn a_document_uploaded_on_one_instance_is_cited_by_the_agent_on_the_other(
     a.cleanup().await;
 }
 
+/// The job once done; fails the test if it is not done within `limit` (nobody took it over).
+async fn done_within(store: &store::Store, id: i64, limit: Duration) -> store::jobs::JobRow {
+    let deadline = Instant::now() + limit;
+    loop {
+        let row = store.job(id).await.expect("job").expect("the job");
+        if row.status == domain::api::jobs::JobStatus::Done {
+            return row;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "job {id} was not taken over: {row:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_job_survives_the_instance_that_claimed_it() {
     // A: an instance that queues an upload's job and a re-index, claims them and dies before
@@ -396,31 +412,9 @@ async fn a_job_survives_the_instance_that_claimed_it() {
     // lapsed, B takes the job over and finishes it.
     let b_dir = tempfile::tempdir().expect("dir");
     let b = instance_with_knowledge(&a, b_dir.path()).await;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let finished = loop {
-        let row = store.job(job).await.expect("job").expect("the job");
-        if row.status == domain::api::jobs::JobStatus::Done {
-            break row;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the job was not taken over: {row:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let finished = done_within(store, job, Duration::from_secs(60)).await;
     assert_eq!(finished.attempts, 2, "claimed by A, then by B");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let reindexed = loop {
-        let row = store.job(reindex).await.expect("job").expect("the job");
-        if row.status == domain::api::jobs::JobStatus::Done {
-            break row;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the re-index was not taken over: {row:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let reindexed = done_within(store, reindex, Duration::from_secs(120)).await;
     assert_eq!(reindexed.attempts, 2, "claimed by A, then by B");
     assert_eq!(
         store

@@ -241,14 +241,17 @@ impl CustomOp1 for Depthwise {
         if c != self.channels {
             bail!("depthwise: {c} input channels, {} expected", self.channels);
         }
-        let src = match layout.contiguous_offsets() {
-            Some((start, end)) => &storage.as_slice::<f32>()?[start..end],
-            None => bail!("depthwise: the input must be contiguous"),
-        };
+        let src = contiguous(storage, layout, "depthwise input")?;
         let (oh, _, _) = same_padding(h, self.kernel, self.stride);
         let (ow, _, _) = same_padding(w, self.kernel, self.stride);
         let mut out = vec![0f32; n * c * oh * ow];
-        let (wide, by_tap) = (wide_vectors(), self.weights_by_tap());
+        // Only the channels-last path reads the weights by tap.
+        let by_tap = if ow < ROW_WISE_FROM {
+            self.weights_by_tap()
+        } else {
+            Vec::new()
+        };
+        let wide = wide_vectors();
         for (dst, src) in out
             .chunks_exact_mut(c * oh * ow)
             .zip(src.chunks_exact(c * h * w))

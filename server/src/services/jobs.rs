@@ -241,16 +241,13 @@ async fn run(queue: &JobQueue, store: &Store, hub: &Hub, kb: &Arc<kb::KnowledgeB
     );
 }
 
-/// Embeds every passage of this instance's knowledge base again and drops vectors no passage
-/// owns, leaving documents still being indexed alone; the number of passages.
+/// The re-index job's work here (`knowledge::reindex_all`); the number of passages.
 async fn reindex(
     store: &Store,
     kb: &Arc<kb::KnowledgeBase>,
     progress: kb::Progress<'_>,
 ) -> Result<i64, String> {
-    let keep = super::knowledge::in_progress_prefixes(store).await;
-    let report = kb
-        .reindex_keeping(progress, &keep)
+    let report = super::knowledge::reindex_all(store, kb, progress)
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!(

@@ -150,8 +150,7 @@ impl KnowledgeService {
                         && matches!(kb.index(), kb::VectorIndex::Edge { .. })
                     {
                         let _turn = lock.0.lock().await;
-                        let keep = in_progress_prefixes(&store).await;
-                        match kb.reindex_keeping(&|_, _| {}, &keep).await {
+                        match reindex_all(&store, &kb, &|_, _| {}).await {
                             Ok(report) => tracing::info!(
                                 chunks = report.total,
                                 removed = report.removed,
@@ -369,8 +368,19 @@ impl KnowledgeService {
     }
 }
 
+/// Embeds every passage of this instance's knowledge base again and drops vectors no passage
+/// owns, leaving documents still being indexed (here or elsewhere) alone.
+pub(crate) async fn reindex_all(
+    store: &Store,
+    kb: &kb::KnowledgeBase,
+    progress: kb::Progress<'_>,
+) -> Result<kb::SyncReport, kb::KbError> {
+    let keep = in_progress_prefixes(store).await;
+    kb.reindex_keeping(progress, &keep).await
+}
+
 /// The chunk-id prefixes of documents still being indexed.
-pub(crate) async fn in_progress_prefixes(store: &Store) -> Vec<String> {
+async fn in_progress_prefixes(store: &Store) -> Vec<String> {
     match store.list_documents().await {
         Ok(documents) => documents
             .iter()
