@@ -37,7 +37,7 @@ RUN scripts/setup.sh && scripts/build.sh --release
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl \
+ && apt-get install -y --no-install-recommends ca-certificates curl flite \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app app \
  && mkdir -p /app /data \

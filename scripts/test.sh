@@ -20,7 +20,7 @@ fi
 scripts/setup.sh --browser --checks
 
 # The server's own feature set, so tests, lints and the e2e build share compiled artifacts.
-crates=(-p domain -p store -p markdown -p docparse -p llm-embedded -p embedding-classifier -p llm -p kb -p support -p imagegen -p vision -p gpt -p app -p server --features app/ssr,gpt/service)
+crates=(-p domain -p store -p markdown -p docparse -p llm-embedded -p embedding-classifier -p llm -p kb -p support -p imagegen -p vision -p gpt -p voice -p app -p server --features app/ssr,gpt/service)
 
 log "cargo fmt --check"
 cargo fmt --all --check

@@ -24,6 +24,7 @@ pub struct ServerState {
     pub key_limits: limits::KeyLimits,
     pub knowledge: Arc<knowledge::KnowledgeService>,
     pub audit: audit::Audit,
+    pub voice: Arc<crate::services::voice::VoiceService>,
 }
 
 impl axum::extract::FromRef<ServerState> for Store {

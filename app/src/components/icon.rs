@@ -27,6 +27,8 @@ pub enum Icon {
     ThumbUp,
     ThumbDown,
     Star,
+    Microphone,
+    Speaker,
 }
 
 impl Icon {
@@ -92,6 +94,16 @@ impl Icon {
             Icon::Star => {
                 &["M12 3l2.8 5.7 6.2.9-4.5 4.4 1.1 6.2L12 17.3 6.4 20.2l1.1-6.2L3 9.6l6.2-.9z"]
             }
+            Icon::Microphone => &[
+                "M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3z",
+                "M5 11a7 7 0 0 0 14 0",
+                "M12 18v3",
+            ],
+            Icon::Speaker => &[
+                "M4 9h4l5-4v14l-5-4H4z",
+                "M16.5 8.5a5 5 0 0 1 0 7",
+                "M19 6a8.5 8.5 0 0 1 0 12",
+            ],
             Icon::Sun => &[
                 "M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8z",
                 "M12 2v2m0 16v2M4.9 4.9l1.4 1.4m11.4 11.4l1.4 1.4M2 12h2m16 0h2M4.9 19.1l1.4-1.4m11.4-11.4l1.4-1.4",

@@ -8,3 +8,4 @@ pub mod live;
 #[cfg(feature = "hydrate")]
 pub mod sse;
 pub mod theme;
+pub mod voice;

@@ -1,6 +1,7 @@
 //! The Pirate Chatbot: a streaming persona chat with an editable system prompt. The conversation
 //! is kept on the server per browser session, so it survives a reload.
 
+use crate::components::voice::{SpeakButton, VoiceInput, VoiceSettings};
 use crate::functions::backends::get_backends;
 use crate::functions::pirate::{clear_pirate_chat, pirate_history};
 use crate::models::BackendKind;
@@ -81,6 +82,10 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
         None => embedded_answerer.clone(),
     });
     let cloud_for_picker = cloud.clone();
+    // Voice: what the microphone heard goes into the box to review, or is sent at once; replies
+    // may be read aloud in the pirate's own voice.
+    let send_spoken = RwSignal::new(false);
+    let answer_aloud = RwSignal::new(false);
     let list_ref = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     let abort = StoredValue::new_local(None::<web_sys::AbortController>);
@@ -166,6 +171,16 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
                                 detail.push_str(" · reached the length limit");
                             }
                             let text = partial.get_untracked();
+                            if answer_aloud.get_untracked() {
+                                let spoken = text.clone();
+                                leptos::task::spawn_local(async move {
+                                    if let Err(e) =
+                                        crate::components::voice::say(&spoken, "pirate").await
+                                    {
+                                        error.set(Some(e));
+                                    }
+                                });
+                            }
                             lines.update(|l| {
                                 l.push(ChatLine {
                                     role: "assistant".into(),
@@ -235,9 +250,9 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
                     <span class="text-slate-500 dark:text-slate-400">{move || answerer.get().note.unwrap_or_default()}</span>
                 </div>
                 <div node_ref=list_ref class="flex-1 space-y-4 overflow-y-auto p-4" style="max-height: 65vh" aria-live="polite" data-testid="messages">
-                    <Bubble line=ChatLine { role: "assistant".into(), text: PIRATE_GREETING.into(), html: None, detail: None }/>
+                    <Bubble line=ChatLine { role: "assistant".into(), text: PIRATE_GREETING.into(), html: None, detail: None } error=error/>
                     <For each=move || lines.get().into_iter().enumerate() key=|(i, l)| (*i, l.text.len(), l.role.clone()) let:item>
-                        <Bubble line=item.1/>
+                        <Bubble line=item.1 error=error/>
                     </For>
                     <Show when=move || streaming.get()>
                         <div class="flex justify-start" data-testid="streaming">
@@ -259,6 +274,23 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
                         send();
                     }
                 >
+                    <VoiceInput
+                        error=error
+                        disabled=Signal::derive(move || streaming.get())
+                        on_text=move |heard: String| {
+                            if send_spoken.get_untracked() {
+                                draft.set(heard);
+                                send();
+                            } else {
+                                draft.update(|d| {
+                                    if !d.trim().is_empty() {
+                                        d.push(' ');
+                                    }
+                                    d.push_str(&heard);
+                                });
+                            }
+                        }
+                    />
                     <label for="pirate-input" class="sr-only">"Your message"</label>
                     <textarea
                         id="pirate-input"
@@ -353,6 +385,7 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
                         "When a configured model fails, the embedded one answers and the chat says so."
                     </p>
                 </div>
+                <VoiceSettings send_spoken=send_spoken answer_aloud=answer_aloud/>
                 <button
                     type="button"
                     class="w-full rounded-lg border border-slate-300 px-4 py-2 text-sm font-medium hover:bg-slate-100 disabled:opacity-50 dark:border-slate-700 dark:hover:bg-slate-800"
@@ -370,7 +403,8 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
 }
 
 #[component]
-fn Bubble(line: ChatLine) -> impl IntoView {
+fn Bubble(line: ChatLine, error: RwSignal<Option<String>>) -> impl IntoView {
+    let spoken = line.text.clone();
     let user = line.role == "user";
     let copy_text = line.text.clone();
     let copy = move |_| {
@@ -399,6 +433,7 @@ fn Bubble(line: ChatLine) -> impl IntoView {
                     <div class="mt-1 flex items-center gap-2 text-xs text-slate-500 dark:text-slate-400">
                         {line.detail.clone().map(|d| view! { <span data-testid="detail">{d}</span> })}
                         <button type="button" class="underline hover:text-slate-700 dark:hover:text-slate-200" on:click=copy>"Copy"</button>
+                        <SpeakButton text=spoken.clone() voice="pirate" error=error/>
                     </div>
                 })}
             </div>

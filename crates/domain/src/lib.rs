@@ -7,6 +7,7 @@ pub mod csv;
 pub mod money;
 pub mod records;
 pub mod view;
+pub mod voice;
 
 pub use money::Cents;
 

@@ -1,9 +1,7 @@
 //! `/health`: the process is alive. `/health/ready`: each component's state, 503 when the app
 //! cannot serve (the database is down).
 
-use crate::services::llm_registry::LlmRegistry;
 use crate::state::ServerState;
-use app::state::AppState;
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
@@ -12,7 +10,6 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// `/health`.
 #[derive(Serialize)]
@@ -71,6 +68,7 @@ struct Components {
     /// Where generated images' bytes are kept (local disk, the database, an S3 bucket).
     image_storage: String,
     custom_gpt: crate::services::gpt::GptStatus,
+    voice: crate::services::voice::VoiceStatus,
     demos: BTreeMap<String, Demo>,
 }
 
@@ -82,15 +80,18 @@ struct Readiness {
     components: Components,
 }
 
-pub async fn ready(
-    State(state): State<AppState>,
-    State(llm): State<Arc<LlmRegistry>>,
-    State(support): State<Arc<crate::services::support::SupportService>>,
-    State(knowledge): State<Arc<crate::services::knowledge::KnowledgeService>>,
-    State(classifier): State<Arc<crate::services::classifier::ClassifierService>>,
-    State(gpt): State<Arc<crate::services::gpt::GptBackend>>,
-    State(images): State<Arc<imagegen::ImageService>>,
-) -> impl IntoResponse {
+pub async fn ready(State(server): State<ServerState>) -> impl IntoResponse {
+    let ServerState {
+        app: state,
+        llm,
+        support,
+        knowledge,
+        classifier,
+        gpt,
+        images,
+        voice,
+        ..
+    } = server;
     let database = match state.store.ping().await {
         Ok(latency) => Database {
             status: "up",
@@ -143,6 +144,7 @@ pub async fn ready(
             image_classifier: classifier.status(),
             image_storage: images.storage(),
             custom_gpt: gpt.status(),
+            voice: voice.status(),
             demos,
         },
     };

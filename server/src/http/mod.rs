@@ -27,6 +27,7 @@ pub mod support;
 mod team;
 mod tickets;
 pub mod visitor;
+pub mod voice;
 
 /// The body limit of a JSON request (a chat message, a prompt): far above any valid one.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
@@ -82,6 +83,7 @@ pub fn router(state: ServerState) -> Router {
         .merge(public_metrics)
         .merge(export::router())
         .merge(pirate::router(&state))
+        .merge(voice::router(&state))
         .merge(support::router(&state))
         .merge(images::router(&state))
         .merge(classifier::router(&state))

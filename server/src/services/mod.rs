@@ -23,5 +23,6 @@ pub mod metrics;
 pub mod search;
 pub mod staff;
 pub mod support;
+pub mod voice;
 
 pub use error::ServiceError;

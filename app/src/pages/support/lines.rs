@@ -3,6 +3,7 @@
 
 use super::feedback::{Marks, passage_votes, reply_votes};
 use super::{CitationView, ClassificationView, Line, ProposalView, ToolView};
+use crate::components::voice::SpeakButton;
 use leptos::prelude::*;
 
 fn chip(text: String, tone: &'static str) -> impl IntoView {
@@ -167,7 +168,10 @@ pub(super) fn line_view(
                 {proposal.map(|p| proposal_card(p, pending, decide))}
                 {(!tools.is_empty()).then(|| tool_trace(tools))}
                 {(!citations.is_empty()).then(|| citations_view(citations, marks, line.id))}
-                {footer.map(|f| view! { <p class="mt-1 text-xs text-slate-600 dark:text-slate-400" data-testid="answered-by">{f}</p> })}
+                <div class="mt-1 flex flex-wrap items-center gap-3 text-xs text-slate-600 dark:text-slate-400">
+                    {footer.map(|f| view! { <p data-testid="answered-by">{f}</p> })}
+                    {(!line.text.trim().is_empty()).then(|| view! { <SpeakButton text=line.text.clone() voice="support" error=marks.error/> })}
+                </div>
                 {line.id.map(|id| reply_votes(marks, id))}
             </div>
         }

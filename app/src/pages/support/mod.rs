@@ -10,6 +10,7 @@ mod lines;
 pub use inbox::SupportInboxPage;
 use lines::{line_view, tool_trace};
 
+use crate::components::voice::{VoiceInput, VoiceSettings};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -103,6 +104,10 @@ fn SupportChat() -> impl IntoView {
     let pending_proposal = RwSignal::new(None::<String>);
     // Votes and the rating: offered once the team resolves the conversation.
     let marks = feedback::Marks::new(error);
+    // Voice: what the microphone heard is reviewed in the box or sent at once; replies may be
+    // read aloud.
+    let send_spoken = RwSignal::new(false);
+    let answer_aloud = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
     let source_slot = StoredValue::new_local(None::<crate::components::live::LiveStream>);
     #[cfg(feature = "hydrate")]
@@ -346,11 +351,22 @@ fn SupportChat() -> impl IntoView {
                         if let Some(p) = &proposal {
                             pending_proposal.set(Some(p.id.clone()));
                         }
+                        let text = live_text.get_untracked();
+                        if answer_aloud.get_untracked() && !text.trim().is_empty() {
+                            let spoken = text.clone();
+                            leptos::task::spawn_local(async move {
+                                if let Err(e) =
+                                    crate::components::voice::say(&spoken, "support").await
+                                {
+                                    error.set(Some(e));
+                                }
+                            });
+                        }
                         lines.update(|l| {
                             l.push(Line {
                                 id: Some(d.message_id),
                                 role: "assistant".into(),
-                                text: live_text.get_untracked(),
+                                text,
                                 html: Some(d.html),
                                 tools: Some(tools),
                                 citations: Some(citations),
@@ -495,6 +511,22 @@ fn SupportChat() -> impl IntoView {
                     }).collect_view()}
                 </div>
                 <form class="flex gap-2 border-t border-slate-200 p-3 dark:border-slate-700" on:submit=move |ev| { ev.prevent_default(); send(draft.get_untracked()); }>
+                    <VoiceInput
+                        error=error
+                        disabled=Signal::derive(move || busy.get())
+                        on_text=move |heard: String| {
+                            if send_spoken.get_untracked() {
+                                send(heard);
+                            } else {
+                                draft.update(|d| {
+                                    if !d.trim().is_empty() {
+                                        d.push(' ');
+                                    }
+                                    d.push_str(&heard);
+                                });
+                            }
+                        }
+                    />
                     <label for="support-input" class="sr-only">"Your message"</label>
                     <textarea id="support-input" rows="2" maxlength="4000" placeholder="Type your question… (Enter sends, Shift+Enter for a new line)"
                         class="flex-1 resize-none rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-950"
@@ -520,6 +552,7 @@ fn SupportChat() -> impl IntoView {
                         "See both sides: open the "<a href="/desk" target="_blank" rel="noopener" class="text-indigo-700 underline dark:text-indigo-300">"support desk"</a>" in a second tab, choose Try the desk, and answer this conversation yourself."
                     </p>
                 </div>
+                <VoiceSettings send_spoken=send_spoken answer_aloud=answer_aloud/>
                 <div class="rounded-xl border border-slate-200 bg-white p-4 text-sm dark:border-slate-700 dark:bg-slate-900" data-testid="tool-usage">
                     <h2 class="mb-2 font-semibold">"Tool usage this session"</h2>
                     <Show when=move || !usage.with(Vec::is_empty) fallback=|| view! { <p class="text-slate-600 dark:text-slate-400">"No tools called yet."</p> }>

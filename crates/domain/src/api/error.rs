@@ -28,6 +28,8 @@ text_enum!(
         NotConfigured = "not_configured",
         /// A picture that cannot be decoded.
         BadImage = "bad_image",
+        /// A recording that cannot be decoded, or holds no speech.
+        BadAudio = "bad_audio",
         /// A form without its file.
         MissingFile = "missing_file",
         /// The provider's safety system refused the request.

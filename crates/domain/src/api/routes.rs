@@ -279,6 +279,15 @@ pub mod classifier_api {
     pub const SAMPLE: Endpoint<NoBody, File> = get("/api/classifier/samples/{name}");
 }
 
+/// Voice: a recording to text, text to speech (a WAV file).
+pub mod voice_api {
+    use super::*;
+    use crate::voice::{SpeakInput, Transcription};
+
+    pub const TRANSCRIBE: Endpoint<Form, Transcription> = post("/api/voice/transcribe");
+    pub const SPEAK: Endpoint<SpeakInput, File> = post("/api/voice/speak");
+}
+
 /// The pirate chatbot's streamed reply.
 pub mod pirate_api {
     use super::*;

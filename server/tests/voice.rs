@@ -1,0 +1,244 @@
+//! Voice over HTTP: a browser's WebM recording transcribed, text spoken as WAV (and cached),
+//! bad uploads refused with sentences, and voice in /health/ready and /metrics. Needs the Whisper
+//! files scripts/setup.sh fetches and flite; where either is missing the test says so and skips.
+// A test stops at a failed step: unwrap and expect are what it means here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../crates/voice/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture")
+}
+
+fn whisper_present() -> bool {
+    let present = voice::whisper::model_files(std::path::Path::new(&models_dir()))
+        .iter()
+        .all(|f| f.is_file());
+    if !present {
+        eprintln!(
+            "\n*** SKIPPED: the Whisper files are missing; scripts/setup.sh fetches them ***\n"
+        );
+    }
+    present
+}
+
+#[tokio::test]
+async fn a_browser_recording_is_transcribed_and_bad_uploads_get_sentences() {
+    if !whisper_present() {
+        return;
+    }
+    let app = TestApp::builder()
+        .env("MODELS_DIR", &models_dir())
+        .build()
+        .await
+        .expect("app");
+    let ready = app.get("/health/ready").await;
+    assert!(
+        ready.body.contains(r#""recognizer":"loads on first use""#),
+        "{}",
+        ready.body
+    );
+
+    let webm = fixture("shipping-chicago.webm");
+    let reply = app
+        .request(multipart_request(
+            "/api/voice/transcribe",
+            &[("file", Some("speech.webm"), &webm)],
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let heard: domain::voice::Transcription = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(heard.text, "How long does shipping take to Chicago?");
+    assert_eq!(
+        (
+            heard.format.as_str(),
+            heard.backend.as_str(),
+            heard.model.as_str()
+        ),
+        ("WebM/Opus", "embedded", "whisper-base")
+    );
+    assert_eq!(
+        (heard.language.as_str(), heard.detected_language.as_str()),
+        ("en", "en")
+    );
+    assert!(
+        heard.real_time_factor > 0.0 && heard.audio_seconds > 2.0,
+        "{heard:?}"
+    );
+    assert!(!heard.segments.is_empty());
+
+    let refusals: [(&[(&str, Option<&str>, &[u8])], StatusCode, &str); 5] = [
+        (
+            &[("file", Some("a.webm"), b"")],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The recording is empty.",
+        ),
+        (
+            &[("file", Some("a.png"), b"\x89PNG\r\n\x1a\n00000000")],
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the recording as WAV",
+        ),
+        (
+            &[("file", Some("a.webm"), &webm[..webm.len() / 2])],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cut short",
+        ),
+        (
+            &[("language", None, b"en")],
+            StatusCode::BAD_REQUEST,
+            "multipart field named `file`",
+        ),
+        (
+            &[
+                ("file", Some("a.webm"), &webm),
+                ("language", None, b"english!"),
+            ],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "language code",
+        ),
+    ];
+    for (parts, status, sentence) in refusals {
+        let reply = app
+            .request(multipart_request("/api/voice/transcribe", parts))
+            .await;
+        assert_eq!(reply.status, status, "{}", reply.body);
+        assert!(reply.body.contains(sentence), "{}", reply.body);
+    }
+    let long = voice::audio::wav_bytes(&vec![0.0; 16_000 * 62], 16_000);
+    let reply = app
+        .request(multipart_request(
+            "/api/voice/transcribe",
+            &[("file", Some("long.wav"), &long)],
+        ))
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("at most 60 seconds"), "{}", reply.body);
+    let quiet = voice::audio::wav_bytes(&vec![0.0; 16_000 * 2], 16_000);
+    let reply = app
+        .request(multipart_request(
+            "/api/voice/transcribe",
+            &[("file", Some("quiet.wav"), &quiet)],
+        ))
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("No speech was heard"), "{}", reply.body);
+
+    let ready = app.get("/health/ready").await;
+    assert!(
+        ready.body.contains(r#""recognizer":"ready""#),
+        "{}",
+        ready.body
+    );
+    let metrics = app.metrics().await;
+    assert!(
+        metrics
+            .body
+            .contains(r#"voice_transcriptions_total{backend="embedded",outcome="ok"} 1"#),
+        "{}",
+        metrics.body
+    );
+    assert!(
+        metrics
+            .body
+            .contains(r#"voice_transcriptions_total{backend="embedded",outcome="no_speech"} 1"#)
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn text_is_spoken_as_wav_in_each_voice_and_cached() {
+    let Some(engine) = voice::synth::Engine::detect() else {
+        eprintln!("\n*** SKIPPED: no speech engine (install flite: scripts/setup.sh does) ***\n");
+        return;
+    };
+    let app = TestApp::builder().build().await.expect("app");
+    let body = r#"{"text":"Your order 1015 has shipped.","voice":"pirate"}"#;
+    let first = app.post_json("/api/voice/speak", body).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(
+        first
+            .headers
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.as_bytes()),
+        Some(&b"audio/wav"[..])
+    );
+    assert_eq!(
+        first.headers.get("x-voice-engine").map(|v| v.as_bytes()),
+        Some(engine.name().as_bytes())
+    );
+    assert_eq!(
+        first.headers.get("x-voice-cache").map(|v| v.as_bytes()),
+        Some(&b"miss"[..])
+    );
+    let again = app.post_json("/api/voice/speak", body).await;
+    assert_eq!(
+        again.headers.get("x-voice-cache").map(|v| v.as_bytes()),
+        Some(&b"hit"[..])
+    );
+    let support = app
+        .post_json(
+            "/api/voice/speak",
+            r#"{"text":"Your order 1015 has shipped."}"#,
+        )
+        .await;
+    assert_eq!(
+        support.headers.get("x-voice-cache").map(|v| v.as_bytes()),
+        Some(&b"miss"[..]),
+        "another voice is another recording"
+    );
+
+    for (body, status, sentence) in [
+        (
+            r#"{"text":"   "}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "There is no text to speak.",
+        ),
+        (
+            r#"{"text":"hi","voice":"robot"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "voice must be `support` or `pirate`.",
+        ),
+        (
+            r#"{"voice":"pirate"}"#,
+            StatusCode::BAD_REQUEST,
+            "Send JSON like",
+        ),
+    ] {
+        let reply = app.post_json("/api/voice/speak", body).await;
+        assert_eq!(reply.status, status, "{}", reply.body);
+        assert!(reply.body.contains(sentence), "{}", reply.body);
+    }
+    let long = format!(r#"{{"text":"{}"}}"#, "word ".repeat(250));
+    let reply = app.post_json("/api/voice/speak", &long).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body.contains("at most 1000 can be spoken"),
+        "{}",
+        reply.body
+    );
+    let metrics = app.metrics().await;
+    assert!(
+        metrics
+            .body
+            .contains(r#"voice_speech_total{voice="pirate",outcome="cached"} 1"#),
+        "{}",
+        metrics.body
+    );
+    app.cleanup().await;
+}
