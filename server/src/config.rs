@@ -29,6 +29,9 @@ pub struct Config {
     pub openai_support_model: String,
     pub openai_embedding_model: String,
     pub openai_image_model: String,
+    /// OpenAI's speech models, used for voice when OPENAI_API_KEY is set.
+    pub openai_transcription_model: String,
+    pub openai_speech_model: String,
     pub qdrant_url: Option<Url>,
     pub qdrant_api_key: Option<Secret>,
     /// Redis for the request limits every instance shares (optional: PostgreSQL does it
@@ -329,6 +332,8 @@ impl Config {
             openai_support_model: model("OPENAI_SUPPORT_MODEL", "gpt-4o-mini")?,
             openai_embedding_model: model("OPENAI_EMBEDDING_MODEL", "text-embedding-3-small")?,
             openai_image_model: model("OPENAI_IMAGE_MODEL", "gpt-image-1")?,
+            openai_transcription_model: model("OPENAI_TRANSCRIPTION_MODEL", "whisper-1")?,
+            openai_speech_model: model("OPENAI_SPEECH_MODEL", "gpt-4o-mini-tts")?,
             qdrant_url: url("QDRANT_URL")?,
             qdrant_api_key: secret("QDRANT_API_KEY"),
             redis_url: secret("REDIS_URL"),

@@ -121,9 +121,7 @@ pub fn server_state(config: &Config, store: Store) -> ServerState {
         app,
         images,
         classifier: Arc::new(classifier::ClassifierService::new(config, &store, &hub)),
-        voice: Arc::new(crate::services::voice::VoiceService::new(
-            config.models_dir.clone(),
-        )),
+        voice: Arc::new(crate::services::voice::VoiceService::new(config)),
         gpt: Arc::new(crate::services::gpt::GptBackend::new(
             config,
             metrics.clone(),

@@ -16,6 +16,9 @@ fn fixture(name: &str) -> Vec<u8> {
     .expect("fixture")
 }
 
+/// A multipart form's parts: (field, file name, bytes).
+type Parts<'a> = &'a [(&'a str, Option<&'a str>, &'a [u8])];
+
 fn whisper_present() -> bool {
     let present = voice::whisper::model_files(std::path::Path::new(&models_dir()))
         .iter()
@@ -73,7 +76,7 @@ async fn a_browser_recording_is_transcribed_and_bad_uploads_get_sentences() {
     );
     assert!(!heard.segments.is_empty());
 
-    let refusals: [(&[(&str, Option<&str>, &[u8])], StatusCode, &str); 5] = [
+    let refusals: [(Parts, StatusCode, &str); 5] = [
         (
             &[("file", Some("a.webm"), b"")],
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -156,7 +159,7 @@ async fn a_browser_recording_is_transcribed_and_bad_uploads_get_sentences() {
     assert!(
         metrics
             .body
-            .contains(r#"voice_transcriptions_total{backend="embedded",outcome="no_speech"} 1"#)
+            .contains(r#"voice_transcriptions_total{backend="unknown",outcome="no_speech"} 1"#)
     );
     app.cleanup().await;
 }
@@ -239,6 +242,166 @@ async fn text_is_spoken_as_wav_in_each_voice_and_cached() {
             .contains(r#"voice_speech_total{voice="pirate",outcome="cached"} 1"#),
         "{}",
         metrics.body
+    );
+    app.cleanup().await;
+}
+
+/// A local FAKE of OpenAI's speech APIs (the real service cannot be reached from here), speaking
+/// their wire protocol: multipart `/v1/audio/transcriptions` answered in verbose_json, JSON
+/// `/v1/audio/speech` answered with WAV bytes. `fail` makes both answer 500.
+async fn fake_openai(fail: bool) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::extract::{Multipart, State};
+    use axum::response::IntoResponse;
+    use std::sync::{Arc, Mutex};
+    type Seen = Arc<Mutex<Vec<String>>>;
+    async fn transcriptions(
+        State((seen, fail)): State<(Seen, bool)>,
+        mut form: Multipart,
+    ) -> axum::response::Response {
+        let mut fields = Vec::new();
+        while let Ok(Some(field)) = form.next_field().await {
+            let name = field.name().unwrap_or_default().to_string();
+            let file = field.file_name().map(str::to_string);
+            let bytes = field.bytes().await.unwrap_or_default();
+            fields.push(match file {
+                Some(f) => format!("{name}={f}:{}", bytes.len()),
+                None => format!("{name}={}", String::from_utf8_lossy(&bytes)),
+            });
+        }
+        seen.lock()
+            .unwrap()
+            .push(format!("transcriptions {}", fields.join(" ")));
+        if fail {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"error":{"message":"boom","type":"server_error"}}"#,
+            )
+                .into_response();
+        }
+        axum::Json(serde_json::json!({
+            "task": "transcribe", "language": "english", "duration": 2.9,
+            "text": " Where is my order?",
+            "segments": [{"id": 0, "seek": 0, "start": 0.0, "end": 2.9, "text": " Where is my order?", "tokens": [1], "temperature": 0.0, "avg_logprob": -0.2, "compression_ratio": 1.0, "no_speech_prob": 0.01}],
+            "usage": {"type": "duration", "seconds": 3}
+        }))
+        .into_response()
+    }
+    async fn speech(
+        State((seen, fail)): State<(Seen, bool)>,
+        body: String,
+    ) -> axum::response::Response {
+        seen.lock().unwrap().push(format!("speech {body}"));
+        if fail {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"error":{"message":"boom","type":"server_error"}}"#,
+            )
+                .into_response();
+        }
+        (
+            [(header::CONTENT_TYPE, "audio/wav")],
+            voice::audio::wav_bytes(&[0.1; 2400], 24_000),
+        )
+            .into_response()
+    }
+    let seen: Seen = Arc::new(Mutex::new(Vec::new()));
+    let app = axum::Router::new()
+        .route(
+            "/v1/audio/transcriptions",
+            axum::routing::post(transcriptions),
+        )
+        .route("/v1/audio/speech", axum::routing::post(speech))
+        .with_state((seen.clone(), fail));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{address}/v1"), seen)
+}
+
+#[tokio::test]
+async fn with_a_key_openai_answers_and_the_embedded_voice_takes_over_when_it_fails() {
+    let webm = fixture("shipping-chicago.webm");
+    let (url, seen) = fake_openai(false).await;
+    let app = TestApp::builder()
+        .env("OPENAI_API_KEY", "sk-test-voice-0123456789abcdef")
+        .env("OPENAI_BASE_URL", &url)
+        .env("MODELS_DIR", &models_dir())
+        .build()
+        .await
+        .expect("app");
+    let reply = app
+        .request(multipart_request(
+            "/api/voice/transcribe",
+            &[("file", Some("speech.webm"), &webm)],
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let heard: domain::voice::Transcription = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(
+        (
+            heard.backend.as_str(),
+            heard.model.as_str(),
+            heard.text.as_str()
+        ),
+        ("openai", "whisper-1", "Where is my order?")
+    );
+    assert_eq!(
+        (heard.detected_language.as_str(), heard.segments.len()),
+        ("en", 1)
+    );
+    let spoken = app
+        .post_json("/api/voice/speak", r#"{"text":"Ahoy","voice":"pirate"}"#)
+        .await;
+    assert_eq!(spoken.status, StatusCode::OK, "{}", spoken.body);
+    assert_eq!(
+        spoken.headers.get("x-voice-engine").map(|v| v.as_bytes()),
+        Some(&b"openai"[..])
+    );
+    let requests = seen.lock().unwrap().clone();
+    assert!(
+        requests[0].contains("model=whisper-1")
+            && requests[0].contains("file=speech.webm:")
+            && requests[0].contains("response_format=verbose_json"),
+        "{requests:?}"
+    );
+    assert!(
+        requests[1].contains(r#""voice":"onyx""#)
+            && requests[1].contains(r#""response_format":"wav""#)
+            && requests[1].contains("gpt-4o-mini-tts"),
+        "{requests:?}"
+    );
+    app.cleanup().await;
+
+    // The service fails: the embedded recogniser and synthesiser answer, and say so.
+    if !whisper_present() || voice::synth::Engine::detect().is_none() {
+        return;
+    }
+    let (url, _) = fake_openai(true).await;
+    let app = TestApp::builder()
+        .env("OPENAI_API_KEY", "sk-test-voice-0123456789abcdef")
+        .env("OPENAI_BASE_URL", &url)
+        .env("MODELS_DIR", &models_dir())
+        .build()
+        .await
+        .expect("app");
+    let reply = app
+        .request(multipart_request(
+            "/api/voice/transcribe",
+            &[("file", Some("speech.webm"), &webm)],
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let heard: domain::voice::Transcription = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(
+        (heard.backend.as_str(), heard.text.as_str()),
+        ("embedded", "How long does shipping take to Chicago?")
+    );
+    let spoken = app
+        .post_json("/api/voice/speak", r#"{"text":"Ahoy","voice":"pirate"}"#)
+        .await;
+    assert_eq!(
+        spoken.headers.get("x-voice-engine").map(|v| v.as_bytes()),
+        Some(&b"flite"[..])
     );
     app.cleanup().await;
 }

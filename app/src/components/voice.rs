@@ -187,7 +187,7 @@ pub fn VoiceInput(
             </button>
             <div
                 class="h-2 w-12 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700"
-                class:invisible=move || !recording.get()
+                class:hidden=move || !recording.get()
                 role="meter"
                 aria-label="Recording level"
                 aria-valuemin="0"

@@ -7,9 +7,11 @@
 //!   decoding, timestamps and language detection.
 //! - [`synth`] speaks text through a real offline engine (flite, or espeak-ng), as a process with
 //!   a timeout.
+//! - [`cloud`] is OpenAI's transcription and speech, used when a key is configured.
 //! - [`wer`] measures word error rate, for the round-trip tests and the benchmark.
 
 pub mod audio;
+pub mod cloud;
 pub mod mel;
 pub mod synth;
 pub mod wer;

@@ -1,5 +1,5 @@
-//! Whisper's log-mel features, computed as OpenAI's reference does: the audio padded with 30 s of
-//! silence, a centred short-time Fourier transform (400-sample periodic Hann window, hop 160,
+//! Whisper's log-mel features, computed as faster-whisper (the reference implementation this
+//! project's transcripts are compared with) does: a centred short-time Fourier transform (400-sample periodic Hann window, hop 160,
 //! reflected edges), the power spectrum through 80 Slaney-normalised mel filters, log10, floored 8
 //! below the maximum and scaled by (x + 4) / 4. The transform is a matrix product (frames x DFT
 //! basis), so it runs on the same optimised kernels as the model.
@@ -71,11 +71,11 @@ fn windowed_dft_basis() -> Vec<f32> {
     basis
 }
 
-/// Log-mel features of 16 kHz samples: a (80, frames) tensor with frames = samples / 160 + 3000
-/// (the 30 s of padding), so any 3000-frame window from a frame inside the audio exists.
+/// Log-mel features of 16 kHz samples: a (80, samples / 160 + 1) tensor (the audio and one hop
+/// of silence, as faster-whisper pads it). [`window`] cuts a 30-second window out of it.
 pub fn log_mel(samples: &[f32], device: &Device) -> candle_core::Result<Tensor> {
     let mut padded = samples.to_vec();
-    padded.extend(std::iter::repeat_n(0.0, WINDOW_FRAMES * HOP));
+    padded.extend(std::iter::repeat_n(0.0, HOP));
     // Centre the frames: reflect 200 samples at each edge.
     let half = N_FFT / 2;
     let len = padded.len();
@@ -116,6 +116,25 @@ pub fn log_mel(samples: &[f32], device: &Device) -> candle_core::Result<Tensor> 
     log.maximum(f64::from(ceiling) - 8.0)?.affine(0.25, 1.0)
 }
 
+/// The 3000 frames from `start`, padded with zeros (in the normalised scale, as faster-whisper's
+/// `pad_or_trim` does) where the audio ends first: (1, 80, 3000).
+pub fn window(mel: &Tensor, start: usize) -> candle_core::Result<Tensor> {
+    let frames = mel.dim(1)?;
+    let available = frames.saturating_sub(start).min(WINDOW_FRAMES);
+    let part = mel.narrow(1, start.min(frames), available)?;
+    let part = if available < WINDOW_FRAMES {
+        let pad = Tensor::zeros(
+            (N_MELS, WINDOW_FRAMES - available),
+            part.dtype(),
+            part.device(),
+        )?;
+        Tensor::cat(&[&part, &pad], 1)?
+    } else {
+        part
+    };
+    part.unsqueeze(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,7 +170,8 @@ mod tests {
             .map(|i| (2.0 * std::f32::consts::PI * 1_000.0 * i as f32 / 16_000.0).sin())
             .collect();
         let mel = log_mel(&samples, &Device::Cpu).unwrap();
-        assert_eq!(mel.dims(), &[N_MELS, 100 + WINDOW_FRAMES]);
+        assert_eq!(mel.dims(), &[N_MELS, 101]);
+        assert_eq!(window(&mel, 0).unwrap().dims(), &[1, N_MELS, WINDOW_FRAMES]);
         let frame: Vec<f32> = mel
             .narrow(1, 50, 1)
             .unwrap()

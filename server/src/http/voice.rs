@@ -152,25 +152,27 @@ async fn transcribe(
         )
     })?;
     let result = service.transcribe(bytes, language).await;
-    let outcome = match &result {
-        Ok(_) => "ok",
-        Err(VoiceServiceError::NoSpeech) => "no_speech",
-        Err(_) => "error",
+    let (backend, outcome) = match &result {
+        Ok(t) => (t.backend.clone(), "ok"),
+        Err(VoiceServiceError::NoSpeech) => ("unknown".into(), "no_speech"),
+        Err(_) => ("unknown".into(), "error"),
     };
     metrics.count(
         "voice_transcriptions_total",
-        vec![("backend", "embedded".into()), ("outcome", outcome.into())],
+        vec![("backend", backend.clone()), ("outcome", outcome.into())],
         1.0,
     );
     let transcription = result.map_err(ApiError::from)?;
-    metrics.observe(
-        "model_inference_duration_seconds",
-        vec![("model", RECOGNIZER_MODEL.into())],
-        transcription.processing_ms / 1000.0,
-    );
+    if transcription.backend == "embedded" {
+        metrics.observe(
+            "model_inference_duration_seconds",
+            vec![("model", RECOGNIZER_MODEL.into())],
+            transcription.processing_ms / 1000.0,
+        );
+    }
     metrics.count(
         "voice_audio_seconds_total",
-        vec![("backend", "embedded".into())],
+        vec![("backend", backend)],
         f64::from(transcription.audio_seconds),
     );
     Ok(Json(transcription).into_response())

@@ -1,8 +1,11 @@
 //! Voice: the speech recogniser (Whisper base, loaded on first use, one recording at a time off
 //! the async threads, a short queue with its state told) and the synthesiser (an installed
-//! offline engine as a process; answers cached by voice and text).
+//! offline engine as a process; answers cached by voice and text). With OPENAI_API_KEY set,
+//! OpenAI's speech APIs answer first; when they fail, the embedded ones do, and the answer says
+//! which backend it came from.
 
 use ::voice::VoiceError;
+use ::voice::cloud::CloudVoice;
 use ::voice::synth::{Engine, Voice};
 use ::voice::whisper::{Language, Recognizer};
 use domain::voice::{TranscriptSegment, Transcription};
@@ -52,35 +55,39 @@ pub struct VoiceStatus {
     pub recognizer_busy: usize,
     /// The installed engine, or "not installed".
     pub synthesizer: String,
+    /// OpenAI's models when a key is set.
+    pub cloud: Option<String>,
 }
 
 type Loaded = Result<Arc<Mutex<Recognizer>>, String>;
+/// A spoken WAV and the engine that spoke it.
+type Spoken = (Arc<Vec<u8>>, &'static str);
 
 /// Spoken WAVs by (voice, text), oldest dropped first.
 #[derive(Default)]
 struct SpeechCache {
-    entries: HashMap<(Voice, String), Arc<Vec<u8>>>,
+    entries: HashMap<(Voice, String), Spoken>,
     order: VecDeque<(Voice, String)>,
     bytes: usize,
 }
 
 impl SpeechCache {
-    fn get(&self, key: &(Voice, String)) -> Option<Arc<Vec<u8>>> {
+    fn get(&self, key: &(Voice, String)) -> Option<Spoken> {
         self.entries.get(key).cloned()
     }
 
-    fn put(&mut self, key: (Voice, String), wav: Arc<Vec<u8>>) {
-        if self.entries.contains_key(&key) || wav.len() > CACHE_BYTES {
+    fn put(&mut self, key: (Voice, String), spoken: Spoken) {
+        if self.entries.contains_key(&key) || spoken.0.len() > CACHE_BYTES {
             return;
         }
-        self.bytes += wav.len();
+        self.bytes += spoken.0.len();
         self.order.push_back(key.clone());
-        self.entries.insert(key, wav);
+        self.entries.insert(key, spoken);
         while self.order.len() > CACHE_ENTRIES || self.bytes > CACHE_BYTES {
             let Some(old) = self.order.pop_front() else {
                 break;
             };
-            if let Some(w) = self.entries.remove(&old) {
+            if let Some((w, _)) = self.entries.remove(&old) {
                 self.bytes -= w.len();
             }
         }
@@ -101,6 +108,7 @@ pub struct VoiceService {
     /// Recordings being recognised or waiting for their turn.
     in_line: AtomicUsize,
     engine: Option<Engine>,
+    cloud: Option<CloudVoice>,
     cache: Mutex<SpeechCache>,
 }
 
@@ -114,17 +122,25 @@ impl Drop for InLine<'_> {
 }
 
 impl VoiceService {
-    pub fn new(models_dir: PathBuf) -> Self {
-        Self::with_engine(models_dir, Engine::detect())
-    }
-
-    pub fn with_engine(models_dir: PathBuf, engine: Option<Engine>) -> Self {
+    pub fn new(config: &crate::config::Config) -> Self {
+        let cloud = config.openai_api_key.as_ref().map(|key| {
+            CloudVoice::new(
+                secrecy::ExposeSecret::expose_secret(key).to_owned(),
+                config
+                    .openai_base_url
+                    .as_ref()
+                    .map(|u| u.as_str().to_owned()),
+                config.openai_transcription_model.clone(),
+                config.openai_speech_model.clone(),
+            )
+        });
         VoiceService {
-            models_dir,
+            models_dir: config.models_dir.clone(),
             recognizer: OnceCell::new(),
             turn: Semaphore::new(1),
             in_line: AtomicUsize::new(0),
-            engine,
+            engine: Engine::detect(),
+            cloud,
             cache: Mutex::new(SpeechCache::default()),
         }
     }
@@ -149,6 +165,10 @@ impl VoiceService {
                 .engine
                 .as_ref()
                 .map_or("not installed".into(), |e| e.name().into()),
+            cloud: self
+                .cloud
+                .as_ref()
+                .map(|c| format!("OpenAI {} / {}", c.transcription_model, c.speech_model)),
         }
     }
 
@@ -196,9 +216,45 @@ impl VoiceService {
             Some("auto") => Language::Detect,
             Some(code) => Language::Fixed(code.to_ascii_lowercase()),
         };
-        let audio = tokio::task::spawn_blocking(move || ::voice::audio::decode(&bytes))
+        let upload = bytes.clone();
+        let audio = tokio::task::spawn_blocking(move || ::voice::audio::decode(&upload))
             .await
             .map_err(|_| VoiceServiceError::Internal)??;
+        if let Some(cloud) = &self.cloud {
+            let started = Instant::now();
+            let name = match audio.format {
+                ::voice::audio::AudioFormat::Wav => "speech.wav",
+                ::voice::audio::AudioFormat::OggOpus => "speech.ogg",
+                ::voice::audio::AudioFormat::WebmOpus => "speech.webm",
+            };
+            let code = match &language {
+                Language::Fixed(code) => Some(code.clone()),
+                Language::Detect => None,
+            };
+            match cloud.transcribe(bytes, name, code).await {
+                Ok(t) => {
+                    let processing_ms = started.elapsed().as_secs_f64() * 1000.0;
+                    let seconds = if t.audio_seconds > 0.0 {
+                        t.audio_seconds
+                    } else {
+                        audio.seconds()
+                    };
+                    let model = cloud.transcription_model.clone();
+                    return finish(
+                        t,
+                        "openai",
+                        model,
+                        audio.format.label(),
+                        seconds,
+                        0.0,
+                        processing_ms,
+                    );
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "OpenAI transcription failed; the embedded recogniser answers")
+                }
+            }
+        }
         let recognizer = self.recognizer().await?;
         let _turn = self
             .turn
@@ -246,34 +302,87 @@ impl VoiceService {
         })
     }
 
-    /// Speaks text in a voice, from the cache when it was said before.
+    /// Speaks text in a voice, from the cache when it was said before: OpenAI's voice when a key
+    /// is set (the embedded engine when it fails), else the embedded engine.
     pub async fn speak(&self, text: &str, voice: Voice) -> Result<Speech, VoiceServiceError> {
         let text = ::voice::synth::clean_text(text)?;
-        let engine = self.engine.as_ref().ok_or(VoiceServiceError::NoEngine)?;
         let key = (voice, text);
-        if let Some(wav) = self
+        let cached = self
             .cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-        {
+            .get(&key);
+        if let Some((wav, engine)) = cached {
             return Ok(Speech {
                 wav,
-                engine: engine.name(),
+                engine,
                 cached: true,
             });
         }
-        let wav = Arc::new(::voice::synth::speak(engine, &key.1, voice).await?);
+        let mut spoken = None;
+        if let Some(cloud) = &self.cloud {
+            match cloud.speak(&key.1, voice).await {
+                Ok(wav) => spoken = Some((Arc::new(wav), "openai")),
+                Err(e) => {
+                    tracing::warn!(error = %e, "OpenAI speech failed; the embedded engine speaks")
+                }
+            }
+        }
+        let (wav, engine) = match spoken {
+            Some(s) => s,
+            None => {
+                let engine = self.engine.as_ref().ok_or(VoiceServiceError::NoEngine)?;
+                let wav = ::voice::synth::speak(engine, &key.1, voice).await?;
+                (Arc::new(wav), engine.name())
+            }
+        };
         self.cache
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .put(key, wav.clone());
+            .put(key, (wav.clone(), engine));
         Ok(Speech {
             wav,
-            engine: engine.name(),
+            engine,
             cached: false,
         })
     }
+}
+
+/// The answer of either backend.
+fn finish(
+    t: ::voice::whisper::Transcript,
+    backend: &str,
+    model: String,
+    format: &str,
+    audio_seconds: f32,
+    queued_ms: f64,
+    processing_ms: f64,
+) -> Result<Transcription, VoiceServiceError> {
+    if t.text.trim().is_empty() {
+        return Err(VoiceServiceError::NoSpeech);
+    }
+    Ok(Transcription {
+        text: t.text,
+        language: t.language,
+        detected_language: t.detected_language,
+        language_probability: t.language_probability,
+        segments: t
+            .segments
+            .into_iter()
+            .map(|s| TranscriptSegment {
+                start: s.start,
+                end: s.end,
+                text: s.text,
+            })
+            .collect(),
+        backend: backend.into(),
+        model,
+        format: format.into(),
+        audio_seconds,
+        queued_ms,
+        processing_ms,
+        real_time_factor: (processing_ms / 1000.0) as f32 / audio_seconds.max(0.01),
+    })
 }
 
 #[cfg(test)]
@@ -284,7 +393,10 @@ mod tests {
     fn the_speech_cache_drops_the_oldest_beyond_its_bounds() {
         let mut cache = SpeechCache::default();
         for i in 0..CACHE_ENTRIES + 3 {
-            cache.put((Voice::Support, i.to_string()), Arc::new(vec![0; 10]));
+            cache.put(
+                (Voice::Support, i.to_string()),
+                (Arc::new(vec![0; 10]), "flite"),
+            );
         }
         assert_eq!(cache.entries.len(), CACHE_ENTRIES);
         assert!(cache.get(&(Voice::Support, "0".into())).is_none());
@@ -296,7 +408,7 @@ mod tests {
         assert_eq!(cache.bytes, CACHE_ENTRIES * 10);
         cache.put(
             (Voice::Pirate, "big".into()),
-            Arc::new(vec![0; CACHE_BYTES - 5]),
+            (Arc::new(vec![0; CACHE_BYTES - 5]), "flite"),
         );
         assert!(cache.bytes <= CACHE_BYTES);
     }

@@ -151,7 +151,7 @@ impl Recognizer {
                 seek += window_frames;
                 continue;
             }
-            let window = mel.narrow(1, seek, WINDOW_FRAMES)?.unsqueeze(0)?;
+            let window = mel::window(&mel, seek)?;
             let features = self.encoder.forward(&window)?;
             if detected.is_none() {
                 let (code, p) = self.detect_language(&features)?;
