@@ -24,8 +24,8 @@ const PARTS: &[(&str, &str)] = &[
     (
         "Embedded model runtimes",
         "candle runs small models on the CPU inside the server: a chat model, sentence \
-      embeddings, the character-level GPT and the image backbone. Inference runs on a blocking pool, never on the \
-      async runtime.",
+      embeddings, the character-level GPT, the image backbone and Whisper for speech (replies are spoken by flite, \
+      an offline synthesiser). Inference runs on a blocking pool, never on the async runtime.",
     ),
     (
         "Store database",
