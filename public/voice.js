@@ -33,13 +33,31 @@
     throw new Error(message);
   }
 
+  // 16-bit mono WAV of Float32 sample blocks (the server resamples to 16 kHz).
+  function wav(blocks, rate) {
+    const n = blocks.reduce((sum, b) => sum + b.length, 0);
+    if (!n) return new Blob([], { type: "audio/wav" });
+    const view = new DataView(new ArrayBuffer(44 + 2 * n));
+    const text = (at, s) => { for (let i = 0; i < s.length; i++) view.setUint8(at + i, s.charCodeAt(i)); };
+    text(0, "RIFF"); view.setUint32(4, 36 + 2 * n, true); text(8, "WAVEfmt ");
+    view.setUint32(16, 16, true); view.setUint16(20, 1, true); view.setUint16(22, 1, true);
+    view.setUint32(24, rate, true); view.setUint32(28, rate * 2, true);
+    view.setUint16(32, 2, true); view.setUint16(34, 16, true);
+    text(36, "data"); view.setUint32(40, 2 * n, true);
+    let at = 44;
+    for (const block of blocks) {
+      for (const x of block) { view.setInt16(at, Math.max(-1, Math.min(1, x)) * 32767, true); at += 2; }
+    }
+    return new Blob([view.buffer], { type: "audio/wav" });
+  }
+
   // Records until stop() (hold to talk) or, with `endOnSilence`, until a pause after speech;
   // resolves with the transcription. `meter` is an element whose width shows the level.
   async function record(meter, endOnSilence, language) {
     endOnSilence = Boolean(endOnSilence);
     if (current) throw new Error("A recording is already in progress.");
-    if (!navigator.mediaDevices || !window.MediaRecorder) {
-      throw new Error("This browser cannot record audio here (it needs a secure page and MediaRecorder).");
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      throw new Error("This browser cannot record audio here (it needs a secure page, https or localhost).");
     }
     // Registered before the permission prompt, so a release or a tap during it is not lost.
     current = { finish: null, endOnSilence, stopped: false };
@@ -52,21 +70,41 @@
       throw new Error(blocked(e));
     }
     const type = pickType();
-    const recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
-    const chunks = [];
-    recorder.ondataavailable = (e) => { if (e.data && e.data.size) chunks.push(e.data); };
     const context = new (window.AudioContext || window.webkitAudioContext)();
+    const source = context.createMediaStreamSource(stream);
     const analyser = context.createAnalyser();
     analyser.fftSize = 1024;
-    context.createMediaStreamSource(stream).connect(analyser);
+    source.connect(analyser);
+    // Opus as the browser encodes it where it can (Chromium, Firefox); elsewhere (Safari records
+    // only MP4/AAC) the samples themselves, sent as WAV.
+    let active = true;
+    let recorder = null;
+    let processor = null;
+    const chunks = [];
+    const pcm = [];
+    let stopped;
+    const done = new Promise((resolve) => { stopped = resolve; });
+    if (type) {
+      recorder = new MediaRecorder(stream, { mimeType: type });
+      recorder.ondataavailable = (e) => { if (e.data && e.data.size) chunks.push(e.data); };
+      recorder.onstop = stopped;
+    } else {
+      processor = context.createScriptProcessor(4096, 1, 1);
+      processor.onaudioprocess = (e) => { if (active) pcm.push(new Float32Array(e.inputBuffer.getChannelData(0))); };
+      source.connect(processor);
+      processor.connect(context.destination); // silent: the output buffer is left empty
+    }
     const samples = new Float32Array(analyser.fftSize);
     const started = performance.now();
     let heard = false;
     let quietSince = null;
-    const done = new Promise((resolve) => { recorder.onstop = resolve; });
-    const finish = () => { if (recorder.state !== "inactive") recorder.stop(); };
+    const finish = () => {
+      if (!active) return;
+      active = false;
+      if (recorder) recorder.stop(); else stopped();
+    };
     const tick = () => {
-      if (recorder.state === "inactive") return;
+      if (!active) return;
       analyser.getFloatTimeDomainData(samples);
       let sum = 0;
       for (const s of samples) sum += s * s;
@@ -83,18 +121,22 @@
       requestAnimationFrame(tick);
     };
     state.finish = finish;
-    recorder.start(250);
+    if (recorder) recorder.start(250);
     if (state.stopped) setTimeout(finish, 300);
     requestAnimationFrame(tick);
     await done;
     current = null;
+    if (processor) processor.disconnect();
     stream.getTracks().forEach((t) => t.stop());
     context.close();
     if (meter) meter.style.width = "0%";
-    const blob = new Blob(chunks, { type: recorder.mimeType || type || "audio/webm" });
+    const blob = recorder
+      ? new Blob(chunks, { type: recorder.mimeType || type })
+      : wav(pcm, context.sampleRate);
     if (!blob.size) throw new Error("Nothing was recorded; hold the button while you speak.");
     const form = new FormData();
-    form.append("file", blob, blob.type.includes("ogg") ? "speech.ogg" : "speech.webm");
+    const name = blob.type.includes("wav") ? "speech.wav" : blob.type.includes("ogg") ? "speech.ogg" : "speech.webm";
+    form.append("file", blob, name);
     if (language) form.append("language", language);
     return answer(await fetch("/api/voice/transcribe", { method: "POST", body: form }));
   }

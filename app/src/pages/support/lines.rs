@@ -139,6 +139,9 @@ pub(super) fn line_view(
             <div class="flex flex-col items-start" data-testid="agent-message">
                 <p class="mb-0.5 text-xs font-medium text-emerald-700 dark:text-emerald-300">{format!("{author} · support team")}</p>
                 <div class="prose-chat max-w-[90%] rounded-2xl rounded-bl-sm bg-emerald-50 px-4 py-2 ring-1 ring-emerald-200 dark:bg-emerald-950 dark:ring-emerald-800" inner_html=html></div>
+                {(!line.text.trim().is_empty()).then(|| view! {
+                    <div class="mt-1 text-xs text-slate-600 dark:text-slate-400"><SpeakButton text=line.text.clone() voice="support" error=marks.error/></div>
+                })}
             </div>
         }
         .into_any();

@@ -166,6 +166,16 @@ fn SupportChat() -> impl IntoView {
                             team_notice.set(Some("Our team marked this conversation as resolved. Write again any time.".into()));
                         }
                         ("message", TeamAction::Reply(reply)) => {
+                            if answer_aloud.get_untracked() {
+                                let spoken = reply.text.clone();
+                                leptos::task::spawn_local(async move {
+                                    if let Err(e) =
+                                        crate::components::voice::say(&spoken, "support").await
+                                    {
+                                        error.set(Some(e));
+                                    }
+                                });
+                            }
                             let line = Line {
                                 role: "agent".into(),
                                 text: reply.text,
