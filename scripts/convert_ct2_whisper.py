@@ -121,30 +121,28 @@ def convert(variables):
     linear(e + ".conv1", "encoder/conv1")
     linear(e + ".conv2", "encoder/conv2")
     put(e + ".embed_positions.weight", variables["encoder/position_encodings/encodings"])
-    for i in range(layers["encoder"]):
-        src, dst = f"encoder/layer_{i}", f"{e}.layers.{i}"
+    def self_attention_and_ffn(src, dst):
+        """The parts every layer has, encoder or decoder."""
         norm(dst + ".self_attn_layer_norm", src + "/self_attention/layer_norm")
         fused(dst + ".self_attn", src + "/self_attention/linear_0", ["q_proj", "k_proj", "v_proj"])
         linear(dst + ".self_attn.out_proj", src + "/self_attention/linear_1")
         norm(dst + ".final_layer_norm", src + "/ffn/layer_norm")
         linear(dst + ".fc1", src + "/ffn/linear_0")
         linear(dst + ".fc2", src + "/ffn/linear_1")
+
+    for i in range(layers["encoder"]):
+        self_attention_and_ffn(f"encoder/layer_{i}", f"{e}.layers.{i}")
     norm(e + ".layer_norm", "encoder/layer_norm")
 
     put(d + ".embed_tokens.weight", variables["decoder/embeddings/weight"])
     put(d + ".embed_positions.weight", variables["decoder/position_encodings/encodings"])
     for i in range(layers["decoder"]):
         src, dst = f"decoder/layer_{i}", f"{d}.layers.{i}"
-        norm(dst + ".self_attn_layer_norm", src + "/self_attention/layer_norm")
-        fused(dst + ".self_attn", src + "/self_attention/linear_0", ["q_proj", "k_proj", "v_proj"])
-        linear(dst + ".self_attn.out_proj", src + "/self_attention/linear_1")
+        self_attention_and_ffn(src, dst)
         norm(dst + ".encoder_attn_layer_norm", src + "/attention/layer_norm")
         linear(dst + ".encoder_attn.q_proj", src + "/attention/linear_0")
         fused(dst + ".encoder_attn", src + "/attention/linear_1", ["k_proj", "v_proj"])
         linear(dst + ".encoder_attn.out_proj", src + "/attention/linear_2")
-        norm(dst + ".final_layer_norm", src + "/ffn/layer_norm")
-        linear(dst + ".fc1", src + "/ffn/linear_0")
-        linear(dst + ".fc2", src + "/ffn/linear_1")
     norm(d + ".layer_norm", "decoder/layer_norm")
     return out, layers
 

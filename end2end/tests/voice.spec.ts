@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hydrated, watchConsole } from './helpers';
+import config from '../playwright.config';
 
 // Voice as a person uses it: Chromium's fake microphone plays a question (spoken by flite, with
 // silence before and after so the pause ends the turn), the page records it as the browser does
@@ -36,13 +37,13 @@ function makeQuestion(): boolean {
 
 const haveFlite = makeQuestion();
 
+// The configuration's browser, with a fake microphone that plays the question.
+const shared = config.use?.launchOptions ?? {};
 test.use({
   launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    ...shared,
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
+      ...(shared.args ?? []),
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${wav}%noloop`,

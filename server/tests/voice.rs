@@ -49,14 +49,7 @@ async fn a_browser_recording_is_transcribed_and_bad_uploads_get_sentences() {
     );
 
     let webm = fixture("shipping-chicago.webm");
-    let reply = app
-        .request(multipart_request(
-            "/api/voice/transcribe",
-            &[("file", Some("speech.webm"), &webm)],
-        ))
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let heard: domain::voice::Transcription = serde_json::from_str(&reply.body).expect("json");
+    let heard = transcribed(&app, &webm).await;
     assert_eq!(heard.text, "How long does shipping take to Chicago?");
     assert_eq!(
         (
@@ -318,25 +311,33 @@ async fn fake_openai(fail: bool) -> (String, std::sync::Arc<std::sync::Mutex<Vec
     (format!("http://{address}/v1"), seen)
 }
 
+/// A test app whose OpenAI is the fake at `url`.
+async fn app_with_openai(url: &str) -> TestApp {
+    TestApp::builder()
+        .env("OPENAI_API_KEY", "sk-test-voice-0123456789abcdef")
+        .env("OPENAI_BASE_URL", url)
+        .env("MODELS_DIR", &models_dir())
+        .build()
+        .await
+        .expect("app")
+}
+
+/// A WebM recording sent to the transcribe route, which must answer 200.
+async fn transcribed(app: &TestApp, webm: &[u8]) -> domain::voice::Transcription {
+    let form = [("file", Some("speech.webm"), webm)];
+    let reply = app
+        .request(multipart_request("/api/voice/transcribe", &form))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    serde_json::from_str(&reply.body).expect("json")
+}
+
 #[tokio::test]
 async fn with_a_key_openai_answers_and_the_embedded_voice_takes_over_when_it_fails() {
     let webm = fixture("shipping-chicago.webm");
     let (url, seen) = fake_openai(false).await;
-    let app = TestApp::builder()
-        .env("OPENAI_API_KEY", "sk-test-voice-0123456789abcdef")
-        .env("OPENAI_BASE_URL", &url)
-        .env("MODELS_DIR", &models_dir())
-        .build()
-        .await
-        .expect("app");
-    let reply = app
-        .request(multipart_request(
-            "/api/voice/transcribe",
-            &[("file", Some("speech.webm"), &webm)],
-        ))
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let heard: domain::voice::Transcription = serde_json::from_str(&reply.body).expect("json");
+    let app = app_with_openai(&url).await;
+    let heard = transcribed(&app, &webm).await;
     assert_eq!(
         (
             heard.backend.as_str(),
@@ -377,21 +378,8 @@ async fn with_a_key_openai_answers_and_the_embedded_voice_takes_over_when_it_fai
         return;
     }
     let (url, _) = fake_openai(true).await;
-    let app = TestApp::builder()
-        .env("OPENAI_API_KEY", "sk-test-voice-0123456789abcdef")
-        .env("OPENAI_BASE_URL", &url)
-        .env("MODELS_DIR", &models_dir())
-        .build()
-        .await
-        .expect("app");
-    let reply = app
-        .request(multipart_request(
-            "/api/voice/transcribe",
-            &[("file", Some("speech.webm"), &webm)],
-        ))
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let heard: domain::voice::Transcription = serde_json::from_str(&reply.body).expect("json");
+    let app = app_with_openai(&url).await;
+    let heard = transcribed(&app, &webm).await;
     assert_eq!(
         (heard.backend.as_str(), heard.text.as_str()),
         ("embedded", "How long does shipping take to Chicago?")

@@ -15,25 +15,28 @@ pub const WINDOW_FRAMES: usize = 3_000;
 const N_BINS: usize = N_FFT / 2 + 1;
 const SAMPLE_RATE: f64 = 16_000.0;
 
+// The Slaney mel scale (librosa's default): linear below 1 kHz, logarithmic above.
+const HZ_PER_MEL: f64 = 200.0 / 3.0;
+const LOG_FROM_HZ: f64 = 1_000.0;
+const LOG_FROM_MEL: f64 = LOG_FROM_HZ / HZ_PER_MEL;
+
+fn log_step() -> f64 {
+    6.4f64.ln() / 27.0
+}
+
 fn hz_to_mel(hz: f64) -> f64 {
-    let f_sp = 200.0 / 3.0;
-    let min_log_mel = 1_000.0 / f_sp;
-    let log_step = 6.4f64.ln() / 27.0;
-    if hz >= 1_000.0 {
-        min_log_mel + (hz / 1_000.0).ln() / log_step
+    if hz >= LOG_FROM_HZ {
+        LOG_FROM_MEL + (hz / LOG_FROM_HZ).ln() / log_step()
     } else {
-        hz / f_sp
+        hz / HZ_PER_MEL
     }
 }
 
 fn mel_to_hz(mel: f64) -> f64 {
-    let f_sp = 200.0 / 3.0;
-    let min_log_mel = 1_000.0 / f_sp;
-    let log_step = 6.4f64.ln() / 27.0;
-    if mel >= min_log_mel {
-        1_000.0 * ((mel - min_log_mel) * log_step).exp()
+    if mel >= LOG_FROM_MEL {
+        LOG_FROM_HZ * ((mel - LOG_FROM_MEL) * log_step()).exp()
     } else {
-        mel * f_sp
+        mel * HZ_PER_MEL
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
 use crate::http::rate_limit::ClientIp;
+use crate::http::upload::Upload;
 use crate::http::visitor::Visitor;
 use crate::services::audit::Audit;
 use crate::services::classifier::{ClassifierError, ClassifierService, ClassifierStatus};
@@ -86,38 +87,17 @@ fn vision_error(e: &VisionError) -> ApiError {
     }
 }
 
-fn too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorCode::TooLarge,
-        "The upload is too large; an image may be at most 10 MB.",
-    )
-}
-
-fn multipart_error(e: &impl std::fmt::Display) -> ApiError {
-    let text = e.to_string();
-    if text.contains("length limit") || text.contains("too large") {
-        return too_large();
-    }
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        ErrorCode::BadRequest,
-        format!("Send the image as multipart/form-data with a `file` field ({text})."),
-    )
-}
+/// How this route's uploads are read and refused.
+const UPLOAD: Upload = Upload {
+    what: "the image",
+    too_large: "The upload is too large; an image may be at most 10 MB.",
+};
 
 /// A field's bytes, refused once past `limit` without reading the rest.
-async fn read_limited(mut field: Field<'_>, limit: usize) -> Result<Vec<u8>, ApiError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
-        if bytes.len() + chunk.len() > limit {
-            return Err(vision_error(&VisionError::TooLarge(
-                bytes.len() + chunk.len(),
-            )));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
+async fn read_limited(field: Field<'_>, limit: usize) -> Result<Vec<u8>, ApiError> {
+    UPLOAD
+        .read(field, limit, |n| vision_error(&VisionError::TooLarge(n)))
+        .await
 }
 
 fn parse_threshold(raw: &str) -> Result<f32, ApiError> {
@@ -142,18 +122,18 @@ pub async fn predict(
     Visitor(visitor): Visitor,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let mut multipart = multipart.map_err(|e| multipart_error(&e))?;
+    let mut multipart = multipart.map_err(|e| UPLOAD.unreadable(&e))?;
     let mut file = None;
     let mut threshold = None;
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| multipart_error(&e))?
+        .map_err(|e| UPLOAD.unreadable(&e))?
     {
         match field.name().unwrap_or_default() {
             "file" => file = Some(read_limited(field, MAX_UPLOAD_BYTES).await?),
             "confidence_threshold" | "threshold" => {
-                let text = field.text().await.map_err(|e| multipart_error(&e))?;
+                let text = field.text().await.map_err(|e| UPLOAD.unreadable(&e))?;
                 threshold = Some(parse_threshold(&text)?);
             }
             _ => {}
@@ -233,16 +213,16 @@ pub async fn info(
 async fn read_teaching(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(String, Vec<Vec<u8>>), ApiError> {
-    let mut multipart = multipart.map_err(|e| multipart_error(&e))?;
+    let mut multipart = multipart.map_err(|e| UPLOAD.unreadable(&e))?;
     let mut class = None;
     let mut files = Vec::new();
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| multipart_error(&e))?
+        .map_err(|e| UPLOAD.unreadable(&e))?
     {
         match field.name().unwrap_or_default() {
-            "class" => class = Some(field.text().await.map_err(|e| multipart_error(&e))?),
+            "class" => class = Some(field.text().await.map_err(|e| UPLOAD.unreadable(&e))?),
             "file" | "files" => {
                 if files.len() >= MAX_TEACH_IMAGES {
                     return Err(ApiError::new(

@@ -26,6 +26,7 @@ mod sse;
 pub mod support;
 mod team;
 mod tickets;
+pub mod upload;
 pub mod visitor;
 pub mod voice;
 

@@ -3,6 +3,7 @@
 //! limited like the chats.
 
 use crate::http::error::ApiError;
+use crate::http::upload::Upload;
 use crate::services::metrics::Metrics;
 use crate::services::voice::{RECOGNIZER_MODEL, VoiceService, VoiceServiceError};
 use crate::state::ServerState;
@@ -80,25 +81,11 @@ fn voice_error(e: VoiceError) -> ApiError {
     }
 }
 
-fn too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorCode::TooLarge,
-        "The recording is too large; at most 10 MB (60 seconds) are accepted.",
-    )
-}
-
-fn multipart_error(e: &impl std::fmt::Display) -> ApiError {
-    let text = e.to_string();
-    if text.contains("length limit") || text.contains("too large") {
-        return too_large();
-    }
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        ErrorCode::BadRequest,
-        format!("Send the recording as multipart/form-data with a `file` field ({text})."),
-    )
-}
+/// How this route's uploads are read and refused.
+const UPLOAD: Upload = Upload {
+    what: "the recording",
+    too_large: "The recording is too large; at most 10 MB (60 seconds) are accepted.",
+};
 
 /// `POST /api/voice/transcribe`: multipart `file` (WAV, WebM/Opus or Ogg/Opus, checked by
 /// content) and optionally `language` (a code such as `en`, or `auto`).
@@ -107,26 +94,20 @@ async fn transcribe(
     State(metrics): State<Metrics>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let mut multipart = multipart.map_err(|e| multipart_error(&e))?;
+    let mut multipart = multipart.map_err(|e| UPLOAD.unreadable(&e))?;
     let (mut file, mut language) = (None, None);
-    while let Some(mut field) = multipart
+    while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| multipart_error(&e))?
+        .map_err(|e| UPLOAD.unreadable(&e))?
     {
         match field.name().unwrap_or_default() {
             "file" | "audio" => {
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(&e))? {
-                    if bytes.len() + chunk.len() > MAX_RECORDING_BYTES {
-                        return Err(too_large());
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                file = Some(bytes);
+                let bytes = UPLOAD.read(field, MAX_RECORDING_BYTES, |_| UPLOAD.too_large());
+                file = Some(bytes.await?);
             }
             "language" => {
-                let code = field.text().await.map_err(|e| multipart_error(&e))?;
+                let code = field.text().await.map_err(|e| UPLOAD.unreadable(&e))?;
                 let code = code.trim().to_string();
                 let valid = code == "auto"
                     || (2..=3).contains(&code.len())

@@ -216,10 +216,12 @@ impl VoiceService {
             Some("auto") => Language::Detect,
             Some(code) => Language::Fixed(code.to_ascii_lowercase()),
         };
-        let upload = bytes.clone();
-        let audio = tokio::task::spawn_blocking(move || ::voice::audio::decode(&upload))
-            .await
-            .map_err(|_| VoiceServiceError::Internal)??;
+        // The bytes come back from the blocking pool: the cloud path sends them as uploaded.
+        let (audio, bytes) =
+            tokio::task::spawn_blocking(move || (::voice::audio::decode(&bytes), bytes))
+                .await
+                .map_err(|_| VoiceServiceError::Internal)?;
+        let audio = audio?;
         if let Some(cloud) = &self.cloud {
             let started = Instant::now();
             let name = match audio.format {
@@ -274,32 +276,16 @@ impl VoiceService {
             VoiceServiceError::Internal
         })??;
         let processing_ms = started.elapsed().as_secs_f64() * 1000.0;
-        if transcript.text.trim().is_empty() {
-            return Err(VoiceServiceError::NoSpeech);
-        }
-        let audio_seconds = transcript.audio_seconds;
-        Ok(Transcription {
-            text: transcript.text,
-            language: transcript.language,
-            detected_language: transcript.detected_language,
-            language_probability: transcript.language_probability,
-            segments: transcript
-                .segments
-                .into_iter()
-                .map(|s| TranscriptSegment {
-                    start: s.start,
-                    end: s.end,
-                    text: s.text,
-                })
-                .collect(),
-            backend: "embedded".into(),
-            model: RECOGNIZER_MODEL.into(),
-            format: audio.format.label().into(),
-            audio_seconds,
+        let seconds = transcript.audio_seconds;
+        finish(
+            transcript,
+            "embedded",
+            RECOGNIZER_MODEL.into(),
+            audio.format.label(),
+            seconds,
             queued_ms,
             processing_ms,
-            real_time_factor: (processing_ms / 1000.0) as f32 / audio_seconds.max(0.01),
-        })
+        )
     }
 
     /// Speaks text in a voice, from the cache when it was said before: OpenAI's voice when a key

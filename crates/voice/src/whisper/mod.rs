@@ -5,6 +5,7 @@ mod model;
 mod tokens;
 
 use crate::VoiceError;
+use crate::audio::SAMPLE_RATE;
 use crate::mel::{self, WINDOW_FRAMES};
 use candle_core::{D, DType, Device, IndexOp, Tensor};
 use candle_nn::VarBuilder;
@@ -14,6 +15,8 @@ use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
 pub use tokens::Special;
 
+/// Seconds per mel frame.
+const SECONDS_PER_FRAME: f32 = mel::HOP as f32 / SAMPLE_RATE as f32;
 /// Seconds per timestamp token.
 const TIMESTAMP_STEP: f32 = 0.02;
 /// Mel frames per timestamp token (the encoder halves the frame rate).
@@ -164,8 +167,8 @@ impl Recognizer {
             let lang = language_token.ok_or_else(|| {
                 VoiceError::Invalid("That language is not one Whisper knows.".into())
             })?;
-            let offset = seek as f32 * mel::HOP as f32 / 16_000.0;
-            let window_seconds = window_frames as f32 * mel::HOP as f32 / 16_000.0;
+            let offset = seek as f32 * SECONDS_PER_FRAME;
+            let window_seconds = window_frames as f32 * SECONDS_PER_FRAME;
             let decoded = self.decode_window(&features, lang)?;
             if decoded.no_speech_prob > NO_SPEECH_THRESHOLD
                 && decoded.avg_logprob < LOGPROB_THRESHOLD
@@ -195,7 +198,7 @@ impl Recognizer {
             detected_language,
             language_probability,
             segments,
-            audio_seconds: samples.len() as f32 / 16_000.0,
+            audio_seconds: samples.len() as f32 / SAMPLE_RATE as f32,
         })
     }
 
