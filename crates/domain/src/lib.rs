@@ -6,6 +6,7 @@ pub mod classifier;
 pub mod csv;
 pub mod money;
 pub mod records;
+pub mod time;
 pub mod view;
 pub mod voice;
 

@@ -2,7 +2,7 @@
 
 use crate::csv::CsvRecord;
 use crate::money::Cents;
-use chrono::{DateTime, Utc};
+use crate::time::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 
 pub use super::support::MessageRole;
 use super::support::TranscriptMessage;
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::time::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 text_enum!(
@@ -127,7 +127,7 @@ impl Priority {
 impl Ticket {
     /// When it should be resolved by, from its priority's service level.
     pub fn due_at(&self) -> DateTime<Utc> {
-        self.created_at + chrono::Duration::hours(self.priority.sla_hours())
+        self.created_at + Duration::hours(self.priority.sla_hours())
     }
 
     /// Still unresolved after its due time.
@@ -506,6 +506,15 @@ pub struct TicketAssigned {
 pub struct TicketStatusChanged {
     pub ticket_id: i64,
     pub status: TicketStatus,
+}
+
+/// The cookie that carries a desk session (staff or "Try the desk"), HttpOnly.
+pub const STAFF_COOKIE: &str = "staff_session";
+
+/// Whether `value` has the shape of a session token (64 hex digits); anything else reads as no
+/// session at all.
+pub fn is_session_token(value: &str) -> bool {
+    value.len() == 64 && value.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// `POST /api/desk/login`.

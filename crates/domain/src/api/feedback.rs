@@ -3,7 +3,7 @@
 //! make of them.
 
 use super::v1::Refusal;
-use chrono::{DateTime, Utc};
+use crate::time::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The longest reason a customer may give for a thumbs-down, in characters.

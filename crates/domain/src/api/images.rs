@@ -1,6 +1,6 @@
 //! Text-to-Image: the request, the providers, a generated image and the gallery.
 
-use chrono::{DateTime, Utc};
+use crate::time::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/images/generate`: what the page (or an API client) asks for.

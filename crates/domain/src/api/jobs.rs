@@ -1,7 +1,7 @@
 //! Background jobs (a document's ingestion, a re-index of everything) as clients and the desk
 //! see them.
 
-use chrono::{DateTime, Utc};
+use crate::time::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 text_enum!(

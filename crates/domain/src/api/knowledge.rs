@@ -1,7 +1,7 @@
 //! The knowledge base on the desk (admins): uploaded documents, their passages, re-indexing,
 //! and where the base stands.
 
-use chrono::{DateTime, Utc};
+use crate::time::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 text_enum!(

@@ -2,7 +2,7 @@
 //! tool calls, citations, an action card), and the conversation as the page resumes it.
 
 use super::knowledge::KnowledgeState;
-use chrono::{DateTime, Utc};
+use crate::time::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 text_enum!(

@@ -4,7 +4,7 @@
 use super::desk::{ConversationStatus, ConversationSummary, Priority, TicketStatus};
 use super::knowledge::{Document, DocumentStatus};
 use super::support::MessageRole;
-use chrono::{DateTime, Utc};
+use crate::time::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 // The rules the API enforces, each beside the pattern its OpenAPI document states (the schema
