@@ -8,6 +8,7 @@ pub mod components;
 pub mod document;
 pub mod error;
 pub mod functions;
+pub mod hydrate_at_once;
 pub mod models;
 pub mod pages;
 pub mod routes;

@@ -6,10 +6,14 @@
 //! WebAssembly instantiation on the main thread; one split point per page made 200 chunks and
 //! 80 to 130 requests per page. On the server the same routes simply render.
 //!
+//! Each page is wrapped in `HydrateAtOnce`: the router hydrates a lazy route asynchronously, and
+//! without it every view type of the page would be compiled twice, async and sync.
+//!
 //! Home and Architecture are static documents: opened directly they load no WebAssembly at all
 //! (their links are ordinary page loads, the frame's buttons are plain script); reached from a
 //! hydrated page, the router renders them like any other.
 
+use crate::hydrate_at_once::HydrateAtOnce;
 use crate::pages::{
     architecture::ArchitecturePage,
     classifier::ClassifierPage,
@@ -51,12 +55,18 @@ pub enum Page {
     Desk,
 }
 
-/// The static pages, for client-side navigation from a hydrated page.
+/// The light pages: Home and Architecture (static documents when opened directly, rendered by
+/// the router after a client-side navigation) and the desk's sign-in card. The signed-in desk
+/// is a split point of its own (`pages::desk`'s `staff_view`), so a visitor who opens /desk
+/// downloads the card only. The card is here rather than a group of its own because every
+/// split point multiplies the chunks of every page (a seventh point took the other pages from
+/// about 30 files to about 50, and their blocking time up by 100-200 ms).
 #[lazy]
-fn static_pages(page: Page) -> AnyView {
+fn light_pages(page: Page) -> AnyView {
     match page {
-        Page::Architecture => view! { <ArchitecturePage/> }.into_any(),
-        _ => view! { <HomePage/> }.into_any(),
+        Page::Architecture => HydrateAtOnce(view! { <ArchitecturePage/> }).into_any(),
+        Page::Desk => HydrateAtOnce(view! { <DeskPage/> }).into_any(),
+        _ => HydrateAtOnce(view! { <HomePage/> }).into_any(),
     }
 }
 
@@ -64,8 +74,8 @@ fn static_pages(page: Page) -> AnyView {
 #[lazy]
 fn support_pages(page: Page) -> AnyView {
     match page {
-        Page::SupportInbox => view! { <SupportInboxPage/> }.into_any(),
-        _ => view! { <SupportPage/> }.into_any(),
+        Page::SupportInbox => HydrateAtOnce(view! { <SupportInboxPage/> }).into_any(),
+        _ => HydrateAtOnce(view! { <SupportPage/> }).into_any(),
     }
 }
 
@@ -73,8 +83,8 @@ fn support_pages(page: Page) -> AnyView {
 #[lazy]
 fn text_pages(page: Page) -> AnyView {
     match page {
-        Page::Gpt => view! { <GptPage/> }.into_any(),
-        _ => view! { <PiratePage/> }.into_any(),
+        Page::Gpt => HydrateAtOnce(view! { <GptPage/> }).into_any(),
+        _ => HydrateAtOnce(view! { <PiratePage/> }).into_any(),
     }
 }
 
@@ -82,21 +92,15 @@ fn text_pages(page: Page) -> AnyView {
 #[lazy]
 fn image_pages(page: Page) -> AnyView {
     match page {
-        Page::TextToImage => view! { <TextToImagePage/> }.into_any(),
-        _ => view! { <ClassifierPage/> }.into_any(),
+        Page::TextToImage => HydrateAtOnce(view! { <TextToImagePage/> }).into_any(),
+        _ => HydrateAtOnce(view! { <ClassifierPage/> }).into_any(),
     }
 }
 
 /// Data Views.
 #[lazy]
 fn data_pages(_page: Page) -> AnyView {
-    view! { <DataViewsPage/> }.into_any()
-}
-
-/// The support desk: only staff open it, so nobody else downloads it.
-#[lazy]
-fn desk_pages(_page: Page) -> AnyView {
-    view! { <DeskPage/> }.into_any()
+    HydrateAtOnce(view! { <DataViewsPage/> }).into_any()
 }
 
 impl Page {
@@ -105,12 +109,11 @@ impl Page {
     #[cfg(feature = "hydrate")]
     async fn preload(self) {
         match self {
-            Page::Home | Page::Architecture => __preload_static_pages().await,
+            Page::Home | Page::Architecture | Page::Desk => __preload_light_pages().await,
             Page::Support | Page::SupportInbox => __preload_support_pages().await,
             Page::Pirate | Page::Gpt => __preload_text_pages().await,
             Page::Classifier | Page::TextToImage => __preload_image_pages().await,
             Page::DataViews => __preload_data_pages().await,
-            Page::Desk => __preload_desk_pages().await,
         }
     }
 
@@ -118,12 +121,11 @@ impl Page {
     async fn view(self) -> AnyView {
         crate::mark_hydrated();
         match self {
-            Page::Home | Page::Architecture => static_pages(self).await,
+            Page::Home | Page::Architecture | Page::Desk => light_pages(self).await,
             Page::Support | Page::SupportInbox => support_pages(self).await,
             Page::Pirate | Page::Gpt => text_pages(self).await,
             Page::Classifier | Page::TextToImage => image_pages(self).await,
             Page::DataViews => data_pages(self).await,
-            Page::Desk => desk_pages(self).await,
         }
     }
 }

@@ -26,8 +26,50 @@ test('the desk refuses a wrong password and shows nothing without a session', as
   await form.getByRole('button', { name: 'Sign in' }).click();
   await expect(form.getByRole('alert')).toHaveText('That email and password do not match an active account.');
   await expect(page.getByTestId('conversation-list')).toHaveCount(0);
-  // The 401s of the refused sign-in and the session check are expected; nothing else.
+  // The 401 of the refused sign-in is expected; nothing else (no session check: no cookie).
   expect(problems.filter((p) => !p.includes('401'))).toEqual([]);
+});
+
+test('a visitor gets the sign-in card in the first HTML, and the signed-in desk only after signing in', async ({ page }) => {
+  // No session cookie: the card is the server's first paint, its button disabled until the
+  // WASM takes over (so Enter cannot submit the form the browser's own way).
+  const first = await (await page.request.get('/desk')).text();
+  expect(first).toContain('data-testid="sign-in"');
+  expect(first).toMatch(/<button type="submit"[^>]*disabled/);
+  expect(first).not.toContain('data-testid="desk-loading"');
+
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(new URL(request.url()).pathname);
+  });
+  const problems = watchConsole(page);
+  await page.goto('/desk');
+  await hydrated(page);
+  const form = page.getByTestId('sign-in');
+  await expect(form.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  expect(wasm.some((file) => file.includes('/split_light_pages_'))).toBe(true);
+  // The conversations, tickets, analytics and administration are not downloaded for the card.
+  expect(wasm.some((file) => file.includes('/split_staff_view_'))).toBe(false);
+  // Nor is the session checked: without a cookie there is none.
+  expect(problems).toEqual([]);
+
+  await form.getByLabel('Email').fill(ADMIN.email);
+  await form.getByLabel('Password').fill(ADMIN.password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('signed-in-as')).toContainText('Ada Admin (admin)');
+  await expect(page.getByRole('tab', { name: 'Conversations' })).toBeVisible();
+  expect(wasm.some((file) => file.includes('/split_staff_view_'))).toBe(true);
+
+  // With the session cookie the server cannot know the session is valid without asking, so it
+  // renders "Loading…" and the browser checks; a reload lands on the desk itself.
+  const signedIn = await (await page.request.get('/desk')).text();
+  expect(signedIn).toContain('data-testid="desk-loading"');
+  expect(signedIn).not.toContain('data-testid="sign-in"');
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId('signed-in-as')).toContainText('Ada Admin (admin)');
+  await expect(page.getByTestId('sign-in')).toHaveCount(0);
+  expect(problems).toEqual([]);
 });
 
 test('a customer asks for a human, a staff member takes over and replies live', async ({ browser }) => {

@@ -31,9 +31,11 @@ for (const [path, title, heading] of routes) {
       await expect(page.locator('html')).not.toHaveAttribute('data-hydrated', 'true');
     } else {
       await hydrated(page);
-      // The main module and this page's chunks, never the desk's (it is staff-only).
+      // The main module and this page's chunks, never the signed-in desk's (it is staff-only;
+      // the split step names a split point's own module split_<function>_<hash>.wasm).
       expect(wasm).toContain('/pkg/ai-portfolio_bg.wasm');
-      if (path !== '/desk') expect(wasm.some((file) => file.includes('desk_route'))).toBe(false);
+      expect(wasm.some((file) => /\/split_\w+_pages_\d+\.wasm$/.test(file))).toBe(true);
+      expect(wasm.some((file) => /\/split_(light_pages|staff_view)_/.test(file))).toBe(false);
     }
     await expect(page).toHaveTitle(title);
     await expect(page.getByRole('heading', { level: 1 })).toContainText(heading);

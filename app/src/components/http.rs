@@ -5,7 +5,7 @@
 
 use domain::api::ErrorBody;
 use domain::api::routes::{File, Form, Method, NoBody, Url};
-use gloo_net::http::{RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
@@ -52,17 +52,24 @@ pub(crate) async fn refusal(response: &Response) -> String {
     error_sentence(&text, response.status())
 }
 
-/// A JSON answer as `T` (a 204 reads as JSON `null`, so `()` takes it), or the error's sentence.
-async fn read_answer<T: DeserializeOwned>(response: Response) -> Result<T, String> {
+/// Sends the request and reads the answer's text, or the error's sentence: the part of every
+/// call that does not depend on its types, so it is compiled once (a 204 reads as JSON `null`,
+/// so `()` takes it).
+async fn answer_text(request: Result<Request, String>) -> Result<String, String> {
+    let response = request?.send().await.map_err(network)?;
     if !response.ok() {
         return Err(refusal(&response).await);
     }
     let text = response.text().await.map_err(network)?;
-    let text = if response.status() == 204 || text.is_empty() {
-        "null"
+    Ok(if response.status() == 204 || text.is_empty() {
+        "null".to_owned()
     } else {
-        &text
-    };
+        text
+    })
+}
+
+/// An answer's text as `T`.
+fn read_answer<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     serde_json::from_str(text).map_err(|e| {
         format!(
             "The server's answer could not be read ({e}); reload the page, which may be older than the server."
@@ -70,9 +77,22 @@ async fn read_answer<T: DeserializeOwned>(response: Response) -> Result<T, Strin
     })
 }
 
+/// A request carrying `body` as JSON (only the serialising is compiled per body type).
+pub(crate) fn json_request<B: Serialize>(
+    builder: RequestBuilder,
+    body: &B,
+) -> Result<Request, String> {
+    let json = serde_json::to_string(body).map_err(|e| e.to_string())?;
+    builder
+        .header("Content-Type", "application/json")
+        .body(json)
+        .map_err(|e| e.to_string())
+}
+
 /// An endpoint that takes no body (a GET, an action, a DELETE), answered as its type.
 pub async fn ask<A: DeserializeOwned>(url: Url<NoBody, A>) -> Result<A, String> {
-    read_answer(request(&url).send().await.map_err(network)?).await
+    let request = request(&url).build().map_err(|e| e.to_string());
+    read_answer(&answer_text(request).await?)
 }
 
 /// An endpoint with a JSON body, answered as its type.
@@ -80,8 +100,8 @@ pub async fn send<B: Serialize, A: DeserializeOwned>(
     url: Url<B, A>,
     body: &B,
 ) -> Result<A, String> {
-    let request = request(&url).json(body).map_err(|e| e.to_string())?;
-    read_answer(request.send().await.map_err(network)?).await
+    let request = json_request(request(&url), body);
+    read_answer(&answer_text(request).await?)
 }
 
 /// An endpoint that takes a multipart form (a file upload; the browser writes the boundary).
@@ -89,10 +109,8 @@ pub async fn upload<A: DeserializeOwned>(
     url: Url<Form, A>,
     form: &web_sys::FormData,
 ) -> Result<A, String> {
-    let request = request(&url)
-        .body(form.clone())
-        .map_err(|e| e.to_string())?;
-    read_answer(request.send().await.map_err(network)?).await
+    let request = request(&url).body(form.clone()).map_err(|e| e.to_string());
+    read_answer(&answer_text(request).await?)
 }
 
 /// A file from the server as a Blob (a sample picture to classify).

@@ -7,5 +7,7 @@ pub mod layout;
 pub mod live;
 #[cfg(feature = "hydrate")]
 pub mod sse;
+#[cfg(feature = "hydrate")]
+pub mod task;
 pub mod theme;
 pub mod voice;

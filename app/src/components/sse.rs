@@ -2,14 +2,27 @@
 //! the browser. The request carries an AbortSignal: aborting it closes the connection, which is
 //! what stops generation on the server. Plain JSON requests are `components::http`'s.
 
-use crate::components::http::{js_error, refusal, request};
+use crate::components::http::{js_error, json_request, refusal, request};
 use domain::api::routes::{EventStream, Url};
 use domain::chat::StreamFrame;
 use js_sys::{Reflect, Uint8Array};
+use leptos::prelude::{LocalStorage, StoredValue, WithValue, on_cleanup};
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, ReadableStreamDefaultReader, TextDecodeOptions, TextDecoder};
+use web_sys::{
+    AbortController, AbortSignal, ReadableStreamDefaultReader, TextDecodeOptions, TextDecoder,
+};
+
+/// The slot where a page keeps the controller of the stream it is reading (empty between
+/// streams), aborted when the page goes: leaving stops the server writing for nobody.
+pub fn abort_on_leave() -> StoredValue<Option<AbortController>, LocalStorage> {
+    let abort = StoredValue::new_local(None);
+    on_cleanup(move || {
+        abort.try_with_value(|c| c.as_ref().map(AbortController::abort));
+    });
+    abort
+}
 
 /// POSTs `body` to a chat endpoint whose events are `StreamFrame`s and calls `on_frame` for
 /// each until the stream ends.
@@ -35,11 +48,22 @@ pub async fn post_events<B: Serialize, F>(
     signal: &AbortSignal,
     mut on_event: impl FnMut(&str, &str),
 ) -> Result<(), String> {
-    let response = request(&url)
-        .header("Accept", "text/event-stream")
-        .abort_signal(Some(signal))
-        .json(body)
-        .map_err(|e| e.to_string())?
+    let request = json_request(
+        request(&url)
+            .header("Accept", "text/event-stream")
+            .abort_signal(Some(signal)),
+        body,
+    )?;
+    read_events(request, &mut on_event).await
+}
+
+/// Sends the request and reads its event stream: not generic, so the reading loop is compiled
+/// once rather than for every endpoint and caller.
+async fn read_events(
+    request: gloo_net::http::Request,
+    on_event: &mut dyn FnMut(&str, &str),
+) -> Result<(), String> {
+    let response = request
         .send()
         .await
         .map_err(|e| format!("The server could not be reached ({e})."))?;

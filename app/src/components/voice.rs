@@ -83,6 +83,9 @@ pub fn VoiceInput(
     let _ = (on_text, error);
     #[cfg(feature = "hydrate")]
     let pressed_at = StoredValue::new(None::<f64>);
+    // What was heard is handed on only while the button is shown: `on_text` belongs to the page.
+    #[cfg(feature = "hydrate")]
+    let scope = super::task::PageScope::here();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| bridge::load_script());
 
@@ -106,7 +109,7 @@ pub fn VoiceInput(
             }
         };
         recording.set(true);
-        leptos::task::spawn_local(async move {
+        scope.spawn(async move {
             // The promise settles after the upload: recording ends, then transcribing.
             let result = wasm_bindgen_futures::JsFuture::from(promise).await;
             recording.set(false);

@@ -5,6 +5,7 @@
 
 use crate::components::icon::{Icon, IconSvg};
 use domain::classifier::SAMPLES;
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -70,9 +71,12 @@ fn Classifier() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let dragging = RwSignal::new(false);
 
+    // Answers that arrive after the visitor has left the page are dropped.
+    #[cfg(feature = "hydrate")]
+    let scope = crate::components::task::PageScope::here();
     #[cfg(feature = "hydrate")]
     let load_info = move || {
-        leptos::task::spawn_local(async move {
+        scope.spawn(async move {
             match crate::components::http::ask::<Info>(
                 domain::api::routes::classifier_api::INFO.url(&[]),
             )
@@ -112,7 +116,7 @@ fn Classifier() -> impl IntoView {
             return;
         }
         busy.set(true);
-        leptos::task::spawn_local(async move {
+        scope.spawn(async move {
             let answer = match web_sys::FormData::new() {
                 Ok(form) => match form.append_with_blob("file", &blob) {
                     Ok(()) => {
@@ -177,7 +181,7 @@ fn Classifier() -> impl IntoView {
     };
     let pick_sample = move |id: &'static str| {
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
+        scope.spawn(async move {
             match crate::components::http::file(
                 domain::api::routes::classifier_api::SAMPLE.url(&[&format!("{id}.png")]),
             )
@@ -212,12 +216,12 @@ fn Classifier() -> impl IntoView {
                     on:dragleave=move |_| dragging.set(false)
                     on:drop=on_drop>
                     {move || match preview.get() {
-                        Some(url) => view! { <img src=url alt="The picture being classified" class="h-48 max-w-full rounded-lg object-contain" data-testid="preview"/> }.into_any(),
-                        None => view! {
+                        Some(url) => Either::Left(view! { <img src=url alt="The picture being classified" class="h-48 max-w-full rounded-lg object-contain" data-testid="preview"/> }),
+                        None => Either::Right(view! {
                             <IconSvg icon=Icon::Picture class="h-10 w-10 text-slate-500 dark:text-slate-400"/>
                             <span class="font-medium">"Drop a picture here, paste one, or click to choose"</span>
                             <span class="text-xs text-slate-600 dark:text-slate-400">"JPEG, PNG, GIF or WebP, up to 10 MB"</span>
-                        }.into_any(),
+                        }),
                     }}
                 </button>
                 <input type="file" accept="image/jpeg,image/png,image/gif,image/webp" class="sr-only" node_ref=file_input data-testid="file-input" aria-label="Choose a picture" on:change=on_pick/>
@@ -248,21 +252,21 @@ fn Classifier() -> impl IntoView {
             </section>
             <section class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" aria-live="polite" data-testid="result">
                 {move || match (busy.get(), prediction.get(), error.get()) {
-                    (true, _, _) => view! {
+                    (true, _, _) => EitherOf4::A(view! {
                         <div class="flex h-64 flex-col items-center justify-center gap-3 text-slate-600 dark:text-slate-400" data-testid="classifying">
                             <div class="h-10 w-10 animate-spin rounded-full border-4 border-indigo-200 border-t-indigo-600"></div>
                             <p>"Classifying…"</p>
                         </div>
-                    }.into_any(),
-                    (false, _, Some(e)) => view! {
+                    }),
+                    (false, _, Some(e)) => EitherOf4::B(view! {
                         <p role="alert" class="rounded bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200" data-testid="classifier-error">{e}</p>
-                    }.into_any(),
-                    (false, Some(p), None) => view! { <Answer prediction=p threshold=threshold/> }.into_any(),
-                    (false, None, None) => view! {
+                    }),
+                    (false, Some(p), None) => EitherOf4::C(view! { <Answer prediction=p threshold=threshold/> }),
+                    (false, None, None) => EitherOf4::D(view! {
                         <div class="flex h-64 items-center justify-center text-center text-slate-600 dark:text-slate-400" data-testid="result-empty">
                             <p>"The answer will appear here."</p>
                         </div>
-                    }.into_any(),
+                    }),
                 }}
             </section>
         </div>

@@ -3,6 +3,7 @@
 //! settings give the same text again.
 
 use crate::components::icon::{Icon, IconSvg};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -49,13 +50,17 @@ pub fn GptPage() -> impl IntoView {
     let last_run = RwSignal::new(None::<Run>);
     let reproduced = RwSignal::new(None::<bool>);
     let copied = RwSignal::new(false);
+    // The text is read only while the page is shown; leaving the page also stops the server
+    // writing it.
     #[cfg(feature = "hydrate")]
-    let abort = StoredValue::new_local(None::<web_sys::AbortController>);
+    let abort = crate::components::sse::abort_on_leave();
+    #[cfg(feature = "hydrate")]
+    let scope = crate::components::task::PageScope::here();
 
     // The model list comes from the service (in process or remote) once the page is live.
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
+        crate::components::task::spawn_scoped(async move {
             let answer =
                 crate::components::http::ask(domain::api::routes::gpt_api::MODELS.url(&[])).await;
             match answer {
@@ -128,13 +133,16 @@ pub fn GptPage() -> impl IntoView {
             let started = js_sys::Date::now();
             set_timeout(
                 move || {
-                    if running.get_untracked() && stats.get_untracked().first_char_ms.is_none() {
+                    // The page may be gone by now: `try_` reads answer None instead of panicking.
+                    if running.try_get_untracked() == Some(true)
+                        && stats.try_with_untracked(|s| s.first_char_ms.is_none()) == Some(true)
+                    {
                         cold_hint.set(true);
                     }
                 },
                 std::time::Duration::from_millis(COLD_START_HINT_MS),
             );
-            leptos::task::spawn_local(async move {
+            scope.spawn(async move {
                 let result = crate::components::sse::post_events(
                     domain::api::routes::gpt_api::GENERATE_STREAM.url(&[]),
                     &body,
@@ -260,12 +268,11 @@ pub fn GptPage() -> impl IntoView {
                             let list = models.get();
                             if list.is_empty() {
                                 let current = model.get();
-                                view! { <option value=current.clone()>{current.clone()}</option> }.into_any()
+                                Either::Left(view! { <option value=current.clone()>{current.clone()}</option> })
                             } else {
-                                list.into_iter()
+                                Either::Right(list.into_iter()
                                     .map(|m| view! { <option value=m.name.clone()>{m.name.clone()}</option> })
-                                    .collect_view()
-                                    .into_any()
+                                    .collect_view())
                             }
                         }}
                     </select>
@@ -419,9 +426,9 @@ pub fn GptPage() -> impl IntoView {
                     </button>
                     {move || reproduced.get().map(|same| {
                         if same {
-                            view! { <span data-testid="gpt-reproduced" class="text-emerald-700 dark:text-emerald-400">"Same seed and settings: the same text again ✓"</span> }.into_any()
+                            Either::Left(view! { <span data-testid="gpt-reproduced" class="text-emerald-700 dark:text-emerald-400">"Same seed and settings: the same text again ✓"</span> })
                         } else {
-                            view! { <span data-testid="gpt-reproduced" class="text-amber-700 dark:text-amber-400">"Same settings, different text (the model or service changed)"</span> }.into_any()
+                            Either::Right(view! { <span data-testid="gpt-reproduced" class="text-amber-700 dark:text-amber-400">"Same settings, different text (the model or service changed)"</span> })
                         }
                     })}
                 </div>

@@ -2,6 +2,7 @@ use crate::catalog::DEMOS;
 use crate::components::icon::IconSvg;
 use crate::functions::backends::get_backends;
 use crate::models::{BackendKind, DemoBackend};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -67,7 +68,9 @@ fn DemoGrid(backends: Vec<DemoBackend>) -> impl IntoView {
 #[component]
 fn BackendBadge(backend: Option<DemoBackend>) -> impl IntoView {
     let Some(backend) = backend else {
-        return view! { <span class="h-6 w-24 animate-pulse rounded-full bg-slate-200 dark:bg-slate-700"></span> }.into_any();
+        return Either::Left(
+            view! { <span class="h-6 w-24 animate-pulse rounded-full bg-slate-200 dark:bg-slate-700"></span> },
+        );
     };
     let (class, prefix) = match backend.kind {
         BackendKind::Embedded => (
@@ -84,10 +87,9 @@ fn BackendBadge(backend: Option<DemoBackend>) -> impl IntoView {
         ),
     };
     let title = backend.label.clone();
-    view! {
+    Either::Right(view! {
         <span class=format!("rounded-full px-2.5 py-1 text-xs font-medium {class}") title=title data-testid="backend-badge">
             {format!("{prefix}: {}", backend.label)}
         </span>
-    }
-    .into_any()
+    })
 }

@@ -9,6 +9,7 @@ use domain::chat::{
     ChatLine, DEFAULT_PIRATE_PROMPT, DEFAULT_TEMPERATURE, EMBEDDED_MODEL_NOTE, MAX_MESSAGE_CHARS,
     MAX_TEMPERATURE, PIRATE_GREETING,
 };
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -38,13 +39,12 @@ pub fn PiratePage() -> impl IntoView {
                     .find(|b| b.slug == "pirate" && b.kind == BackendKind::Cloud)
                     .map(|b| b.label);
                 match history.await {
-                    Ok(lines) => view! { <Chat initial=lines cloud/> }.into_any(),
-                    Err(e) => view! {
+                    Ok(lines) => Either::Left(view! { <Chat initial=lines cloud/> }),
+                    Err(e) => Either::Right(view! {
                         <p role="alert" class="rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
                             {format!("The conversation could not be loaded: {e}")}
                         </p>
-                    }
-                    .into_any(),
+                    }),
                 }
             })}
         </Suspense>
@@ -87,8 +87,12 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
     let send_spoken = RwSignal::new(false);
     let answer_aloud = RwSignal::new(false);
     let list_ref = NodeRef::<leptos::html::Div>::new();
+    // The reply is read only while the page is shown; leaving the page also stops the server
+    // writing it, so the model is free for whoever asks next.
     #[cfg(feature = "hydrate")]
-    let abort = StoredValue::new_local(None::<web_sys::AbortController>);
+    let abort = crate::components::sse::abort_on_leave();
+    #[cfg(feature = "hydrate")]
+    let scope = crate::components::task::PageScope::here();
 
     // Keep the newest text in view while it streams.
     Effect::new(move |_| {
@@ -132,7 +136,7 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
                 temperature: Some(temperature.get_untracked()),
                 provider: Some(provider.get_untracked()),
             };
-            leptos::task::spawn_local(async move {
+            scope.spawn(async move {
                 let mut finished = false;
                 let result = crate::components::sse::post_event_stream(
                     domain::api::routes::pirate_api::CHAT.url(&[]),
@@ -369,16 +373,14 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
                         }
                     >
                         {match cloud.clone() {
-                            Some(label) => view! {
+                            Some(label) => Either::Left(view! {
                                 <option value="cloud" selected=true>{format!("{label} (configured)")}</option>
                                 <option value="embedded">"SmolLM2-135M-Instruct (embedded, CPU)"</option>
-                            }
-                            .into_any(),
-                            None => view! {
+                            }),
+                            None => Either::Right(view! {
                                 <option value="embedded" selected=true>"SmolLM2-135M-Instruct (embedded, CPU)"</option>
                                 <option value="cloud" disabled=true>"OpenAI or compatible: set OPENAI_API_KEY or OPENAI_BASE_URL"</option>
-                            }
-                            .into_any(),
+                            }),
                         }}
                     </select>
                     <p class="mt-1 text-xs text-slate-500 dark:text-slate-400">
@@ -416,8 +418,8 @@ fn Bubble(line: ChatLine, error: RwSignal<Option<String>>) -> impl IntoView {
         let _ = &copy_text;
     };
     let body = match line.html {
-        Some(html) => view! { <div class="prose-chat" inner_html=html></div> }.into_any(),
-        None => view! { <div class="whitespace-pre-wrap">{line.text}</div> }.into_any(),
+        Some(html) => Either::Left(view! { <div class="prose-chat" inner_html=html></div> }),
+        None => Either::Right(view! { <div class="whitespace-pre-wrap">{line.text}</div> }),
     };
     view! {
         <div class="flex" class:justify-end=user class:justify-start=!user data-role=line.role.clone() data-testid="bubble">

@@ -4,6 +4,7 @@
 //! placeholder as if it were generated.
 
 use crate::models::BackendKind;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -246,15 +247,15 @@ fn Studio() -> impl IntoView {
             </form>
             <section class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" aria-live="polite" data-testid="result">
                 {move || match (busy.get(), result.get()) {
-                    (true, _) => view! {
+                    (true, _) => EitherOf3::A(view! {
                         <div class="flex h-80 flex-col items-center justify-center gap-3 text-slate-600 dark:text-slate-400" data-testid="progress">
                             <div class="h-10 w-10 animate-spin rounded-full border-4 border-indigo-200 border-t-indigo-600"></div>
                             <p>{move || format!("The provider is painting… {}s", elapsed.get())}</p>
                         </div>
-                    }.into_any(),
+                    }),
                     (false, Some(r)) => {
                         let seed_value = r.image.seed;
-                        view! {
+                        EitherOf3::B(view! {
                             <figure>
                                 <img src=r.image.url.clone() alt=r.image.prompt.clone() class="mx-auto max-h-[32rem] rounded-lg" data-testid="result-image"/>
                                 <figcaption class="mt-3 flex flex-wrap items-center gap-2 text-sm">
@@ -273,13 +274,13 @@ fn Studio() -> impl IntoView {
                                     </p>
                                 })}
                             </figure>
-                        }.into_any()
+                        })
                     }
-                    (false, None) => view! {
+                    (false, None) => EitherOf3::C(view! {
                         <div class="flex h-80 items-center justify-center text-center text-slate-600 dark:text-slate-400" data-testid="result-empty">
                             <p>"Your image will appear here."</p>
                         </div>
-                    }.into_any(),
+                    }),
                 }}
             </section>
         </div>

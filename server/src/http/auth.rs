@@ -24,7 +24,7 @@ use domain::api::routes::desk_api;
 use store::Store;
 use store::audit::NewAuditEntry;
 
-pub const STAFF_COOKIE: &str = "staff_session";
+use domain::api::desk::STAFF_COOKIE;
 
 fn over_tls(headers: &HeaderMap) -> bool {
     headers
@@ -34,9 +34,7 @@ fn over_tls(headers: &HeaderMap) -> bool {
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
-    cookies::read(headers, STAFF_COOKIE, |v| {
-        v.len() == 64 && v.chars().all(|c| c.is_ascii_hexdigit())
-    })
+    cookies::read(headers, STAFF_COOKIE, domain::api::desk::is_session_token)
 }
 
 fn cookie(headers: &HeaderMap, value: &str, max_age: i64) -> Cookie<'static> {

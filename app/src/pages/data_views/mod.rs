@@ -13,6 +13,7 @@ use crate::components::chart::BarChart;
 use crate::functions::data::load_table;
 use crate::models::{TableData, TableRows};
 use domain::view::{PAGE_SIZES, Page, SortDir, Tab, ViewQuery};
+use leptos::either::{Either, EitherOf5};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::NavigateOptions;
@@ -54,8 +55,8 @@ pub fn DataViewsPage() -> impl IntoView {
         Suspend::new(async move {
             let current = view.try_get_untracked().unwrap_or_default();
             match data.await {
-                Ok(table) => view! { <TableSection view=current table/> }.into_any(),
-                Err(e) => view! { <LoadError message=e.to_string()/> }.into_any(),
+                Ok(table) => Either::Left(view! { <TableSection view=current table/> }),
+                Err(e) => Either::Right(view! { <LoadError message=e.to_string()/> }),
             }
         })
     };
@@ -163,7 +164,10 @@ fn Controls(view: Memo<ViewQuery>) -> impl IntoView {
             let go = go.clone();
             let handle = set_timeout_with_handle(
                 move || {
-                    let current = view.get_untracked();
+                    // None once the visitor has left the page within the pause.
+                    let Some(current) = view.try_get_untracked() else {
+                        return;
+                    };
                     let next = current.with_search(&text);
                     if next.search != current.search {
                         go(next, true);
@@ -183,9 +187,9 @@ fn Controls(view: Memo<ViewQuery>) -> impl IntoView {
             let on_search_input = on_search_input.clone();
             let tab = v.tab;
             if tab == Tab::KnowledgeBase {
-                return ().into_any();
+                return Either::Left(());
             }
-            view! {
+            Either::Right(view! {
                 <Form method="GET" action="/data" attr:class="mb-4 flex flex-wrap items-end gap-3" attr:role="search" attr:data-testid="controls">
                     <input type="hidden" name="tab" value=tab.slug()/>
                     <input type="hidden" name="sort" value=v.sort.clone()/>
@@ -260,8 +264,7 @@ fn Controls(view: Memo<ViewQuery>) -> impl IntoView {
                         "Apply"
                     </button>
                 </Form>
-            }
-            .into_any()
+            })
         }}
     }
 }
@@ -274,22 +277,25 @@ fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
     let charts = table.charts.clone();
     let body = match table.rows {
         TableRows::KnowledgeBase { chunks, total } => {
-            return view! {
+            return Either::Left(view! {
                 <Title text="Knowledge Base · Data Views"/>
                 <KnowledgeBaseTable search=view.search.clone() chunks total/>
-            }
-            .into_any();
+            });
         }
-        TableRows::Products(page) => view! { <ProductsTable view=view.clone() page/> }.into_any(),
-        TableRows::Orders(page) => view! { <OrdersTable view=view.clone() page/> }.into_any(),
-        TableRows::ShippingRates(page) => view! { <RatesTable view=view.clone() page/> }.into_any(),
-        TableRows::Tickets(page) => view! { <TicketsTable view=view.clone() page/> }.into_any(),
-        TableRows::Returns(page) => view! { <ReturnsTable view=view.clone() page/> }.into_any(),
+        TableRows::Products(page) => {
+            EitherOf5::A(view! { <ProductsTable view=view.clone() page/> })
+        }
+        TableRows::Orders(page) => EitherOf5::B(view! { <OrdersTable view=view.clone() page/> }),
+        TableRows::ShippingRates(page) => {
+            EitherOf5::C(view! { <RatesTable view=view.clone() page/> })
+        }
+        TableRows::Tickets(page) => EitherOf5::D(view! { <TicketsTable view=view.clone() page/> }),
+        TableRows::Returns(page) => EitherOf5::E(view! { <ReturnsTable view=view.clone() page/> }),
     };
     // A plain string, set with each table: a reactive title closure can outlive the route's
     // reactive owner during server rendering.
     let title = format!("{} · Data Views", view.tab.label());
-    view! {
+    Either::Right(view! {
         <Title text=title/>
         <div class="mb-3 flex flex-wrap items-center justify-between gap-3 text-sm">
             <p class="text-slate-600 dark:text-slate-300" data-testid="row-count">
@@ -324,17 +330,16 @@ fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
                 {charts.into_iter().map(|chart| view! { <BarChart chart/> }).collect_view()}
             </section>
         })}
-    }
-    .into_any()
+    })
 }
 
 /// The table frame: sortable headers, rows, an empty state and the pager.
 #[component]
-pub(super) fn TableFrame<T: Clone + Send + Sync + 'static>(
+pub(super) fn TableFrame<T: Clone + Send + Sync + 'static, R: IntoView + 'static>(
     view: ViewQuery,
     page: Page<T>,
     /// Renders a page's rows (a few `<tr>`s each).
-    rows: fn(Vec<T>) -> AnyView,
+    rows: fn(Vec<T>) -> R,
     #[prop(default = false)] leading_column: bool,
 ) -> impl IntoView {
     let columns = view.tab.columns();
@@ -379,7 +384,7 @@ pub(super) fn TableFrame<T: Clone + Send + Sync + 'static>(
                 <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
                     {if empty {
                         let span = columns.len() + usize::from(leading_column);
-                        view! {
+                        Either::Left(view! {
                             <tr>
                                 <td colspan=span.to_string() class="px-3 py-12 text-center text-slate-500 dark:text-slate-400" data-testid="empty-state">
                                     {if search.is_empty() {
@@ -389,10 +394,9 @@ pub(super) fn TableFrame<T: Clone + Send + Sync + 'static>(
                                     }}
                                 </td>
                             </tr>
-                        }
-                        .into_any()
+                        })
                     } else {
-                        rows(page.rows)
+                        Either::Right(rows(page.rows))
                     }}
                 </tbody>
             </table>
@@ -426,9 +430,13 @@ fn Pager(view: ViewQuery, pager: (u64, u32, u32, u32, Option<(u64, u64)>)) -> im
             "rounded-md px-3 py-1.5 hover:bg-slate-200 dark:hover:bg-slate-800"
         };
         if disabled || current_page {
-            view! { <span class=class aria-current=current_page.then_some("page") aria-disabled=disabled.then_some("true")>{text}</span> }.into_any()
+            Either::Left(
+                view! { <span class=class aria-current=current_page.then_some("page") aria-disabled=disabled.then_some("true")>{text}</span> },
+            )
         } else {
-            view! { <a href=href(&view.with_page(n)) data-noscroll="" class=class data-page=n.to_string()>{text}</a> }.into_any()
+            Either::Right(
+                view! { <a href=href(&view.with_page(n)) data-noscroll="" class=class data-page=n.to_string()>{text}</a> },
+            )
         }
     };
     let mut previous = 0;

@@ -3,10 +3,11 @@
 use super::TableFrame;
 use domain::records::{OrderRecord, ProductRecord, ReturnRecord, ShippingRateRecord, TicketRecord};
 use domain::view::{Page, ViewQuery};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-fn badge(value: &str) -> AnyView {
+fn badge(value: &str) -> impl IntoView + use<> {
     let class = match value {
         "pending" | "open" | "medium" => {
             "bg-amber-100 text-amber-800 dark:bg-amber-900/50 dark:text-amber-200"
@@ -26,7 +27,6 @@ fn badge(value: &str) -> AnyView {
         _ => "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300",
     };
     view! { <span class=format!("inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {class}")>{value.replace('_', " ")}</span> }
-        .into_any()
 }
 
 const TD: &str = "px-3 py-2.5 align-top";
@@ -34,7 +34,7 @@ const TD_NUM: &str = "px-3 py-2.5 text-right align-top tabular-nums";
 
 #[component]
 pub(super) fn ProductsTable(view: ViewQuery, page: Page<ProductRecord>) -> impl IntoView {
-    fn rows(rows: Vec<ProductRecord>) -> AnyView {
+    fn rows(rows: Vec<ProductRecord>) -> impl IntoView {
         rows.into_iter()
             .map(|p| {
                 let stock_class = if p.stock == 0 { "text-red-600 dark:text-red-400 font-medium" } else { "" };
@@ -53,18 +53,16 @@ pub(super) fn ProductsTable(view: ViewQuery, page: Page<ProductRecord>) -> impl 
                 }
             })
             .collect_view()
-            .into_any()
     }
     view! { <TableFrame view page rows/> }
 }
 
 #[component]
 pub(super) fn OrdersTable(view: ViewQuery, page: Page<OrderRecord>) -> impl IntoView {
-    fn rows(rows: Vec<OrderRecord>) -> AnyView {
+    fn rows(rows: Vec<OrderRecord>) -> impl IntoView {
         rows.into_iter()
             .map(|o| view! { <OrderRow order=o/> })
             .collect_view()
-            .into_any()
     }
     view! { <TableFrame view page rows leading_column=true/> }
 }
@@ -143,7 +141,7 @@ fn OrderRow(order: OrderRecord) -> impl IntoView {
 
 #[component]
 pub(super) fn RatesTable(view: ViewQuery, page: Page<ShippingRateRecord>) -> impl IntoView {
-    fn rows(rows: Vec<ShippingRateRecord>) -> AnyView {
+    fn rows(rows: Vec<ShippingRateRecord>) -> impl IntoView {
         rows.into_iter()
             .map(|r| {
                 view! {
@@ -158,14 +156,13 @@ pub(super) fn RatesTable(view: ViewQuery, page: Page<ShippingRateRecord>) -> imp
                 }
             })
             .collect_view()
-            .into_any()
     }
     view! { <TableFrame view page rows/> }
 }
 
 #[component]
 pub(super) fn TicketsTable(view: ViewQuery, page: Page<TicketRecord>) -> impl IntoView {
-    fn rows(rows: Vec<TicketRecord>) -> AnyView {
+    fn rows(rows: Vec<TicketRecord>) -> impl IntoView {
         rows.into_iter()
             .map(|t| {
                 view! {
@@ -188,14 +185,13 @@ pub(super) fn TicketsTable(view: ViewQuery, page: Page<TicketRecord>) -> impl In
                 }
             })
             .collect_view()
-            .into_any()
     }
     view! { <TableFrame view page rows/> }
 }
 
 #[component]
 pub(super) fn ReturnsTable(view: ViewQuery, page: Page<ReturnRecord>) -> impl IntoView {
-    fn rows(rows: Vec<ReturnRecord>) -> AnyView {
+    fn rows(rows: Vec<ReturnRecord>) -> impl IntoView {
         rows.into_iter()
             .map(|r| {
                 view! {
@@ -212,7 +208,6 @@ pub(super) fn ReturnsTable(view: ViewQuery, page: Page<ReturnRecord>) -> impl In
                 }
             })
             .collect_view()
-            .into_any()
     }
     view! { <TableFrame view page rows/> }
 }
@@ -239,9 +234,9 @@ pub(super) fn KnowledgeBaseTable(
                 {format!("{shown} of {total} chunks · embedded with all-MiniLM-L6-v2 into Qdrant (one collection per embedding model); the support agent searches them and cites what it uses")}
             </p>
             {if chunks.is_empty() {
-                view! { <p class="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600 dark:text-slate-400 dark:border-slate-700">"No chunk matches that search."</p> }.into_any()
+                Either::Left(view! { <p class="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600 dark:text-slate-400 dark:border-slate-700">"No chunk matches that search."</p> })
             } else {
-                view! {
+                Either::Right(view! {
                     <div class="overflow-x-auto rounded-xl border border-slate-200 dark:border-slate-700">
                         <table class="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-700">
                             <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
@@ -264,7 +259,7 @@ pub(super) fn KnowledgeBaseTable(
                             </tbody>
                         </table>
                     </div>
-                }.into_any()
+                })
             }}
         </section>
     }

@@ -5,10 +5,11 @@
 
 use super::{ALERT, CARD, DeskState, GHOST};
 use domain::api::desk::AlertLog;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
-use crate::components::http;
+use crate::components::{http, task};
 #[cfg(feature = "hydrate")]
 use domain::api::routes::desk_api;
 
@@ -137,7 +138,7 @@ pub(super) fn AlertLogCard() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         desk.tick.track();
-        leptos::task::spawn_local(async move {
+        task::spawn_scoped(async move {
             match http::ask(desk_api::ALERTS.url(&[])).await {
                 Ok(l) => log.set(Some(l)),
                 Err(e) => error.set(Some(e)),
@@ -157,9 +158,9 @@ pub(super) fn AlertLogCard() -> impl IntoView {
                     " Alerts: a customer asks for a person, a new ticket, a rating of 1 or 2."
                 </p>
                 {if l.deliveries.is_empty() {
-                    view! { <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="no-deliveries">"Nothing sent yet."</p> }.into_any()
+                    Either::Left(view! { <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="no-deliveries">"Nothing sent yet."</p> })
                 } else {
-                    view! {
+                    Either::Right(view! {
                         <div class="overflow-x-auto">
                             <table class="w-full text-left text-xs">
                                 <thead class="text-slate-600 dark:text-slate-400"><tr><th class="py-1">"When"</th><th>"Alert"</th><th>"To"</th><th>"Status"</th><th>"Tries"</th><th>"Last answer"</th></tr></thead>
@@ -177,7 +178,7 @@ pub(super) fn AlertLogCard() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                    }.into_any()
+                    })
                 }}
             })}
         </section>

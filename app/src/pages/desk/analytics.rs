@@ -5,10 +5,11 @@ use super::{CARD, DeskState};
 use crate::components::chart::BarChart;
 use domain::api::desk::{Analytics as Figures, Count, Day};
 use domain::records::{Chart, ChartBar};
+use leptos::either::Either;
 use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
-use crate::components::http;
+use crate::components::{http, task};
 #[cfg(feature = "hydrate")]
 use domain::api::routes::desk_api;
 
@@ -98,12 +99,9 @@ pub(super) fn Analytics() -> impl IntoView {
     Effect::new(move |_| {
         let d = days.get();
         desk.tick.track();
-        leptos::task::spawn_local(async move {
-            let answer = http::ask::<Figures>(desk_api::ANALYTICS.url(&[]).query("days", &d)).await;
-            if days.get_untracked() != d {
-                return;
-            }
-            match answer {
+        // Cancelled when the period changes again or the tab is left.
+        task::spawn_scoped(async move {
+            match http::ask::<Figures>(desk_api::ANALYTICS.url(&[]).query("days", &d)).await {
                 Ok(figures) => data.set(Some(figures)),
                 Err(e) => error.set(Some(e)),
             }
@@ -177,15 +175,15 @@ fn intents_view(intents: Vec<domain::api::desk::IntentAutomation>) -> impl IntoV
                 </thead>
                 <tbody>
                     {if intents.is_empty() {
-                        view! { <tr><td colspan="3" class="py-2 text-slate-600 dark:text-slate-400">"No conversations in this period."</td></tr> }.into_any()
+                        Either::Left(view! { <tr><td colspan="3" class="py-2 text-slate-600 dark:text-slate-400">"No conversations in this period."</td></tr> })
                     } else {
-                        intents.into_iter().map(|i| view! {
+                        Either::Right(intents.into_iter().map(|i| view! {
                             <tr class="border-t border-slate-100 dark:border-slate-800" data-testid="intent-row">
                                 <td class="py-1 pr-2">{i.intent.replace('_', " ")}</td>
                                 <td class="tabular-nums">{i.conversations}</td>
                                 <td class="tabular-nums">{format!("{} ({})", i.automated, percent(i.automation_rate))}</td>
                             </tr>
-                        }).collect_view().into_any()
+                        }).collect_view())
                     }}
                 </tbody>
             </table>
@@ -204,9 +202,9 @@ fn agents_view(agents: Vec<domain::api::desk::AgentFigures>) -> impl IntoView {
                 </thead>
                 <tbody>
                     {if agents.is_empty() {
-                        view! { <tr><td colspan="6" class="py-2 text-slate-600 dark:text-slate-400">"Nobody of the team replied in this period."</td></tr> }.into_any()
+                        Either::Left(view! { <tr><td colspan="6" class="py-2 text-slate-600 dark:text-slate-400">"Nobody of the team replied in this period."</td></tr> })
                     } else {
-                        agents.into_iter().map(|g| view! {
+                        Either::Right(agents.into_iter().map(|g| view! {
                             <tr class="border-t border-slate-100 dark:border-slate-800" data-testid="agent-row">
                                 <td class="py-1 pr-2">{g.name}</td>
                                 <td class="tabular-nums">{g.handled}</td>
@@ -215,7 +213,7 @@ fn agents_view(agents: Vec<domain::api::desk::AgentFigures>) -> impl IntoView {
                                 <td class="tabular-nums">{duration(g.resolution.median_ms)}</td>
                                 <td class="tabular-nums">{match g.csat { Some(c) => format!("{:.0}% ({})", c * 100.0, g.ratings), None => "—".into() }}</td>
                             </tr>
-                        }).collect_view().into_any()
+                        }).collect_view())
                     }}
                 </tbody>
             </table>
@@ -276,15 +274,15 @@ fn feedback_view(f: domain::api::feedback::FeedbackFigures) -> impl IntoView {
             <div class=CARD data-testid="low-rated">
                 <p class="mb-1 text-sm font-semibold">"Rated 1 or 2"</p>
                 {if f.low_rated.is_empty() {
-                    view! { <p class="text-sm text-slate-600 dark:text-slate-400">{if no_ratings { "No ratings in this period yet." } else { "None in this period." }}</p> }.into_any()
+                    Either::Left(view! { <p class="text-sm text-slate-600 dark:text-slate-400">{if no_ratings { "No ratings in this period yet." } else { "None in this period." }}</p> })
                 } else {
-                    view! {
+                    Either::Right(view! {
                         <ul class="space-y-1 text-sm">
                             {f.low_rated.into_iter().map(|l| view! {
                                 <li data-testid="low-rated-item"><span class="font-medium">{format!("{}★ ", l.rating)}</span>{l.title}{(!l.comment.is_empty()).then(|| view! { <span class="block text-xs text-slate-600 dark:text-slate-400">{format!("“{}”", l.comment)}</span> })}</li>
                             }).collect_view()}
                         </ul>
-                    }.into_any()
+                    })
                 }}
             </div>
         </div>

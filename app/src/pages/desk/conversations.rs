@@ -6,10 +6,11 @@ use domain::api::desk::{
     ConversationFilter, ConversationList, ConversationSearchParams, ConversationStatus, Transcript,
 };
 use domain::api::support::{MessageRole, TranscriptMessage};
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
-use crate::components::http;
+use crate::components::{http, task};
 #[cfg(feature = "hydrate")]
 use domain::api::routes::desk_api;
 
@@ -53,19 +54,16 @@ pub(super) fn Conversations() -> impl IntoView {
     Effect::new(move |_| {
         let params = search.get();
         desk.tick.track();
-        leptos::task::spawn_local(async move {
+        // Cancelled when the search changes again or the tab is left: a slower answer for a
+        // search no longer shown must not overwrite the current one.
+        task::spawn_scoped(async move {
             let url = params
                 .pairs()
                 .into_iter()
                 .fold(desk_api::CONVERSATIONS.url(&[]), |url, (k, v)| {
                     url.query(k, &v)
                 });
-            let answer = http::ask(url).await;
-            // A slower answer for a search no longer shown must not overwrite the current one.
-            if search.with_untracked(|s| *s != params) {
-                return;
-            }
-            match answer {
+            match http::ask(url).await {
                 Ok(body) => {
                     list.set(Some(body));
                     error.set(None);
@@ -136,9 +134,9 @@ pub(super) fn Conversations() -> impl IntoView {
                                     {snippet.map(|parts| view! {
                                         <p class="mt-1 line-clamp-2 text-xs text-slate-700 dark:text-slate-300" data-testid="search-snippet">
                                             {parts.into_iter().map(|p| if p.hit {
-                                                view! { <mark class="rounded bg-amber-200 px-0.5 text-slate-900 dark:bg-amber-300">{p.text}</mark> }.into_any()
+                                                Either::Left(view! { <mark class="rounded bg-amber-200 px-0.5 text-slate-900 dark:bg-amber-300">{p.text}</mark> })
                                             } else {
-                                                p.text.into_any()
+                                                Either::Right(p.text)
                                             }).collect_view()}
                                         </p>
                                     })}
@@ -151,8 +149,8 @@ pub(super) fn Conversations() -> impl IntoView {
             </section>
             <section class=CARD aria-label="Conversation">
                 {move || match selected.get() {
-                    None => view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Choose a conversation to read it, take it over and reply."</p> }.into_any(),
-                    Some(id) => view! { <ConversationDetail id/> }.into_any(),
+                    None => Either::Left(view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Choose a conversation to read it, take it over and reply."</p> }),
+                    Some(id) => Either::Right(view! { <ConversationDetail id/> }),
                 }}
             </section>
         </div>
@@ -189,20 +187,20 @@ fn message_view(m: &TranscriptMessage) -> impl IntoView + use<> {
         })
         .collect();
     match m.role {
-        MessageRole::User => view! {
+        MessageRole::User => EitherOf3::A(view! {
             <div class="flex flex-col items-start" data-testid="desk-customer-message">
                 <span class="text-xs text-slate-600 dark:text-slate-400">"Customer"</span>
                 <div class="max-w-[85%] whitespace-pre-wrap rounded-2xl rounded-tl-sm bg-slate-100 px-3 py-2 text-sm dark:bg-slate-800">{text}</div>
                 {chips.map(|c| view! { <span class="mt-0.5 text-xs text-slate-600 dark:text-slate-400" data-testid="desk-classification">{c}</span> })}
             </div>
-        }.into_any(),
-        MessageRole::Agent => view! {
+        }),
+        MessageRole::Agent => EitherOf3::B(view! {
             <div class="flex flex-col items-end" data-testid="desk-agent-message">
                 <span class="text-xs text-slate-600 dark:text-slate-400">{format!("{} (team)", m.author.as_deref().unwrap_or("Team"))}</span>
                 <div class="prose-chat max-w-[85%] rounded-2xl rounded-tr-sm bg-emerald-600 px-3 py-2 text-sm text-white" inner_html=html></div>
             </div>
-        }.into_any(),
-        MessageRole::Assistant => view! {
+        }),
+        MessageRole::Assistant => EitherOf3::C(view! {
             <div class="flex flex-col items-end" data-testid="desk-assistant-message">
                 <span class="text-xs text-slate-600 dark:text-slate-400">{format!("Agent · {}", m.backend.as_deref().unwrap_or(""))}</span>
                 <div class="prose-chat max-w-[85%] rounded-2xl rounded-tr-sm bg-indigo-50 px-3 py-2 text-sm dark:bg-indigo-950" inner_html=html></div>
@@ -213,7 +211,7 @@ fn message_view(m: &TranscriptMessage) -> impl IntoView + use<> {
                     </details>
                 })}
             </div>
-        }.into_any(),
+        }),
     }
 }
 
@@ -239,7 +237,7 @@ fn ConversationDetail(id: String) -> impl IntoView {
     Effect::new(move |_| {
         desk.tick.track();
         let id = id.get_value();
-        leptos::task::spawn_local(async move {
+        task::spawn_scoped(async move {
             match http::ask::<Transcript>(desk_api::CONVERSATION.url(&[&id])).await {
                 Ok(t) => detail.set(Some(t)),
                 Err(e) => error.set(Some(e)),
@@ -256,6 +254,7 @@ fn ConversationDetail(id: String) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             let id = id.get_value();
+            let sent = reply.clone();
             let answer = match (action, reply) {
                 (Action::Reply, Some(text)) => http::send(
                     desk_api::REPLY.url(&[&id]),
@@ -270,8 +269,14 @@ fn ConversationDetail(id: String) -> impl IntoView {
             };
             match answer {
                 Ok(()) => {
-                    if action == Action::Reply {
-                        draft.set(String::new());
+                    // Empty the box only if it still holds what was sent: what the person
+                    // typed while the reply was on its way stays.
+                    if let (Action::Reply, Some(sent)) = (action, sent) {
+                        draft.update(|d| {
+                            if *d == sent {
+                                d.clear();
+                            }
+                        });
                     }
                     desk.refresh();
                 }

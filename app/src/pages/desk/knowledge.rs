@@ -6,7 +6,7 @@ use domain::api::knowledge::{DocumentChunks, DocumentList};
 use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
-use crate::components::http;
+use crate::components::{http, task};
 #[cfg(feature = "hydrate")]
 use domain::api::routes::desk_api;
 
@@ -23,7 +23,7 @@ pub(super) fn KnowledgeBase() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         desk.tick.track();
-        leptos::task::spawn_local(async move {
+        task::spawn_scoped(async move {
             match http::ask::<DocumentList>(desk_api::DOCUMENTS.url(&[])).await {
                 Ok(list) => documents.set(Some(list)),
                 Err(e) => error.set(Some(e)),

@@ -16,8 +16,10 @@ mod search;
 mod team;
 mod tickets;
 
+use crate::hydrate_at_once::HydrateAtOnce;
 use domain::api::desk::StaffMember;
 use domain::api::knowledge::IndexingProgress;
+use leptos::either::EitherOf7;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -44,6 +46,9 @@ struct DeskState {
     live: RwSignal<bool>,
     /// Customers who asked for a person since the conversation list was last looked at.
     unread: RwSignal<u32>,
+    /// Whether the WASM has taken over the page (the sign-in card is in the server's HTML, and
+    /// its buttons do nothing before that).
+    ready: RwSignal<bool>,
 }
 
 impl DeskState {
@@ -72,19 +77,28 @@ pub fn DeskPage() -> impl IntoView {
         kb_progress: RwSignal::new(None),
         live: RwSignal::new(false),
         unread: RwSignal::new(0),
+        ready: RwSignal::new(false),
     };
-    let checked = RwSignal::new(false);
+    // Effects run only in the browser, once the page is hydrated.
+    Effect::new(move |_| desk.ready.set(true));
+    // Without a session cookie the answer is known before any request: the server renders the
+    // sign-in card in the first HTML (the page's largest paint, not held back until the WASM
+    // arrives) and the browser, hydrating, asks nothing. With one, the session is checked.
+    let has_session = leptos::server::SharedValue::new(request_has_session).into_inner();
+    let checked = RwSignal::new(has_session == Some(false));
     provide_context(desk);
 
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            if let Ok(answer) = http::ask(desk_api::ME.url(&[])).await {
-                desk.me.set(Some(answer.staff));
-            }
-            checked.set(true);
+    if !checked.get_untracked() {
+        Effect::new(move |_| {
+            leptos::task::spawn_local(async move {
+                if let Ok(answer) = http::ask(desk_api::ME.url(&[])).await {
+                    desk.me.set(Some(answer.staff));
+                }
+                checked.set(true);
+            });
         });
-    });
+    }
 
     view! {
         <Title text=move || match desk.unread.get() {
@@ -98,7 +112,7 @@ pub fn DeskPage() -> impl IntoView {
                 <p class="mt-1 max-w-3xl text-slate-600 dark:text-slate-300">"For the store's team: take over conversations from the agent, answer customers live, and manage the knowledge base."</p>
             </div>
             <Show when=move || desk.me.with(Option::is_some)>
-                <SignedInBar/>
+                <StaffOnly part=StaffPart::Bar/>
             </Show>
         </header>
         <noscript><p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The desk needs JavaScript; please enable it."</p></noscript>
@@ -107,11 +121,63 @@ pub fn DeskPage() -> impl IntoView {
         <div class="min-h-[28rem]">
             <Show when=move || checked.get() fallback=|| view! { <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="desk-loading">"Loading…"</p> }>
                 <Show when=move || desk.me.with(Option::is_some) fallback=|| view! { <SignIn/> }>
-                    <DeskTabs/>
+                    <StaffOnly part=StaffPart::Tabs/>
                 </Show>
             </Show>
         </div>
     }
+}
+
+/// The parts of the desk only a signed-in person sees.
+#[derive(Clone, Copy)]
+enum StaffPart {
+    /// Who is signed in, the live state, alerts and sign-out, in the header.
+    Bar,
+    /// The sections.
+    Tabs,
+}
+
+/// The signed-in desk's code is a chunk of its own (`scripts/build.sh` cuts the WASM at this
+/// `#[lazy]` function), fetched once someone has signed in: a visitor who opens /desk downloads
+/// the sign-in card, not the conversations, tickets, analytics and administration behind it.
+#[lazy]
+fn staff_view(part: StaffPart) -> AnyView {
+    match part {
+        StaffPart::Bar => HydrateAtOnce(view! { <SignedInBar/> }).into_any(),
+        StaffPart::Tabs => HydrateAtOnce(view! { <DeskTabs/> }).into_any(),
+    }
+}
+
+/// A staff-only part, once its code has arrived (the sections say so while it loads).
+#[component]
+fn StaffOnly(part: StaffPart) -> impl IntoView {
+    let loading = move || {
+        matches!(part, StaffPart::Tabs).then(|| view! {
+            <p class="text-sm text-slate-600 dark:text-slate-400" role="status">"Opening the desk…"</p>
+        })
+    };
+    view! {
+        <Suspense fallback=loading>
+            {Suspend::new(staff_view(part))}
+        </Suspense>
+    }
+}
+
+/// Whether the request being rendered carries a desk session cookie: `Some` on the server (and,
+/// through the hydration data, in the browser hydrating its page); `None` when the browser
+/// renders the desk itself after a client-side navigation, since the cookie is HttpOnly.
+fn request_has_session() -> Option<bool> {
+    #[cfg(feature = "ssr")]
+    {
+        let parts = use_context::<::http::request::Parts>()?;
+        let jar = axum_extra::extract::cookie::CookieJar::from_headers(&parts.headers);
+        Some(
+            jar.get(domain::api::desk::STAFF_COOKIE)
+                .is_some_and(|c| domain::api::desk::is_session_token(c.value())),
+        )
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
 }
 
 #[component]
@@ -144,6 +210,9 @@ fn SignIn() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    // The card is in the server's HTML: until the WASM has taken over, its button stays
+    // disabled, so Enter in a field cannot submit the form the browser's own way.
+    let ready = desk.ready;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -170,7 +239,7 @@ fn SignIn() -> impl IntoView {
         let _ = (body, desk);
     };
     view! {
-        <form class=format!("{CARD} mx-auto max-w-sm space-y-3") on:submit=submit data-testid="sign-in">
+        <form method="post" class=format!("{CARD} mx-auto max-w-sm space-y-3") on:submit=submit data-testid="sign-in">
             <h2 class="text-lg font-semibold">"Sign in"</h2>
             <p class="text-sm text-slate-600 dark:text-slate-300">"Staff accounts only. The first administrator comes from ADMIN_EMAIL and ADMIN_PASSWORD; administrators add agents."</p>
             <label class="block text-sm">"Email"
@@ -182,7 +251,7 @@ fn SignIn() -> impl IntoView {
             <Show when=move || error.get().is_some()>
                 <p role="alert" class=ALERT>{move || error.get()}</p>
             </Show>
-            <button type="submit" class=BUTTON disabled=move || busy.get()>{move || if busy.get() { "Signing in…" } else { "Sign in" }}</button>
+            <button type="submit" class=BUTTON disabled=move || busy.get() || !ready.get()>{move || if busy.get() { "Signing in…" } else { "Sign in" }}</button>
         </form>
         <TryTheDesk/>
     }
@@ -219,7 +288,7 @@ fn TryTheDesk() -> impl IntoView {
             <Show when=move || error.get().is_some()>
                 <p role="alert" class=ALERT>{move || error.get()}</p>
             </Show>
-            <button type="button" class=GHOST data-testid="try-desk-button" disabled=move || busy.get() on:click=try_it>{move || if busy.get() { "Opening…" } else { "Try the desk" }}</button>
+            <button type="button" class=GHOST data-testid="try-desk-button" disabled=move || busy.get() || !desk.ready.get() on:click=try_it>{move || if busy.get() { "Opening…" } else { "Try the desk" }}</button>
         </section>
     }
 }
@@ -422,13 +491,13 @@ fn DeskTabs() -> impl IntoView {
         </div>
         <div role="tabpanel" id=move || format!("{}-panel", tab.get().id()) aria-labelledby=move || tab.get().id()>
         {move || match tab.get() {
-            Tab::Conversations => view! { <conversations::Conversations/> }.into_any(),
-            Tab::Tickets => view! { <tickets::Tickets/> }.into_any(),
-            Tab::Analytics => view! { <analytics::Analytics/> }.into_any(),
-            Tab::Knowledge => view! { <knowledge::KnowledgeBase/> }.into_any(),
-            Tab::Team => view! { <team::Team/> }.into_any(),
-            Tab::Audit => view! { <audit::AuditLog/><alerts::AlertLogCard/><privacy::PrivacyRequests/> }.into_any(),
-            Tab::Account => view! { <account::Account/> }.into_any(),
+            Tab::Conversations => EitherOf7::A(view! { <conversations::Conversations/> }),
+            Tab::Tickets => EitherOf7::B(view! { <tickets::Tickets/> }),
+            Tab::Analytics => EitherOf7::C(view! { <analytics::Analytics/> }),
+            Tab::Knowledge => EitherOf7::D(view! { <knowledge::KnowledgeBase/> }),
+            Tab::Team => EitherOf7::E(view! { <team::Team/> }),
+            Tab::Audit => EitherOf7::F(view! { <audit::AuditLog/><alerts::AlertLogCard/><privacy::PrivacyRequests/> }),
+            Tab::Account => EitherOf7::G(view! { <account::Account/> }),
         }}
         </div>
     }

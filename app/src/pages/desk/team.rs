@@ -6,7 +6,7 @@ use domain::api::desk::{ApiKey, ApiScope, StaffMember, StaffRole};
 use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
-use crate::components::http;
+use crate::components::{http, task};
 #[cfg(feature = "hydrate")]
 use domain::api::routes::desk_api;
 
@@ -32,7 +32,7 @@ pub(super) fn Team() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         refresh.track();
-        leptos::task::spawn_local(async move {
+        task::spawn_scoped(async move {
             match (
                 http::ask(desk_api::USERS.url(&[])).await,
                 http::ask(desk_api::API_KEYS.url(&[])).await,

@@ -6,7 +6,7 @@ use domain::api::desk::{StaffMember, Ticket, TicketStatus};
 use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
-use crate::components::http;
+use crate::components::{http, task};
 #[cfg(feature = "hydrate")]
 use domain::api::routes::desk_api;
 
@@ -26,7 +26,7 @@ pub(super) fn Tickets() -> impl IntoView {
         if !desk.is_admin() {
             return;
         }
-        leptos::task::spawn_local(async move {
+        task::spawn_scoped(async move {
             if let Ok(list) = http::ask(desk_api::USERS.url(&[])).await {
                 team.set(list.staff.into_iter().filter(|s| s.active).collect());
             }
@@ -37,13 +37,11 @@ pub(super) fn Tickets() -> impl IntoView {
     Effect::new(move |_| {
         let s = status.get();
         desk.tick.track();
-        leptos::task::spawn_local(async move {
+        // Cancelled when the filter changes again or the tab is left, so a slower answer for
+        // another filter never lands here.
+        task::spawn_scoped(async move {
             let query = s.map_or("all", TicketStatus::as_str);
-            let answer = http::ask(desk_api::TICKETS.url(&[]).query("status", &query)).await;
-            if status.get_untracked() != s {
-                return;
-            }
-            match answer {
+            match http::ask(desk_api::TICKETS.url(&[]).query("status", &query)).await {
                 Ok(list) => tickets.set(list.tickets),
                 Err(e) => error.set(Some(e)),
             }

@@ -1,5 +1,6 @@
 //! The demo inbox page.
 
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -12,7 +13,7 @@ pub fn SupportInboxPage() -> impl IntoView {
     let mails = RwSignal::new(None::<Result<Vec<MailView>, String>>);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
+        crate::components::task::spawn_scoped(async move {
             let result =
                 crate::components::http::ask(domain::api::routes::support_chat::INBOX.url(&[]))
                     .await
@@ -32,10 +33,10 @@ pub fn SupportInboxPage() -> impl IntoView {
         </header>
         <section aria-label="Messages" data-testid="inbox">
             {move || match mails.get() {
-                None => view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p role="alert" class="text-sm text-red-700">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="inbox-empty">"No mail yet. Ask the support agent for your orders to get a code."</p> }.into_any(),
-                Some(Ok(list)) => view! {
+                None => EitherOf4::A(view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Loading…"</p> }),
+                Some(Err(e)) => EitherOf4::B(view! { <p role="alert" class="text-sm text-red-700">{e}</p> }),
+                Some(Ok(list)) if list.is_empty() => EitherOf4::C(view! { <p class="text-sm text-slate-600 dark:text-slate-300" data-testid="inbox-empty">"No mail yet. Ask the support agent for your orders to get a code."</p> }),
+                Some(Ok(list)) => EitherOf4::D(view! {
                     <ul class="space-y-3">
                         {list.into_iter().map(|m| view! {
                             <li class="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" data-testid="inbox-mail">
@@ -45,7 +46,7 @@ pub fn SupportInboxPage() -> impl IntoView {
                             </li>
                         }).collect_view()}
                     </ul>
-                }.into_any(),
+                }),
             }}
         </section>
     }

@@ -4,6 +4,7 @@
 use super::feedback::{Marks, passage_votes, reply_votes};
 use super::{CitationView, ClassificationView, Line, ProposalView, ToolView};
 use crate::components::voice::SpeakButton;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 fn chip(text: String, tone: &'static str) -> impl IntoView {
@@ -135,7 +136,7 @@ pub(super) fn line_view(
     if line.role == "agent" {
         let html = line.html.clone().unwrap_or_default();
         let author = line.author.clone().unwrap_or_else(|| "Our team".into());
-        return view! {
+        return EitherOf3::A(view! {
             <div class="flex flex-col items-start" data-testid="agent-message">
                 <p class="mb-0.5 text-xs font-medium text-emerald-700 dark:text-emerald-300">{format!("{author} · support team")}</p>
                 <div class="prose-chat max-w-[90%] rounded-2xl rounded-bl-sm bg-emerald-50 px-4 py-2 ring-1 ring-emerald-200 dark:bg-emerald-950 dark:ring-emerald-800" inner_html=html></div>
@@ -143,18 +144,16 @@ pub(super) fn line_view(
                     <div class="mt-1 text-xs text-slate-600 dark:text-slate-400"><SpeakButton text=line.text.clone() voice="support" error=marks.error/></div>
                 })}
             </div>
-        }
-        .into_any();
+        });
     }
     if line.role == "user" {
         let classification = line.classification.clone();
-        view! {
+        EitherOf3::B(view! {
             <div class="flex flex-col items-end" data-testid="user-message">
                 <div class="max-w-[85%] whitespace-pre-wrap rounded-2xl rounded-br-sm bg-indigo-600 px-4 py-2 text-white">{line.text.clone()}</div>
                 {classification.map(classification_chips)}
             </div>
-        }
-        .into_any()
+        })
     } else {
         let html = line.html.clone().unwrap_or_default();
         let tools = line.tools.clone().unwrap_or_default();
@@ -165,7 +164,7 @@ pub(super) fn line_view(
             (Some(b), None) => Some(b.clone()),
             _ => None,
         };
-        view! {
+        EitherOf3::C(view! {
             <div class="flex flex-col items-start" data-testid="assistant-message">
                 <div class="prose-chat max-w-[90%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 dark:bg-slate-800" inner_html=html></div>
                 {proposal.map(|p| proposal_card(p, pending, decide))}
@@ -177,7 +176,6 @@ pub(super) fn line_view(
                 </div>
                 {line.id.map(|id| reply_votes(marks, id))}
             </div>
-        }
-        .into_any()
+        })
     }
 }

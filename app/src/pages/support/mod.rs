@@ -112,6 +112,10 @@ fn SupportChat() -> impl IntoView {
     let source_slot = StoredValue::new_local(None::<crate::components::live::LiveStream>);
     #[cfg(feature = "hydrate")]
     on_cleanup(move || source_slot.update_value(|s| drop(s.take())));
+    // Answers are read only while the page is shown. A turn already sent is not stopped when the
+    // visitor leaves: the server finishes and keeps it, and the page shows it on return.
+    #[cfg(feature = "hydrate")]
+    let scope = crate::components::task::PageScope::here();
     // A new conversation has a new session cookie: the old stream is closed first.
     let stop_listening = move || {
         #[cfg(feature = "hydrate")]
@@ -205,7 +209,7 @@ fn SupportChat() -> impl IntoView {
 
     #[cfg(feature = "hydrate")]
     let load = move || {
-        leptos::task::spawn_local(async move {
+        scope.spawn(async move {
             use domain::api::knowledge::KnowledgeState;
             use domain::api::support::ConversationState;
             match crate::components::http::ask::<ConversationState>(
@@ -290,7 +294,7 @@ fn SupportChat() -> impl IntoView {
                     confirm,
                 }),
             };
-            leptos::task::spawn_local(async move {
+            scope.spawn(async move {
                 let mut proposal: Option<ProposalView> = None;
                 let mut citations = Vec::new();
                 let mut turn_backend = None;
@@ -421,7 +425,7 @@ fn SupportChat() -> impl IntoView {
             return;
         }
         #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
+        scope.spawn(async move {
             let started =
                 crate::components::http::ask(domain::api::routes::support_chat::NEW.url(&[])).await;
             match started {
