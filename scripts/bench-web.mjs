@@ -1,7 +1,8 @@
 // Front-end figures a visitor feels, in a fresh Debian Chromium per visit (no cache):
 //  - per route: WASM and JS bytes on the wire (encoded, as sent) and the number of WASM files;
 //  - median of N visits: first contentful paint and when the page has hydrated (data-hydrated
-//    set) on every route, and when the orders table on /data enters the DOM and is painted.
+//    set) on every route, and when the orders table on /data enters the DOM and is painted;
+//  - the desk's second step: what "Try the desk" fetches once signed in (the staff's chunk).
 // Usage: node scripts/bench-web.mjs <base url> [visits]      (run by scripts/bench-web.sh)
 import { chromium } from '@playwright/test';
 
@@ -91,5 +92,34 @@ for (const route of routes) {
         ? `${ms(median(runs.map((r) => r.tableInDomAt)))} / ${ms(median(runs.map((r) => r.tablePaintedAt)))}`
         : ''),
   );
+}
+
+// The signed-in desk is a chunk of its own, fetched after signing in ("Try the desk" here, which
+// needs no account).
+{
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const files = [];
+  page.on('requestfinished', async (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.endsWith('.wasm')) {
+      const sizes = await request.sizes().catch(() => null);
+      if (sizes) files.push({ path: url.pathname, bytes: sizes.responseBodySize });
+    }
+  });
+  await page.goto(base + '/desk', { waitUntil: 'load' });
+  await page.waitForSelector('html[data-hydrated="true"]');
+  await page.waitForLoadState('networkidle');
+  const before = files.length;
+  const beforeBytes = files.reduce((total, f) => total + f.bytes, 0);
+  await page.click('[data-testid="try-desk-button"]');
+  await page.waitForSelector('[data-testid="demo-banner"]', { timeout: 30_000 });
+  await page.waitForLoadState('networkidle');
+  const added = files.slice(before);
+  const addedBytes = added.reduce((total, f) => total + f.bytes, 0);
+  console.log(
+    `/desk signed in: +${added.length} wasm files, +${kb(addedBytes)} (wire) after the sign-in card's ${before} files, ${kb(beforeBytes)}`,
+  );
+  await context.close();
 }
 await browser.close();
