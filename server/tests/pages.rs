@@ -330,3 +330,57 @@ async fn pages_carry_a_nonce_csp_and_hsts_only_behind_tls() {
     assert!(tls.headers.get(header::STRICT_TRANSPORT_SECURITY).is_some());
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_front_end_is_sent_precompressed_brotli_first() {
+    // scripts/build.sh writes FILE.br (release) and FILE.gz beside each file of the site's pkg
+    // folder; the server sends the smallest one the browser accepts, as it is.
+    let site = tempfile::tempdir().expect("temp dir");
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).expect("pkg folder");
+    std::fs::write(pkg.join("page.wasm"), "plain").expect("file");
+    std::fs::write(pkg.join("page.wasm.br"), "brotli").expect("file");
+    std::fs::write(pkg.join("page.wasm.gz"), "gzip").expect("file");
+    std::fs::write(pkg.join("debug.wasm"), "plain").expect("file");
+    std::fs::write(pkg.join("debug.wasm.gz"), "gzip").expect("file");
+    let app = TestApp::builder()
+        .env("SITE_ROOT", &site.path().display().to_string())
+        .build()
+        .await
+        .expect("sqlite app");
+    let fetch = |path: &'static str, accept: &'static str| {
+        let request = Request::get(path)
+            .header(header::ACCEPT_ENCODING, accept)
+            .body(Body::empty())
+            .expect("request");
+        app.request(request)
+    };
+    let encoding = |reply: &Reply| {
+        reply
+            .headers
+            .get(header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+
+    let brotli = fetch("/pkg/page.wasm", "gzip, deflate, br, zstd").await;
+    assert_eq!(brotli.status, StatusCode::OK);
+    assert_eq!(
+        (encoding(&brotli).as_deref(), brotli.body.as_str()),
+        (Some("br"), "brotli")
+    );
+    let gzip = fetch("/pkg/page.wasm", "gzip, deflate").await;
+    assert_eq!(
+        (encoding(&gzip).as_deref(), gzip.body.as_str()),
+        (Some("gzip"), "gzip")
+    );
+    let plain = fetch("/pkg/page.wasm", "identity").await;
+    assert_eq!((encoding(&plain), plain.body.as_str()), (None, "plain"));
+    // A debug build has no .br files: a browser that accepts brotli gets the gzip file.
+    let debug = fetch("/pkg/debug.wasm", "br, gzip").await;
+    assert_eq!(
+        (encoding(&debug).as_deref(), debug.body.as_str()),
+        (Some("gzip"), "gzip")
+    );
+    app.cleanup().await;
+}

@@ -66,7 +66,12 @@ pub fn router(state: ServerState) -> Router {
     let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root)
         .join(&*state.leptos_options.site_pkg_dir);
     let static_files = Router::new()
-        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_gzip())
+        .nest_service(
+            "/pkg",
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=300"),
