@@ -8,9 +8,10 @@ test('a blocked or missing microphone is explained, and typing still works', asy
   await page.goto('/pirate');
   await hydrated(page);
   const mic = page.getByTestId('mic');
-  // voice.js arrives after hydration; pressed before it, the page says "Voice is still loading"
-  // (CI caught that race), which is not what this test is about.
-  await page.waitForFunction(() => 'aiVoice' in window);
+  // voice.js arrives after hydration, and the button is disabled until it has run (pressed
+  // before, it could only say "Voice is still loading": CI caught that race).
+  await expect(mic).toBeEnabled();
+  expect(await page.evaluate(() => 'aiVoice' in window)).toBe(true);
   await mic.focus();
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('chat-error')).toContainText(

@@ -66,6 +66,7 @@ test('a question asked by voice is transcribed, answered and read aloud', async 
   // The keyboard path: focus the microphone and press Enter; the pause after speaking ends it.
   const mic = page.getByTestId('mic');
   await expect(mic).toHaveAccessibleName(/Speak your message/);
+  await expect(mic).toBeEnabled();
   const transcribed = page.waitForResponse((r) => r.url().endsWith('/api/voice/transcribe'), { timeout: 60_000 });
   await mic.focus();
   await page.keyboard.press('Enter');

@@ -27,19 +27,35 @@ mod bridge {
         pub fn silence() -> Result<(), JsValue>;
     }
 
-    /// Adds `/voice.js` to the page once.
-    pub fn load_script() {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+    /// Adds `/voice.js` to the page once, and calls `on_ready` once it has run (at once when
+    /// it already has).
+    pub fn load_script(on_ready: impl FnOnce() + 'static) {
+        let Some(window) = web_sys::window() else {
             return;
         };
-        if document.get_element_by_id("voice-js").is_some() {
+        if js_sys::Reflect::has(&window, &"aiVoice".into()).unwrap_or(false) {
+            on_ready();
             return;
         }
-        if let (Ok(script), Some(head)) = (document.create_element("script"), document.head()) {
-            let _ = script.set_attribute("id", "voice-js");
-            let _ = script.set_attribute("src", "/voice.js");
-            let _ = head.append_child(&script);
-        }
+        let Some(document) = window.document() else {
+            return;
+        };
+        // Another voice button may have added it already: then wait for the same script.
+        let script = match document.get_element_by_id("voice-js") {
+            Some(script) => script,
+            None => {
+                let (Ok(script), Some(head)) = (document.create_element("script"), document.head())
+                else {
+                    return;
+                };
+                let _ = script.set_attribute("id", "voice-js");
+                let _ = script.set_attribute("src", "/voice.js");
+                let _ = head.append_child(&script);
+                script
+            }
+        };
+        let loaded = Closure::once_into_js(on_ready);
+        let _ = script.add_event_listener_with_callback("load", loaded.unchecked_ref());
     }
 
     pub fn message(e: JsValue) -> String {
@@ -86,8 +102,10 @@ pub fn VoiceInput(
     // What was heard is handed on only while the button is shown: `on_text` belongs to the page.
     #[cfg(feature = "hydrate")]
     let scope = super::task::PageScope::here();
+    // Disabled until /voice.js has run: a press before then could only answer "still loading".
+    let ready = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| bridge::load_script());
+    Effect::new(move |_| bridge::load_script(move || ready.set(true)));
 
     #[cfg(feature = "hydrate")]
     let start = move |end_on_silence: bool| {
@@ -148,7 +166,7 @@ pub fn VoiceInput(
                 aria-label=label
                 title=label
                 aria-pressed=move || recording.get().to_string()
-                disabled=move || disabled.get() || transcribing.get()
+                disabled=move || disabled.get() || transcribing.get() || !ready.get()
                 data-testid="mic"
                 on:pointerdown=move |_ev| {
                     #[cfg(feature = "hydrate")]
