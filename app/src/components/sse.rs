@@ -24,6 +24,11 @@ pub fn abort_on_leave() -> StoredValue<Option<AbortController>, LocalStorage> {
     abort
 }
 
+/// The Stop button: aborts the stream in `slot`, if one is being read.
+pub fn abort_stream(slot: StoredValue<Option<AbortController>, LocalStorage>) {
+    slot.with_value(|c| c.as_ref().map(AbortController::abort));
+}
+
 /// POSTs `body` to a chat endpoint whose events are `StreamFrame`s and calls `on_frame` for
 /// each until the stream ends.
 pub async fn post_event_stream<B: Serialize>(

@@ -212,11 +212,7 @@ pub fn GptPage() -> impl IntoView {
 
     let stop = move |_| {
         #[cfg(feature = "hydrate")]
-        abort.with_value(|c| {
-            if let Some(c) = c {
-                c.abort();
-            }
-        });
+        crate::components::sse::abort_stream(abort);
     };
 
     let copy = move |_| {

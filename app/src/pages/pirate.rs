@@ -229,9 +229,7 @@ fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
 
     let stop = move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(controller) = abort.get_value() {
-            controller.abort();
-        }
+        crate::components::sse::abort_stream(abort);
     };
 
     let clear = Action::new(|_: &()| clear_pirate_chat());
