@@ -12,12 +12,14 @@ bytes follow in a second column.
     python3 scripts/wasm_weight.py [target/site/pkg]
 """
 
+import functools
 import gzip
 import json
 import sys
 from pathlib import Path
 
 
+@functools.cache  # a chunk shared by several split points is compressed once
 def gzip_size(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), 9))
 
