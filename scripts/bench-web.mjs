@@ -44,6 +44,21 @@ const median = (values) => {
 const ms = (v) => (v === null ? 'none' : `${v.toFixed(0)} ms`);
 const kb = (v) => `${(v / 1024).toFixed(1)} KB`;
 
+const sum = (files) => files.reduce((total, f) => total + f.bytes, 0);
+
+/** Records each finished request whose path matches `pattern`: its path and bytes as sent. */
+function recordFiles(page, pattern) {
+  const files = [];
+  page.on('requestfinished', async (request) => {
+    const url = new URL(request.url());
+    if (pattern.test(url.pathname)) {
+      const sizes = await request.sizes().catch(() => null);
+      if (sizes) files.push({ path: url.pathname, bytes: sizes.responseBodySize });
+    }
+  });
+  return files;
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu'],
@@ -53,14 +68,7 @@ async function visit(route) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.addInitScript(probe);
-  const files = [];
-  page.on('requestfinished', async (request) => {
-    const url = new URL(request.url());
-    if (/\.(wasm|js)$/.test(url.pathname)) {
-      const sizes = await request.sizes().catch(() => null);
-      if (sizes) files.push({ path: url.pathname, bytes: sizes.responseBodySize });
-    }
-  });
+  const files = recordFiles(page, /\.(wasm|js)$/);
   await page.goto(base + route, { waitUntil: 'load' });
   // A static page has no hydration script and never hydrates.
   const hydrates = await page.evaluate(() => document.querySelector('script[type="module"]') !== null);
@@ -84,7 +92,6 @@ for (const route of routes) {
   const first = runs[0];
   const wasm = first.files.filter((f) => f.path.endsWith('.wasm'));
   const js = first.files.filter((f) => f.path.endsWith('.js'));
-  const sum = (list) => list.reduce((total, f) => total + f.bytes, 0);
   console.log(
     `${route.padEnd(16)} ${String(wasm.length).padStart(10)}  ${kb(sum(wasm)).padStart(11)}  ${kb(sum(js)).padStart(9)}  ` +
       `${ms(median(runs.map((r) => r.fcp))).padStart(7)}  ${ms(median(runs.map((r) => r.hydratedAt))).padStart(8)}  ` +
@@ -99,24 +106,17 @@ for (const route of routes) {
 {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const files = [];
-  page.on('requestfinished', async (request) => {
-    const url = new URL(request.url());
-    if (url.pathname.endsWith('.wasm')) {
-      const sizes = await request.sizes().catch(() => null);
-      if (sizes) files.push({ path: url.pathname, bytes: sizes.responseBodySize });
-    }
-  });
+  const files = recordFiles(page, /\.wasm$/);
   await page.goto(base + '/desk', { waitUntil: 'load' });
   await page.waitForSelector('html[data-hydrated="true"]');
   await page.waitForLoadState('networkidle');
   const before = files.length;
-  const beforeBytes = files.reduce((total, f) => total + f.bytes, 0);
+  const beforeBytes = sum(files);
   await page.click('[data-testid="try-desk-button"]');
   await page.waitForSelector('[data-testid="demo-banner"]', { timeout: 30_000 });
   await page.waitForLoadState('networkidle');
   const added = files.slice(before);
-  const addedBytes = added.reduce((total, f) => total + f.bytes, 0);
+  const addedBytes = sum(added);
   console.log(
     `/desk signed in: +${added.length} wasm files, +${kb(addedBytes)} (wire) after the sign-in card's ${before} files, ${kb(beforeBytes)}`,
   );

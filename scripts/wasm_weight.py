@@ -32,7 +32,7 @@ def brotli_size(path: Path) -> int | None:
 def both(sizes: list[tuple[int, int | None]]) -> tuple[int, int | None]:
     """Sums (gzip, brotli) pairs; brotli is None when any file lacks its .br."""
     brotli = [b for _, b in sizes]
-    return sum(g for g, _ in sizes), None if None in brotli else sum(b for b in brotli if b)
+    return sum(g for g, _ in sizes), None if None in brotli else sum(brotli)
 
 
 def kb(size: int | None) -> str:
@@ -46,6 +46,7 @@ def main() -> int:
         print(f"wasm_weight: {manifest_path} is missing: run scripts/build.sh first", file=sys.stderr)
         return 1
     manifest = json.loads(manifest_path.read_text())
+
     def sizes(modules: list[str]) -> tuple[int, int | None]:
         return both([(gzip_size(pkg / f"{m}.wasm"), brotli_size(pkg / f"{m}.wasm")) for m in modules])
 
@@ -57,15 +58,12 @@ def main() -> int:
         own_gzip, own_brotli = sizes([m for m in modules if m.startswith("split_")])
         shared_modules = [m for m in modules if not m.startswith("split_")]
         shared_gzip, shared_brotli = sizes(shared_modules)
-        total_brotli = (
-            None
-            if None in (main_brotli, shared_brotli, own_brotli)
-            else main_brotli + shared_brotli + own_brotli
+        total_gzip, total_brotli = both(
+            [(main_gzip, main_brotli), (shared_gzip, shared_brotli), (own_gzip, own_brotli)]
         )
         print(
             f"{name:<16} {shared_gzip / 1000:6.1f} KB ({len(shared_modules):2d}) "
-            f"{own_gzip / 1000:6.1f} KB {(main_gzip + shared_gzip + own_gzip) / 1000:7.1f} KB "
-            f"{kb(total_brotli):>10}"
+            f"{own_gzip / 1000:6.1f} KB {total_gzip / 1000:7.1f} KB {kb(total_brotli):>10}"
         )
     return 0
 
