@@ -86,7 +86,6 @@ cp -r public/. "$site/"
 # its highest quality only for the release build (node's zlib, already installed for Tailwind):
 # about a fifth fewer bytes than gzip -9 on the WASM, too slow to be worth it on debug builds.
 for f in "$pkg"/*.js "$pkg"/*.wasm "$pkg"/*.css; do gzip -9 -k -f "$f"; done
-rm -f "$pkg"/*.br
 if [ "$mode" = release ]; then
   log "brotli"
   node scripts/brotli.mjs "$pkg"/*.js "$pkg"/*.wasm "$pkg"/*.css
