@@ -57,9 +57,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   rm -rf "$work"
 fi
 
-# 2b. The WASM splitter (tools/wasm-split, from crates.io): cuts the front end at its #[lazy]
-#     points, as `cargo leptos --split` does. Reinstalled when its version line changes.
-split_version="wasm-split $(awk -F'"' '/^version/ {print $2; exit}' tools/wasm-split/Cargo.toml) ($(awk -F'"' '/^wasm_split_cli_support/ {gsub(/=/, "", $2); print "wasm_split_cli_support " $2; exit}' tools/wasm-split/Cargo.toml))"
+# 2b. The WASM splitter (tools/wasm-split, with the crates.io library vendored and patched): cuts
+#     the front end at its #[lazy] points, as `cargo leptos --split` does. Reinstalled when its
+#     version line changes.
+split_version="wasm-split $(awk -F'"' '/^version/ {print $2; exit}' tools/wasm-split/Cargo.toml) (wasm_split_cli_support 0.2.4, patched)"
 if [ "$(wasm-split --version 2>/dev/null)" != "$split_version" ]; then
   log "building the WASM splitter (a minute, once)"
   work=$(mktemp -d)

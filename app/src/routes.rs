@@ -4,7 +4,9 @@
 //! open it. Pages are grouped rather than split one by one: every split point multiplies the
 //! chunks (one per combination of split points sharing code), and each chunk is a request and a
 //! WebAssembly instantiation on the main thread; one split point per page made 200 chunks and
-//! 80 to 130 requests per page. On the server the same routes simply render.
+//! 80 to 130 requests per page. The split step also keeps code that three or more groups share
+//! in the main module (`tools/wasm-split`), so a page fetches seven files. On the server the same
+//! routes simply render.
 //!
 //! Each page is wrapped in `HydrateAtOnce`: the router hydrates a lazy route asynchronously, and
 //! without it every view type of the page would be compiled twice, async and sync.
