@@ -169,6 +169,16 @@ async fn data_views_render_the_view_in_the_url_without_javascript() {
 
     let search = app.get("/data?tab=products&q=nothing-matches-this").await;
     assert!(search.body.contains("data-testid=\"empty-state\""));
+    // The rows are written as markup strings (app/src/components/markup.rs): what a visitor
+    // typed comes back escaped, never as HTML.
+    let hostile_search = app.get("/data?tab=products&q=%3Cimg%20src%3Dx%3E").await;
+    assert!(
+        hostile_search
+            .body
+            .contains("Nothing matches “&lt;img src=x&gt;”."),
+        "the empty state did not escape the search text"
+    );
+    assert!(!hostile_search.body.contains("<img src=x>"));
 
     let kb = app.get("/data?tab=knowledge&q=return+window").await;
     assert!(kb.body.contains("data-testid=\"kb-table\""));

@@ -5,6 +5,7 @@ pub mod icon;
 pub mod layout;
 #[cfg(feature = "hydrate")]
 pub mod live;
+pub mod markup;
 #[cfg(feature = "hydrate")]
 pub mod sse;
 #[cfg(feature = "hydrate")]

@@ -10,6 +10,7 @@ use tables::{
 };
 
 use crate::components::chart::BarChart;
+use crate::components::markup::Markup;
 use crate::functions::data::load_table;
 use crate::models::{TableData, TableRows};
 use domain::view::{PAGE_SIZES, Page, SortDir, Tab, ViewQuery};
@@ -335,15 +336,14 @@ fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
 
 /// The table frame: sortable headers, rows, an empty state and the pager.
 #[component]
-pub(super) fn TableFrame<T: Clone + Send + Sync + 'static, R: IntoView + 'static>(
+pub(super) fn TableFrame<T: 'static>(
     view: ViewQuery,
     page: Page<T>,
-    /// Renders a page's rows (a few `<tr>`s each).
-    rows: fn(Vec<T>) -> R,
+    /// Writes one record's rows (a `<tr>` or two).
+    row: fn(&mut Markup, T),
     #[prop(default = false)] leading_column: bool,
 ) -> impl IntoView {
     let columns = view.tab.columns();
-    let empty = page.rows.is_empty();
     let pager = (
         page.total,
         page.page,
@@ -351,7 +351,35 @@ pub(super) fn TableFrame<T: Clone + Send + Sync + 'static, R: IntoView + 'static
         page.page_count(),
         page.shown_range(),
     );
-    let search = view.search.clone();
+    let mut body = Markup::new();
+    if page.rows.is_empty() {
+        let span = (columns.len() + usize::from(leading_column)).to_string();
+        let text = if view.search.is_empty() {
+            "Nothing matches these filters.".to_owned()
+        } else {
+            format!("Nothing matches “{}”.", view.search)
+        };
+        body.open("tr", &[])
+            .open(
+                "td",
+                &[
+                    ("colspan", &span),
+                    (
+                        "class",
+                        "px-3 py-12 text-center text-slate-500 dark:text-slate-400",
+                    ),
+                    ("data-testid", "empty-state"),
+                ],
+            )
+            .text(&text)
+            .close("td")
+            .close("tr");
+    } else {
+        for record in page.rows {
+            row(&mut body, record);
+        }
+    }
+    let body = body.into_string();
     view! {
         <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <table class="w-full min-w-[640px] text-left text-sm" data-testid="data-table">
@@ -381,28 +409,42 @@ pub(super) fn TableFrame<T: Clone + Send + Sync + 'static, R: IntoView + 'static
                             .collect_view()}
                     </tr>
                 </thead>
-                <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
-                    {if empty {
-                        let span = columns.len() + usize::from(leading_column);
-                        Either::Left(view! {
-                            <tr>
-                                <td colspan=span.to_string() class="px-3 py-12 text-center text-slate-500 dark:text-slate-400" data-testid="empty-state">
-                                    {if search.is_empty() {
-                                        "Nothing matches these filters.".to_owned()
-                                    } else {
-                                        format!("Nothing matches “{search}”.")
-                                    }}
-                                </td>
-                            </tr>
-                        })
-                    } else {
-                        Either::Right(rows(page.rows))
-                    }}
-                </tbody>
+                <tbody class="divide-y divide-slate-100 dark:divide-slate-800" on:click=toggle_order_lines inner_html=body></tbody>
             </table>
         </div>
         <Pager view pager/>
     }
+}
+
+/// Shows or hides an order's lines when its button is pressed. One listener on the table body
+/// (the rows are markup, not views), which does nothing for a click anywhere else.
+fn toggle_order_lines(ev: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(target) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let Ok(Some(button)) = target.closest("[data-toggles-lines]") else {
+            return;
+        };
+        let open = button.get_attribute("aria-expanded").as_deref() != Some("true");
+        let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
+        if let Ok(Some(arrow)) = button.query_selector("span") {
+            let _ = arrow.class_list().toggle_with_force("rotate-90", open);
+        }
+        let lines = button
+            .get_attribute("aria-controls")
+            .and_then(|id| document().get_element_by_id(&id));
+        if let Some(lines) = lines {
+            let _ = lines.class_list().toggle_with_force("hidden", !open);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
 }
 
 #[component]

@@ -1,13 +1,19 @@
-//! One table per tab: its columns, its rows and how each cell is drawn.
+//! One table per tab: its columns and how each row is drawn. Rows are written as markup (see
+//! `components::markup`): they change only with a new query, so nothing in them is reactive.
 
 use super::TableFrame;
-use domain::records::{OrderRecord, ProductRecord, ReturnRecord, ShippingRateRecord, TicketRecord};
+use crate::components::markup::Markup;
+use domain::records::{
+    KnowledgeChunkRecord, OrderRecord, ProductRecord, ReturnRecord, ShippingRateRecord,
+    TicketRecord,
+};
+use domain::time::{DateTime, Utc};
 use domain::view::{Page, ViewQuery};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-fn badge(value: &str) -> impl IntoView + use<> {
+fn badge(m: &mut Markup, value: &str) {
     let class = match value {
         "pending" | "open" | "medium" => {
             "bg-amber-100 text-amber-800 dark:bg-amber-900/50 dark:text-amber-200"
@@ -26,196 +32,265 @@ fn badge(value: &str) -> impl IntoView + use<> {
         "urgent" => "bg-red-100 text-red-800 dark:bg-red-900/50 dark:text-red-200",
         _ => "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300",
     };
-    view! { <span class=format!("inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {class}")>{value.replace('_', " ")}</span> }
+    m.el(
+        "span",
+        &format!(
+            "inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {class}"
+        ),
+        &value.replace('_', " "),
+    );
 }
 
+const TR: &str = "hover:bg-slate-50 dark:hover:bg-slate-800/40";
 const TD: &str = "px-3 py-2.5 align-top";
 const TD_NUM: &str = "px-3 py-2.5 text-right align-top tabular-nums";
+const TD_DATE: &str = "px-3 py-2.5 align-top whitespace-nowrap";
+const SUBTLE: &str = "text-xs text-slate-500 dark:text-slate-400";
+
+/// A cell holding a badge.
+fn badge_cell(m: &mut Markup, value: &str) {
+    m.open("td", &[("class", TD)]);
+    badge(m, value);
+    m.close("td");
+}
+
+/// A cell with a bold first line and a small second one.
+fn two_line_cell(m: &mut Markup, first: &str, second: &str) {
+    m.open("td", &[("class", TD)])
+        .el("div", "font-medium", first)
+        .el("div", SUBTLE, second)
+        .close("td");
+}
+
+fn day(at: &DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d").to_string()
+}
 
 #[component]
 pub(super) fn ProductsTable(view: ViewQuery, page: Page<ProductRecord>) -> impl IntoView {
-    fn rows(rows: Vec<ProductRecord>) -> impl IntoView {
-        rows.into_iter()
-            .map(|p| {
-                let stock_class = if p.stock == 0 { "text-red-600 dark:text-red-400 font-medium" } else { "" };
-                view! {
-                    <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
-                        <td class=TD_NUM>{p.id}</td>
-                        <td class=TD>
-                            <div class="font-medium">{p.name.clone()}</div>
-                            <div class="text-xs text-slate-500 dark:text-slate-400">{p.sku.clone()}" · "{p.specifications.clone()}</div>
-                        </td>
-                        <td class=TD>{badge(&p.category)}</td>
-                        <td class=TD_NUM>{p.price_cents.to_string()}</td>
-                        <td class=format!("{TD_NUM} {stock_class}")>{if p.stock == 0 { "out of stock".to_owned() } else { p.stock.to_string() }}</td>
-                        <td class=TD_NUM>{p.shipping_weight_oz}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
+    fn row(m: &mut Markup, p: ProductRecord) {
+        m.open("tr", &[("class", TR)])
+            .el("td", TD_NUM, &p.id.to_string());
+        two_line_cell(m, &p.name, &format!("{} · {}", p.sku, p.specifications));
+        badge_cell(m, &p.category);
+        m.el("td", TD_NUM, &p.price_cents.to_string());
+        if p.stock == 0 {
+            m.el(
+                "td",
+                &format!("{TD_NUM} text-red-600 dark:text-red-400 font-medium"),
+                "out of stock",
+            );
+        } else {
+            m.el("td", TD_NUM, &p.stock.to_string());
+        }
+        m.el("td", TD_NUM, &p.shipping_weight_oz.to_string())
+            .close("tr");
     }
-    view! { <TableFrame view page rows/> }
+    view! { <TableFrame view page row/> }
 }
 
 #[component]
 pub(super) fn OrdersTable(view: ViewQuery, page: Page<OrderRecord>) -> impl IntoView {
-    fn rows(rows: Vec<OrderRecord>) -> impl IntoView {
-        rows.into_iter()
-            .map(|o| view! { <OrderRow order=o/> })
-            .collect_view()
-    }
-    view! { <TableFrame view page rows leading_column=true/> }
+    view! { <TableFrame view page row=order_row leading_column=true/> }
 }
 
-#[component]
-fn OrderRow(order: OrderRecord) -> impl IntoView {
-    let open = RwSignal::new(false);
+/// An order's row, then a hidden row with its lines that the button in the first cell shows
+/// (`toggle_order_lines` in the parent module: one listener for the whole table).
+fn order_row(m: &mut Markup, order: OrderRecord) {
     let lines_id = format!("order-{}-lines", order.id);
-    let lines = order.lines.clone();
-    view! {
-        <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40" data-order=order.id.to_string()>
-            <td class="px-3 py-2.5 align-top">
-                <button
-                    type="button"
-                    class="rounded p-1 text-slate-600 dark:text-slate-400 hover:bg-slate-200 dark:hover:bg-slate-700"
-                    aria-expanded=move || open.get().to_string()
-                    aria-controls=lines_id.clone()
-                    aria-label=format!("Show the lines of order {}", order.id)
-                    on:click=move |_| open.update(|o| *o = !*o)
-                    data-testid="expand-order"
-                >
-                    <span class="inline-block transition-transform" class:rotate-90=move || open.get() aria-hidden="true">"▸"</span>
-                </button>
-            </td>
-            <td class=TD_NUM>"#"{order.id}</td>
-            <td class=TD>
-                <div class="font-medium">{order.customer_name.clone()}</div>
-                <div class="text-xs text-slate-500 dark:text-slate-400">{order.customer_email.clone()}</div>
-            </td>
-            <td class=TD>{format!("{}, {} {}", order.city, order.state, order.zip)}</td>
-            <td class=TD>{badge(&order.status)}</td>
-            <td class=TD_NUM>{order.item_count}</td>
-            <td class=TD_NUM>{order.total_cents.to_string()}</td>
-            <td class=format!("{TD} whitespace-nowrap")>{order.created_at.format("%Y-%m-%d").to_string()}</td>
-        </tr>
-        <tr id=lines_id class="bg-slate-50 dark:bg-slate-800/40" class:hidden=move || !open.get() data-testid="order-lines">
-            <td></td>
-            <td colspan="7" class="px-3 pb-4 pt-1">
-                <table class="w-full text-xs">
-                    <thead class="text-slate-500 dark:text-slate-400">
-                        <tr>
-                            <th class="py-1 text-left font-medium">"Product"</th>
-                            <th class="py-1 text-right font-medium">"Qty"</th>
-                            <th class="py-1 text-right font-medium">"Unit price at purchase"</th>
-                            <th class="py-1 text-right font-medium">"Line total"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {lines
-                            .into_iter()
-                            .map(|line| {
-                                let total = line.line_total().map(|c| c.to_string()).unwrap_or_default();
-                                view! {
-                                    <tr>
-                                        <td class="py-1">{line.product_name.clone()}" "<span class="text-slate-600 dark:text-slate-400">"("{line.category.clone()}")"</span></td>
-                                        <td class="py-1 text-right tabular-nums">{line.quantity}</td>
-                                        <td class="py-1 text-right tabular-nums">{line.unit_price_cents.to_string()}</td>
-                                        <td class="py-1 text-right tabular-nums">{total}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                        <tr class="border-t border-slate-200 dark:border-slate-700">
-                            <td class="py-1" colspan="3">"Subtotal · shipping"</td>
-                            <td class="py-1 text-right tabular-nums">{format!("{} · {}", order.subtotal_cents, order.shipping_cents)}</td>
-                        </tr>
-                    </tbody>
-                </table>
-                {order.delivered_at.map(|d| view! {
-                    <p class="mt-2 text-xs text-slate-500 dark:text-slate-400">"Delivered "{d.format("%Y-%m-%d").to_string()}</p>
-                })}
-            </td>
-        </tr>
+    m.open("tr", &[("class", TR), ("data-order", &order.id.to_string())])
+        .open("td", &[("class", TD)])
+        .open(
+            "button",
+            &[
+                ("type", "button"),
+                ("class", "rounded p-1 text-slate-600 dark:text-slate-400 hover:bg-slate-200 dark:hover:bg-slate-700"),
+                ("aria-expanded", "false"),
+                ("aria-controls", &lines_id),
+                ("aria-label", &format!("Show the lines of order {}", order.id)),
+                ("data-toggles-lines", ""),
+                ("data-testid", "expand-order"),
+            ],
+        )
+        .open("span", &[("class", "inline-block transition-transform"), ("aria-hidden", "true")])
+        .text("▸")
+        .close("span")
+        .close("button")
+        .close("td")
+        .el("td", TD_NUM, &format!("#{}", order.id));
+    two_line_cell(m, &order.customer_name, &order.customer_email);
+    m.el(
+        "td",
+        TD,
+        &format!("{}, {} {}", order.city, order.state, order.zip),
+    );
+    badge_cell(m, &order.status);
+    m.el("td", TD_NUM, &order.item_count.to_string())
+        .el("td", TD_NUM, &order.total_cents.to_string())
+        .el("td", TD_DATE, &day(&order.created_at))
+        .close("tr");
+
+    const LINE: &str = "py-1 text-right tabular-nums";
+    const HEAD: &str = "py-1 text-right font-medium";
+    m.open(
+        "tr",
+        &[
+            ("id", &lines_id),
+            ("class", "bg-slate-50 dark:bg-slate-800/40 hidden"),
+            ("data-testid", "order-lines"),
+        ],
+    )
+    .el("td", "", "")
+    .open("td", &[("colspan", "7"), ("class", "px-3 pb-4 pt-1")])
+    .open("table", &[("class", "w-full text-xs")])
+    .open("thead", &[("class", "text-slate-500 dark:text-slate-400")])
+    .open("tr", &[])
+    .el("th", "py-1 text-left font-medium", "Product")
+    .el("th", HEAD, "Qty")
+    .el("th", HEAD, "Unit price at purchase")
+    .el("th", HEAD, "Line total")
+    .close("tr")
+    .close("thead")
+    .open("tbody", &[]);
+    for line in &order.lines {
+        let total = line.line_total().map(|c| c.to_string()).unwrap_or_default();
+        m.open("tr", &[])
+            .open("td", &[("class", "py-1")])
+            .text(&line.product_name)
+            .text(" ")
+            .el(
+                "span",
+                "text-slate-600 dark:text-slate-400",
+                &format!("({})", line.category),
+            )
+            .close("td")
+            .el("td", LINE, &line.quantity.to_string())
+            .el("td", LINE, &line.unit_price_cents.to_string())
+            .el("td", LINE, &total)
+            .close("tr");
     }
+    m.open(
+        "tr",
+        &[("class", "border-t border-slate-200 dark:border-slate-700")],
+    )
+    .open("td", &[("class", "py-1"), ("colspan", "3")])
+    .text("Subtotal · shipping")
+    .close("td")
+    .el(
+        "td",
+        LINE,
+        &format!("{} · {}", order.subtotal_cents, order.shipping_cents),
+    )
+    .close("tr")
+    .close("tbody")
+    .close("table");
+    if let Some(delivered) = order.delivered_at {
+        m.el(
+            "p",
+            "mt-2 text-xs text-slate-500 dark:text-slate-400",
+            &format!("Delivered {}", day(&delivered)),
+        );
+    }
+    m.close("td").close("tr");
 }
 
 #[component]
 pub(super) fn RatesTable(view: ViewQuery, page: Page<ShippingRateRecord>) -> impl IntoView {
-    fn rows(rows: Vec<ShippingRateRecord>) -> impl IntoView {
-        rows.into_iter()
-            .map(|r| {
-                view! {
-                    <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
-                        <td class=TD>{r.carrier.clone()}</td>
-                        <td class=TD>{r.service_type.clone()}</td>
-                        <td class=format!("{TD} tabular-nums")>{r.zip.clone()}</td>
-                        <td class=TD_NUM>{r.base_rate_cents.to_string()}</td>
-                        <td class=TD_NUM>{r.per_lb_cents.to_string()}</td>
-                        <td class=TD_NUM>{r.estimated_days}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
+    fn row(m: &mut Markup, r: ShippingRateRecord) {
+        m.open("tr", &[("class", TR)])
+            .el("td", TD, &r.carrier)
+            .el("td", TD, &r.service_type)
+            .el("td", &format!("{TD} tabular-nums"), &r.zip)
+            .el("td", TD_NUM, &r.base_rate_cents.to_string())
+            .el("td", TD_NUM, &r.per_lb_cents.to_string())
+            .el("td", TD_NUM, &r.estimated_days.to_string())
+            .close("tr");
     }
-    view! { <TableFrame view page rows/> }
+    view! { <TableFrame view page row/> }
 }
 
 #[component]
 pub(super) fn TicketsTable(view: ViewQuery, page: Page<TicketRecord>) -> impl IntoView {
-    fn rows(rows: Vec<TicketRecord>) -> impl IntoView {
-        rows.into_iter()
-            .map(|t| {
-                view! {
-                    <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
-                        <td class=TD_NUM>"#"{t.id}</td>
-                        <td class=TD>
-                            <div class="font-medium">{t.subject.clone()}</div>
-                            {t.order_id.map(|id| view! { <div class="text-xs text-slate-500 dark:text-slate-400">"Order #"{id}</div> })}
-                        </td>
-                        <td class=TD>
-                            <div>{t.customer_name.clone()}</div>
-                            <div class="text-xs text-slate-500 dark:text-slate-400">{t.customer_email.clone()}</div>
-                        </td>
-                        <td class=TD>{t.category.replace('_', " ")}</td>
-                        <td class=TD>{badge(&t.priority)}</td>
-                        <td class=TD>{badge(&t.status)}</td>
-                        <td class=TD>{t.assigned_team.clone().unwrap_or_else(|| "Unassigned".to_owned())}</td>
-                        <td class=format!("{TD} whitespace-nowrap")>{t.created_at.format("%Y-%m-%d").to_string()}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
+    fn row(m: &mut Markup, t: TicketRecord) {
+        m.open("tr", &[("class", TR)])
+            .el("td", TD_NUM, &format!("#{}", t.id))
+            .open("td", &[("class", TD)])
+            .el("div", "font-medium", &t.subject);
+        if let Some(order) = t.order_id {
+            m.el("div", SUBTLE, &format!("Order #{order}"));
+        }
+        m.close("td")
+            .open("td", &[("class", TD)])
+            .el("div", "", &t.customer_name)
+            .el("div", SUBTLE, &t.customer_email)
+            .close("td")
+            .el("td", TD, &t.category.replace('_', " "));
+        badge_cell(m, &t.priority);
+        badge_cell(m, &t.status);
+        m.el("td", TD, t.assigned_team.as_deref().unwrap_or("Unassigned"))
+            .el("td", TD_DATE, &day(&t.created_at))
+            .close("tr");
     }
-    view! { <TableFrame view page rows/> }
+    view! { <TableFrame view page row/> }
 }
 
 #[component]
 pub(super) fn ReturnsTable(view: ViewQuery, page: Page<ReturnRecord>) -> impl IntoView {
-    fn rows(rows: Vec<ReturnRecord>) -> impl IntoView {
-        rows.into_iter()
-            .map(|r| {
-                view! {
-                    <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
-                        <td class=TD_NUM>"#"{r.id}</td>
-                        <td class=TD_NUM>"#"{r.order_id}</td>
-                        <td class=TD>{r.customer_email.clone()}</td>
-                        <td class=TD>{badge(&r.status)}</td>
-                        <td class=TD>{r.reason.clone()}</td>
-                        <td class=TD_NUM>{r.item_count}</td>
-                        <td class=TD_NUM>{r.refund_cents.to_string()}</td>
-                        <td class=format!("{TD} whitespace-nowrap")>{r.created_at.format("%Y-%m-%d").to_string()}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
+    fn row(m: &mut Markup, r: ReturnRecord) {
+        m.open("tr", &[("class", TR)])
+            .el("td", TD_NUM, &format!("#{}", r.id))
+            .el("td", TD_NUM, &format!("#{}", r.order_id))
+            .el("td", TD, &r.customer_email);
+        badge_cell(m, &r.status);
+        m.el("td", TD, &r.reason)
+            .el("td", TD_NUM, &r.item_count.to_string())
+            .el("td", TD_NUM, &r.refund_cents.to_string())
+            .el("td", TD_DATE, &day(&r.created_at))
+            .close("tr");
     }
-    view! { <TableFrame view page rows/> }
+    view! { <TableFrame view page row/> }
+}
+
+/// The knowledge base's chunks, as rows of markup like the store's tables.
+fn knowledge_rows(chunks: Vec<KnowledgeChunkRecord>) -> String {
+    const CELL: &str = "px-3 py-2";
+    let mut m = Markup::new();
+    for c in chunks {
+        m.open("tr", &[("class", "align-top"), ("data-testid", "kb-row")])
+            .open("td", &[("class", CELL)])
+            .el("div", "font-medium", &c.title)
+            .el("code", "text-xs text-slate-600 dark:text-slate-400", &c.id)
+            .open("div", &[("class", "mt-1 flex flex-wrap gap-1")]);
+        for tag in c.tags.iter().take(5) {
+            m.el(
+                "span",
+                "rounded bg-slate-100 px-1.5 text-xs dark:bg-slate-800",
+                tag,
+            );
+        }
+        let category = match &c.product {
+            Some(product) => format!("{} · {product}", c.category),
+            None => c.category.clone(),
+        };
+        m.close("div")
+            .close("td")
+            .el("td", CELL, &c.audience)
+            .el("td", CELL, &c.doc_type.replace('_', " "))
+            .el("td", CELL, &category)
+            .el(
+                "td",
+                "max-w-xl px-3 py-2 text-slate-700 dark:text-slate-300",
+                &c.content,
+            )
+            .close("tr");
+    }
+    m.into_string()
 }
 
 #[component]
 pub(super) fn KnowledgeBaseTable(
     search: String,
-    chunks: Vec<domain::records::KnowledgeChunkRecord>,
+    chunks: Vec<KnowledgeChunkRecord>,
     total: usize,
 ) -> impl IntoView {
     let shown = chunks.len();
@@ -242,21 +317,7 @@ pub(super) fn KnowledgeBaseTable(
                             <thead class="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
                                 <tr><th class="px-3 py-2">"Title"</th><th class="px-3 py-2">"Audience"</th><th class="px-3 py-2">"Type"</th><th class="px-3 py-2">"Category"</th><th class="px-3 py-2">"Content"</th></tr>
                             </thead>
-                            <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
-                                {chunks.into_iter().map(|c| view! {
-                                    <tr class="align-top" data-testid="kb-row">
-                                        <td class="px-3 py-2">
-                                            <div class="font-medium">{c.title.clone()}</div>
-                                            <code class="text-xs text-slate-600 dark:text-slate-400">{c.id.clone()}</code>
-                                            <div class="mt-1 flex flex-wrap gap-1">{c.tags.iter().take(5).map(|t| view! { <span class="rounded bg-slate-100 px-1.5 text-xs dark:bg-slate-800">{t.clone()}</span> }).collect_view()}</div>
-                                        </td>
-                                        <td class="px-3 py-2">{c.audience.clone()}</td>
-                                        <td class="px-3 py-2">{c.doc_type.replace('_', " ")}</td>
-                                        <td class="px-3 py-2">{c.category.clone()}{c.product.clone().map(|p| format!(" · {p}"))}</td>
-                                        <td class="max-w-xl px-3 py-2 text-slate-700 dark:text-slate-300">{c.content.clone()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
+                            <tbody class="divide-y divide-slate-100 dark:divide-slate-800" inner_html=knowledge_rows(chunks)></tbody>
                         </table>
                     </div>
                 })
