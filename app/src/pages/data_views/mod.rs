@@ -2,6 +2,7 @@
 //! completely on the server (the route is `SsrMode::Async`) and, once hydrated, searches as you
 //! type and navigates without reloading.
 
+mod frame;
 mod tables;
 
 use tables::{
@@ -10,10 +11,9 @@ use tables::{
 };
 
 use crate::components::chart::BarChart;
-use crate::components::markup::Markup;
 use crate::functions::data::load_table;
 use crate::models::{TableData, TableRows};
-use domain::view::{PAGE_SIZES, Page, SortDir, Tab, ViewQuery};
+use domain::view::{PAGE_SIZES, Tab, ViewQuery};
 use leptos::either::{Either, EitherOf5};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -22,7 +22,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use std::time::Duration;
 
-fn href(view: &ViewQuery) -> String {
+pub(super) fn href(view: &ViewQuery) -> String {
     format!("/data{}", view.to_query_string())
 }
 
@@ -332,174 +332,4 @@ fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
             </section>
         })}
     })
-}
-
-/// The table frame: sortable headers, rows, an empty state and the pager.
-#[component]
-pub(super) fn TableFrame<T: 'static>(
-    view: ViewQuery,
-    page: Page<T>,
-    /// Writes one record's rows (a `<tr>` or two).
-    row: fn(&mut Markup, T),
-    #[prop(default = false)] leading_column: bool,
-) -> impl IntoView {
-    let columns = view.tab.columns();
-    let pager = (
-        page.total,
-        page.page,
-        page.page_size,
-        page.page_count(),
-        page.shown_range(),
-    );
-    let mut body = Markup::new();
-    if page.rows.is_empty() {
-        let span = (columns.len() + usize::from(leading_column)).to_string();
-        let text = if view.search.is_empty() {
-            "Nothing matches these filters.".to_owned()
-        } else {
-            format!("Nothing matches “{}”.", view.search)
-        };
-        body.open("tr", &[])
-            .open(
-                "td",
-                &[
-                    ("colspan", &span),
-                    (
-                        "class",
-                        "px-3 py-12 text-center text-slate-500 dark:text-slate-400",
-                    ),
-                    ("data-testid", "empty-state"),
-                ],
-            )
-            .text(&text)
-            .close("td")
-            .close("tr");
-    } else {
-        for record in page.rows {
-            row(&mut body, record);
-        }
-    }
-    let body = body.into_string();
-    view! {
-        <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-            <table class="w-full min-w-[640px] text-left text-sm" data-testid="data-table">
-                <thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/60 dark:text-slate-400">
-                    <tr>
-                        {leading_column.then(|| view! { <th scope="col" class="w-10 px-3 py-3"><span class="sr-only">"Details"</span></th> })}
-                        {columns
-                            .iter()
-                            .map(|column| {
-                                let active = view.sort == column.key;
-                                let aria = if active {
-                                    if view.dir == SortDir::Asc { "ascending" } else { "descending" }
-                                } else {
-                                    "none"
-                                };
-                                let arrow = if !active { "↕" } else if view.dir == SortDir::Asc { "▲" } else { "▼" };
-                                let target = href(&view.with_sort(column.key));
-                                view! {
-                                    <th scope="col" aria-sort=aria class="whitespace-nowrap px-3 py-3" class:text-right=column.numeric>
-                                        <a href=target data-noscroll="" class="inline-flex items-center gap-1 hover:text-slate-900 dark:hover:text-white" data-sort=column.key>
-                                            {column.label}
-                                            <span aria-hidden="true" class:opacity-40=!active>{arrow}</span>
-                                        </a>
-                                    </th>
-                                }
-                            })
-                            .collect_view()}
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100 dark:divide-slate-800" on:click=toggle_order_lines inner_html=body></tbody>
-            </table>
-        </div>
-        <Pager view pager/>
-    }
-}
-
-/// Shows or hides an order's lines when its button is pressed. One listener on the table body
-/// (the rows are markup, not views), which does nothing for a click anywhere else.
-fn toggle_order_lines(ev: leptos::ev::MouseEvent) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let Some(target) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        else {
-            return;
-        };
-        let Ok(Some(button)) = target.closest("[data-toggles-lines]") else {
-            return;
-        };
-        let open = button.get_attribute("aria-expanded").as_deref() != Some("true");
-        let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
-        if let Ok(Some(arrow)) = button.query_selector("span") {
-            let _ = arrow.class_list().toggle_with_force("rotate-90", open);
-        }
-        let lines = button
-            .get_attribute("aria-controls")
-            .and_then(|id| document().get_element_by_id(&id));
-        if let Some(lines) = lines {
-            let _ = lines.class_list().toggle_with_force("hidden", !open);
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ev;
-}
-
-#[component]
-fn Pager(view: ViewQuery, pager: (u64, u32, u32, u32, Option<(u64, u64)>)) -> impl IntoView {
-    let (total, current, _size, count, shown) = pager;
-    let label = match shown {
-        Some((first, last)) => format!("Showing {first}–{last} of {total}"),
-        None => format!("Page {current} of {count}"),
-    };
-    // Pages around the current one, plus the first and last.
-    let mut numbers: Vec<u32> =
-        (current.saturating_sub(2).max(1)..=(current + 2).min(count)).collect();
-    if numbers.first() != Some(&1) {
-        numbers.insert(0, 1);
-    }
-    if numbers.last() != Some(&count) {
-        numbers.push(count);
-    }
-    let link = |n: u32, text: String, disabled: bool, current_page: bool| {
-        let class = if current_page {
-            "rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white"
-        } else if disabled {
-            "rounded-md px-3 py-1.5 text-slate-400 dark:text-slate-400"
-        } else {
-            "rounded-md px-3 py-1.5 hover:bg-slate-200 dark:hover:bg-slate-800"
-        };
-        if disabled || current_page {
-            Either::Left(
-                view! { <span class=class aria-current=current_page.then_some("page") aria-disabled=disabled.then_some("true")>{text}</span> },
-            )
-        } else {
-            Either::Right(
-                view! { <a href=href(&view.with_page(n)) data-noscroll="" class=class data-page=n.to_string()>{text}</a> },
-            )
-        }
-    };
-    let mut previous = 0;
-    let items = numbers
-        .into_iter()
-        .map(|n| {
-            let gap = (n > previous + 1 && previous != 0).then(
-                || view! { <span class="px-1 text-slate-500 dark:text-slate-400">"…"</span> },
-            );
-            previous = n;
-            view! { {gap}{link(n, n.to_string(), false, n == current)} }
-        })
-        .collect_view();
-    view! {
-        <nav aria-label="Pagination" class="mt-3 flex flex-wrap items-center justify-between gap-3 text-sm" data-testid="pager">
-            <p class="text-slate-600 dark:text-slate-400" data-testid="pager-label">{label}</p>
-            <div class="flex items-center gap-1">
-                {link(current.saturating_sub(1).max(1), "‹ Prev".into(), current <= 1, false)}
-                {items}
-                {link((current + 1).min(count), "Next ›".into(), current >= count, false)}
-            </div>
-        </nav>
-    }
 }

@@ -1,7 +1,7 @@
 //! One table per tab: its columns and how each row is drawn. Rows are written as markup (see
 //! `components::markup`): they change only with a new query, so nothing in them is reactive.
 
-use super::TableFrame;
+use super::frame::TableFrame;
 use crate::components::markup::Markup;
 use domain::records::{
     KnowledgeChunkRecord, OrderRecord, ProductRecord, ReturnRecord, ShippingRateRecord,
