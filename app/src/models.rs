@@ -34,10 +34,10 @@ pub enum TableRows {
     ShippingRates(Page<ShippingRateRecord>),
     Tickets(Page<TicketRecord>),
     Returns(Page<ReturnRecord>),
-    /// Every shipped knowledge-base chunk matching the search (the total before filtering).
+    /// A page of the knowledge-base chunks matching the search, and how many there are in all.
     KnowledgeBase {
-        chunks: Vec<domain::records::KnowledgeChunkRecord>,
-        total: usize,
+        page: Page<domain::records::KnowledgeChunkRecord>,
+        catalogue: usize,
     },
 }
 
@@ -57,7 +57,7 @@ impl TableData {
             TableRows::ShippingRates(p) => p.total,
             TableRows::Tickets(p) => p.total,
             TableRows::Returns(p) => p.total,
-            TableRows::KnowledgeBase { chunks, .. } => chunks.len() as u64,
+            TableRows::KnowledgeBase { page, .. } => page.total,
         }
     }
 }

@@ -101,13 +101,27 @@ test('CSV export downloads the current view', async ({ page }) => {
   expect([...totals].sort((a, b) => b - a)).toEqual(totals);
 });
 
-test('the knowledge base tab lists the chunks and searches them', async ({ page }) => {
+test('the knowledge base tab lists the chunks a page at a time and searches them', async ({ page }) => {
   await page.goto('/data');
   await hydrated(page);
+  await markWindow(page);
   await page.locator('[data-tab="knowledge"]').click();
   await expect(page).toHaveTitle(/Knowledge Base · Data Views/);
   const rows = page.getByTestId('kb-row');
-  expect(await rows.count()).toBeGreaterThanOrEqual(120);
+  const count = page.getByTestId('row-count');
+  await expect(count).toContainText(/\d+ of \d+ chunks/);
+  const [, matching, all] = ((await count.innerText()).match(/(\d+) of (\d+) chunks/) ?? []).map(Number);
+  expect(matching).toBeGreaterThanOrEqual(120);
+  expect(all).toBe(matching); // no search yet
+  await expect(rows).toHaveCount(10);
+  await expect(page.getByTestId('pager-label')).toHaveText(`Showing 1–10 of ${matching}`);
+  const firstOfPageOne = await rows.first().locator('code').innerText();
+  await page.getByTestId('pager').getByRole('link', { name: 'Next ›' }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.getByTestId('pager-label')).toHaveText(`Showing 11–20 of ${matching}`);
+  await expect(rows).toHaveCount(10);
+  await expect(rows.first().locator('code')).not.toHaveText(firstOfPageOne);
+  expect(await windowMarker(page)).toBe(42); // the pager's links navigate without a reload
   await page.getByTestId('kb-table').getByRole('searchbox').fill('chargeback');
   await page.getByTestId('kb-table').getByRole('button', { name: 'Search' }).click();
   await expect(page.getByTestId('row-count')).toContainText(/of \d+ chunks/);

@@ -25,7 +25,7 @@ pub async fn load_table(view: ViewQuery) -> Result<TableData, ServerFnError> {
             Tab::ShippingRates => TableRows::ShippingRates(store.shipping_rates_page(&view).await?),
             Tab::Tickets => TableRows::Tickets(store.tickets_page(&view).await?),
             Tab::Returns => TableRows::Returns(store.returns_page(&view).await?),
-            Tab::KnowledgeBase => knowledge_rows(&view.search, store.uploaded_chunks().await?),
+            Tab::KnowledgeBase => knowledge_rows(&view, store.uploaded_chunks().await?),
         };
         let charts = store.charts(view.tab).await?;
         Ok(TableData {
@@ -53,11 +53,12 @@ fn url_pairs(view: &ViewQuery) -> Vec<(String, String)> {
     pairs
 }
 
-/// The shipped chunks and those of uploaded documents whose id, title, tags or content contain
-/// every search word.
+/// The view's page of the shipped chunks and those of uploaded documents whose id, title, tags
+/// or content contain every search word. Paged like the store's tables: with every chunk's full
+/// text on one page (120 and more), the page was the heaviest in the app to draw.
 #[cfg(feature = "ssr")]
 fn knowledge_rows(
-    search: &str,
+    view: &ViewQuery,
     uploaded: Vec<store::operations::DocumentChunk>,
 ) -> crate::models::TableRows {
     let mut all = kb::catalogue().to_vec();
@@ -66,8 +67,12 @@ fn knowledge_rows(
             c.id, c.audience, c.doc_type, c.category, c.title, &c.tags, c.content,
         )
     }));
-    let words: Vec<String> = search.split_whitespace().map(str::to_lowercase).collect();
-    let chunks = all
+    let words: Vec<String> = view
+        .search
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    let matching: Vec<&kb::Chunk> = all
         .iter()
         .filter(|c| {
             let text = format!(
@@ -81,6 +86,16 @@ fn knowledge_rows(
             .to_lowercase();
             words.iter().all(|w| text.contains(w.as_str()))
         })
+        .collect();
+    let page_size = view.page_size.max(1);
+    let page_count = matching.len().div_ceil(page_size as usize).max(1);
+    let page = view
+        .page
+        .clamp(1, u32::try_from(page_count).unwrap_or(u32::MAX));
+    let rows = matching
+        .iter()
+        .skip((page as usize - 1) * page_size as usize)
+        .take(page_size as usize)
         .map(|c| domain::records::KnowledgeChunkRecord {
             id: c.id.clone(),
             audience: c.audience.clone(),
@@ -93,7 +108,12 @@ fn knowledge_rows(
         })
         .collect();
     crate::models::TableRows::KnowledgeBase {
-        chunks,
-        total: all.len(),
+        page: domain::view::Page {
+            rows,
+            total: matching.len() as u64,
+            page,
+            page_size,
+        },
+        catalogue: all.len(),
     }
 }

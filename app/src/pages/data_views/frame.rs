@@ -113,7 +113,7 @@ fn header_row(view: &ViewQuery, leading_column: bool) -> String {
 
 /// "Showing 1–10 of 30", then Prev, the pages around the current one (and the first and
 /// last), Next.
-fn pager<T>(view: &ViewQuery, page: &Page<T>) -> String {
+pub(super) fn pager<T>(view: &ViewQuery, page: &Page<T>) -> String {
     let (total, current, count) = (page.total, page.page, page.page_count());
     let label = match page.shown_range() {
         Some((first, last)) => format!("Showing {first}–{last} of {total}"),

@@ -277,10 +277,10 @@ fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
     let database = table.database.clone();
     let charts = table.charts.clone();
     let body = match table.rows {
-        TableRows::KnowledgeBase { chunks, total } => {
+        TableRows::KnowledgeBase { page, catalogue } => {
             return Either::Left(view! {
                 <Title text="Knowledge Base · Data Views"/>
-                <KnowledgeBaseTable search=view.search.clone() chunks total/>
+                <KnowledgeBaseTable view=view.clone() page catalogue/>
             });
         }
         TableRows::Products(page) => {

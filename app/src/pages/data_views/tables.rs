@@ -1,7 +1,7 @@
 //! One table per tab: its columns and how each row is drawn. Rows are written as markup (see
 //! `components::markup`): they change only with a new query, so nothing in them is reactive.
 
-use super::frame::TableFrame;
+use super::frame::{TableFrame, pager};
 use crate::components::markup::Markup;
 use domain::records::{
     KnowledgeChunkRecord, OrderRecord, ProductRecord, ReturnRecord, ShippingRateRecord,
@@ -289,11 +289,15 @@ fn knowledge_rows(chunks: Vec<KnowledgeChunkRecord>) -> String {
 
 #[component]
 pub(super) fn KnowledgeBaseTable(
-    search: String,
-    chunks: Vec<KnowledgeChunkRecord>,
-    total: usize,
+    view: ViewQuery,
+    page: Page<KnowledgeChunkRecord>,
+    /// Chunks in the knowledge base, matching or not.
+    catalogue: usize,
 ) -> impl IntoView {
-    let shown = chunks.len();
+    let search = view.search.clone();
+    let matching = page.total;
+    let pager = pager(&view, &page);
+    let chunks = page.rows;
     view! {
         <section data-testid="kb-table">
             <Form method="GET" action="/data" attr:class="mb-4 flex flex-wrap items-end gap-3" attr:role="search">
@@ -306,7 +310,7 @@ pub(super) fn KnowledgeBaseTable(
                 <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">"Search"</button>
             </Form>
             <p class="mb-2 text-sm text-slate-600 dark:text-slate-300" data-testid="row-count">
-                {format!("{shown} of {total} chunks · embedded with all-MiniLM-L6-v2 into Qdrant (one collection per embedding model); the support agent searches them and cites what it uses")}
+                {format!("{matching} of {catalogue} chunks · embedded with all-MiniLM-L6-v2 into Qdrant (one collection per embedding model); the support agent searches them and cites what it uses")}
             </p>
             {if chunks.is_empty() {
                 Either::Left(view! { <p class="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-600 dark:text-slate-400 dark:border-slate-700">"No chunk matches that search."</p> })
@@ -320,6 +324,7 @@ pub(super) fn KnowledgeBaseTable(
                             <tbody class="divide-y divide-slate-100 dark:divide-slate-800" inner_html=knowledge_rows(chunks)></tbody>
                         </table>
                     </div>
+                    <nav aria-label="Pagination" class="mt-3 flex flex-wrap items-center justify-between gap-3 text-sm" data-testid="pager" inner_html=pager></nav>
                 })
             }}
         </section>
