@@ -53,7 +53,7 @@ pub(super) fn TableFrame<T: 'static>(
                 <tbody class="divide-y divide-slate-100 dark:divide-slate-800" on:click=toggle_order_lines inner_html=body></tbody>
             </table>
         </div>
-        <nav aria-label="Pagination" class="mt-3 flex flex-wrap items-center justify-between gap-3 text-sm" data-testid="pager" inner_html=pager></nav>
+        {pager}
     }
 }
 
@@ -111,9 +111,17 @@ fn header_row(view: &ViewQuery, leading_column: bool) -> String {
     m.into_string()
 }
 
+/// The pager under a table (the store's and the knowledge base's).
+pub(super) fn pager<T>(view: &ViewQuery, page: &Page<T>) -> impl IntoView + use<T> {
+    let links = pager_links(view, page);
+    view! {
+        <nav aria-label="Pagination" class="mt-3 flex flex-wrap items-center justify-between gap-3 text-sm" data-testid="pager" inner_html=links></nav>
+    }
+}
+
 /// "Showing 1–10 of 30", then Prev, the pages around the current one (and the first and
 /// last), Next.
-pub(super) fn pager<T>(view: &ViewQuery, page: &Page<T>) -> String {
+fn pager_links<T>(view: &ViewQuery, page: &Page<T>) -> String {
     let (total, current, count) = (page.total, page.page, page.page_count());
     let label = match page.shown_range() {
         Some((first, last)) => format!("Showing {first}–{last} of {total}"),

@@ -324,7 +324,7 @@ pub(super) fn KnowledgeBaseTable(
                             <tbody class="divide-y divide-slate-100 dark:divide-slate-800" inner_html=knowledge_rows(chunks)></tbody>
                         </table>
                     </div>
-                    <nav aria-label="Pagination" class="mt-3 flex flex-wrap items-center justify-between gap-3 text-sm" data-testid="pager" inner_html=pager></nav>
+                    {pager}
                 })
             }}
         </section>
