@@ -50,8 +50,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/classifier") view={Lazy::<ClassifierRoute>::new()}/>
                     // Async: whether a provider is configured is in the first HTML, so nothing shifts.
                     <Route path=path!("/text-to-image") view={Lazy::<TextToImageRoute>::new()} ssr=SsrMode::Async/>
-                    // Async: the whole table is in the first HTML, so the page works without JS.
-                    <Route path=path!("/data") view={Lazy::<DataViewsRoute>::new()} ssr=SsrMode::Async/>
+                    // Async: the whole table is in the first HTML; the page is the server's only.
+                    <Route path=path!("/data") view=DataViewsRoute ssr=SsrMode::Async/>
                     <Route path=path!("/architecture") view={Lazy::<ArchitectureRoute>::new()}/>
                     <Route path=path!("/desk") view={Lazy::<DeskRoute>::new()}/>
                 </Routes>

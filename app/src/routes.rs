@@ -14,12 +14,16 @@
 //! Home and Architecture are static documents: opened directly they load no WebAssembly at all
 //! (their links are ordinary page loads, the frame's buttons are plain script); reached from a
 //! hydrated page, the router renders them like any other.
+//!
+//! Data Views is rendered by the server only (`SERVER_ONLY_PAGES`): a document with no
+//! WebAssembly, made interactive by a small script of its own (`pages::data_views`). Links to it
+//! are ordinary page loads (`link_rel`), and should the router still reach it (Back into an entry
+//! a hydrated page made), it reloads the page from the server.
 
 use crate::hydrate_at_once::HydrateAtOnce;
 use crate::pages::{
     architecture::ArchitecturePage,
     classifier::ClassifierPage,
-    data_views::DataViewsPage,
     desk::DeskPage,
     gpt::GptPage,
     home::HomePage,
@@ -33,13 +37,29 @@ use leptos_router::LazyRoute;
 /// The pages served as static documents, without hydration.
 const STATIC_PAGES: &[&str] = &["/", "/architecture"];
 
-/// Whether the page at `path` is served without WebAssembly.
-pub fn is_static(path: &str) -> bool {
-    let path = match path.strip_suffix('/') {
+/// The pages the browser never renders: the server's document is the whole page.
+const SERVER_ONLY_PAGES: &[&str] = &["/data"];
+
+/// `path` without a trailing slash (except the root's).
+fn trimmed(path: &str) -> &str {
+    match path.strip_suffix('/') {
         Some(trimmed) if !trimmed.is_empty() => trimmed,
         _ => path,
-    };
-    STATIC_PAGES.contains(&path)
+    }
+}
+
+/// Whether the page at `path` is served without WebAssembly.
+pub fn is_static(path: &str) -> bool {
+    let path = trimmed(path);
+    STATIC_PAGES.contains(&path) || SERVER_ONLY_PAGES.contains(&path)
+}
+
+/// The `rel` of a link to `path`: `external` for a page only the server renders, so the
+/// router leaves the click to the browser (an ordinary page load).
+pub fn link_rel(path: &str) -> Option<&'static str> {
+    SERVER_ONLY_PAGES
+        .contains(&trimmed(path))
+        .then_some("external")
 }
 
 /// Every page, as the argument of its group's split point.
@@ -53,7 +73,6 @@ pub enum Page {
     Gpt,
     Classifier,
     TextToImage,
-    DataViews,
     Desk,
 }
 
@@ -99,12 +118,6 @@ fn image_pages(page: Page) -> AnyView {
     }
 }
 
-/// Data Views.
-#[lazy]
-fn data_pages(_page: Page) -> AnyView {
-    HydrateAtOnce(view! { <DataViewsPage/> }).into_any()
-}
-
 impl Page {
     /// Fetches the page's group's code. The router awaits it before hydrating a lazy route, so
     /// the page hydrates against the server's HTML with all its code present.
@@ -115,7 +128,6 @@ impl Page {
             Page::Support | Page::SupportInbox => __preload_support_pages().await,
             Page::Pirate | Page::Gpt => __preload_text_pages().await,
             Page::Classifier | Page::TextToImage => __preload_image_pages().await,
-            Page::DataViews => __preload_data_pages().await,
         }
     }
 
@@ -127,7 +139,6 @@ impl Page {
             Page::Support | Page::SupportInbox => support_pages(self).await,
             Page::Pirate | Page::Gpt => text_pages(self).await,
             Page::Classifier | Page::TextToImage => image_pages(self).await,
-            Page::DataViews => data_pages(self).await,
         }
     }
 }
@@ -186,10 +197,6 @@ lazy_page!(
     TextToImageRoute => TextToImage
 );
 lazy_page!(
-    /// `/data`
-    DataViewsRoute => DataViews
-);
-lazy_page!(
     /// `/architecture`
     ArchitectureRoute => Architecture
 );
@@ -197,3 +204,18 @@ lazy_page!(
     /// `/desk`
     DeskRoute => Desk
 );
+
+/// `/data`: the server's document. In the browser (reached by the router, which links avoid)
+/// the page is loaded from the server instead.
+#[component]
+pub fn DataViewsRoute() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        view! { <crate::pages::data_views::DataViewsPage/> }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        // The router has already put the page's address in the history.
+        let _ = window().location().reload();
+    }
+}

@@ -1,9 +1,10 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { hydrated, signIn } from './helpers';
+import { enhanced, hydrated, signIn } from './helpers';
 
 // axe-core on every page, in light and dark, after the page has settled (hydrated where it
-// hydrates): zero violations of WCAG 2.x A and AA and axe's best practices.
+// hydrates, its script run on Data Views): zero violations of WCAG 2.x A and AA and axe's best
+// practices.
 test.describe.configure({ timeout: 120_000 });
 
 const staticPages = new Set(['/', '/architecture']);
@@ -25,6 +26,7 @@ const pages = [
 
 async function settle(page: Page, path: string) {
   if (staticPages.has(path)) await page.waitForLoadState('networkidle');
+  else if (path.startsWith('/data')) await enhanced(page);
   else await hydrated(page);
   await page.waitForLoadState('networkidle');
 }

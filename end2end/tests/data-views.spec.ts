@@ -1,17 +1,17 @@
 import { test, expect } from '@playwright/test';
 import * as fs from 'node:fs';
-import { hydrated, markWindow, watchConsole, windowMarker } from './helpers';
+import { enhanced, markWindow, watchConsole, windowMarker } from './helpers';
 
 const rows = (page: import('@playwright/test').Page) => page.getByTestId('data-table').locator('tbody > tr');
 
-test('search filters as you type, only once hydrated, and the URL keeps it', async ({ page }) => {
+test('search filters as you type, keeps the search box as typed, and the URL keeps it', async ({ page }) => {
   const problems = watchConsole(page);
   await page.goto('/data?tab=products');
-  await hydrated(page);
+  await enhanced(page);
   await markWindow(page);
   await expect(page.getByTestId('row-count')).toContainText('20 rows');
 
-  // No Enter, no submit: only the hydrated app reacts to typing.
+  // No Enter, no submit: only the page's script reacts to typing.
   await page.getByTestId('search').pressSequentially('monitor', { delay: 20 });
   await expect(page).toHaveURL(/[?&]q=monitor/);
   await expect(page.getByTestId('row-count')).not.toContainText('20 rows');
@@ -19,13 +19,16 @@ test('search filters as you type, only once hydrated, and the URL keeps it', asy
   expect(count).toBeGreaterThan(0);
   expect(count).toBeLessThan(10);
   for (const text of await rows(page).allInnerTexts()) expect(text.toLowerCase()).toContain('monitor');
+  // Only the results were swapped: the search box keeps its text and the focus.
+  await expect(page.getByTestId('search')).toHaveValue('monitor');
+  await expect(page.getByTestId('search')).toBeFocused();
   expect(await windowMarker(page)).toBe(42); // no full page load happened
   expect(problems).toEqual([]);
 });
 
 test('sorting by a column orders the rows and toggles direction', async ({ page }) => {
   await page.goto('/data?tab=products');
-  await hydrated(page);
+  await enhanced(page);
   await markWindow(page);
   const price = page.locator('th a[data-sort="price"]');
   await price.click();
@@ -46,7 +49,7 @@ test('sorting by a column orders the rows and toggles direction', async ({ page 
 
 test('pagination, page size and Back', async ({ page }) => {
   await page.goto('/data?tab=orders');
-  await hydrated(page);
+  await enhanced(page);
   await expect(page.getByTestId('pager-label')).toHaveText('Showing 1–10 of 30');
   await page.getByTestId('pager').getByRole('link', { name: '2', exact: true }).click();
   await expect(page).toHaveURL(/page=2/);
@@ -64,7 +67,7 @@ test('pagination, page size and Back', async ({ page }) => {
 
 test('filters and expandable order lines', async ({ page }) => {
   await page.goto('/data?tab=orders');
-  await hydrated(page);
+  await enhanced(page);
   await page.getByTestId('filter-status').selectOption('delivered');
   await expect(page).toHaveURL(/status=delivered/);
   await expect(page.getByTestId('row-count')).toContainText('12 rows');
@@ -80,7 +83,7 @@ test('filters and expandable order lines', async ({ page }) => {
 
 test('tickets filter by priority and the chart is drawn', async ({ page }) => {
   await page.goto('/data?tab=tickets');
-  await hydrated(page);
+  await enhanced(page);
   await page.getByTestId('filter-priority').selectOption('urgent');
   await expect(page.getByTestId('row-count')).toContainText('2 rows');
   await expect(page.getByRole('img', { name: /Tickets by priority/ })).toBeVisible();
@@ -88,7 +91,7 @@ test('tickets filter by priority and the chart is drawn', async ({ page }) => {
 
 test('CSV export downloads the current view', async ({ page }) => {
   await page.goto('/data?tab=orders&status=pending&sort=total&dir=desc');
-  await hydrated(page);
+  await enhanced(page);
   const downloadPromise = page.waitForEvent('download');
   await page.getByTestId('export-csv').click();
   const download = await downloadPromise;
@@ -103,7 +106,7 @@ test('CSV export downloads the current view', async ({ page }) => {
 
 test('the knowledge base tab lists the chunks a page at a time and searches them', async ({ page }) => {
   await page.goto('/data');
-  await hydrated(page);
+  await enhanced(page);
   await markWindow(page);
   await page.locator('[data-tab="knowledge"]').click();
   await expect(page).toHaveTitle(/Knowledge Base · Data Views/);

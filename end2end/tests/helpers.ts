@@ -15,6 +15,14 @@ export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
 }
 
+/**
+ * Waits until Data Views' own script runs: that page is the server's document, with no
+ * WebAssembly (app/src/pages/data_views/enhance.js).
+ */
+export async function enhanced(page: Page): Promise<void> {
+  await expect(page.locator('html')).toHaveAttribute('data-enhanced', 'true');
+}
+
 /** Sets a marker on `window` that only survives client-side (non-reload) navigation. */
 export async function markWindow(page: Page): Promise<void> {
   await page.evaluate(() => ((window as unknown as { __e2eMarker: number }).__e2eMarker = 42));

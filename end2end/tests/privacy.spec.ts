@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, signIn } from './helpers';
+import { enhanced, hydrated, signIn } from './helpers';
 
 // A customer's privacy request on the desk: their data exported as JSON, then erased for good
 // (the email typed twice); afterwards they are in no view: not in Data Views, not on the desk.
@@ -45,7 +45,7 @@ test('an erased customer is gone from every table and view', async ({ browser })
 
   // Nowhere any more: the orders view, the desk's conversations, a second export.
   await customer.goto(`/data?tab=orders&q=${encodeURIComponent(ZOE)}`);
-  await hydrated(customer);
+  await enhanced(customer);
   await expect(customer.getByRole('cell', { name: `Nothing matches “${ZOE}”.` })).toBeVisible();
   const again = await staff.request.get(`/api/desk/customers/${ZOE}/export`);
   const data = await again.json();

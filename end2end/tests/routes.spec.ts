@@ -1,8 +1,9 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, markWindow, watchConsole, windowMarker } from './helpers';
+import { enhanced, hydrated, markWindow, watchConsole, windowMarker } from './helpers';
 
-// Home and Architecture are static documents: no WebAssembly (app/src/routes.rs).
-const staticPages = new Set(['/', '/architecture']);
+// Home and Architecture are static documents, and Data Views the server's only: no WebAssembly
+// (app/src/routes.rs).
+const staticPages = new Set(['/', '/architecture', '/data']);
 
 const routes: Array<[string, RegExp, string]> = [
   ['/', /^AI Portfolio$/, 'Six working AI demos'],
@@ -61,7 +62,6 @@ test('from a hydrated page the navigation moves between pages without reloading'
   await markWindow(page);
   const nav = page.getByRole('navigation', { name: 'Main' });
   for (const [name, path] of [
-    ['Data Views', '/data'],
     ['Architecture', '/architecture'],
     ['Custom GPT', '/gpt'],
     ['Home', '/'],
@@ -73,6 +73,29 @@ test('from a hydrated page the navigation moves between pages without reloading'
   expect(await windowMarker(page)).toBe(42);
   await page.goBack();
   await expect(page).toHaveURL(/\/gpt$/);
+  expect(problems).toEqual([]);
+});
+
+test('Data Views is an ordinary page load from a hydrated page, and back again', async ({ page }) => {
+  const problems = watchConsole(page);
+  const wasm: string[] = [];
+  await page.goto('/support');
+  await hydrated(page);
+  await markWindow(page);
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(new URL(request.url()).pathname);
+  });
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Data Views' }).click();
+  await expect(page).toHaveURL(/\/data$/);
+  await enhanced(page);
+  expect(await windowMarker(page)).toBeUndefined(); // a full page load
+  await expect(nav.getByRole('link', { name: 'Data Views' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('data-table')).toBeVisible();
+  expect(wasm).toEqual([]);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/support$/);
+  await hydrated(page);
   expect(problems).toEqual([]);
 });
 

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { hydrated, signIn, watchConsole } from './helpers';
+import { enhanced, hydrated, signIn, watchConsole } from './helpers';
 
 // Two visitors keep their own demo state, and hostile content typed by customers, staff and
 // document authors is shown as text on every page that displays it: nothing runs.
@@ -165,7 +165,7 @@ test('hostile text from customers, staff, documents and prompts is shown, never 
   // Data Views shows the escalation's ticket, whose subject is the customer's words.
   for (const tab of ['tickets', 'orders']) {
     await customer.goto(`/data?tab=${tab}`);
-    await hydrated(customer);
+    await enhanced(customer);
     await customerInert(`Data Views (${tab})`);
   }
   await staff.goto('/desk');

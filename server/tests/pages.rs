@@ -79,8 +79,9 @@ async fn every_route_renders_on_the_server_with_its_title() {
             reply.body.contains("name=\"description\""),
             "{path} has no description"
         );
-        // Home and Architecture are static documents; every other page hydrates.
-        let is_static = matches!(path, "/" | "/architecture");
+        // Home and Architecture are static documents, Data Views the server's only; every
+        // other page hydrates.
+        let is_static = matches!(path, "/" | "/architecture" | "/data");
         assert_eq!(
             reply.body.contains("/pkg/ai-portfolio.js"),
             !is_static,
@@ -166,6 +167,20 @@ async fn data_views_render_the_view_in_the_url_without_javascript() {
         "a processing order leaked into the delivered filter"
     );
     assert!(orders.body.contains("Served from SQLite"));
+    // The page is the server's document: its own script makes it interactive, and no data is
+    // sent twice for a hydration that never happens.
+    assert!(orders.body.contains("data-view-root"));
+    assert!(
+        orders
+            .body
+            .contains("setAttribute('data-enhanced', 'true')")
+    );
+    assert!(!orders.body.contains("/pkg/ai-portfolio.js"));
+    assert!(
+        !orders.body.contains("__RESOLVED_RESOURCES[")
+            && !orders.body.contains("__RESOLVED_RESOURCES=[\""),
+        "the table's data is sent again for a hydration"
+    );
 
     let search = app.get("/data?tab=products&q=nothing-matches-this").await;
     assert!(search.body.contains("data-testid=\"empty-state\""));

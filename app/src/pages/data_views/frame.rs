@@ -1,6 +1,6 @@
 //! The frame around a table: sortable column headers, the rows, an empty state and the pager.
 //! All of it is markup (see `components::markup`): it is redrawn whole with each query, and
-//! its links are plain `<a href>`s that the router follows without reloading the page.
+//! its links are plain `<a href>`s that the page's script follows without reloading.
 
 use super::href;
 use crate::components::markup::Markup;
@@ -50,7 +50,7 @@ pub(super) fn TableFrame<T: 'static>(
         <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <table class="w-full min-w-[640px] text-left text-sm" data-testid="data-table">
                 <thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800/60 dark:text-slate-400" inner_html=head></thead>
-                <tbody class="divide-y divide-slate-100 dark:divide-slate-800" on:click=toggle_order_lines inner_html=body></tbody>
+                <tbody class="divide-y divide-slate-100 dark:divide-slate-800" inner_html=body></tbody>
             </table>
         </div>
         {pager}
@@ -91,7 +91,6 @@ fn header_row(view: &ViewQuery, leading_column: bool) -> String {
             "a",
             &[
                 ("href", &href(&view.with_sort(column.key))),
-                ("data-noscroll", ""),
                 (
                     "class",
                     "inline-flex items-center gap-1 hover:text-slate-900 dark:hover:text-white",
@@ -174,7 +173,6 @@ fn pager_links<T>(view: &ViewQuery, page: &Page<T>) -> String {
                 "a",
                 &[
                     ("href", &href(&view.with_page(n))),
-                    ("data-noscroll", ""),
                     (
                         "class",
                         "rounded-md px-3 py-1.5 hover:bg-slate-200 dark:hover:bg-slate-800",
@@ -211,35 +209,4 @@ fn pager_links<T>(view: &ViewQuery, page: &Page<T>) -> String {
     );
     m.close("div");
     m.into_string()
-}
-
-/// Shows or hides an order's lines when its button is pressed. One listener on the table body
-/// (the rows are markup, not views), which does nothing for a click anywhere else.
-fn toggle_order_lines(ev: leptos::ev::MouseEvent) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let Some(target) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        else {
-            return;
-        };
-        let Ok(Some(button)) = target.closest("[data-toggles-lines]") else {
-            return;
-        };
-        let open = button.get_attribute("aria-expanded").as_deref() != Some("true");
-        let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
-        if let Ok(Some(arrow)) = button.query_selector("span") {
-            let _ = arrow.class_list().toggle_with_force("rotate-90", open);
-        }
-        let lines = button
-            .get_attribute("aria-controls")
-            .and_then(|id| document().get_element_by_id(&id));
-        if let Some(lines) = lines {
-            let _ = lines.class_list().toggle_with_force("hidden", !open);
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ev;
 }

@@ -1,6 +1,9 @@
-//! Data Views: live tables of the store. The view state lives in the URL; the page renders
-//! completely on the server (the route is `SsrMode::Async`) and, once hydrated, searches as you
-//! type and navigates without reloading.
+//! Data Views: live tables of the store. The view state lives in the URL. The page is rendered
+//! by the server only (`routes::SERVER_ONLY_PAGES`): it loads no WebAssembly, and everything on
+//! it is a link or a GET form that works without script. `enhance.js`, inlined at the end of
+//! the page, makes it feel like an app: it searches as you type, applies filters at once and
+//! follows the tabs, sort headers and pager without reloading, by fetching the next view's
+//! document from the server and swapping the parts that changed (`data-view-part`).
 
 mod frame;
 mod tables;
@@ -17,10 +20,10 @@ use domain::view::{PAGE_SIZES, Tab, ViewQuery};
 use leptos::either::{Either, EitherOf5};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::NavigateOptions;
-use leptos_router::components::Form;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use std::time::Duration;
+use leptos_router::hooks::use_query_map;
+
+/// The page's script: searching as you type, and moving between views without a reload.
+const ENHANCE_SCRIPT: &str = include_str!("enhance.js");
 
 pub(super) fn href(view: &ViewQuery) -> String {
     format!("/data{}", view.to_query_string())
@@ -29,45 +32,20 @@ pub(super) fn href(view: &ViewQuery) -> String {
 #[component]
 pub fn DataViewsPage() -> impl IntoView {
     let query = use_query_map();
-    // `try_` reads: a task polled after its route's owner was disposed ends quietly.
-    let view = Memo::new(move |_| {
-        query
-            .try_with(|q| ViewQuery::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v))))
-            .unwrap_or_default()
-    });
-    // On the server the URL cannot change during a render, so the resource's source is a
-    // constant there: a task still running after the client hung up reads nothing reactive.
-    // Reference-counted, not owned by the route: a render task polled after the client hung up
-    // (and the route's owner was disposed) still finds its resource instead of panicking.
-    let initial = view.get_untracked();
-    let data = ArcResource::new(
-        move || {
-            if cfg!(feature = "ssr") {
-                initial.clone()
-            } else {
-                view.try_get().unwrap_or_default()
-            }
-        },
-        load_table,
-    );
-    let pending = RwSignal::new(false);
-    let content = move || {
-        let data = data.clone();
+    let view = query
+        .with_untracked(|q| ViewQuery::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v))));
+    // The route renders asynchronously, so the table is in the first HTML; nothing is sent for
+    // a browser to hydrate.
+    let table = {
+        let view = view.clone();
         Suspend::new(async move {
-            let current = view.try_get_untracked().unwrap_or_default();
-            match data.await {
-                Ok(table) => Either::Left(view! { <TableSection view=current table/> }),
+            match load_table(view.clone()).await {
+                Ok(table) => Either::Left(view! { <TableSection view table/> }),
                 Err(e) => Either::Right(view! { <LoadError message=e.to_string()/> }),
             }
         })
     };
-    // The pending flag only matters in the browser. On the server, Transition's `set_pending`
-    // runs as an effect in its own task, which under load was polled after the page's owner was
-    // gone and panicked ("reactive value already disposed", a few times a minute).
-    #[cfg(feature = "hydrate")]
-    let table = view! { <Transition fallback=|| view! { <TableSkeleton/> } set_pending=pending>{content}</Transition> };
-    #[cfg(not(feature = "hydrate"))]
-    let table = view! { <Transition fallback=|| view! { <TableSkeleton/> }>{content}</Transition> };
+    let nonce = leptos::nonce::use_nonce();
 
     view! {
         <Meta name="description" content="Live tables of the demo electronics store: products, orders, shipping rates, support tickets, returns and the knowledge base."/>
@@ -79,41 +57,46 @@ pub fn DataViewsPage() -> impl IntoView {
                 </p>
             </div>
         </header>
-        <TabBar view/>
-        <Controls view/>
-        <div class="relative" aria-busy=move || pending.get().to_string()>
-            <div
-                class="pointer-events-none absolute inset-x-0 top-0 h-0.5 overflow-hidden"
-                class:invisible=move || !pending.get()
-                data-testid="loading-bar"
-            >
-                <div class="h-full w-1/3 animate-pulse bg-indigo-500"></div>
+        // The script swaps these parts for the next view's; `data-href` is this view's address.
+        <div data-view-root="" data-href=href(&view)>
+            <div data-view-part="tabs"><TabBar view=view.clone()/></div>
+            <div data-view-part="controls"><Controls view=view.clone()/></div>
+            <div data-view-part="results" class="relative" aria-busy="false">
+                <div
+                    class="pointer-events-none invisible absolute inset-x-0 top-0 h-0.5 overflow-hidden"
+                    data-testid="loading-bar"
+                >
+                    <div class="h-full w-1/3 animate-pulse bg-indigo-500"></div>
+                </div>
+                <Suspense fallback=|| view! { <TableSkeleton/> }>{table}</Suspense>
             </div>
-            {table}
         </div>
+        <script nonce=nonce inner_html=ENHANCE_SCRIPT></script>
     }
 }
 
 #[component]
-fn TabBar(view: Memo<ViewQuery>) -> impl IntoView {
+fn TabBar(view: ViewQuery) -> impl IntoView {
     view! {
         <nav aria-label="Tables" class="-mx-4 mb-4 overflow-x-auto px-4">
             <ul class="flex min-w-max gap-1 border-b border-slate-200 dark:border-slate-800">
                 {Tab::ALL
                     .into_iter()
                     .map(|tab| {
-                        let selected = move || view.get().tab == tab;
+                        let selected = view.tab == tab;
                         // Each table is a page of its own (its URL), so these are links with the
                         // current one marked, not ARIA tabs.
+                        let class = if selected {
+                            "-mb-px inline-block border-b-2 px-3 py-2 text-sm font-medium border-indigo-600 text-indigo-700 dark:text-indigo-300 dark:border-indigo-400"
+                        } else {
+                            "-mb-px inline-block border-b-2 px-3 py-2 text-sm font-medium border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
+                        };
                         view! {
                             <li>
                                 <a
                                     href=href(&ViewQuery::for_tab(tab))
-                                    data-noscroll=""
-                                    aria-current=move || selected().then_some("page")
-                                    class="-mb-px inline-block border-b-2 px-3 py-2 text-sm font-medium"
-                                    class=(["border-indigo-600", "text-indigo-700", "dark:text-indigo-300", "dark:border-indigo-400"], selected)
-                                    class=(["border-transparent", "text-slate-600", "hover:text-slate-900", "dark:text-slate-300", "dark:hover:text-white"], move || !selected())
+                                    aria-current=selected.then_some("page")
+                                    class=class
                                     data-tab=tab.slug()
                                 >
                                     {tab.label()}
@@ -127,147 +110,78 @@ fn TabBar(view: Memo<ViewQuery>) -> impl IntoView {
     }
 }
 
-/// Search, filters and page size. A plain GET form, so it works without JavaScript; once
-/// hydrated, typing searches after a short pause and selects apply at once.
+/// Search, filters and page size: a plain GET form, so it works without script. The page's
+/// script searches after a pause in typing and applies a select at once.
 #[component]
-fn Controls(view: Memo<ViewQuery>) -> impl IntoView {
-    let navigate = use_navigate();
-    let search_text = RwSignal::new(view.get_untracked().search);
-    // Back/Forward and tab changes bring their own search text.
-    Effect::new(move |_| {
-        let from_url = view.get().search;
-        if search_text.get_untracked().trim() != from_url {
-            search_text.set(from_url);
-        }
-    });
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    let go = {
-        let navigate = navigate.clone();
-        move |next: ViewQuery, replace: bool| {
-            navigate(
-                &href(&next),
-                NavigateOptions {
-                    replace,
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
-        }
-    };
-    let on_search_input = {
-        let go = go.clone();
-        move |ev: leptos::ev::Event| {
-            let text = event_target_value(&ev);
-            search_text.set(text.clone());
-            if let Some(handle) = timer.get_value() {
-                handle.clear();
-            }
-            let go = go.clone();
-            let handle = set_timeout_with_handle(
-                move || {
-                    // None once the visitor has left the page within the pause.
-                    let Some(current) = view.try_get_untracked() else {
-                        return;
-                    };
-                    let next = current.with_search(&text);
-                    if next.search != current.search {
-                        go(next, true);
-                    }
-                },
-                Duration::from_millis(250),
-            )
-            .ok();
-            timer.set_value(handle);
-        }
-    };
-
-    view! {
-        {move || {
-            let v = view.get();
-            let go = go.clone();
-            let on_search_input = on_search_input.clone();
-            let tab = v.tab;
-            if tab == Tab::KnowledgeBase {
-                return Either::Left(());
-            }
-            Either::Right(view! {
-                <Form method="GET" action="/data" attr:class="mb-4 flex flex-wrap items-end gap-3" attr:role="search" attr:data-testid="controls">
-                    <input type="hidden" name="tab" value=tab.slug()/>
-                    <input type="hidden" name="sort" value=v.sort.clone()/>
-                    <input type="hidden" name="dir" value=v.dir.as_str()/>
-                    <label class="flex min-w-[14rem] flex-1 flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
-                        "Search"
-                        <input
-                            type="search"
-                            name="q"
-                            maxlength="100"
-                            autocomplete="off"
-                            placeholder=tab.search_hint()
-                            prop:value=move || search_text.get()
-                            value=v.search.clone()
-                            on:input=on_search_input
-                            class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
-                            data-testid="search"
-                        />
-                    </label>
-                    {tab
-                        .filters()
-                        .iter()
-                        .map(|filter| {
-                            let current = v.filter(filter.key).map(str::to_owned);
-                            let key = filter.key;
-                            let go = go.clone();
-                            view! {
-                                <label class="flex flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
-                                    {filter.label}
-                                    <select
-                                        name=key
-                                        class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
-                                        data-testid=format!("filter-{key}")
-                                        on:change=move |ev| {
-                                            let value = event_target_value(&ev);
-                                            let value = if value.is_empty() { None } else { Some(value.as_str()) };
-                                            go(view.get_untracked().with_filter(key, value), false);
-                                        }
-                                    >
-                                        <option value="" selected=current.is_none()>"All"</option>
-                                        {filter
-                                            .values
-                                            .iter()
-                                            .map(|value| {
-                                                let selected = current.as_deref() == Some(*value);
-                                                view! { <option value=*value selected=selected>{value.replace('_', " ")}</option> }
-                                            })
-                                            .collect_view()}
-                                    </select>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                    <label class="flex flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
-                        "Rows per page"
-                        <select
-                            name="size"
-                            class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
-                            data-testid="page-size"
-                            on:change=move |ev| {
-                                let size = event_target_value(&ev).parse().unwrap_or(0);
-                                go(view.get_untracked().with_page_size(size), false);
-                            }
-                        >
-                            {PAGE_SIZES
-                                .iter()
-                                .map(|size| view! { <option value=size.to_string() selected=*size == v.page_size>{size.to_string()}</option> })
-                                .collect_view()}
-                        </select>
-                    </label>
-                    <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500">
-                        "Apply"
-                    </button>
-                </Form>
-            })
-        }}
+fn Controls(view: ViewQuery) -> impl IntoView {
+    let tab = view.tab;
+    if tab == Tab::KnowledgeBase {
+        return Either::Left(());
     }
+    Either::Right(view! {
+        <form method="GET" action="/data" class="mb-4 flex flex-wrap items-end gap-3" role="search" data-testid="controls">
+            <input type="hidden" name="tab" value=tab.slug()/>
+            <input type="hidden" name="sort" value=view.sort.clone()/>
+            <input type="hidden" name="dir" value=view.dir.as_str()/>
+            <label class="flex min-w-[14rem] flex-1 flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
+                "Search"
+                <input
+                    type="search"
+                    name="q"
+                    maxlength="100"
+                    autocomplete="off"
+                    placeholder=tab.search_hint()
+                    value=view.search.clone()
+                    class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+                    data-testid="search"
+                />
+            </label>
+            {tab
+                .filters()
+                .iter()
+                .map(|filter| {
+                    let current = view.filter(filter.key).map(str::to_owned);
+                    let key = filter.key;
+                    view! {
+                        <label class="flex flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
+                            {filter.label}
+                            <select
+                                name=key
+                                class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+                                data-testid=format!("filter-{key}")
+                            >
+                                <option value="" selected=current.is_none()>"All"</option>
+                                {filter
+                                    .values
+                                    .iter()
+                                    .map(|value| {
+                                        let selected = current.as_deref() == Some(*value);
+                                        view! { <option value=*value selected=selected>{value.replace('_', " ")}</option> }
+                                    })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                    }
+                })
+                .collect_view()}
+            <label class="flex flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
+                "Rows per page"
+                <select
+                    name="size"
+                    class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+                    data-testid="page-size"
+                >
+                    {PAGE_SIZES
+                        .iter()
+                        .map(|size| view! { <option value=size.to_string() selected=*size == view.page_size>{size.to_string()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500">
+                "Apply"
+            </button>
+        </form>
+    })
 }
 
 #[component]
@@ -304,7 +218,7 @@ fn TableSection(view: ViewQuery, table: TableData) -> impl IntoView {
                 {if total == 1 { " row" } else { " rows" }}
                 {(!view.search.is_empty() || !view.filters.is_empty()).then(|| view! {
                     " match · "
-                    <a href=href(&view.cleared()) data-noscroll="" class="text-indigo-600 underline hover:text-indigo-500 dark:text-indigo-400">"clear search and filters"</a>
+                    <a href=href(&view.cleared()) class="text-indigo-600 underline hover:text-indigo-500 dark:text-indigo-400">"clear search and filters"</a>
                 })}
             </p>
             <div class="flex items-center gap-3">

@@ -11,7 +11,6 @@ use domain::time::{DateTime, Utc};
 use domain::view::{Page, ViewQuery};
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::components::Form;
 
 fn badge(m: &mut Markup, value: &str) {
     let class = match value {
@@ -300,15 +299,15 @@ pub(super) fn KnowledgeBaseTable(
     let chunks = page.rows;
     view! {
         <section data-testid="kb-table">
-            <Form method="GET" action="/data" attr:class="mb-4 flex flex-wrap items-end gap-3" attr:role="search">
+            <form method="GET" action="/data" class="mb-4 flex flex-wrap items-end gap-3" role="search">
                 <input type="hidden" name="tab" value="knowledge"/>
                 <label class="flex min-w-[14rem] flex-1 flex-col gap-1 text-xs font-medium text-slate-600 dark:text-slate-400">
                     "Search"
-                    <input type="search" name="q" maxlength="100" value=search.clone() placeholder="Search the knowledge base…"
+                    <input type="search" name="q" maxlength="100" value=search.clone() placeholder="Search the knowledge base…" data-testid="kb-search"
                         class="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"/>
                 </label>
                 <button type="submit" class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">"Search"</button>
-            </Form>
+            </form>
             <p class="mb-2 text-sm text-slate-600 dark:text-slate-300" data-testid="row-count">
                 {format!("{matching} of {catalogue} chunks · embedded with all-MiniLM-L6-v2 into Qdrant (one collection per embedding model); the support agent searches them and cites what it uses")}
             </p>
