@@ -9,7 +9,7 @@
 //!   competes with the HTML and CSS for a slow phone connection: what the visitor sees first is
 //!   the server's paint, and hydration follows. Each page's own code is a separate chunk
 //!   (`crate::routes`) the main module fetches when it hydrates that page.
-//! - Pages that are static documents (`routes::is_static`) load no WebAssembly at all.
+//! - Pages that are static documents (`page_kind::is_static`) load no WebAssembly at all.
 
 use leptos::prelude::*;
 use leptos_meta::MetaTags;
@@ -77,7 +77,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let pkg = options.site_pkg_dir.to_string();
     let name = options.output_name.to_string();
     let stylesheet = format!("/{pkg}/{name}.css");
-    let hydration = (!crate::routes::is_static(&request_path()))
+    let hydration = (!crate::page_kind::is_static(&request_path()))
         .then(|| hydration_script(&pkg, &format!("{name}.js"), &format!("{name}_bg.wasm")));
     view! {
         <!DOCTYPE html>

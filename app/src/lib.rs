@@ -10,6 +10,7 @@ pub mod error;
 pub mod functions;
 pub mod hydrate_at_once;
 pub mod models;
+pub mod page_kind;
 pub mod pages;
 pub mod routes;
 #[cfg(feature = "ssr")]

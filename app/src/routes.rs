@@ -15,9 +15,9 @@
 //! (their links are ordinary page loads, the frame's buttons are plain script); reached from a
 //! hydrated page, the router renders them like any other.
 //!
-//! Data Views is rendered by the server only (`SERVER_ONLY_PAGES`): a document with no
+//! Data Views is rendered by the server only (`page_kind`): a document with no
 //! WebAssembly, made interactive by a small script of its own (`pages::data_views`). Links to it
-//! are ordinary page loads (`link_rel`), and should the router still reach it (Back into an entry
+//! are ordinary page loads (`page_kind::link_rel`), and should the router still reach it (Back into an entry
 //! a hydrated page made), it reloads the page from the server.
 
 use crate::hydrate_at_once::HydrateAtOnce;
@@ -33,34 +33,6 @@ use crate::pages::{
 };
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
-
-/// The pages served as static documents, without hydration.
-const STATIC_PAGES: &[&str] = &["/", "/architecture"];
-
-/// The pages the browser never renders: the server's document is the whole page.
-const SERVER_ONLY_PAGES: &[&str] = &["/data"];
-
-/// `path` without a trailing slash (except the root's).
-fn trimmed(path: &str) -> &str {
-    match path.strip_suffix('/') {
-        Some(trimmed) if !trimmed.is_empty() => trimmed,
-        _ => path,
-    }
-}
-
-/// Whether the page at `path` is served without WebAssembly.
-pub fn is_static(path: &str) -> bool {
-    let path = trimmed(path);
-    STATIC_PAGES.contains(&path) || SERVER_ONLY_PAGES.contains(&path)
-}
-
-/// The `rel` of a link to `path`: `external` for a page only the server renders, so the
-/// router leaves the click to the browser (an ordinary page load).
-pub fn link_rel(path: &str) -> Option<&'static str> {
-    SERVER_ONLY_PAGES
-        .contains(&trimmed(path))
-        .then_some("external")
-}
 
 /// Every page, as the argument of its group's split point.
 #[derive(Clone, Copy)]

@@ -53,7 +53,7 @@ fn DemoGrid(backends: Vec<DemoBackend>) -> impl IntoView {
                                 <BackendBadge backend/>
                             </div>
                             <h3 class="mt-3 text-lg font-semibold">
-                                <a href=demo.path rel=crate::routes::link_rel(demo.path) class="after:absolute after:inset-0 focus:outline-none">{demo.title}</a>
+                                <a href=demo.path rel=crate::page_kind::link_rel(demo.path) class="after:absolute after:inset-0 focus:outline-none">{demo.title}</a>
                             </h3>
                             <p class="mt-1 flex-1 text-sm text-slate-600 dark:text-slate-300">{demo.summary}</p>
                             <p class="mt-3 text-xs text-slate-500 dark:text-slate-400">{demo.runs_on}</p>

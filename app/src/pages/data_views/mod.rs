@@ -1,5 +1,5 @@
 //! Data Views: live tables of the store. The view state lives in the URL. The page is rendered
-//! by the server only (`routes::SERVER_ONLY_PAGES`): it loads no WebAssembly, and everything on
+//! by the server only (`page_kind`): it loads no WebAssembly, and everything on
 //! it is a link or a GET form that works without script. `enhance.js`, inlined at the end of
 //! the page, makes it feel like an app: it searches as you type, applies filters at once and
 //! follows the tabs, sort headers and pager without reloading, by fetching the next view's
