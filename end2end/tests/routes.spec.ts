@@ -148,8 +148,8 @@ test('on a phone the menu opens, navigates and closes', async ({ browser }) => {
   await button.click();
   await expect(nav).toBeVisible();
   await expect(button).toHaveAttribute('aria-expanded', 'true');
-  await nav.getByRole('link', { name: 'Data Views' }).click();
-  await expect(page).toHaveURL(/\/data$/);
+  await nav.getByRole('link', { name: 'Custom GPT' }).click();
+  await expect(page).toHaveURL(/\/gpt$/);
   await expect(nav).toBeHidden();
   await hydrated(page);
   await button.click();
