@@ -5,7 +5,7 @@
 //! chunks (one per combination of split points sharing code), and each chunk is a request and a
 //! WebAssembly instantiation on the main thread; one split point per page made 200 chunks and
 //! 80 to 130 requests per page. The split step also keeps code that three or more groups share
-//! in the main module (`tools/wasm-split`), so a page fetches seven files. On the server the same
+//! in the main module (`tools/wasm-split`), so a page fetches six files. On the server the same
 //! routes simply render.
 //!
 //! Each page is wrapped in `HydrateAtOnce`: the router hydrates a lazy route asynchronously, and

@@ -22,6 +22,14 @@ test('search filters as you type, keeps the search box as typed, and the URL kee
   // Only the results were swapped: the search box keeps its text and the focus.
   await expect(page.getByTestId('search')).toHaveValue('monitor');
   await expect(page.getByTestId('search')).toBeFocused();
+  // Enter submits the form: the whole view is swapped (a new search box, unmarked), and the
+  // focus comes back to the box.
+  const search = page.getByTestId('search');
+  await search.evaluate((box) => ((box as unknown as { __old: boolean }).__old = true));
+  await search.press('Enter');
+  await expect.poll(() => search.evaluate((box) => 'old' + (box as unknown as { __old?: boolean }).__old)).toBe('oldundefined');
+  await expect(page.getByTestId('search')).toBeFocused();
+  await expect(page.getByTestId('search')).toHaveValue('monitor');
   expect(await windowMarker(page)).toBe(42); // no full page load happened
   expect(problems).toEqual([]);
 });

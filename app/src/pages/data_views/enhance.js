@@ -60,7 +60,13 @@
     current.setAttribute('data-href', next.getAttribute('data-href') || '');
     if (focused && !current.contains(document.activeElement)) {
       var again = current.querySelector('[data-testid="' + focused + '"]');
-      if (again) again.focus();
+      if (again) {
+        again.focus();
+        // A text box gets its caret back at the end of what was typed.
+        if (again instanceof HTMLInputElement && again.type === 'search') {
+          again.setSelectionRange(again.value.length, again.value.length);
+        }
+      }
     }
   }
 
