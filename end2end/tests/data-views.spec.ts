@@ -26,9 +26,11 @@ test('search filters as you type, keeps the search box as typed, and the URL kee
   // focus comes back to the box.
   const search = page.getByTestId('search');
   await search.evaluate((box) => ((box as unknown as { __old: boolean }).__old = true));
+  const entries = await page.evaluate(() => history.length);
   await search.press('Enter');
   await expect.poll(() => search.evaluate((box) => 'old' + (box as unknown as { __old?: boolean }).__old)).toBe('oldundefined');
   await expect(page.getByTestId('search')).toBeFocused();
+  expect(await page.evaluate(() => history.length)).toBe(entries); // the same view: no new entry
   await expect(page.getByTestId('search')).toHaveValue('monitor');
   expect(await windowMarker(page)).toBe(42); // no full page load happened
   expect(problems).toEqual([]);

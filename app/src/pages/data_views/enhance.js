@@ -87,8 +87,10 @@
         var next = doc.querySelector('[data-view-root]');
         if (!next || !root()) throw new Error('not a Data Views page');
         var canonical = next.getAttribute('data-href') || address;
-        if (mode === 'push') history.pushState(null, '', canonical);
-        else if (mode === 'replace') history.replaceState(null, '', canonical);
+        // The same view again (the current tab, the same search) adds no history entry.
+        var same = canonical === location.pathname + location.search;
+        if (mode === 'push' && !same) history.pushState(null, '', canonical);
+        else if (mode !== 'pop') history.replaceState(null, '', canonical);
         shown = location.pathname + location.search;
         swap(next, parts);
         if (doc.title) document.title = doc.title;
