@@ -15,10 +15,10 @@
 //! (their links are ordinary page loads, the frame's buttons are plain script); reached from a
 //! hydrated page, the router renders them like any other.
 //!
-//! Data Views is rendered by the server only (`page_kind`): a document with no
-//! WebAssembly, made interactive by a small script of its own (`pages::data_views`). Links to it
-//! are ordinary page loads (`page_kind::link_rel`), and should the router still reach it (Back into an entry
-//! a hydrated page made), it reloads the page from the server.
+//! Data Views is rendered by the server only (`page_kind`): a document with no WebAssembly,
+//! made interactive by a small script of its own (`pages::data_views`). Links to it are ordinary
+//! page loads (`page_kind::link_rel`); should the router still reach it, it reloads the page
+//! from the server.
 
 use crate::hydrate_at_once::HydrateAtOnce;
 use crate::pages::{

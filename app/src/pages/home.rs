@@ -22,7 +22,7 @@ pub fn HomePage() -> impl IntoView {
             </p>
             <div class="mt-6 flex flex-wrap gap-3 text-sm">
                 <a href="/architecture" class="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500">"How it is built"</a>
-                <a href="/data" rel="external" class="rounded-lg border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">"Browse the store data"</a>
+                <a href="/data" rel=crate::page_kind::link_rel("/data") class="rounded-lg border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">"Browse the store data"</a>
                 <a href="/health/ready" rel="external" class="rounded-lg border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">"Service health"</a>
             </div>
         </section>
