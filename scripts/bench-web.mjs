@@ -2,7 +2,7 @@
 //  - per route: WASM and JS bytes on the wire (encoded, as sent) and the number of WASM files;
 //  - median of N visits: first contentful paint and when the page has hydrated (data-hydrated
 //    set) on every route, and when the orders table on /data enters the DOM and is painted;
-//  - the desk's second step: what "Try the desk" fetches once signed in (the staff's chunk).
+//  - the signed-in desk: what "Try the desk" fetches once signed in (the sign-in page has none).
 // Usage: node scripts/bench-web.mjs <base url> [visits]      (run by scripts/bench-web.sh)
 import { chromium } from '@playwright/test';
 
@@ -101,14 +101,15 @@ for (const route of routes) {
   );
 }
 
-// The signed-in desk is a chunk of its own, fetched after signing in ("Try the desk" here, which
-// needs no account).
+// The desk for a visitor is the server's sign-in page, with no WebAssembly; once signed in
+// ("Try the desk" here, which needs no account) the page loads again as the desk, which
+// hydrates: its frame with the light pages, then its sections' chunk.
 {
   const context = await browser.newContext();
   const page = await context.newPage();
   const files = recordFiles(page, /\.wasm$/);
   await page.goto(base + '/desk', { waitUntil: 'load' });
-  await page.waitForSelector('html[data-hydrated="true"]');
+  await page.waitForSelector('html[data-enhanced="true"]');
   await page.waitForLoadState('networkidle');
   const before = files.length;
   const beforeBytes = sum(files);
@@ -118,7 +119,7 @@ for (const route of routes) {
   const added = files.slice(before);
   const addedBytes = sum(added);
   console.log(
-    `/desk signed in: +${added.length} wasm files, +${kb(addedBytes)} (wire) after the sign-in card's ${before} files, ${kb(beforeBytes)}`,
+    `/desk signed in: ${added.length} wasm files, ${kb(addedBytes)} (wire); the sign-in page's: ${before} files, ${kb(beforeBytes)}`,
   );
   await context.close();
 }

@@ -9,7 +9,7 @@
 //!   competes with the HTML and CSS for a slow phone connection: what the visitor sees first is
 //!   the server's paint, and hydration follows. Each page's own code is a separate chunk
 //!   (`crate::routes`) the main module fetches when it hydrates that page.
-//! - Pages that are static documents (`page_kind::is_static`) load no WebAssembly at all.
+//! - Pages that are static documents or the server's alone (`page_kind`) load no WebAssembly.
 
 use leptos::prelude::*;
 use leptos_meta::MetaTags;
@@ -44,12 +44,10 @@ if(document.visibilityState==='hidden'){{go();}}else{{requestAnimationFrame(func
     )
 }
 
-/// The path of the page being rendered.
-fn request_path() -> String {
-    if let Some(parts) = use_context::<http::request::Parts>() {
-        return parts.uri.path().to_owned();
-    }
-    "/".to_owned()
+/// Whether the page being rendered loads WebAssembly (`page_kind`).
+fn loads_webassembly() -> bool {
+    use_context::<http::request::Parts>()
+        .is_some_and(|request| !crate::page_kind::serves_without_webassembly(&request))
 }
 
 /// The Content-Security-Policy for a page whose inline scripts carry `nonce`: scripts only from
@@ -77,7 +75,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let pkg = options.site_pkg_dir.to_string();
     let name = options.output_name.to_string();
     let stylesheet = format!("/{pkg}/{name}.css");
-    let hydration = (!crate::page_kind::is_static(&request_path()))
+    let hydration = loads_webassembly()
         .then(|| hydration_script(&pkg, &format!("{name}.js"), &format!("{name}_bg.wasm")));
     view! {
         <!DOCTYPE html>

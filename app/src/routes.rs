@@ -18,7 +18,8 @@
 //! Data Views is rendered by the server only (`page_kind`): a document with no WebAssembly,
 //! made interactive by a small script of its own (`pages::data_views`). Links to it are ordinary
 //! page loads (`page_kind::link_rel`); should the router still reach it, it reloads the page
-//! from the server.
+//! from the server. The desk is the same for a visitor (its sign-in page, `pages::desk`); the
+//! router renders it only for a request the server found signed in.
 
 use crate::hydrate_at_once::HydrateAtOnce;
 use crate::pages::{
@@ -49,11 +50,10 @@ pub enum Page {
 }
 
 /// The light pages: Home and Architecture (static documents when opened directly, rendered by
-/// the router after a client-side navigation) and the desk's sign-in card. The signed-in desk
-/// is a split point of its own (`pages::desk`'s `staff_view`), so a visitor who opens /desk
-/// downloads the card only. The card is here rather than a group of its own because every
-/// split point multiplies the chunks of every page (a seventh point took the other pages from
-/// about 30 files to about 50, and their blocking time up by 100-200 ms).
+/// the router after a client-side navigation) and the signed-in desk's frame (a visitor's desk
+/// is the server's sign-in page, with no WebAssembly). The desk's sections are a split point of
+/// their own (`pages::desk`'s `staff_view`). The frame is here rather than a group of its own
+/// because every split point multiplies the chunks of every page.
 #[lazy]
 fn light_pages(page: Page) -> AnyView {
     match page {

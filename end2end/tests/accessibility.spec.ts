@@ -26,7 +26,8 @@ const pages = [
 
 async function settle(page: Page, path: string) {
   if (staticPages.has(path)) await page.waitForLoadState('networkidle');
-  else if (path.startsWith('/data')) await enhanced(page);
+  // Data Views, and the desk for a visitor (its sign-in page), run a script of their own.
+  else if (path.startsWith('/data') || path === '/desk') await enhanced(page);
   else await hydrated(page);
   await page.waitForLoadState('networkidle');
 }

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, watchConsole } from './helpers';
+import { enhanced, hydrated, watchConsole } from './helpers';
 
 // "Try the desk" as a portfolio visitor uses it: one browser, two tabs. The visitor asks the
 // support agent for a person in one tab, opens the desk in the other with no password, sees only
@@ -33,8 +33,8 @@ test('a visitor tries the desk and answers their own conversation in a second ta
 
   const desk = await context.newPage();
   await desk.goto('/desk');
-  await hydrated(desk);
-  // The page's session check is refused (nobody signed in yet); the card shows once it answered.
+  // Nobody is signed in: the sign-in page, the server's document with its own script.
+  await enhanced(desk);
   await expect(desk.getByTestId('try-desk')).toBeVisible();
   const deskProblems = watchConsole(desk);
   await desk.getByTestId('try-desk-button').click();

@@ -1,6 +1,6 @@
 import { test, expect, type Browser } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { ADMIN, hydrated, signIn, watchConsole } from './helpers';
+import { ADMIN, enhanced, hydrated, signIn, watchConsole } from './helpers';
 
 // The support desk and the customer's chat in two browser contexts (two separate people): a
 // customer asks for a human, a staff member takes over and replies, the customer sees it live.
@@ -18,7 +18,7 @@ test('the desk refuses a wrong password and shows nothing without a session', as
   const staffApi = await page.request.get('/api/desk/conversations');
   expect(staffApi.status()).toBe(401);
   await page.goto('/desk');
-  await hydrated(page);
+  await enhanced(page);
   const form = page.getByTestId('sign-in');
   await expect(form).toBeVisible();
   await form.getByLabel('Email').fill(ADMIN.email);
@@ -30,13 +30,14 @@ test('the desk refuses a wrong password and shows nothing without a session', as
   expect(problems.filter((p) => !p.includes('401'))).toEqual([]);
 });
 
-test('a visitor gets the sign-in card in the first HTML, and the signed-in desk only after signing in', async ({ page }) => {
-  // No session cookie: the card is the server's first paint, its button disabled until the
-  // WASM takes over (so Enter cannot submit the form the browser's own way).
+test('a visitor gets the sign-in page without WebAssembly, and the desk only after signing in', async ({ page }) => {
+  // No session: the desk is the server's document, its button disabled until its own script
+  // runs (so Enter cannot submit the form the browser's own way), and no hydration.
   const first = await (await page.request.get('/desk')).text();
   expect(first).toContain('data-testid="sign-in"');
   expect(first).toMatch(/<button type="submit"[^>]*disabled/);
   expect(first).not.toContain('data-testid="desk-loading"');
+  expect(first).not.toContain('/pkg/ai-portfolio.js');
 
   const wasm: string[] = [];
   page.on('request', (request) => {
@@ -44,24 +45,24 @@ test('a visitor gets the sign-in card in the first HTML, and the signed-in desk 
   });
   const problems = watchConsole(page);
   await page.goto('/desk');
-  await hydrated(page);
+  await enhanced(page);
   const form = page.getByTestId('sign-in');
   await expect(form.getByRole('button', { name: 'Sign in' })).toBeEnabled();
-  expect(wasm.some((file) => file.includes('/split_light_pages_'))).toBe(true);
-  // The conversations, tickets, analytics and administration are not downloaded for the card.
-  expect(wasm.some((file) => file.includes('/split_staff_view_'))).toBe(false);
-  // Nor is the session checked: without a cookie there is none.
-  expect(problems).toEqual([]);
+  await page.waitForLoadState('networkidle');
+  expect(wasm).toEqual([]);
+  await expect(page.locator('html')).not.toHaveAttribute('data-hydrated', 'true');
 
+  // Signing in loads /desk again, which the server now answers with the desk itself.
   await form.getByLabel('Email').fill(ADMIN.email);
   await form.getByLabel('Password').fill(ADMIN.password);
   await form.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('signed-in-as')).toContainText('Ada Admin (admin)');
+  await hydrated(page);
   await expect(page.getByRole('tab', { name: 'Conversations' })).toBeVisible();
+  expect(wasm).toContain('/pkg/ai-portfolio_bg.wasm');
   expect(wasm.some((file) => file.includes('/split_staff_view_'))).toBe(true);
 
-  // With the session cookie the server cannot know the session is valid without asking, so it
-  // renders "Loading…" and the browser checks; a reload lands on the desk itself.
+  // With a session the server renders "Loading…" and the browser asks who is signed in.
   const signedIn = await (await page.request.get('/desk')).text();
   expect(signedIn).toContain('data-testid="desk-loading"');
   expect(signedIn).not.toContain('data-testid="sign-in"');
@@ -69,7 +70,29 @@ test('a visitor gets the sign-in card in the first HTML, and the signed-in desk 
   await hydrated(page);
   await expect(page.getByTestId('signed-in-as')).toContainText('Ada Admin (admin)');
   await expect(page.getByTestId('sign-in')).toHaveCount(0);
+
+  // Signing out is the sign-in page again, and Back does not return to the desk.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await enhanced(page);
+  await expect(page.getByTestId('sign-in')).toBeVisible();
+  await expect(page.getByTestId('signed-in-as')).toHaveCount(0);
   expect(problems).toEqual([]);
+});
+
+test('a session that ends as the desk opens says so and leads back to the sign-in page', async ({ page }) => {
+  await signIn(page);
+  // The session ends (signed out in another tab) after the server rendered the desk and before
+  // the browser asks who is signed in: the real server refuses that check.
+  await page.route('**/api/desk/me', async (route) => {
+    await page.request.post('/api/desk/logout');
+    await route.continue();
+  });
+  await page.reload();
+  const ended = page.getByTestId('session-ended');
+  await expect(ended.getByRole('alert')).toHaveText('Your session has ended; sign in again.');
+  await ended.getByRole('link', { name: 'Sign in again' }).click();
+  await enhanced(page);
+  await expect(page.getByTestId('sign-in')).toBeVisible();
 });
 
 test('a customer asks for a human, a staff member takes over and replies live', async ({ browser }) => {

@@ -16,8 +16,9 @@ export async function hydrated(page: Page): Promise<void> {
 }
 
 /**
- * Waits until Data Views' own script runs: that page is the server's document, with no
- * WebAssembly (app/src/pages/data_views/enhance.js).
+ * Waits until the page's own script runs, on the pages that are the server's document with no
+ * WebAssembly: Data Views (app/src/pages/data_views/enhance.js) and the desk's sign-in page
+ * (app/src/pages/desk/sign_in.js).
  */
 export async function enhanced(page: Page): Promise<void> {
   await expect(page.locator('html')).toHaveAttribute('data-enhanced', 'true');
@@ -35,10 +36,13 @@ export async function windowMarker(page: Page): Promise<unknown> {
 /** The desk's first administrator, as the e2e server is configured (playwright.config.ts). */
 export const ADMIN = { email: 'admin@store.example', password: 'e2e admin password' };
 
-/** Opens the desk and signs in as the administrator, until the live stream is connected. */
+/**
+ * Opens the desk (its sign-in page) and signs in as the administrator; the page loads again as
+ * the desk itself, which hydrates, until the live stream is connected.
+ */
 export async function signIn(page: Page): Promise<void> {
   await page.goto('/desk');
-  await hydrated(page);
+  await enhanced(page);
   const form = page.getByTestId('sign-in');
   await form.getByLabel('Email').fill(ADMIN.email);
   await form.getByLabel('Password').fill(ADMIN.password);

@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { enhanced, hydrated, markWindow, watchConsole, windowMarker } from './helpers';
 
 // Home and Architecture are static documents, and Data Views the server's only: no WebAssembly
-// (app/src/routes.rs).
+// (app/src/page_kind.rs; the desk for a visitor too, below).
 const staticPages = new Set(['/', '/architecture', '/data']);
 
 const routes: Array<[string, RegExp, string]> = [
@@ -76,28 +76,34 @@ test('from a hydrated page the navigation moves between pages without reloading'
   expect(problems).toEqual([]);
 });
 
-test('Data Views is an ordinary page load from a hydrated page, and back again', async ({ page }) => {
-  const problems = watchConsole(page);
-  const wasm: string[] = [];
-  await page.goto('/support');
-  await hydrated(page);
-  await markWindow(page);
-  page.on('request', (request) => {
-    if (request.url().endsWith('.wasm')) wasm.push(new URL(request.url()).pathname);
+// Data Views, and the desk for a visitor (its sign-in page), are the server's documents.
+for (const [name, path, testId] of [
+  ['Data Views', '/data', 'data-table'],
+  ['Support desk', '/desk', 'sign-in'],
+]) {
+  test(`${name} is an ordinary page load from a hydrated page, and back again`, async ({ page }) => {
+    const problems = watchConsole(page);
+    const wasm: string[] = [];
+    await page.goto('/support');
+    await hydrated(page);
+    await markWindow(page);
+    page.on('request', (request) => {
+      if (request.url().endsWith('.wasm')) wasm.push(new URL(request.url()).pathname);
+    });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name }).click();
+    await expect(page).toHaveURL(new RegExp(`${path}$`));
+    await enhanced(page);
+    expect(await windowMarker(page)).toBeUndefined(); // a full page load
+    await expect(nav.getByRole('link', { name })).toHaveAttribute('aria-current', 'page');
+    await expect(page.getByTestId(testId)).toBeVisible();
+    expect(wasm).toEqual([]);
+    await page.goBack();
+    await expect(page).toHaveURL(/\/support$/);
+    await hydrated(page);
+    expect(problems).toEqual([]);
   });
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  await nav.getByRole('link', { name: 'Data Views' }).click();
-  await expect(page).toHaveURL(/\/data$/);
-  await enhanced(page);
-  expect(await windowMarker(page)).toBeUndefined(); // a full page load
-  await expect(nav.getByRole('link', { name: 'Data Views' })).toHaveAttribute('aria-current', 'page');
-  await expect(page.getByTestId('data-table')).toBeVisible();
-  expect(wasm).toEqual([]);
-  await page.goBack();
-  await expect(page).toHaveURL(/\/support$/);
-  await hydrated(page);
-  expect(problems).toEqual([]);
-});
+}
 
 test('a static page links to the demos with ordinary page loads, which then hydrate', async ({ page }) => {
   const problems = watchConsole(page);

@@ -10,6 +10,42 @@ use common::*;
 use serde_json::{Value, json};
 use std::time::Duration;
 
+/// What `/desk` is for each kind of request: the server looks the session up first.
+#[tokio::test]
+async fn the_desk_is_the_sign_in_page_for_a_visitor_and_the_app_for_a_session() {
+    let app = app().await;
+    let visitor_page = |body: &str, who: &str| {
+        assert!(body.contains("data-testid=\"sign-in\""), "{who}: {body}");
+        assert!(body.contains("data-api=\"/api/desk/login\""), "{who}");
+        // No WebAssembly: the document is the whole page, with its own script.
+        assert!(!body.contains("/pkg/ai-portfolio.js"), "{who}");
+        assert!(body.contains("data-enhanced"), "{who}");
+        assert!(!body.contains("desk-loading"), "{who}");
+    };
+    let visitor = send(&app, "GET", "/desk", None, None).await;
+    assert_eq!(visitor.status, StatusCode::OK);
+    visitor_page(&visitor.body, "no cookie");
+
+    // A cookie that looks like a session but is none (ended, or made up) is still a visitor.
+    let made_up = format!("staff_session={}", "a1".repeat(32));
+    let stale = send(&app, "GET", "/desk", Some(&made_up), None).await;
+    visitor_page(&stale.body, "a made-up session");
+
+    let admin = sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let desk = send(&app, "GET", "/desk", Some(&admin), None).await;
+    assert_eq!(desk.status, StatusCode::OK);
+    assert!(desk.body.contains("desk-loading"), "{}", desk.body);
+    assert!(desk.body.contains("/pkg/ai-portfolio.js"));
+    assert!(!desk.body.contains("data-testid=\"sign-in\""));
+
+    // Signed out, the same cookie is a visitor's again.
+    let out = send(&app, "POST", "/api/desk/logout", Some(&admin), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = send(&app, "GET", "/desk", Some(&admin), None).await;
+    visitor_page(&after.body, "after signing out");
+    app.cleanup().await;
+}
+
 #[tokio::test]
 async fn every_staff_route_refuses_without_a_session_and_admin_routes_refuse_agents() {
     let app = app().await;

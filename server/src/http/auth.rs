@@ -270,6 +270,28 @@ pub async fn me(user: DeskUser) -> Response {
     Json(StaffAnswer { staff: user.staff }).into_response()
 }
 
+/// Before `/desk` renders: whether the request is signed in, by the same check as `GET
+/// /api/desk/me`, so the page is the desk itself (which hydrates) or, for a visitor, the sign-in
+/// page the server renders alone (`app::page_kind::SignedInToDesk`). Other paths pass untouched.
+pub async fn page_session(
+    State(state): State<ServerState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !app::page_kind::is_sign_in_page(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    if DeskUser::from_request_parts(&mut parts, &state)
+        .await
+        .is_ok()
+    {
+        parts.extensions.insert(app::page_kind::SignedInToDesk);
+    }
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
+
 /// `POST /api/desk/demo`: "Try the desk". Signs this browser in to its own sandboxed demo
 /// account (see [`DeskUser`]) for two hours, unless `DEMO_DESK=false`.
 pub async fn try_desk(

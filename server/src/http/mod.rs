@@ -120,6 +120,8 @@ pub fn router(state: ServerState) -> Router {
                 move || shell(options.clone())
             },
         )
+        // After the pages, so it wraps them: /desk needs the session looked up before it renders.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::page_session))
         .fallback(file_and_error_handler_with_context::<ServerState, _>(
             {
                 let app = state.app.clone();

@@ -13,6 +13,8 @@ mod demos;
 mod knowledge;
 mod privacy;
 mod search;
+#[cfg(feature = "ssr")]
+mod sign_in;
 mod team;
 mod tickets;
 
@@ -46,9 +48,6 @@ struct DeskState {
     live: RwSignal<bool>,
     /// Customers who asked for a person since the conversation list was last looked at.
     unread: RwSignal<u32>,
-    /// Whether the WASM has taken over the page (the sign-in card is in the server's HTML, and
-    /// its buttons do nothing before that).
-    ready: RwSignal<bool>,
 }
 
 impl DeskState {
@@ -69,61 +68,105 @@ impl DeskState {
     }
 }
 
+/// `/desk`. The server looks the session up before rendering (`page_kind::SignedInToDesk`): a
+/// visitor gets the sign-in page, a document with no WebAssembly (`sign_in`); a signed-in
+/// request gets the desk, which hydrates. So the browser only ever renders the signed-in desk,
+/// and the sign-in card is not in the WebAssembly at all.
 #[component]
 pub fn DeskPage() -> impl IntoView {
-    let desk = DeskState {
-        me: RwSignal::new(None),
-        tick: RwSignal::new(0),
-        kb_progress: RwSignal::new(None),
-        live: RwSignal::new(false),
-        unread: RwSignal::new(0),
-        ready: RwSignal::new(false),
-    };
-    // Effects run only in the browser, once the page is hydrated.
-    Effect::new(move |_| desk.ready.set(true));
-    // Without a session cookie the answer is known before any request: the server renders the
-    // sign-in card in the first HTML (the page's largest paint, not held back until the WASM
-    // arrives) and the browser, hydrating, asks nothing. With one, the session is checked.
-    let has_session = leptos::server::SharedValue::new(request_has_session).into_inner();
-    let checked = RwSignal::new(has_session == Some(false));
-    provide_context(desk);
-
-    #[cfg(feature = "hydrate")]
-    if !checked.get_untracked() {
-        Effect::new(move |_| {
-            leptos::task::spawn_local(async move {
-                if let Ok(answer) = http::ask(desk_api::ME.url(&[])).await {
-                    desk.me.set(Some(answer.staff));
-                }
-                checked.set(true);
-            });
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::either::Either;
+        let signed_in = use_context::<::http::request::Parts>().is_some_and(|request| {
+            request
+                .extensions
+                .get::<crate::page_kind::SignedInToDesk>()
+                .is_some()
         });
+        if signed_in {
+            Either::Left(view! { <StaffDesk/> })
+        } else {
+            Either::Right(view! { <sign_in::SignInPage/> })
+        }
     }
+    #[cfg(not(feature = "ssr"))]
+    view! { <StaffDesk/> }
+}
 
+/// The page's heading and description, the same for staff and visitors; `children` is what the
+/// header shows beside them (the signed-in bar).
+#[component]
+fn Intro(#[prop(optional)] children: Option<Children>) -> impl IntoView {
     view! {
-        <Title text=move || match desk.unread.get() {
-            0 => "Support desk".to_owned(),
-            n => format!("({n}) Support desk"),
-        }/>
         <Meta name="description" content="The support team's desk: live conversations with human handoff, tickets, analytics, the knowledge base and API keys."/>
         <header class="mb-4 flex flex-wrap items-end justify-between gap-3">
             <div>
                 <h1 class="text-3xl font-bold tracking-tight">"Support desk"</h1>
                 <p class="mt-1 max-w-3xl text-slate-600 dark:text-slate-300">"For the store's team: take over conversations from the agent, answer customers live, and manage the knowledge base."</p>
             </div>
+            {children.map(|children| children())}
+        </header>
+        <noscript><p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The desk needs JavaScript; please enable it."</p></noscript>
+    }
+}
+
+/// The desk for a request the server found signed in: "Loading…" in the server's HTML, then,
+/// in the browser, who is signed in and their sections.
+#[component]
+fn StaffDesk() -> impl IntoView {
+    let desk = DeskState {
+        me: RwSignal::new(None),
+        tick: RwSignal::new(0),
+        kb_progress: RwSignal::new(None),
+        live: RwSignal::new(false),
+        unread: RwSignal::new(0),
+    };
+    let checked = RwSignal::new(false);
+    // The session ended (or could not be checked) between the page and this request.
+    let refused = RwSignal::new(None::<String>);
+    provide_context(desk);
+
+    // Effects run only in the browser, once the page is hydrated.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            match http::ask(desk_api::ME.url(&[])).await {
+                Ok(answer) => desk.me.set(Some(answer.staff)),
+                Err(e) => refused.set(Some(e)),
+            }
+            checked.set(true);
+        });
+    });
+
+    view! {
+        <Title text=move || match desk.unread.get() {
+            0 => "Support desk".to_owned(),
+            n => format!("({n}) Support desk"),
+        }/>
+        <Intro>
             <Show when=move || desk.me.with(Option::is_some)>
                 <StaffOnly part=StaffPart::Bar/>
             </Show>
-        </header>
-        <noscript><p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The desk needs JavaScript; please enable it."</p></noscript>
-        // Room for the sign-in card from the first paint, so the footer does not jump when the
-        // session check answers and the card replaces "Loading…".
+        </Intro>
+        // The sign-in card's room, so the footer stays where the visitor's page had it.
         <div class="min-h-[28rem]">
             <Show when=move || checked.get() fallback=|| view! { <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="desk-loading">"Loading…"</p> }>
-                <Show when=move || desk.me.with(Option::is_some) fallback=|| view! { <SignIn/> }>
+                <Show when=move || desk.me.with(Option::is_some) fallback=move || view! { <SessionEnded message=refused.get().unwrap_or_default()/> }>
                     <StaffOnly part=StaffPart::Tabs/>
                 </Show>
             </Show>
+        </div>
+    }
+}
+
+/// What the desk shows when the browser's session check is refused: the reason, and the way
+/// back to the sign-in page (an ordinary page load: the server renders it).
+#[component]
+fn SessionEnded(message: String) -> impl IntoView {
+    view! {
+        <div class=format!("{CARD} mx-auto max-w-sm space-y-3") data-testid="session-ended">
+            <p role="alert" class=ALERT>{message}</p>
+            <a href="/desk" rel=crate::page_kind::link_rel("/desk") class=format!("{BUTTON} inline-block")>"Sign in again"</a>
         </div>
     }
 }
@@ -138,8 +181,7 @@ enum StaffPart {
 }
 
 /// The signed-in desk's code is a chunk of its own (`scripts/build.sh` cuts the WASM at this
-/// `#[lazy]` function), fetched once someone has signed in: a visitor who opens /desk downloads
-/// the sign-in card, not the conversations, tickets, analytics and administration behind it.
+/// `#[lazy]` function), fetched once the session is confirmed.
 #[lazy]
 fn staff_view(part: StaffPart) -> AnyView {
     match part {
@@ -163,23 +205,6 @@ fn StaffOnly(part: StaffPart) -> impl IntoView {
     }
 }
 
-/// Whether the request being rendered carries a desk session cookie: `Some` on the server (and,
-/// through the hydration data, in the browser hydrating its page); `None` when the browser
-/// renders the desk itself after a client-side navigation, since the cookie is HttpOnly.
-fn request_has_session() -> Option<bool> {
-    #[cfg(feature = "ssr")]
-    {
-        let parts = use_context::<::http::request::Parts>()?;
-        let jar = axum_extra::extract::cookie::CookieJar::from_headers(&parts.headers);
-        Some(
-            jar.get(domain::api::desk::STAFF_COOKIE)
-                .is_some_and(|c| domain::api::desk::is_session_token(c.value())),
-        )
-    }
-    #[cfg(not(feature = "ssr"))]
-    None
-}
-
 #[component]
 fn SignedInBar() -> impl IntoView {
     let desk = expect_context::<DeskState>();
@@ -187,7 +212,9 @@ fn SignedInBar() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             let _ = http::ask(desk_api::LOGOUT.url(&[])).await;
-            desk.me.set(None);
+            // The server renders the sign-in page; replacing the entry keeps Back from
+            // returning to the signed-in desk.
+            let _ = window().location().replace("/desk");
         });
     };
     view! {
@@ -200,96 +227,6 @@ fn SignedInBar() -> impl IntoView {
             <alerts::AlertSettings/>
             <button type="button" class=GHOST on:click=sign_out>"Sign out"</button>
         </div>
-    }
-}
-
-#[component]
-fn SignIn() -> impl IntoView {
-    let desk = expect_context::<DeskState>();
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    // The card is in the server's HTML: until the WASM has taken over, its button stays
-    // disabled, so Enter in a field cannot submit the form the browser's own way.
-    let ready = desk.ready;
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        let body = domain::api::desk::SignIn {
-            email: email.get_untracked(),
-            password: password.get_untracked(),
-        };
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            match http::send(desk_api::LOGIN.url(&[]), &body).await {
-                Ok(answer) => {
-                    password.set(String::new());
-                    desk.me.set(Some(answer.staff));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (body, desk);
-    };
-    view! {
-        <form method="post" class=format!("{CARD} mx-auto max-w-sm space-y-3") on:submit=submit data-testid="sign-in">
-            <h2 class="text-lg font-semibold">"Sign in"</h2>
-            <p class="text-sm text-slate-600 dark:text-slate-300">"Staff accounts only. The first administrator comes from ADMIN_EMAIL and ADMIN_PASSWORD; administrators add agents."</p>
-            <label class="block text-sm">"Email"
-                <input type="email" required autocomplete="username" class=INPUT prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
-            </label>
-            <label class="block text-sm">"Password"
-                <input type="password" required autocomplete="current-password" class=INPUT prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-            </label>
-            <Show when=move || error.get().is_some()>
-                <p role="alert" class=ALERT>{move || error.get()}</p>
-            </Show>
-            <button type="submit" class=BUTTON disabled=move || busy.get() || !ready.get()>{move || if busy.get() { "Signing in…" } else { "Sign in" }}</button>
-        </form>
-        <TryTheDesk/>
-    }
-}
-
-/// "Try the desk": a visitor without a staff account opens a sandboxed desk that sees only the
-/// conversations their own browser started.
-#[component]
-fn TryTheDesk() -> impl IntoView {
-    let desk = expect_context::<DeskState>();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let try_it = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            match http::ask(desk_api::TRY_DESK.url(&[])).await {
-                Ok(answer) => desk.me.set(Some(answer.staff)),
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = desk;
-    };
-    view! {
-        <section class=format!("{CARD} mx-auto mt-4 max-w-sm space-y-2") aria-labelledby="try-desk-title" data-testid="try-desk">
-            <h2 id="try-desk-title" class="text-lg font-semibold">"No staff account?"</h2>
-            <p class="text-sm text-slate-600 dark:text-slate-300">"Try the desk as a demo agent: you see only the conversations this browser started on Customer Support, take them over and answer them yourself. It ends after two hours."</p>
-            <Show when=move || error.get().is_some()>
-                <p role="alert" class=ALERT>{move || error.get()}</p>
-            </Show>
-            <button type="button" class=GHOST data-testid="try-desk-button" disabled=move || busy.get() || !desk.ready.get() on:click=try_it>{move || if busy.get() { "Opening…" } else { "Try the desk" }}</button>
-        </section>
     }
 }
 
