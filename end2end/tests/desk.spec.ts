@@ -81,15 +81,17 @@ test('a visitor gets the sign-in page without WebAssembly, and the desk only aft
 
 test('a session that ends as the desk opens says so and leads back to the sign-in page', async ({ page }) => {
   await signIn(page);
-  // The session ends (signed out in another tab) after the server rendered the desk and before
-  // the browser asks who is signed in: the real server refuses that check.
+  // The session ends (signed out in another tab of this browser, which also drops the cookie)
+  // after the server rendered the desk and before the browser asks who is signed in: the real
+  // server refuses that check.
   await page.route('**/api/desk/me', async (route) => {
     await page.request.post('/api/desk/logout');
     await route.continue();
   });
   await page.reload();
   const ended = page.getByTestId('session-ended');
-  await expect(ended.getByRole('alert')).toHaveText('Your session has ended; sign in again.');
+  await expect(ended.getByRole('alert')).toHaveText('Sign in to use the support desk.');
+  await expect(page.getByTestId('signed-in-as')).toHaveCount(0);
   await ended.getByRole('link', { name: 'Sign in again' }).click();
   await enhanced(page);
   await expect(page.getByTestId('sign-in')).toBeVisible();
