@@ -20,6 +20,12 @@ const SIGN_IN_PAGES: &[&str] = &["/desk"];
 #[derive(Clone, Copy, Debug)]
 pub struct SignedInToDesk;
 
+/// Whether the request carries a valid desk session, as the server found before rendering.
+#[cfg(feature = "ssr")]
+pub fn signed_in_to_desk(request: &http::request::Parts) -> bool {
+    request.extensions.get::<SignedInToDesk>().is_some()
+}
+
 /// Whether `path` is a page the server renders alone for a visitor (the desk).
 pub fn is_sign_in_page(path: &str) -> bool {
     SIGN_IN_PAGES.contains(&trimmed(path))
@@ -44,15 +50,13 @@ pub fn is_static(path: &str) -> bool {
 #[cfg(feature = "ssr")]
 pub fn serves_without_webassembly(request: &http::request::Parts) -> bool {
     let path = request.uri.path();
-    is_static(path)
-        || (is_sign_in_page(path) && request.extensions.get::<SignedInToDesk>().is_none())
+    is_static(path) || (is_sign_in_page(path) && !signed_in_to_desk(request))
 }
 
 /// The `rel` of a link to `path`: `external` for a page only the server renders (always, or
 /// for a visitor), so the router leaves the click to the browser (an ordinary page load).
 pub fn link_rel(path: &str) -> Option<&'static str> {
-    let path = trimmed(path);
-    (SERVER_ONLY_PAGES.contains(&path) || SIGN_IN_PAGES.contains(&path)).then_some("external")
+    (SERVER_ONLY_PAGES.contains(&trimmed(path)) || is_sign_in_page(path)).then_some("external")
 }
 
 #[cfg(test)]

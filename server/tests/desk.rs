@@ -21,6 +21,11 @@ async fn the_desk_is_the_sign_in_page_for_a_visitor_and_the_app_for_a_session() 
         assert!(!body.contains("/pkg/ai-portfolio.js"), "{who}");
         assert!(body.contains("data-enhanced"), "{who}");
         assert!(!body.contains("desk-loading"), "{who}");
+        assert_eq!(
+            body.matches("<noscript>").count(),
+            1,
+            "{who}: one noscript line"
+        );
     };
     let visitor = send(&app, "GET", "/desk", None, None).await;
     assert_eq!(visitor.status, StatusCode::OK);

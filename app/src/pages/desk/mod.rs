@@ -77,12 +77,8 @@ pub fn DeskPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
     {
         use leptos::either::Either;
-        let signed_in = use_context::<::http::request::Parts>().is_some_and(|request| {
-            request
-                .extensions
-                .get::<crate::page_kind::SignedInToDesk>()
-                .is_some()
-        });
+        let signed_in = use_context::<::http::request::Parts>()
+            .is_some_and(|request| crate::page_kind::signed_in_to_desk(&request));
         if signed_in {
             Either::Left(view! { <StaffDesk/> })
         } else {

@@ -20,7 +20,6 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <Title text="Support desk"/>
         <Intro/>
-        <noscript><p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The desk needs JavaScript; please enable it."</p></noscript>
         <div class="min-h-[28rem]">
             <form method="post" class=format!("{CARD} mx-auto max-w-sm space-y-3") data-testid="sign-in" data-api=desk_api::LOGIN.url(&[]).as_str().to_owned()>
                 <h2 class="text-lg font-semibold">"Sign in"</h2>
