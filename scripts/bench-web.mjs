@@ -103,7 +103,7 @@ for (const route of routes) {
 
 // The desk for a visitor is the server's sign-in page, with no WebAssembly; once signed in
 // ("Try the desk" here, which needs no account) the page loads again as the desk, which
-// hydrates: its frame with the light pages, then its sections' chunk.
+// hydrates: the main module and the desk island's chunks.
 {
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the server binary and the site (WASM front end split by page group, CSS, static files), the
+# Builds the server binary and the site (WASM front end split by island, CSS, static files), the
 # same steps `cargo leptos build --split` performs, with tools that install offline
 # (scripts/setup.sh). Each profile has its own site folder, so the tests' debug build never
 # replaces what a running release server serves.
@@ -51,8 +51,8 @@ wasm="$target_dir/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
 
 rm -rf "$pkg"
 mkdir -p "$pkg"
-# Each group of pages' code goes to its own chunks (the #[lazy] functions of app/src/routes.rs),
-# loaded when one of its pages is opened; the main module keeps the frame (router, layout).
+# Each island's code goes to its own chunks (the app's `#[island(lazy)]` components, app/src/routes.rs),
+# loaded when a page with that island hydrates; the main module keeps the reactive runtime.
 # Writes frontend_split.wasm beside the input.
 log "wasm-split"
 chunks=$(wasm-split "$wasm" "$pkg" "$name")

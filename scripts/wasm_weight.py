@@ -2,10 +2,11 @@
 """WebAssembly per split point, from a built site, without a browser.
 
 Reads the split step's manifest (`__wasm_split_manifest.json`, written by tools/wasm-split into
-the site's pkg folder) and prints, for each `#[lazy]` split point, the gzip bytes a browser
-downloads for it: the main module, the chunks it shares with other split points, and its own
-module. scripts/bench-web.mjs measures the same in a fresh browser, as sent; this is the quick
-check while changing code (gzip -9 of each file, as scripts/build.sh precompresses them). Where
+the site's pkg folder) and prints, for each split point (an island's loader, named after the
+`#[island(lazy)]` component), the gzip bytes a page with that island downloads: the main
+module, the chunks it shares with other split points, and its own module.
+scripts/bench-web.mjs measures the same in a fresh browser, as sent; this is the quick check while
+changing code (gzip -9 of each file, as scripts/build.sh precompresses them). Where
 the release build wrote brotli files (FILE.br, what browsers that accept brotli get), their
 bytes follow in a second column.
 

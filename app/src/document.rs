@@ -7,9 +7,11 @@
 //!   WebAssembly has arrived, and on pages that never load it.
 //! - The WebAssembly starts downloading only after the first frame is painted, so it never
 //!   competes with the HTML and CSS for a slow phone connection: what the visitor sees first is
-//!   the server's paint, and hydration follows. Each page's own code is a separate chunk
-//!   (`crate::routes`) the main module fetches when it hydrates that page.
-//! - Pages that are static documents or the server's alone (`page_kind`) load no WebAssembly.
+//!   the server's paint, and hydration follows. Only a page with an island (`crate::routes`)
+//!   loads it at all: the script looks for `<leptos-island>` elements, so a page without one
+//!   (Home, Architecture, Data Views, the desk's sign-in page, the 404 page) downloads no
+//!   WebAssembly, and no list of pages can go stale. It then calls each island's exported
+//!   function by name, which fetches that island's chunk and hydrates it.
 
 use leptos::prelude::*;
 use leptos_meta::MetaTags;
@@ -34,20 +36,19 @@ b.setAttribute('aria-expanded',String(open));return;}\
 if(t.closest('#site-nav a')){nav.classList.add('hidden');b.setAttribute('aria-expanded','false');}\
 });";
 
-/// Loads the main module and hydrates once the first frame has been painted (at once in a
-/// background tab, which paints nothing).
+/// On a page with islands: loads the main module once the first frame has been painted (at once
+/// in a background tab, which paints nothing), then hydrates each island through its exported
+/// function, named in the element's `data-component`. A module script runs once the document is
+/// parsed, so every island is in it by then. Islands are never nested here.
 fn hydration_script(pkg: &str, js: &str, wasm: &str) -> String {
     format!(
-        "(function(){{var go=function(){{import('/{pkg}/{js}').then(function(m){{\
-return m.default({{module_or_path:'/{pkg}/{wasm}'}}).then(function(){{m.hydrate();}});}});}};\
+        "(function(){{var islands=document.querySelectorAll('leptos-island');if(!islands.length)return;\
+var go=function(){{import('/{pkg}/{js}').then(function(m){{\
+return m.default({{module_or_path:'/{pkg}/{wasm}'}}).then(function(){{m.hydrate();\
+islands.forEach(function(el){{var f=m[el.dataset.component];\
+if(f){{f(el);}}else{{console.error('No code for the island '+el.dataset.component);}}}});}});}});}};\
 if(document.visibilityState==='hidden'){{go();}}else{{requestAnimationFrame(function(){{setTimeout(go,0);}});}}}})();"
     )
-}
-
-/// Whether the page being rendered loads WebAssembly (`page_kind`).
-fn loads_webassembly() -> bool {
-    use_context::<http::request::Parts>()
-        .is_some_and(|request| !crate::page_kind::serves_without_webassembly(&request))
 }
 
 /// The Content-Security-Policy for a page whose inline scripts carry `nonce`: scripts only from
@@ -75,8 +76,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let pkg = options.site_pkg_dir.to_string();
     let name = options.output_name.to_string();
     let stylesheet = format!("/{pkg}/{name}.css");
-    let hydration = loads_webassembly()
-        .then(|| hydration_script(&pkg, &format!("{name}.js"), &format!("{name}_bg.wasm")));
+    let hydration = hydration_script(&pkg, &format!("{name}.js"), &format!("{name}_bg.wasm"));
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -88,7 +88,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <script nonce=nonce.clone()>{THEME_SCRIPT}</script>
                 <script nonce=nonce.clone()>{FRAME_SCRIPT}</script>
-                {hydration.map(|script| view! { <script type="module" nonce=nonce.clone()>{script}</script> })}
+                <script type="module" nonce=nonce.clone()>{hydration}</script>
                 <MetaTags/>
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">

@@ -1,6 +1,6 @@
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 //! The AI Portfolio web app: pages, components and server functions, rendered on the server
-//! (feature `ssr`) and hydrated in the browser (feature `hydrate`).
+//! (feature `ssr`); in the browser (feature `hydrate`) only the islands hydrate (`routes`).
 
 pub mod catalog;
 pub mod components;
@@ -8,7 +8,6 @@ pub mod components;
 pub mod document;
 pub mod error;
 pub mod functions;
-pub mod hydrate_at_once;
 pub mod models;
 pub mod page_kind;
 pub mod pages;
@@ -21,16 +20,8 @@ use components::layout::Layout;
 pub use document::{content_security_policy, shell};
 use leptos::prelude::*;
 use leptos_meta::{Title, provide_meta_context};
-use leptos_router::{
-    Lazy, SsrMode,
-    components::{Route, Router, Routes},
-    path,
-};
-use pages::not_found::NotFound;
-use routes::{
-    ArchitectureRoute, ClassifierRoute, DataViewsRoute, DeskRoute, GptRoute, HomeRoute,
-    PirateRoute, SupportInboxRoute, SupportRoute, TextToImageRoute,
-};
+use leptos_router::components::Router;
+use routes::AppRoutes;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -42,27 +33,14 @@ pub fn App() -> impl IntoView {
         }/>
         <Router>
             <Layout>
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()}/>
-                    <Route path=path!("/support") view={Lazy::<SupportRoute>::new()}/>
-                    <Route path=path!("/support/inbox") view={Lazy::<SupportInboxRoute>::new()}/>
-                    <Route path=path!("/pirate") view={Lazy::<PirateRoute>::new()}/>
-                    <Route path=path!("/gpt") view={Lazy::<GptRoute>::new()}/>
-                    <Route path=path!("/classifier") view={Lazy::<ClassifierRoute>::new()}/>
-                    // Async: whether a provider is configured is in the first HTML, so nothing shifts.
-                    <Route path=path!("/text-to-image") view={Lazy::<TextToImageRoute>::new()} ssr=SsrMode::Async/>
-                    // Async: the whole table is in the first HTML; the page is the server's only.
-                    <Route path=path!("/data") view=DataViewsRoute ssr=SsrMode::Async/>
-                    <Route path=path!("/architecture") view={Lazy::<ArchitectureRoute>::new()}/>
-                    <Route path=path!("/desk") view={Lazy::<DeskRoute>::new()}/>
-                </Routes>
+                <AppRoutes/>
             </Layout>
         </Router>
     }
 }
 
 /// Marks `<html data-hydrated="true">` once the WASM has taken over the page (called by each
-/// page's route, whose code may arrive after the frame's); browser tests wait on it.
+/// island as it hydrates); browser tests wait on it.
 pub fn mark_hydrated() {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]

@@ -7,7 +7,8 @@ import { enhanced, hydrated, signIn } from './helpers';
 // practices.
 test.describe.configure({ timeout: 120_000 });
 
-const staticPages = new Set(['/', '/architecture']);
+// No island on these: no WebAssembly to wait for.
+const staticPages = new Set(['/', '/architecture', '/no/such/page']);
 const pages = [
   '/',
   '/support',

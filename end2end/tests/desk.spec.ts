@@ -37,7 +37,7 @@ test('a visitor gets the sign-in page without WebAssembly, and the desk only aft
   expect(first).toContain('data-testid="sign-in"');
   expect(first).toMatch(/<button type="submit"[^>]*disabled/);
   expect(first).not.toContain('data-testid="desk-loading"');
-  expect(first).not.toContain('/pkg/ai-portfolio.js');
+  expect(first).not.toContain('<leptos-island');
 
   const wasm: string[] = [];
   page.on('request', (request) => {
@@ -60,7 +60,7 @@ test('a visitor gets the sign-in page without WebAssembly, and the desk only aft
   await hydrated(page);
   await expect(page.getByRole('tab', { name: 'Conversations' })).toBeVisible();
   expect(wasm).toContain('/pkg/ai-portfolio_bg.wasm');
-  expect(wasm.some((file) => file.includes('/split_staff_view_'))).toBe(true);
+  expect(wasm.some((file) => file.includes('/split_staff_desk_loader_'))).toBe(true);
 
   // With a session the server renders "Loading…" and the browser asks who is signed in.
   const signedIn = await (await page.request.get('/desk')).text();

@@ -1,8 +1,8 @@
 import { test, expect } from '@playwright/test';
 import { enhanced, hydrated, markWindow, watchConsole, windowMarker } from './helpers';
 
-// Home and Architecture are static documents, and Data Views the server's only: no WebAssembly
-// (app/src/page_kind.rs; the desk for a visitor too, below).
+// Home, Architecture and Data Views have no island, so they load no WebAssembly (the desk for a
+// visitor neither, below); every other page's interactive part is an island (app/src/routes.rs).
 const staticPages = new Set(['/', '/architecture', '/data']);
 
 const routes: Array<[string, RegExp, string]> = [
@@ -15,6 +15,16 @@ const routes: Array<[string, RegExp, string]> = [
   ['/data', /^Products · Data Views · AI Portfolio$/, 'Data Views'],
   ['/architecture', /^Architecture · AI Portfolio$/, 'Architecture'],
 ];
+
+// Each interactive page's island, as the split step names its chunk (the component's name in
+// snake case).
+const islands: Record<string, string> = {
+  '/support': 'support_chat',
+  '/pirate': 'pirate_chat',
+  '/gpt': 'gpt_studio',
+  '/classifier': 'classifier',
+  '/text-to-image': 'studio',
+};
 
 for (const [path, title, heading] of routes) {
   const kind = staticPages.has(path) ? 'loads no WebAssembly' : 'hydrates';
@@ -32,11 +42,12 @@ for (const [path, title, heading] of routes) {
       await expect(page.locator('html')).not.toHaveAttribute('data-hydrated', 'true');
     } else {
       await hydrated(page);
-      // The main module and this page's chunks, never the signed-in desk's (it is staff-only;
-      // the split step names a split point's own module split_<function>_<hash>.wasm).
+      // The main module and this page's island's chunks, never another page's island (the
+      // split step names an island's own module split_<island>_loader_<hash>.wasm).
       expect(wasm).toContain('/pkg/ai-portfolio_bg.wasm');
-      expect(wasm.some((file) => /\/split_\w+_pages_\d+\.wasm$/.test(file))).toBe(true);
-      expect(wasm.some((file) => /\/split_(light_pages|staff_view)_/.test(file))).toBe(false);
+      const own = wasm.filter((file) => /\/split_\w+_loader_\d+\.wasm$/.test(file));
+      expect(own).toHaveLength(1);
+      expect(own[0]).toContain(`/split_${islands[path]}_loader_`);
     }
     await expect(page).toHaveTitle(title);
     await expect(page.getByRole('heading', { level: 1 })).toContainText(heading);
@@ -45,34 +56,45 @@ for (const [path, title, heading] of routes) {
   });
 }
 
-test('unknown paths get the 404 page', async ({ page }) => {
+test('unknown paths get the 404 page, which loads no WebAssembly', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(request.url());
+  });
   const response = await page.goto('/definitely/not/here');
   expect(response?.status()).toBe(404);
   await expect(page.getByTestId('not-found')).toBeVisible();
   await expect(page).toHaveTitle('Page not found · AI Portfolio');
-  await hydrated(page);
+  await page.waitForLoadState('networkidle');
+  expect(wasm).toEqual([]);
   await page.getByRole('link', { name: 'Back to the home page' }).click();
   await expect(page).toHaveURL(/\/$/);
 });
 
-test('from a hydrated page the navigation moves between pages without reloading', async ({ page }) => {
+test('the navigation loads each page from the server, which hydrates its own island', async ({ page }) => {
   const problems = watchConsole(page);
   await page.goto('/support');
   await hydrated(page);
-  await markWindow(page);
   const nav = page.getByRole('navigation', { name: 'Main' });
-  for (const [name, path] of [
-    ['Architecture', '/architecture'],
-    ['Custom GPT', '/gpt'],
-    ['Home', '/'],
-  ]) {
+  for (const [name, path, island] of [
+    ['Architecture', '/architecture', null],
+    ['Custom GPT', '/gpt', 'GptStudio'],
+    ['Pirate Chatbot', '/pirate', 'PirateChat'],
+    ['Home', '/', null],
+  ] as const) {
+    await markWindow(page);
     await nav.getByRole('link', { name }).click();
-    await expect(page).toHaveURL(new RegExp(`${path === '/' ? '/$' : path}`));
+    await expect(page).toHaveURL(new RegExp(`${path === '/' ? '/$' : path}$`));
     await expect(nav.getByRole('link', { name })).toHaveAttribute('aria-current', 'page');
+    expect(await windowMarker(page)).toBeUndefined(); // an ordinary page load
+    if (island) {
+      await hydrated(page);
+      await expect(page.locator(`leptos-island[data-component^="${island}_"]`)).toHaveCount(1);
+    }
   }
-  expect(await windowMarker(page)).toBe(42);
   await page.goBack();
-  await expect(page).toHaveURL(/\/gpt$/);
+  await expect(page).toHaveURL(/\/pirate$/);
+  await hydrated(page);
   expect(problems).toEqual([]);
 });
 
@@ -146,7 +168,7 @@ test('dark mode follows the system and the toggle persists', async ({ browser })
 test('on a phone the menu opens, navigates and closes', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
-  // On a static page (the menu is plain script) and on a hydrated one (client-side navigation).
+  // The menu is plain script: on a page with no WebAssembly and on a hydrated one alike.
   await page.goto('/');
   const nav = page.locator('#site-nav');
   const button = page.getByTestId('menu-button');

@@ -18,7 +18,7 @@ async fn the_desk_is_the_sign_in_page_for_a_visitor_and_the_app_for_a_session() 
         assert!(body.contains("data-testid=\"sign-in\""), "{who}: {body}");
         assert!(body.contains("data-api=\"/api/desk/login\""), "{who}");
         // No WebAssembly: the document is the whole page, with its own script.
-        assert!(!body.contains("/pkg/ai-portfolio.js"), "{who}");
+        assert!(!body.contains("<leptos-island"), "{who}");
         assert!(body.contains("data-enhanced"), "{who}");
         assert!(!body.contains("desk-loading"), "{who}");
         assert_eq!(
@@ -40,7 +40,10 @@ async fn the_desk_is_the_sign_in_page_for_a_visitor_and_the_app_for_a_session() 
     let desk = send(&app, "GET", "/desk", Some(&admin), None).await;
     assert_eq!(desk.status, StatusCode::OK);
     assert!(desk.body.contains("desk-loading"), "{}", desk.body);
-    assert!(desk.body.contains("/pkg/ai-portfolio.js"));
+    assert!(
+        desk.body
+            .contains("<leptos-island data-component=\"StaffDesk_")
+    );
     assert!(!desk.body.contains("data-testid=\"sign-in\""));
 
     // Signed out, the same cookie is a visitor's again.

@@ -79,13 +79,13 @@ async fn every_route_renders_on_the_server_with_its_title() {
             reply.body.contains("name=\"description\""),
             "{path} has no description"
         );
-        // Home and Architecture are static documents, Data Views the server's only; every
-        // other page hydrates.
+        // Home, Architecture and Data Views have no island (so their document loads no
+        // WebAssembly: the script looks for one); every other page has one, which hydrates.
         let is_static = matches!(path, "/" | "/architecture" | "/data");
         assert_eq!(
-            reply.body.contains("/pkg/ai-portfolio.js"),
+            reply.body.contains("<leptos-island"),
             !is_static,
-            "{path}: the hydration script should be there exactly when the page hydrates"
+            "{path}: an island should be there exactly when the page is interactive"
         );
         let stylesheet = reply.body.find("/pkg/ai-portfolio.css");
         let first_script = reply.body.find("<script");
@@ -175,7 +175,7 @@ async fn data_views_render_the_view_in_the_url_without_javascript() {
             .body
             .contains("setAttribute('data-enhanced', 'true')")
     );
-    assert!(!orders.body.contains("/pkg/ai-portfolio.js"));
+    assert!(!orders.body.contains("<leptos-island"));
     assert!(
         !orders.body.contains("__RESOLVED_RESOURCES[")
             && !orders.body.contains("__RESOLVED_RESOURCES=[\""),

@@ -66,7 +66,6 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <li>
                                         <a
                                             href=href
-                                            rel=crate::page_kind::link_rel(href)
                                             aria-current=move || if active() { Some("page") } else { None }
                                             class="flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
                                             class=("nav-active", active)

@@ -61,8 +61,10 @@ fn calibration_note(threshold: f32, ece: Option<f64>) -> String {
     }
 }
 
-#[component]
+/// The classifier itself: an island, the page's only WebAssembly (its own chunk).
+#[island(lazy)]
 fn Classifier() -> impl IntoView {
+    crate::mark_hydrated();
     let info = RwSignal::new(None::<Info>);
     let threshold = RwSignal::new(0.6f32);
     let preview = RwSignal::new(None::<String>);

@@ -34,6 +34,17 @@ struct Stats {
 
 #[component]
 pub fn GptPage() -> impl IntoView {
+    view! {
+        <Title text="Custom GPT"/>
+        <Meta name="description" content="A character-level GPT trained by this project on Shakespeare and Milton, generating text with a seed, temperature and length."/>
+        <GptStudio/>
+    }
+}
+
+/// The whole page below its title: an island, the page's only WebAssembly (its own chunk).
+#[island(lazy)]
+fn GptStudio() -> impl IntoView {
+    crate::mark_hydrated();
     let models = RwSignal::new(Vec::<ModelInfo>::new());
     let model = RwSignal::new("shakespeare".to_string());
     let backend = RwSignal::new(None::<String>);
@@ -233,8 +244,6 @@ pub fn GptPage() -> impl IntoView {
     let input_class = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus:ring-2 focus:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
 
     view! {
-        <Title text="Custom GPT"/>
-        <Meta name="description" content="A character-level GPT trained by this project on Shakespeare and Milton, generating text with a seed, temperature and length."/>
         <header class="mb-6">
             <h1 class="text-3xl font-bold tracking-tight">"Custom GPT"</h1>
             <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">

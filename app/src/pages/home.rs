@@ -22,7 +22,7 @@ pub fn HomePage() -> impl IntoView {
             </p>
             <div class="mt-6 flex flex-wrap gap-3 text-sm">
                 <a href="/architecture" class="rounded-lg bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500">"How it is built"</a>
-                <a href="/data" rel=crate::page_kind::link_rel("/data") class="rounded-lg border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">"Browse the store data"</a>
+                <a href="/data" class="rounded-lg border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">"Browse the store data"</a>
                 <a href="/health/ready" rel="external" class="rounded-lg border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">"Service health"</a>
             </div>
         </section>
@@ -53,7 +53,7 @@ fn DemoGrid(backends: Vec<DemoBackend>) -> impl IntoView {
                                 <BackendBadge backend/>
                             </div>
                             <h3 class="mt-3 text-lg font-semibold">
-                                <a href=demo.path rel=crate::page_kind::link_rel(demo.path) class="after:absolute after:inset-0 focus:outline-none">{demo.title}</a>
+                                <a href=demo.path class="after:absolute after:inset-0 focus:outline-none">{demo.title}</a>
                             </h3>
                             <p class="mt-1 flex-1 text-sm text-slate-600 dark:text-slate-300">{demo.summary}</p>
                             <p class="mt-3 text-xs text-slate-500 dark:text-slate-400">{demo.runs_on}</p>

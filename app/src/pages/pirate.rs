@@ -15,6 +15,8 @@ use leptos_meta::{Meta, Title};
 
 #[component]
 pub fn PiratePage() -> impl IntoView {
+    // Read here, on the server, and handed to the island as props: the browser needs no code
+    // to fetch them.
     let history = Resource::new(|| (), |_| pirate_history());
     let backends = Resource::new(|| (), |_| get_backends());
     view! {
@@ -39,7 +41,7 @@ pub fn PiratePage() -> impl IntoView {
                     .find(|b| b.slug == "pirate" && b.kind == BackendKind::Cloud)
                     .map(|b| b.label);
                 match history.await {
-                    Ok(lines) => Either::Left(view! { <Chat initial=lines cloud/> }),
+                    Ok(lines) => Either::Left(view! { <PirateChat initial=lines cloud/> }),
                     Err(e) => Either::Right(view! {
                         <p role="alert" class="rounded-lg bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
                             {format!("The conversation could not be loaded: {e}")}
@@ -58,8 +60,11 @@ struct Answerer {
     note: Option<String>,
 }
 
-#[component]
-fn Chat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
+/// The conversation and its settings: an island, the page's only WebAssembly (its own chunk).
+/// The history so far and the configured cloud model come from the server as its props.
+#[island(lazy)]
+fn PirateChat(initial: Vec<ChatLine>, cloud: Option<String>) -> impl IntoView {
+    crate::mark_hydrated();
     let lines = RwSignal::new(initial);
     let provider = RwSignal::new(if cloud.is_some() { "cloud" } else { "embedded" }.to_owned());
     let embedded_label = "SmolLM2-135M-Instruct (embedded)";

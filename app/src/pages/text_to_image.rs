@@ -16,6 +16,7 @@ use domain::api::images::{Generated, Image, ProviderInfo};
 
 #[component]
 pub fn TextToImagePage() -> impl IntoView {
+    let backends = Resource::new(|| (), |_| crate::functions::backends::get_backends());
     view! {
         <Title text="Text-to-Image"/>
         <Meta name="description" content="Turn a prompt into an image with Stability AI SD3, OpenAI Images or an OpenAI-compatible image server; results are cached and kept in a gallery."/>
@@ -28,12 +29,38 @@ pub fn TextToImagePage() -> impl IntoView {
         <noscript>
             <p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"Generating images needs JavaScript; please enable it."</p>
         </noscript>
+        // Known on the server (the route renders once its data is in), so the notice is in the
+        // first paint; it is the server's alone, outside the island.
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let missing = backends
+                    .await
+                    .ok()
+                    .and_then(|list| list.into_iter().find(|b| b.slug == "text-to-image"))
+                    .is_some_and(|b| b.kind == BackendKind::Missing);
+                missing.then(|| view! {
+                    <section class="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100" data-testid="no-provider">
+                        <h2 class="font-semibold">"No image provider is configured"</h2>
+                        <p class="mt-1">"No package registry carries diffusion model weights, so this demo needs a provider. Set one of these and restart the server:"</p>
+                        <ul class="mt-2 list-disc pl-5">
+                            <li><code>"STABILITY_KEY"</code>" — Stability AI SD3 (paid per image)"</li>
+                            <li><code>"OPENAI_API_KEY"</code>" — OpenAI Images ("<code>"OPENAI_IMAGE_MODEL"</code>", default gpt-image-1; paid per image)"</li>
+                            <li><code>"OPENAI_IMAGE_BASE_URL"</code>" — any OpenAI-compatible image server, such as a local stable-diffusion server"</li>
+                        </ul>
+                        <p class="mt-2">"The gallery below still shows the images made earlier."</p>
+                    </section>
+                })
+            })}
+        </Suspense>
         <Studio/>
     }
 }
 
-#[component]
+/// The prompt, the result and the gallery: an island, the page's only WebAssembly (its own
+/// chunk).
+#[island(lazy)]
 fn Studio() -> impl IntoView {
+    crate::mark_hydrated();
     let providers = RwSignal::new(Vec::<ProviderInfo>::new());
     let provider = RwSignal::new(String::new());
     let prompt = RwSignal::new(String::new());
@@ -48,7 +75,6 @@ fn Studio() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let gallery = RwSignal::new(Vec::<Image>::new());
     let total = RwSignal::new(0i64);
-    let backends = Resource::new(|| (), |_| crate::functions::backends::get_backends());
 
     #[cfg(feature = "hydrate")]
     let refresh_gallery = move || {
@@ -169,29 +195,6 @@ fn Studio() -> impl IntoView {
     let input_class = "rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-950";
 
     view! {
-        // Known on the server (the route renders once its data is in), so the notice is in the
-        // first paint and nothing below it moves when the page hydrates.
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let missing = backends
-                    .await
-                    .ok()
-                    .and_then(|list| list.into_iter().find(|b| b.slug == "text-to-image"))
-                    .is_some_and(|b| b.kind == BackendKind::Missing);
-                missing.then(|| view! {
-                    <section class="mb-6 rounded-xl border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100" data-testid="no-provider">
-                        <h2 class="font-semibold">"No image provider is configured"</h2>
-                        <p class="mt-1">"No package registry carries diffusion model weights, so this demo needs a provider. Set one of these and restart the server:"</p>
-                        <ul class="mt-2 list-disc pl-5">
-                            <li><code>"STABILITY_KEY"</code>" — Stability AI SD3 (paid per image)"</li>
-                            <li><code>"OPENAI_API_KEY"</code>" — OpenAI Images ("<code>"OPENAI_IMAGE_MODEL"</code>", default gpt-image-1; paid per image)"</li>
-                            <li><code>"OPENAI_IMAGE_BASE_URL"</code>" — any OpenAI-compatible image server, such as a local stable-diffusion server"</li>
-                        </ul>
-                        <p class="mt-2">"The gallery below still shows the images made earlier."</p>
-                    </section>
-                })
-            })}
-        </Suspense>
         <div class="grid gap-6 lg:grid-cols-[24rem_1fr]">
             <form class="space-y-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900" data-testid="image-form"
                 on:submit=move |ev| { ev.prevent_default(); generate(); }>

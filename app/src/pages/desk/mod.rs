@@ -18,7 +18,6 @@ mod sign_in;
 mod team;
 mod tickets;
 
-use crate::hydrate_at_once::HydrateAtOnce;
 use domain::api::desk::StaffMember;
 use domain::api::knowledge::IndexingProgress;
 use leptos::either::EitherOf7;
@@ -70,23 +69,31 @@ impl DeskState {
 
 /// `/desk`. The server looks the session up before rendering (`page_kind::SignedInToDesk`): a
 /// visitor gets the sign-in page, a document with no WebAssembly (`sign_in`); a signed-in
-/// request gets the desk, which hydrates. So the browser only ever renders the signed-in desk,
-/// and the sign-in card is not in the WebAssembly at all.
+/// request gets the desk, an island (its own chunk). So the browser only ever renders the
+/// signed-in desk, and the sign-in card is not in the WebAssembly at all.
 #[component]
 pub fn DeskPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        use leptos::either::Either;
-        let signed_in = use_context::<::http::request::Parts>()
-            .is_some_and(|request| crate::page_kind::signed_in_to_desk(&request));
-        if signed_in {
-            Either::Left(view! { <StaffDesk/> })
-        } else {
-            Either::Right(view! { <sign_in::SignInPage/> })
+    // Erased: the server renders this page, nothing hydrates it (its island does that), and the
+    // two pages' full types together exceed the compiler's type-depth limit.
+    let page = {
+        #[cfg(feature = "ssr")]
+        {
+            let signed_in = use_context::<::http::request::Parts>()
+                .is_some_and(|request| crate::page_kind::signed_in_to_desk(&request));
+            if signed_in {
+                view! { <StaffDesk/> }.into_any()
+            } else {
+                view! { <sign_in::SignInPage/> }.into_any()
+            }
         }
+        #[cfg(not(feature = "ssr"))]
+        view! { <StaffDesk/> }.into_any()
+    };
+    view! {
+        <Title text="Support desk"/>
+        <Meta name="description" content="The support team's desk: live conversations with human handoff, tickets, analytics, the knowledge base and API keys."/>
+        {page}
     }
-    #[cfg(not(feature = "ssr"))]
-    view! { <StaffDesk/> }
 }
 
 /// The page's heading and description, the same for staff and visitors; `children` is what the
@@ -94,7 +101,6 @@ pub fn DeskPage() -> impl IntoView {
 #[component]
 fn Intro(#[prop(optional)] children: Option<Children>) -> impl IntoView {
     view! {
-        <Meta name="description" content="The support team's desk: live conversations with human handoff, tickets, analytics, the knowledge base and API keys."/>
         <header class="mb-4 flex flex-wrap items-end justify-between gap-3">
             <div>
                 <h1 class="text-3xl font-bold tracking-tight">"Support desk"</h1>
@@ -107,9 +113,11 @@ fn Intro(#[prop(optional)] children: Option<Children>) -> impl IntoView {
 }
 
 /// The desk for a request the server found signed in: "Loading…" in the server's HTML, then,
-/// in the browser, who is signed in and their sections.
-#[component]
+/// in the browser, who is signed in and their sections. An island: the whole desk is one chunk
+/// of the WASM, fetched only here.
+#[island(lazy)]
 fn StaffDesk() -> impl IntoView {
+    crate::mark_hydrated();
     let desk = DeskState {
         me: RwSignal::new(None),
         tick: RwSignal::new(0),
@@ -134,21 +142,27 @@ fn StaffDesk() -> impl IntoView {
         });
     });
 
+    // The tab's title counts the customers waiting (the server's title has none).
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let title = match desk.unread.get() {
+            0 => "Support desk · AI Portfolio".to_owned(),
+            n => format!("({n}) Support desk · AI Portfolio"),
+        };
+        document().set_title(&title);
+    });
+
     view! {
-        <Title text=move || match desk.unread.get() {
-            0 => "Support desk".to_owned(),
-            n => format!("({n}) Support desk"),
-        }/>
         <Intro>
             <Show when=move || desk.me.with(Option::is_some)>
-                <StaffOnly part=StaffPart::Bar/>
+                <SignedInBar/>
             </Show>
         </Intro>
         // The sign-in card's room, so the footer stays where the visitor's page had it.
         <div class="min-h-[28rem]">
             <Show when=move || checked.get() fallback=|| view! { <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="desk-loading">"Loading…"</p> }>
                 <Show when=move || desk.me.with(Option::is_some) fallback=move || view! { <SessionEnded message=refused.get().unwrap_or_default()/> }>
-                    <StaffOnly part=StaffPart::Tabs/>
+                    <DeskTabs/>
                 </Show>
             </Show>
         </div>
@@ -162,42 +176,8 @@ fn SessionEnded(message: String) -> impl IntoView {
     view! {
         <div class=format!("{CARD} mx-auto max-w-sm space-y-3") data-testid="session-ended">
             <p role="alert" class=ALERT>{message}</p>
-            <a href="/desk" rel=crate::page_kind::link_rel("/desk") class=format!("{BUTTON} inline-block")>"Sign in again"</a>
+            <a href="/desk" class=format!("{BUTTON} inline-block")>"Sign in again"</a>
         </div>
-    }
-}
-
-/// The parts of the desk only a signed-in person sees.
-#[derive(Clone, Copy)]
-enum StaffPart {
-    /// Who is signed in, the live state, alerts and sign-out, in the header.
-    Bar,
-    /// The sections.
-    Tabs,
-}
-
-/// The signed-in desk's code is a chunk of its own (`scripts/build.sh` cuts the WASM at this
-/// `#[lazy]` function), fetched once the session is confirmed.
-#[lazy]
-fn staff_view(part: StaffPart) -> AnyView {
-    match part {
-        StaffPart::Bar => HydrateAtOnce(view! { <SignedInBar/> }).into_any(),
-        StaffPart::Tabs => HydrateAtOnce(view! { <DeskTabs/> }).into_any(),
-    }
-}
-
-/// A staff-only part, once its code has arrived (the sections say so while it loads).
-#[component]
-fn StaffOnly(part: StaffPart) -> impl IntoView {
-    let loading = move || {
-        matches!(part, StaffPart::Tabs).then(|| view! {
-            <p class="text-sm text-slate-600 dark:text-slate-400" role="status">"Opening the desk…"</p>
-        })
-    };
-    view! {
-        <Suspense fallback=loading>
-            {Suspend::new(staff_view(part))}
-        </Suspense>
     }
 }
 

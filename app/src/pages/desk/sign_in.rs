@@ -6,7 +6,6 @@
 use super::{ALERT, BUTTON, CARD, GHOST, INPUT, Intro};
 use domain::api::routes::desk_api;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The page's script: the two buttons through the desk's API.
 const SIGN_IN_SCRIPT: &str = include_str!("sign_in.js");
@@ -18,7 +17,6 @@ const BUSY: &str = "aria-disabled:opacity-50";
 pub fn SignInPage() -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
     view! {
-        <Title text="Support desk"/>
         <Intro/>
         <div class="min-h-[28rem]">
             <form method="post" class=format!("{CARD} mx-auto max-w-sm space-y-3") data-testid="sign-in" data-api=desk_api::LOGIN.url(&[]).as_str().to_owned()>

@@ -10,6 +10,24 @@ use domain::api::support::OutboxMail as MailView;
 /// browser's support conversation (one-time codes) is shown here instead.
 #[component]
 pub fn SupportInboxPage() -> impl IntoView {
+    view! {
+        <Title text="Demo inbox"/>
+        <Meta name="robots" content="noindex"/>
+        <header class="mb-4">
+            <h1 class="text-3xl font-bold tracking-tight">"Demo inbox"</h1>
+            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
+                "This demo has no mail server, so nothing leaves it: the email the store would have sent from your support conversation (one-time codes) is shown here, to you only. With SMTP configured, codes go to the customer's real inbox."
+            </p>
+            <a href="/support" class="mt-2 inline-block text-sm text-indigo-700 underline dark:text-indigo-300">"Back to the support chat"</a>
+        </header>
+        <Inbox/>
+    }
+}
+
+/// The messages, fetched in the browser: an island, the page's only WebAssembly.
+#[island(lazy)]
+fn Inbox() -> impl IntoView {
+    crate::mark_hydrated();
     let mails = RwSignal::new(None::<Result<Vec<MailView>, String>>);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -22,15 +40,6 @@ pub fn SupportInboxPage() -> impl IntoView {
         });
     });
     view! {
-        <Title text="Demo inbox"/>
-        <Meta name="robots" content="noindex"/>
-        <header class="mb-4">
-            <h1 class="text-3xl font-bold tracking-tight">"Demo inbox"</h1>
-            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
-                "This demo has no mail server, so nothing leaves it: the email the store would have sent from your support conversation (one-time codes) is shown here, to you only. With SMTP configured, codes go to the customer's real inbox."
-            </p>
-            <a href="/support" class="mt-2 inline-block text-sm text-indigo-700 underline dark:text-indigo-300">"Back to the support chat"</a>
-        </header>
         <section aria-label="Messages" data-testid="inbox">
             {move || match mails.get() {
                 None => EitherOf4::A(view! { <p class="text-sm text-slate-600 dark:text-slate-400">"Loading…"</p> }),

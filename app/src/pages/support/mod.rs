@@ -83,8 +83,10 @@ pub fn SupportPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// The chat: an island, the page's only WebAssembly (its own chunk).
+#[island(lazy)]
 fn SupportChat() -> impl IntoView {
+    crate::mark_hydrated();
     let lines = RwSignal::new(Vec::<Line>::new());
     let loaded = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
