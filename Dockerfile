@@ -27,7 +27,7 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
 # The dependencies of exactly what scripts/build.sh --release builds: the server binary
 # (release) and the WASM front end (profile wasm-release).
 COPY --from=planner /src/recipe.json recipe.json
-# The wasm32 link flags (--emit-relocs, for the per-page split) must match the final build's.
+# The wasm32 link flags (--emit-relocs, for the per-island split) must match the final build's.
 COPY .cargo .cargo
 RUN rustup target add wasm32-unknown-unknown \
  && cargo chef cook --release --recipe-path recipe.json -p server --bin ai-portfolio \
