@@ -70,8 +70,8 @@ async function visit(route) {
   await page.addInitScript(probe);
   const files = recordFiles(page, /\.(wasm|js)$/);
   await page.goto(base + route, { waitUntil: 'load' });
-  // A static page has no hydration script and never hydrates.
-  const hydrates = await page.evaluate(() => document.querySelector('script[type="module"]') !== null);
+  // A page without an island loads no WebAssembly and never hydrates.
+  const hydrates = await page.evaluate(() => document.querySelector('leptos-island') !== null);
   if (hydrates) await page.waitForFunction(() => window.__bench.hydratedAt !== null, null, { timeout: 30_000 });
   await page.waitForLoadState('networkidle');
   const timings = await page.evaluate(() => ({
