@@ -9,7 +9,6 @@ pub fn NotFound() -> impl IntoView {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
     }
-    crate::mark_hydrated();
     view! {
         <Title text="Page not found"/>
         <Meta name="robots" content="noindex"/>
