@@ -7,6 +7,7 @@ mod common;
 
 use common::staff::*;
 use common::*;
+use domain::api::desk::TeamAction;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -280,6 +281,13 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
         .find(|(n, _)| n == "claimed")
         .expect("claimed reaches the chat");
     assert_eq!(joined.1["data"]["detail"]["name"], "Ada Admin");
+    // The customer's page reads it (`TeamAction::read`).
+    assert_eq!(
+        TeamAction::read(&joined.1.to_string()),
+        Some(TeamAction::By {
+            name: "Ada Admin".into()
+        })
+    );
 
     // A person's reply reaches the open chat.
     let started = std::time::Instant::now();
@@ -302,6 +310,10 @@ async fn a_person_takes_over_and_the_customer_sees_it_live_on(app: TestApp) {
         started.elapsed().as_secs_f64() * 1000.0
     );
     assert_eq!(message.1["data"]["detail"]["author"], "Ada Admin");
+    match TeamAction::read(&message.1.to_string()) {
+        Some(TeamAction::Reply(reply)) => assert_eq!(reply.author, "Ada Admin"),
+        other => panic!("the page reads the reply: {other:?}"),
+    }
     assert!(
         message.1["data"]["detail"]["html"]
             .as_str()

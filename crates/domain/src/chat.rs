@@ -65,8 +65,12 @@ impl ChatInput {
 }
 
 /// One server-sent event of a reply, as JSON in the event's `data`.
+///
+/// Read through `StreamFrameWire` (the same JSON): a derived internally tagged enum first copies
+/// each frame into serde's generic buffer (`Content`) to find its tag, code the browser would
+/// carry only for this.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "StreamFrameWire")]
 pub enum StreamFrame {
     /// Who answers, sent first.
     Meta {
@@ -93,6 +97,61 @@ pub enum StreamFrame {
     },
 }
 
+/// `StreamFrame` as JSON has it: the tag and every variant's fields, the others' absent.
+#[derive(Deserialize)]
+struct StreamFrameWire {
+    #[serde(rename = "type")]
+    kind: String,
+    provider: Option<String>,
+    model: Option<String>,
+    note: Option<String>,
+    text: Option<String>,
+    html: Option<String>,
+    finish: Option<String>,
+    completion_tokens: Option<u32>,
+    first_token_ms: Option<u64>,
+    total_ms: Option<u64>,
+    tokens_per_second: Option<f64>,
+    message: Option<String>,
+}
+
+impl TryFrom<StreamFrameWire> for StreamFrame {
+    type Error = String;
+
+    fn try_from(wire: StreamFrameWire) -> Result<Self, String> {
+        let missing = |field: &str| format!("a {} frame needs `{field}`", wire.kind);
+        match wire.kind.as_str() {
+            "meta" => Ok(StreamFrame::Meta {
+                provider: wire.provider.ok_or_else(|| missing("provider"))?,
+                model: wire.model.ok_or_else(|| missing("model"))?,
+                note: wire.note,
+            }),
+            "queued" => Ok(StreamFrame::Queued),
+            "token" => Ok(StreamFrame::Token {
+                text: wire.text.ok_or_else(|| missing("text"))?,
+            }),
+            "done" => Ok(StreamFrame::Done {
+                html: wire.html.ok_or_else(|| missing("html"))?,
+                finish: wire.finish.ok_or_else(|| missing("finish"))?,
+                completion_tokens: wire
+                    .completion_tokens
+                    .ok_or_else(|| missing("completion_tokens"))?,
+                first_token_ms: wire
+                    .first_token_ms
+                    .ok_or_else(|| missing("first_token_ms"))?,
+                total_ms: wire.total_ms.ok_or_else(|| missing("total_ms"))?,
+                tokens_per_second: wire
+                    .tokens_per_second
+                    .ok_or_else(|| missing("tokens_per_second"))?,
+            }),
+            "error" => Ok(StreamFrame::Error {
+                message: wire.message.ok_or_else(|| missing("message"))?,
+            }),
+            other => Err(format!("unknown frame type `{other}`")),
+        }
+    }
+}
+
 /// A message of the conversation as the page shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChatLine {
@@ -115,6 +174,46 @@ mod tests {
             temperature,
             provider: None,
         }
+    }
+
+    #[test]
+    fn a_stream_frame_reads_back_what_it_wrote() {
+        for frame in [
+            StreamFrame::Meta {
+                provider: "embedded".into(),
+                model: "SmolLM2".into(),
+                note: None,
+            },
+            StreamFrame::Meta {
+                provider: "openai".into(),
+                model: "gpt-4o-mini".into(),
+                note: Some("cloud".into()),
+            },
+            StreamFrame::Queued,
+            StreamFrame::Token { text: "Arr".into() },
+            StreamFrame::Done {
+                html: "<p>Arr</p>".into(),
+                finish: "stop".into(),
+                completion_tokens: 12,
+                first_token_ms: 80,
+                total_ms: 900,
+                tokens_per_second: 13.5,
+            },
+            StreamFrame::Error {
+                message: "The model is busy.".into(),
+            },
+        ] {
+            let json = serde_json::to_string(&frame).expect("serialises");
+            let back: StreamFrame = serde_json::from_str(&json).expect("reads back");
+            assert_eq!(back, frame, "{json}");
+        }
+        assert_eq!(
+            serde_json::to_value(StreamFrame::Queued).expect("serialises"),
+            serde_json::json!({"type": "queued"})
+        );
+        let missing = serde_json::from_str::<StreamFrame>(r#"{"type":"token"}"#);
+        assert!(missing.is_err_and(|e| e.to_string().contains("needs `text`")));
+        assert!(serde_json::from_str::<StreamFrame>(r#"{"type":"surprise"}"#).is_err());
     }
 
     #[test]

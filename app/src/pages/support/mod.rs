@@ -10,9 +10,9 @@ mod lines;
 pub use inbox::SupportInboxPage;
 use lines::{line_view, tool_trace};
 
+use crate::components::page_header::PageHeader;
 use crate::components::voice::{VoiceInput, VoiceSettings};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 
 // The parts of a reply, typed once for the server and the page (`domain::api::support`).
 use domain::api::support::{
@@ -68,14 +68,12 @@ const STARTERS: &[&str] = &[
 #[component]
 pub fn SupportPage() -> impl IntoView {
     view! {
-        <Title text="Customer Support"/>
-        <Meta name="description" content="An electronics store's support agent: it calls tools over the store database and a Qdrant knowledge base, shows every call, cites its sources and hands hard cases to a human."/>
-        <header class="mb-4">
-            <h1 class="text-3xl font-bold tracking-tight">"Customer Support"</h1>
-            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
-                "Ask about an order (give its number and email), start a return, estimate shipping, find a product or ask about a policy. Every tool call the agent makes is shown under its reply."
-            </p>
-        </header>
+        <PageHeader
+            title="Customer Support"
+            description="An electronics store's support agent: it calls tools over the store database and a Qdrant knowledge base, shows every call, cites its sources and hands hard cases to a human."
+        >
+            "Ask about an order (give its number and email), start a return, estimate shipping, find a product or ask about a policy. Every tool call the agent makes is shown under its reply."
+        </PageHeader>
         <noscript>
             <p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The support chat needs JavaScript; please enable it."</p>
         </noscript>
@@ -135,24 +133,18 @@ fn SupportChat() -> impl IntoView {
                 domain::api::routes::support_chat::EVENTS.url(&[]),
                 &["hello", "claimed", "released", "resolved", "message"],
                 move |event, data| {
-                    use domain::api::desk::{
-                        ConversationEvent, CustomerHello, LiveFrame, TeamAction,
-                    };
+                    use domain::api::desk::{CustomerHello, TeamAction};
                     if event == "hello" {
                         if let Ok(hello) = serde_json::from_str::<CustomerHello>(data) {
                             held_by.set(hello.held_by);
                         }
                         return;
                     }
-                    let Ok(frame) = serde_json::from_str::<LiveFrame<ConversationEvent>>(data)
-                    else {
+                    let Some(action) = TeamAction::read(data) else {
                         return;
                     };
-                    let name = match &frame.data.detail {
-                        TeamAction::By { name } => name.clone(),
-                        TeamAction::Reply(reply) => reply.author.clone(),
-                    };
-                    match (event, frame.data.detail) {
+                    let name = action.name().to_owned();
+                    match (event, action) {
                         ("claimed", _) => {
                             held_by.set(Some(name.clone()));
                             team_notice.set(Some(format!(

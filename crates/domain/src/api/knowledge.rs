@@ -50,8 +50,16 @@ pub struct DocumentChunk {
 }
 
 /// Where the knowledge base stands, for the desk and /health/ready.
+///
+/// Read through `KnowledgeStateWire`: a derived internally tagged enum first copies the object
+/// into serde's generic buffer (`Content`) to find its tag, code the customer's page would carry
+/// only for this; the flat struct reads the same JSON in one pass.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(
+    tag = "state",
+    rename_all = "snake_case",
+    try_from = "KnowledgeStateWire"
+)]
 pub enum KnowledgeState {
     Loading,
     Ready {
@@ -64,6 +72,45 @@ pub enum KnowledgeState {
     Failed {
         reason: String,
     },
+}
+
+/// `KnowledgeState` as JSON has it: the tag and every variant's fields, those of the other
+/// variants absent.
+#[derive(Deserialize)]
+struct KnowledgeStateWire {
+    state: String,
+    backend: Option<String>,
+    embedding_model: Option<String>,
+    chunks: Option<usize>,
+    indexed_now: Option<usize>,
+    elapsed_ms: Option<u64>,
+    reason: Option<String>,
+}
+
+impl TryFrom<KnowledgeStateWire> for KnowledgeState {
+    type Error = String;
+
+    fn try_from(wire: KnowledgeStateWire) -> Result<Self, String> {
+        let missing = |field: &str| format!("a {} knowledge state needs `{field}`", wire.state);
+        match wire.state.as_str() {
+            "loading" => Ok(KnowledgeState::Loading),
+            "ready" => Ok(KnowledgeState::Ready {
+                backend: wire.backend.ok_or_else(|| missing("backend"))?,
+                embedding_model: wire
+                    .embedding_model
+                    .ok_or_else(|| missing("embedding_model"))?,
+                chunks: wire.chunks.ok_or_else(|| missing("chunks"))?,
+                indexed_now: wire.indexed_now.ok_or_else(|| missing("indexed_now"))?,
+                elapsed_ms: wire.elapsed_ms.ok_or_else(|| missing("elapsed_ms"))?,
+            }),
+            "failed" => Ok(KnowledgeState::Failed {
+                reason: wire.reason.ok_or_else(|| missing("reason"))?,
+            }),
+            other => Err(format!(
+                "unknown knowledge state `{other}`: expected loading, ready or failed"
+            )),
+        }
+    }
 }
 
 /// `GET /api/desk/kb/documents`.
@@ -129,4 +176,37 @@ pub struct IndexingProgress {
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_knowledge_state_reads_back_what_it_wrote() {
+        for state in [
+            KnowledgeState::Loading,
+            KnowledgeState::Ready {
+                backend: "Qdrant Edge (embedded)".into(),
+                embedding_model: "bge-small".into(),
+                chunks: 120,
+                indexed_now: 3,
+                elapsed_ms: 840,
+            },
+            KnowledgeState::Failed {
+                reason: "the model is missing".into(),
+            },
+        ] {
+            let json = serde_json::to_string(&state).expect("serialises");
+            let back: KnowledgeState = serde_json::from_str(&json).expect("reads back");
+            assert_eq!(back, state, "{json}");
+        }
+        assert_eq!(
+            serde_json::to_value(KnowledgeState::Loading).expect("serialises"),
+            serde_json::json!({"state": "loading"})
+        );
+        let partial = serde_json::from_str::<KnowledgeState>(r#"{"state":"ready","chunks":1}"#);
+        assert!(partial.is_err_and(|e| e.to_string().contains("needs `backend`")));
+        assert!(serde_json::from_str::<KnowledgeState>(r#"{"state":"gone"}"#).is_err());
+    }
 }

@@ -191,8 +191,12 @@ pub struct ChatRequest {
 /// One event of a turn as it happens, in the order the agent works (the server sends the
 /// support crate's `TurnEvent`; this is how the page reads it, and a test on the server holds
 /// the two together).
+///
+/// Read through `TurnFrameWire` (the same JSON): a derived internally tagged enum first copies
+/// each frame into serde's generic buffer (`Content`) to find its tag and reads it again from
+/// there, code the support page would carry only for this.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "TurnFrameWire")]
 pub enum TurnFrame {
     /// Who answers this turn.
     Meta {
@@ -249,6 +253,77 @@ impl TurnFrame {
             TurnFrame::Held { .. } => "held",
             TurnFrame::Proposal { .. } => "proposal",
         }
+    }
+}
+
+/// `TurnFrame` as JSON has it: the tag and every variant's fields, the others' absent (a
+/// classification's fields sit beside the tag).
+#[derive(Deserialize)]
+struct TurnFrameWire {
+    #[serde(rename = "type")]
+    kind: String,
+    backend: Option<String>,
+    model: Option<String>,
+    category: Option<String>,
+    priority: Option<String>,
+    sentiment: Option<String>,
+    escalate: Option<bool>,
+    call_id: Option<String>,
+    name: Option<String>,
+    arguments: Option<serde_json::Value>,
+    outcome: Option<ToolTrace>,
+    text: Option<String>,
+    citations: Option<Vec<Citation>>,
+    suggestions: Option<Vec<String>>,
+    ticket_id: Option<i64>,
+    proposal: Option<ProposalCard>,
+}
+
+impl TryFrom<TurnFrameWire> for TurnFrame {
+    type Error = String;
+
+    fn try_from(wire: TurnFrameWire) -> Result<Self, String> {
+        let missing = |field: &str| format!("a {} frame needs `{field}`", wire.kind);
+        Ok(match wire.kind.as_str() {
+            "meta" => TurnFrame::Meta {
+                backend: wire.backend.ok_or_else(|| missing("backend"))?,
+                model: wire.model.ok_or_else(|| missing("model"))?,
+            },
+            "classification" => TurnFrame::Classification(Classification {
+                category: wire.category.ok_or_else(|| missing("category"))?,
+                priority: wire.priority.ok_or_else(|| missing("priority"))?,
+                sentiment: wire.sentiment.ok_or_else(|| missing("sentiment"))?,
+                escalate: wire.escalate.unwrap_or_default(),
+            }),
+            "tool_started" => TurnFrame::ToolStarted {
+                call_id: wire.call_id.ok_or_else(|| missing("call_id"))?,
+                name: wire.name.ok_or_else(|| missing("name"))?,
+                arguments: wire.arguments,
+            },
+            "tool_finished" => TurnFrame::ToolFinished {
+                call_id: wire.call_id.ok_or_else(|| missing("call_id"))?,
+                outcome: wire.outcome.ok_or_else(|| missing("outcome"))?,
+            },
+            "text" => TurnFrame::Text {
+                text: wire.text.ok_or_else(|| missing("text"))?,
+            },
+            "citations" => TurnFrame::Citations {
+                citations: wire.citations.ok_or_else(|| missing("citations"))?,
+            },
+            "suggestions" => TurnFrame::Suggestions {
+                suggestions: wire.suggestions.ok_or_else(|| missing("suggestions"))?,
+            },
+            "escalated" => TurnFrame::Escalated {
+                ticket_id: wire.ticket_id,
+            },
+            "held" => TurnFrame::Held {
+                name: wire.name.ok_or_else(|| missing("name"))?,
+            },
+            "proposal" => TurnFrame::Proposal {
+                proposal: wire.proposal.ok_or_else(|| missing("proposal"))?,
+            },
+            other => return Err(format!("unknown frame type `{other}`")),
+        })
     }
 }
 
@@ -312,6 +387,74 @@ pub struct Inbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every frame reads back what it wrote (tagged with `type`, read through the flat wire).
+    #[test]
+    fn a_frame_reads_back_what_it_wrote() {
+        let frames = [
+            TurnFrame::Meta {
+                backend: "offline".into(),
+                model: "planner".into(),
+            },
+            TurnFrame::Classification(Classification {
+                category: "orders".into(),
+                priority: "high".into(),
+                sentiment: "negative".into(),
+                escalate: true,
+            }),
+            TurnFrame::ToolStarted {
+                call_id: "c1".into(),
+                name: "order_status".into(),
+                arguments: Some(serde_json::json!({"order_id": 1002})),
+            },
+            TurnFrame::ToolFinished {
+                call_id: "c1".into(),
+                outcome: ToolTrace {
+                    tool: "order_status".into(),
+                    arguments: None,
+                    ok: true,
+                    summary: "shipped".into(),
+                    elapsed_ms: 2.5,
+                },
+            },
+            TurnFrame::Text {
+                text: "Hello".into(),
+            },
+            TurnFrame::Citations {
+                citations: vec![Citation {
+                    id: "returns".into(),
+                    title: "Returns".into(),
+                }],
+            },
+            TurnFrame::Suggestions {
+                suggestions: vec!["Track my order".into()],
+            },
+            TurnFrame::Escalated { ticket_id: Some(7) },
+            TurnFrame::Held { name: "Ada".into() },
+            TurnFrame::Proposal {
+                proposal: ProposalCard {
+                    id: "prop_3f9a1c0d5e7b4a2c8d6e0f1a2b3c4d5e".into(),
+                    action: "cancel_order".into(),
+                    title: "Cancel order 1002".into(),
+                    details: vec!["Refund: $35.00".into()],
+                    order_id: Some(1002),
+                    expires_at: None,
+                },
+            },
+        ];
+        for frame in frames {
+            let wire = serde_json::to_string(&frame).expect("a frame serialises");
+            let back: TurnFrame = serde_json::from_str(&wire).expect("reads back");
+            assert_eq!(back, frame, "{wire}");
+        }
+        assert_eq!(
+            serde_json::to_value(TurnFrame::Text { text: "Hi".into() }).expect("serialises"),
+            serde_json::json!({"type": "text", "text": "Hi"})
+        );
+        let missing = serde_json::from_str::<TurnFrame>(r#"{"type":"held"}"#);
+        assert!(missing.is_err_and(|e| e.to_string().contains("needs `name`")));
+        assert!(serde_json::from_str::<TurnFrame>(r#"{"type":"surprise"}"#).is_err());
+    }
 
     #[test]
     fn a_proposal_id_is_prop_and_32_hex_digits() {
