@@ -6,6 +6,7 @@ pub mod layout;
 #[cfg(feature = "hydrate")]
 pub mod live;
 pub mod markup;
+pub mod page_header;
 #[cfg(feature = "hydrate")]
 pub mod sse;
 #[cfg(feature = "hydrate")]

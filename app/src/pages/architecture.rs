@@ -1,5 +1,5 @@
+use crate::components::page_header::PageHeader;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 
 /// The diagram is a file in the repository, inlined so it follows the page's colour scheme.
 const DIAGRAM: &str = include_str!("../../assets/architecture.svg");
@@ -55,15 +55,12 @@ const PARTS: &[(&str, &str)] = &[
 #[component]
 pub fn ArchitecturePage() -> impl IntoView {
     view! {
-        <Title text="Architecture"/>
-        <Meta name="description" content="How AI Portfolio is built: a Leptos front end, one axum server with embedded model runtimes, a SQL store, a Qdrant knowledge base and optional cloud APIs."/>
-        <header class="mb-6">
-            <h1 class="text-3xl font-bold tracking-tight">"Architecture"</h1>
-            <p class="mt-3 max-w-3xl text-lg text-slate-600 dark:text-slate-300">
-                "One Rust server does everything: it renders the pages, runs the models and talks to the data. "
-                "Dashed parts are optional; everything else works offline."
-            </p>
-        </header>
+        <PageHeader
+            title="Architecture"
+            description="How AI Portfolio is built: a Leptos front end, one axum server with embedded model runtimes, a SQL store, a Qdrant knowledge base and optional cloud APIs."
+        >
+            "One Rust server does everything: it renders the pages, runs the models and talks to the data. Dashed parts are optional; everything else works offline."
+        </PageHeader>
         <figure class="overflow-x-auto rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
             <div class="min-w-[640px]" inner_html=DIAGRAM data-testid="architecture-diagram"></div>
         </figure>

@@ -4,10 +4,10 @@
 //! explanation. A class can be taught from a few example pictures.
 
 use crate::components::icon::{Icon, IconSvg};
+use crate::components::page_header::PageHeader;
 use domain::classifier::SAMPLES;
 use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 
 // The wire is `domain::classifier`'s, shared with the server.
 use domain::classifier::{ClassifierInfo as Info, Prediction};
@@ -29,15 +29,13 @@ fn percent(p: f32) -> String {
 #[component]
 pub fn ClassifierPage() -> impl IntoView {
     view! {
-        <Title text="Image Classifier"/>
-        <Meta name="description" content="Is it a bird? Is it a plane? EfficientNet-Lite0 on candle answers bird, plane, superman or other, and learns new classes from a few examples."/>
-        <header class="mb-4">
-            <h1 class="text-3xl font-bold tracking-tight">"Image Classifier"</h1>
-            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
-                "Is it a bird? Is it a plane? Drop, paste or pick a picture. An EfficientNet-Lite0 network (ImageNet weights, run with candle on this server's CPU) reads it, and a head trained by this project on its features answers "
-                <b>"bird"</b>", "<b>"plane"</b>", "<b>"superman"</b>" or "<b>"other"</b>"."
-            </p>
-        </header>
+        <PageHeader
+            title="Image Classifier"
+            description="Is it a bird? Is it a plane? EfficientNet-Lite0 on candle answers bird, plane, superman or other, and learns new classes from a few examples."
+        >
+            "Is it a bird? Is it a plane? Drop, paste or pick a picture. An EfficientNet-Lite0 network (ImageNet weights, run with candle on this server's CPU) reads it, and a head trained by this project on its features answers "
+            <b>"bird"</b>", "<b>"plane"</b>", "<b>"superman"</b>" or "<b>"other"</b>"."
+        </PageHeader>
         <noscript>
             <p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"Classifying pictures needs JavaScript; please enable it."</p>
         </noscript>

@@ -3,9 +3,9 @@
 //! settings give the same text again.
 
 use crate::components::icon::{Icon, IconSvg};
+use crate::components::page_header::PageHeader;
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 
 /// The defaults the page opens with.
 const DEFAULT_SEED: u64 = 42;
@@ -35,8 +35,12 @@ struct Stats {
 #[component]
 pub fn GptPage() -> impl IntoView {
     view! {
-        <Title text="Custom GPT"/>
-        <Meta name="description" content="A character-level GPT trained by this project on Shakespeare and Milton, generating text with a seed, temperature and length."/>
+        <PageHeader
+            title="Custom GPT"
+            description="A character-level GPT trained by this project on Shakespeare and Milton, generating text with a seed, temperature and length."
+        >
+            "A small GPT that reads and writes one character at a time, trained by this project (in Rust, with candle) on Shakespeare's plays and on Milton. Give it the start of a text; it continues in the style it learned. The same seed and settings always give the same text."
+        </PageHeader>
         <GptStudio/>
     }
 }
@@ -244,12 +248,6 @@ fn GptStudio() -> impl IntoView {
     let input_class = "mt-1 w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus:ring-2 focus:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
 
     view! {
-        <header class="mb-6">
-            <h1 class="text-3xl font-bold tracking-tight">"Custom GPT"</h1>
-            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
-                "A small GPT that reads and writes one character at a time, trained by this project (in Rust, with candle) on Shakespeare's plays and on Milton. Give it the start of a text; it continues in the style it learned. The same seed and settings always give the same text."
-            </p>
-        </header>
         <div class="grid gap-6 lg:grid-cols-[22rem_1fr]">
             <form
                 class="space-y-4 rounded-xl border border-slate-200 p-4 dark:border-slate-800"

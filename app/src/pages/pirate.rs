@@ -1,6 +1,7 @@
 //! The Pirate Chatbot: a streaming persona chat with an editable system prompt. The conversation
 //! is kept on the server per browser session, so it survives a reload.
 
+use crate::components::page_header::PageHeader;
 use crate::components::voice::{SpeakButton, VoiceInput, VoiceSettings};
 use crate::functions::backends::get_backends;
 use crate::functions::pirate::{clear_pirate_chat, pirate_history};
@@ -11,7 +12,6 @@ use domain::chat::{
 };
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 
 #[component]
 pub fn PiratePage() -> impl IntoView {
@@ -20,14 +20,12 @@ pub fn PiratePage() -> impl IntoView {
     let history = Resource::new(|| (), |_| pirate_history());
     let backends = Resource::new(|| (), |_| get_backends());
     view! {
-        <Title text="Pirate Chatbot"/>
-        <Meta name="description" content="A streaming pirate persona chat with an editable system prompt, answered by a model running inside this server."/>
-        <header class="mb-4">
-            <h1 class="text-3xl font-bold tracking-tight">"Pirate Chatbot"</h1>
-            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
-                "Ask anything; the answer streams in token by token, in a pirate's voice. Edit the system prompt to give the bot another persona."
-            </p>
-        </header>
+        <PageHeader
+            title="Pirate Chatbot"
+            description="A streaming pirate persona chat with an editable system prompt, answered by a model running inside this server."
+        >
+            "Ask anything; the answer streams in token by token, in a pirate's voice. Edit the system prompt to give the bot another persona."
+        </PageHeader>
         <noscript>
             <p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"The chat streams its answers with JavaScript; please enable it."</p>
         </noscript>

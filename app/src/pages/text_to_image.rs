@@ -3,10 +3,10 @@
 //! images. With no provider the page says so and still shows the gallery; it never shows a
 //! placeholder as if it were generated.
 
+use crate::components::page_header::PageHeader;
 use crate::models::BackendKind;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 
 const ASPECT_RATIOS: &[&str] = &[
     "1:1", "16:9", "21:9", "3:2", "5:4", "4:5", "2:3", "9:16", "9:21",
@@ -18,14 +18,12 @@ use domain::api::images::{Generated, Image, ProviderInfo};
 pub fn TextToImagePage() -> impl IntoView {
     let backends = Resource::new(|| (), |_| crate::functions::backends::get_backends());
     view! {
-        <Title text="Text-to-Image"/>
-        <Meta name="description" content="Turn a prompt into an image with Stability AI SD3, OpenAI Images or an OpenAI-compatible image server; results are cached and kept in a gallery."/>
-        <header class="mb-4">
-            <h1 class="text-3xl font-bold tracking-tight">"Text-to-Image"</h1>
-            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
-                "Describe an image and pick a provider. The same prompt, settings and seed come back from the cache at once; every image you make is kept in your own gallery below (other visitors don't see it), to download or delete."
-            </p>
-        </header>
+        <PageHeader
+            title="Text-to-Image"
+            description="Turn a prompt into an image with Stability AI SD3, OpenAI Images or an OpenAI-compatible image server; results are cached and kept in a gallery."
+        >
+            "Describe an image and pick a provider. The same prompt, settings and seed come back from the cache at once; every image you make is kept in your own gallery below (other visitors don't see it), to download or delete."
+        </PageHeader>
         <noscript>
             <p class="mb-4 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">"Generating images needs JavaScript; please enable it."</p>
         </noscript>

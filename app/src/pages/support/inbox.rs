@@ -1,8 +1,9 @@
 //! The demo inbox page.
 
+use crate::components::page_header::PageHeader;
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 
 use domain::api::support::OutboxMail as MailView;
 
@@ -11,15 +12,11 @@ use domain::api::support::OutboxMail as MailView;
 #[component]
 pub fn SupportInboxPage() -> impl IntoView {
     view! {
-        <Title text="Demo inbox"/>
         <Meta name="robots" content="noindex"/>
-        <header class="mb-4">
-            <h1 class="text-3xl font-bold tracking-tight">"Demo inbox"</h1>
-            <p class="mt-2 max-w-3xl text-slate-600 dark:text-slate-300">
-                "This demo has no mail server, so nothing leaves it: the email the store would have sent from your support conversation (one-time codes) is shown here, to you only. With SMTP configured, codes go to the customer's real inbox."
-            </p>
-            <a href="/support" class="mt-2 inline-block text-sm text-indigo-700 underline dark:text-indigo-300">"Back to the support chat"</a>
-        </header>
+        <PageHeader title="Demo inbox">
+            "This demo has no mail server, so nothing leaves it: the email the store would have sent from your support conversation (one-time codes) is shown here, to you only. With SMTP configured, codes go to the customer's real inbox. "
+            <a href="/support" class="text-indigo-700 underline dark:text-indigo-300">"Back to the support chat"</a>
+        </PageHeader>
         <Inbox/>
     }
 }
