@@ -5,7 +5,7 @@
 //! - Two tiny inline scripts run before the first paint: the colour scheme (so dark mode never
 //!   flashes white) and the frame's menu and theme buttons, which therefore work before any
 //!   WebAssembly has arrived, and on pages that never load it.
-//! - The WebAssembly starts downloading only after the first frame is painted, so it never
+//! - The WebAssembly starts downloading only once the page has loaded and painted, so it never
 //!   competes with the HTML and CSS for a slow phone connection: what the visitor sees first is
 //!   the server's paint, and hydration follows. Only a page with an island (`crate::routes`)
 //!   loads it at all: the script looks for `<leptos-island>` elements, so a page without one
@@ -36,10 +36,13 @@ b.setAttribute('aria-expanded',String(open));return;}\
 if(t.closest('#site-nav a')){nav.classList.add('hidden');b.setAttribute('aria-expanded','false');}\
 });";
 
-/// On a page with islands: loads the main module once the first frame has been painted (at once
-/// in a background tab, which paints nothing), then hydrates each island through its exported
-/// function, named in the element's `data-component`. A module script runs once the document is
-/// parsed, so every island is in it by then. Islands are never nested here.
+/// On a page with islands: loads the main module once the page has loaded and the next frame
+/// has been painted (at once in a background tab, which paints nothing), then hydrates each
+/// island through its exported function, named in the element's `data-component`. Waiting for
+/// `load` keeps the download behind the largest paint: starting it on the first frame let it
+/// begin before that paint was presented, and Lighthouse's simulation then counted the whole
+/// WebAssembly in the page's Largest Contentful Paint. A module script runs once the document
+/// is parsed, so every island is in it by then. Islands are never nested here.
 fn hydration_script(pkg: &str, js: &str, wasm: &str) -> String {
     format!(
         "(function(){{var islands=document.querySelectorAll('leptos-island');if(!islands.length)return;\
@@ -47,7 +50,8 @@ var go=function(){{import('/{pkg}/{js}').then(function(m){{\
 return m.default({{module_or_path:'/{pkg}/{wasm}'}}).then(function(){{m.hydrate();\
 islands.forEach(function(el){{var f=m[el.dataset.component];\
 if(f){{f(el);}}else{{console.error('No code for the island '+el.dataset.component);}}}});}});}});}};\
-if(document.visibilityState==='hidden'){{go();}}else{{requestAnimationFrame(function(){{setTimeout(go,0);}});}}}})();"
+var start=function(){{if(document.visibilityState==='hidden'){{go();}}else{{requestAnimationFrame(function(){{setTimeout(go,0);}});}}}};\
+if(document.readyState==='complete'){{start();}}else{{addEventListener('load',start,{{once:true}});}}}})();"
     )
 }
 
