@@ -60,15 +60,12 @@ impl TeamAction {
     /// Reads what a person did from a conversation event (`LiveFrame<ConversationEvent>`): only
     /// `detail`, since the customer's page has no use for the desk's summary of the conversation.
     pub fn read(data: &str) -> Option<TeamAction> {
-        #[derive(Deserialize)]
-        struct Frame {
-            data: Detail,
-        }
+        /// `ConversationEvent` without its `conversation`.
         #[derive(Deserialize)]
         struct Detail {
             detail: TeamAction,
         }
-        serde_json::from_str::<Frame>(data)
+        serde_json::from_str::<LiveFrame<Detail>>(data)
             .map(|f| f.data.detail)
             .ok()
     }
