@@ -1,11 +1,35 @@
 //! How a line of the conversation is drawn: the customer's message with its classification, a
 //! reply with its tool trace, citations and action card, a person of the team's reply.
+//! Loaded on first use (`later`).
 
 use super::feedback::{Marks, passage_votes, reply_votes};
 use super::{CitationView, ClassificationView, Line, ProposalView, ToolView};
 use crate::components::voice::SpeakButton;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
+
+/// What `draw` draws.
+pub(super) enum Part {
+    /// A line of the conversation, with the waiting card's id, Confirm / Cancel, and the marks.
+    Line(
+        Box<Line>,
+        RwSignal<Option<String>>,
+        Callback<(String, bool)>,
+        Marks,
+    ),
+    /// The tools a reply is calling, while it streams.
+    Tools(Vec<ToolView>),
+}
+
+/// Draws a part of the conversation.
+pub(super) fn draw(part: Part) -> AnyView {
+    match part {
+        Part::Line(line, pending, decide, marks) => {
+            line_view(*line, pending, decide, marks).into_any()
+        }
+        Part::Tools(tools) => tool_trace(tools).into_any(),
+    }
+}
 
 fn chip(text: String, tone: &'static str) -> impl IntoView {
     let class = match tone {
@@ -47,7 +71,7 @@ fn classification_chips(c: ClassificationView) -> impl IntoView {
     }
 }
 
-pub(super) fn tool_trace(tools: Vec<ToolView>) -> impl IntoView {
+fn tool_trace(tools: Vec<ToolView>) -> impl IntoView {
     let count = tools.len();
     view! {
         <details class="mt-2 rounded-lg border border-slate-200 bg-white/60 text-sm dark:border-slate-700 dark:bg-slate-900/60" data-testid="tool-trace" open=true>
@@ -127,7 +151,7 @@ fn proposal_card(
     }
 }
 
-pub(super) fn line_view(
+fn line_view(
     line: Line,
     pending: RwSignal<Option<String>>,
     decide: Callback<(String, bool)>,

@@ -5,10 +5,14 @@
 
 mod feedback;
 mod inbox;
+mod later;
 mod lines;
+#[cfg(feature = "hydrate")]
+mod turn;
 
 pub use inbox::SupportInboxPage;
-use lines::{line_view, tool_trace};
+use later::drawn;
+use lines::Part;
 
 use crate::components::page_header::PageHeader;
 use crate::components::voice::{VoiceInput, VoiceSettings};
@@ -58,6 +62,75 @@ impl From<domain::api::support::TranscriptMessage> for Line {
     }
 }
 
+/// The chat's state, one `Copy` value for the code that loads on first use (`later`).
+#[derive(Clone, Copy)]
+struct Chat {
+    lines: RwSignal<Vec<Line>>,
+    /// A turn is being read.
+    busy: RwSignal<bool>,
+    /// The turn's tool calls and text so far.
+    live_tools: RwSignal<Vec<ToolView>>,
+    live_text: RwSignal<String>,
+    suggestions: RwSignal<Vec<String>>,
+    backend: RwSignal<String>,
+    escalated: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    /// A person of the team holding the conversation, and the last thing the team did.
+    held_by: RwSignal<Option<String>>,
+    team_notice: RwSignal<Option<String>>,
+    /// The action card still waiting for Confirm or Cancel (only one at a time).
+    pending_proposal: RwSignal<Option<String>>,
+    /// Votes and the rating: offered once the team resolves the conversation.
+    marks: feedback::Marks,
+    /// Replies are read aloud (voice).
+    answer_aloud: RwSignal<bool>,
+}
+
+impl Chat {
+    fn new() -> Chat {
+        let error = RwSignal::new(None);
+        Chat {
+            lines: RwSignal::new(Vec::new()),
+            busy: RwSignal::new(false),
+            live_tools: RwSignal::new(Vec::new()),
+            live_text: RwSignal::new(String::new()),
+            suggestions: RwSignal::new(Vec::new()),
+            backend: RwSignal::new(String::new()),
+            escalated: RwSignal::new(false),
+            error,
+            held_by: RwSignal::new(None),
+            team_notice: RwSignal::new(None),
+            pending_proposal: RwSignal::new(None),
+            marks: feedback::Marks::new(error),
+            answer_aloud: RwSignal::new(false),
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+impl Chat {
+    /// Speaks a reply when the customer asked for replies aloud.
+    fn read_aloud(self, text: String) {
+        if !self.answer_aloud.get_untracked() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Err(e) = crate::components::voice::say(&text, "support").await {
+                self.error.set(Some(e));
+            }
+        });
+    }
+}
+
+/// The team's live stream: opening takes a moment (its code loads on first use).
+#[cfg(feature = "hydrate")]
+enum TeamStream {
+    Closed,
+    Opening,
+    // Held, never read: dropping it closes the connection.
+    Open(#[allow(dead_code)] crate::components::live::LiveStream),
+}
+
 const STARTERS: &[&str] = &[
     "Where is order 1013? My email is lucas.rossi@example.com",
     "What is your return policy for monitors?",
@@ -85,110 +158,60 @@ pub fn SupportPage() -> impl IntoView {
 #[island(lazy)]
 fn SupportChat() -> impl IntoView {
     crate::mark_hydrated();
-    let lines = RwSignal::new(Vec::<Line>::new());
+    let chat = Chat::new();
+    let Chat {
+        lines,
+        busy,
+        live_tools,
+        live_text,
+        suggestions,
+        backend,
+        escalated,
+        error,
+        held_by,
+        team_notice,
+        pending_proposal,
+        marks,
+        answer_aloud,
+    } = chat;
     let loaded = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let live_tools = RwSignal::new(Vec::<ToolView>::new());
-    let live_text = RwSignal::new(String::new());
-    let suggestions = RwSignal::new(Vec::<String>::new());
-    let backend = RwSignal::new(String::new());
     let knowledge = RwSignal::new(String::new());
-    let escalated = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let list_ref = NodeRef::<leptos::html::Div>::new();
-    // A person of the team holding the conversation, and the last thing the team did.
-    let held_by = RwSignal::new(None::<String>);
-    let team_notice = RwSignal::new(None::<String>);
-    // The action card still waiting for Confirm or Cancel (only one at a time).
-    let pending_proposal = RwSignal::new(None::<String>);
-    // Votes and the rating: offered once the team resolves the conversation.
-    let marks = feedback::Marks::new(error);
-    // Voice: what the microphone heard is reviewed in the box or sent at once; replies may be
-    // read aloud.
+    // Voice: what the microphone heard is reviewed in the box or sent at once.
     let send_spoken = RwSignal::new(false);
-    let answer_aloud = RwSignal::new(false);
-    #[cfg(feature = "hydrate")]
-    let source_slot = StoredValue::new_local(None::<crate::components::live::LiveStream>);
-    #[cfg(feature = "hydrate")]
-    on_cleanup(move || source_slot.update_value(|s| drop(s.take())));
     // Answers are read only while the page is shown. A turn already sent is not stopped when the
     // visitor leaves: the server finishes and keeps it, and the page shows it on return.
     #[cfg(feature = "hydrate")]
     let scope = crate::components::task::PageScope::here();
+    #[cfg(feature = "hydrate")]
+    let team_stream = StoredValue::new_local(TeamStream::Closed);
+    #[cfg(feature = "hydrate")]
+    on_cleanup(move || team_stream.set_value(TeamStream::Closed));
     // A new conversation has a new session cookie: the old stream is closed first.
     let stop_listening = move || {
         #[cfg(feature = "hydrate")]
-        source_slot.update_value(|s| drop(s.take()));
+        team_stream.set_value(TeamStream::Closed);
     };
 
-    // The team's side of the conversation, live: a person joins, replies, leaves, resolves.
+    // The team's side of the conversation, live: a person joins, replies, leaves, resolves. Its
+    // code loads on first use (`later`).
     let listen = move || {
         #[cfg(feature = "hydrate")]
         {
-            if source_slot.with_value(Option::is_some) {
+            if !team_stream.with_value(|s| matches!(s, TeamStream::Closed)) {
                 return;
             }
-            let source = crate::components::live::listen(
-                domain::api::routes::support_chat::EVENTS.url(&[]),
-                &["hello", "claimed", "released", "resolved", "message"],
-                move |event, data| {
-                    use domain::api::desk::{CustomerHello, TeamAction};
-                    if event == "hello" {
-                        if let Ok(hello) = serde_json::from_str::<CustomerHello>(data) {
-                            held_by.set(hello.held_by);
-                        }
-                        return;
+            team_stream.set_value(TeamStream::Opening);
+            scope.spawn(async move {
+                let opened = (later::later().await.open_team_stream)(chat);
+                // Closed meanwhile (a new conversation): the stream opened for the old one goes.
+                team_stream.update_value(|s| {
+                    if matches!(s, TeamStream::Opening) {
+                        *s = opened.map_or(TeamStream::Closed, TeamStream::Open);
                     }
-                    let Some(action) = TeamAction::read(data) else {
-                        return;
-                    };
-                    let name = action.name().to_owned();
-                    match (event, action) {
-                        ("claimed", _) => {
-                            held_by.set(Some(name.clone()));
-                            team_notice.set(Some(format!(
-                                "{name} from our team has joined the conversation."
-                            )));
-                        }
-                        ("released", _) => {
-                            held_by.set(None);
-                            team_notice.set(Some(format!(
-                                "{name} handed the conversation back to our assistant."
-                            )));
-                        }
-                        ("resolved", _) => {
-                            held_by.set(None);
-                            escalated.set(false);
-                            marks.resolved.set(true);
-                            team_notice.set(Some("Our team marked this conversation as resolved. Write again any time.".into()));
-                        }
-                        ("message", TeamAction::Reply(reply)) => {
-                            if answer_aloud.get_untracked() {
-                                let spoken = reply.text.clone();
-                                leptos::task::spawn_local(async move {
-                                    if let Err(e) =
-                                        crate::components::voice::say(&spoken, "support").await
-                                    {
-                                        error.set(Some(e));
-                                    }
-                                });
-                            }
-                            let line = Line {
-                                role: "agent".into(),
-                                text: reply.text,
-                                html: Some(reply.html),
-                                author: Some(reply.author),
-                                ..Default::default()
-                            };
-                            lines.update(|l| l.push(line));
-                        }
-                        _ => {}
-                    }
-                },
-                || {},
-            );
-            source_slot.set_value(source);
+                });
+            });
         }
     };
 
@@ -278,9 +301,7 @@ fn SupportChat() -> impl IntoView {
                 busy.set(false);
                 return;
             };
-            use domain::api::support::{
-                CardDecision, ChatRequest, TurnDone, TurnFailed, TurnFrame,
-            };
+            use domain::api::support::{CardDecision, ChatRequest};
             let request = ChatRequest {
                 message: text.clone(),
                 decision: decision.map(|(proposal_id, confirm)| CardDecision {
@@ -289,112 +310,8 @@ fn SupportChat() -> impl IntoView {
                 }),
             };
             scope.spawn(async move {
-                let mut proposal: Option<ProposalView> = None;
-                let mut citations = Vec::new();
-                let mut turn_backend = None;
-                let mut done: Option<TurnDone> = None;
-                let mut failed = None;
-                let result = crate::components::sse::post_events(
-                    domain::api::routes::support_chat::CHAT.url(&[]),
-                    &request,
-                    &controller.signal(),
-                    |name, data| match name {
-                        "done" => done = serde_json::from_str::<TurnDone>(data).ok(),
-                        "error" => {
-                            failed = Some(
-                                serde_json::from_str::<TurnFailed>(data)
-                                    .map(|f| f.message)
-                                    .unwrap_or_else(|_| "Something went wrong.".into()),
-                            )
-                        }
-                        _ => match serde_json::from_str::<TurnFrame>(data) {
-                            Ok(TurnFrame::Meta { backend: b, .. }) => {
-                                backend.set(b.clone());
-                                turn_backend = Some(b);
-                            }
-                            Ok(TurnFrame::Classification(c)) => lines.update(|l| {
-                                if let Some(last) = l.iter_mut().rev().find(|x| x.role == "user") {
-                                    last.classification = Some(c);
-                                }
-                            }),
-                            Ok(TurnFrame::ToolStarted {
-                                name, arguments, ..
-                            }) => live_tools.update(|t| {
-                                t.push(ToolView {
-                                    tool: name,
-                                    arguments,
-                                    ok: true,
-                                    summary: "running…".into(),
-                                    elapsed_ms: 0.0,
-                                })
-                            }),
-                            Ok(TurnFrame::ToolFinished { outcome, .. }) => live_tools.update(|t| {
-                                if let Some(slot) = t
-                                    .iter_mut()
-                                    .rev()
-                                    .find(|x| x.tool == outcome.tool && x.summary == "running…")
-                                {
-                                    *slot = outcome;
-                                }
-                            }),
-                            Ok(TurnFrame::Text { text }) => live_text.update(|t| t.push_str(&text)),
-                            Ok(TurnFrame::Citations { citations: c }) => citations = c,
-                            Ok(TurnFrame::Suggestions { suggestions: s }) => suggestions.set(s),
-                            Ok(TurnFrame::Escalated { .. }) => escalated.set(true),
-                            Ok(TurnFrame::Proposal { proposal: p }) => proposal = Some(p),
-                            Ok(TurnFrame::Held { name }) => held_by.set(Some(name)),
-                            // A frame this page does not know (a newer server): skipped.
-                            Err(_) => {}
-                        },
-                    },
-                )
-                .await;
+                (later::later().await.read_turn)(request, controller, chat).await;
                 listen();
-                match (result, done, failed) {
-                    // A person holds the conversation: the message went to them, no agent reply.
-                    (_, Some(d), _) if d.held_by.is_some() => {}
-                    (_, Some(d), _) => {
-                        let tools = live_tools.get_untracked();
-                        // A new card replaces the one waiting; other replies leave it waiting.
-                        if let Some(p) = &proposal {
-                            pending_proposal.set(Some(p.id.clone()));
-                        }
-                        let text = live_text.get_untracked();
-                        if answer_aloud.get_untracked() && !text.trim().is_empty() {
-                            let spoken = text.clone();
-                            leptos::task::spawn_local(async move {
-                                if let Err(e) =
-                                    crate::components::voice::say(&spoken, "support").await
-                                {
-                                    error.set(Some(e));
-                                }
-                            });
-                        }
-                        lines.update(|l| {
-                            l.push(Line {
-                                id: Some(d.message_id),
-                                role: "assistant".into(),
-                                text,
-                                html: Some(d.html),
-                                tools: Some(tools),
-                                citations: Some(citations),
-                                backend: turn_backend,
-                                elapsed_ms: Some(d.elapsed_ms),
-                                proposal,
-                                ..Default::default()
-                            })
-                        });
-                    }
-                    (_, None, Some(message)) | (Err(message), None, None) => {
-                        error.set(Some(message))
-                    }
-                    (Ok(()), None, None) => {
-                        error.set(Some("The reply was cut off; please try again.".into()))
-                    }
-                }
-                live_tools.set(Vec::new());
-                live_text.set(String::new());
-                busy.set(false);
             });
         }
     };
@@ -497,14 +414,14 @@ fn SupportChat() -> impl IntoView {
                         <p class="text-sm text-slate-600 dark:text-slate-400">"Loading the conversation…"</p>
                     </Show>
                     <For each=move || lines.get().into_iter().enumerate() key=|(i, l)| (*i, l.role.clone(), l.text.len(), l.classification.is_some()) let((_, line))>
-                        {line_view(line, pending_proposal, decide, marks)}
+                        {drawn(Part::Line(Box::new(line), pending_proposal, decide, marks))}
                     </For>
                     <Show when=move || busy.get()>
                         <div class="flex flex-col items-start" data-testid="working">
                             <div class="rounded-2xl bg-slate-100 px-4 py-2 text-sm text-slate-600 dark:bg-slate-800 dark:text-slate-300">
                                 {move || if live_text.get().is_empty() { "Working on it…".to_string() } else { live_text.get() }}
                             </div>
-                            {move || { let t = live_tools.get(); (!t.is_empty()).then(|| tool_trace(t)) }}
+                            {move || { let t = live_tools.get(); (!t.is_empty()).then(|| drawn(Part::Tools(t))) }}
                         </div>
                     </Show>
                 </div>

@@ -69,6 +69,7 @@ fn run_transform(opts: Options) -> Result<SplitWasm> {
         &deps.graph,
         split_points,
         opts.main_if_needed_by,
+        opts.main_counts,
     )?;
     deps_span.exit();
 

@@ -94,6 +94,11 @@ pub struct Options<'a> {
     ///
     /// Default: `usize::MAX` (never: one chunk per set of split points, as upstream)
     pub main_if_needed_by: usize,
+    /// Which split points count toward `main_if_needed_by`, by name (the `#[wasm_split]` module
+    /// name with its hash). (Added by this project's vendored copy, see PATCHED.md.)
+    ///
+    /// Default: every split point
+    pub main_counts: fn(&str) -> bool,
     /// Enables explicit tests for assumptions we make about the input wasm file during integration testing.
     #[doc(hidden)]
     pub strict_tests: bool,
@@ -114,6 +119,7 @@ impl<'wasm> Options<'wasm> {
                 .is_some_and(|v| !v.is_empty()),
             strict_tests: false,
             main_if_needed_by: usize::MAX,
+            main_counts: |_| true,
         }
     }
 }

@@ -403,6 +403,8 @@ struct DepGraphPainter<It> {
     /// Chunks needed by at least this many split points are painted as the main module. Callees
     /// are needed by a superset of their callers' split points, so they follow into main.
     main_if_needed_by: usize,
+    /// Which split points count toward `main_if_needed_by`.
+    main_counts: fn(&str) -> bool,
 }
 
 fn color_all<It, T>(
@@ -439,6 +441,7 @@ impl<'g> DepGraphAnalysis<'g> {
     fn into_painter(
         self,
         main_if_needed_by: usize,
+        main_counts: fn(&str) -> bool,
     ) -> DepGraphPainter<impl Iterator<Item = SccEvent>> {
         let topsort = self.scc_searcher.into_topsort();
         DepGraphPainter {
@@ -446,6 +449,7 @@ impl<'g> DepGraphAnalysis<'g> {
             scc_colors: self.scc_root_colors,
             color: SplitModuleIdentifier::Main,
             main_if_needed_by,
+            main_counts,
         }
     }
 }
@@ -461,7 +465,8 @@ impl<It: Iterator<Item = SccEvent>> DepGraphPainter<It> {
                 } => {
                     self.color = self.scc_colors.remove(&this).unwrap();
                     if let SplitModuleIdentifier::Chunk(needed_by) = &self.color {
-                        if needed_by.len() >= self.main_if_needed_by {
+                        let counted = needed_by.iter().filter(|n| (self.main_counts)(n)).count();
+                        if counted >= self.main_if_needed_by {
                             self.color = SplitModuleIdentifier::Main;
                         }
                     }
@@ -483,6 +488,7 @@ pub fn compute_split_modules(
     dep_graph: &DepGraph,
     split_points: Vec<SplitPoint>,
     main_if_needed_by: usize,
+    main_counts: fn(&str) -> bool,
 ) -> Result<SplitProgramInfo> {
     let split_span = perf_span!("compute splits", module_count = field::Empty);
     let _perf_span = split_span.enter();
@@ -524,7 +530,7 @@ pub fn compute_split_modules(
     // accordingly.
     let perf_span = perf_span!("paint dep nodes");
     let perf_span = perf_span.enter();
-    let mut painter = graph_analysis.into_painter(main_if_needed_by);
+    let mut painter = graph_analysis.into_painter(main_if_needed_by, main_counts);
     let mut split_module_contents = HashMap::<SplitModuleIdentifier, OutputModuleInfo>::new();
     while let Some((node, color)) = painter.next() {
         if split_point_imports.contains(&node) {
