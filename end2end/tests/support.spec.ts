@@ -55,6 +55,31 @@ test('an order-status conversation checks identity and shows the tool trace', as
   expect(problems).toEqual([]);
 });
 
+test('the code for lines and replies loads only once the visitor starts to write', async ({ page }) => {
+  const problems = watchConsole(page);
+  const wasm: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) wasm.push(new URL(request.url()).pathname);
+  });
+  // The split step names a #[lazy] function's own module split_<function>_<hash>.wasm.
+  const later = () => wasm.filter((file) => /\/split_later_\d+\.wasm$/.test(file));
+  await page.goto('/support');
+  await hydrated(page);
+  await expect(page.getByTestId('empty-state')).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(later()).toEqual([]);
+
+  // Focusing the message box fetches it, ahead of the first message.
+  await page.locator('#support-input').focus();
+  await expect.poll(() => later().length).toBe(1);
+  await knowledgeReady(page);
+  const reply = await ask(page, 'What is your return policy for monitors?');
+  await expect(reply.getByTestId('answered-by')).toContainText('offline planner');
+  await expect(page.getByTestId('user-message')).toHaveCount(1);
+  expect(later()).toHaveLength(1);
+  expect(problems).toEqual([]);
+});
+
 test('a return inside the window opens, one outside it is refused', async ({ page }) => {
   await knowledgeReady(page);
   await page.goto('/support');

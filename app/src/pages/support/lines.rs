@@ -3,32 +3,46 @@
 //! Loaded on first use (`later`).
 
 use super::feedback::{Marks, passage_votes, reply_votes};
-use super::{CitationView, ClassificationView, Line, ProposalView, ToolView};
+use super::{Chat, CitationView, ClassificationView, Line, ProposalView, ToolView};
 use crate::components::voice::SpeakButton;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
+use leptos::tachys::view::{Mountable, Render};
+use std::any::Any;
+use web_sys::HtmlDivElement;
 
-/// What `draw` draws.
-pub(super) enum Part {
-    /// A line of the conversation, with the waiting card's id, Confirm / Cancel, and the marks.
-    Line(
-        Box<Line>,
-        RwSignal<Option<String>>,
-        Callback<(String, bool)>,
-        Marks,
-    ),
-    /// The tools a reply is calling, while it streams.
-    Tools(Vec<ToolView>),
-}
+/// The drawn lines: they stay live (their effects run) until this is dropped.
+pub(super) struct Drawn(#[allow(dead_code)] Box<dyn Any>);
 
-/// Draws a part of the conversation.
-pub(super) fn draw(part: Part) -> AnyView {
-    match part {
-        Part::Line(line, pending, decide, marks) => {
-            line_view(*line, pending, decide, marks).into_any()
-        }
-        Part::Tools(tools) => tool_trace(tools).into_any(),
-    }
+/// Draws the conversation's lines and the reply being written into `slot`. Built in the browser
+/// (client-rendered: the conversation is fetched after hydration), so none of the views'
+/// hydration code is compiled in.
+pub(super) fn draw(slot: HtmlDivElement, chat: Chat, decide: Callback<(String, bool)>) -> Drawn {
+    let Chat {
+        lines,
+        busy,
+        live_tools,
+        live_text,
+        pending_proposal,
+        marks,
+        ..
+    } = chat;
+    let view = view! {
+        <For each=move || lines.get().into_iter().enumerate() key=|(i, l)| (*i, l.role.clone(), l.text.len(), l.classification.is_some()) let((_, line))>
+            {line_view(line, pending_proposal, decide, marks)}
+        </For>
+        <Show when=move || busy.get()>
+            <div class="flex flex-col items-start" data-testid="working">
+                <div class="rounded-2xl bg-slate-100 px-4 py-2 text-sm text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                    {move || if live_text.get().is_empty() { "Working on it…".to_string() } else { live_text.get() }}
+                </div>
+                {move || { let t = live_tools.get(); (!t.is_empty()).then(|| tool_trace(t)) }}
+            </div>
+        </Show>
+    };
+    let mut state = view.into_view().build();
+    state.mount(&slot, None);
+    Drawn(Box::new(state))
 }
 
 fn chip(text: String, tone: &'static str) -> impl IntoView {

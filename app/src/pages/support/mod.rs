@@ -5,14 +5,14 @@
 
 mod feedback;
 mod inbox;
+#[cfg(feature = "hydrate")]
 mod later;
+#[cfg(feature = "hydrate")]
 mod lines;
 #[cfg(feature = "hydrate")]
 mod turn;
 
 pub use inbox::SupportInboxPage;
-use later::drawn;
-use lines::Part;
 
 use crate::components::page_header::PageHeader;
 use crate::components::voice::{VoiceInput, VoiceSettings};
@@ -178,6 +178,11 @@ fn SupportChat() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let knowledge = RwSignal::new(String::new());
     let list_ref = NodeRef::<leptos::html::Div>::new();
+    // Where the lines and the reply being written are drawn, by code loaded on first use
+    // (`later`): wanted once the box has focus, a message is sent or a conversation resumes.
+    let lines_slot = NodeRef::<leptos::html::Div>::new();
+    let lines_wanted = RwSignal::new(false);
+    let lines_drawn = RwSignal::new(false);
     // Voice: what the microphone heard is reviewed in the box or sent at once.
     let send_spoken = RwSignal::new(false);
     // Answers are read only while the page is shown. A turn already sent is not stopped when the
@@ -219,6 +224,7 @@ fn SupportChat() -> impl IntoView {
         lines.track();
         live_tools.track();
         live_text.track();
+        lines_drawn.track();
         if let Some(list) = list_ref.get() {
             list.set_scroll_top(list.scroll_height());
         }
@@ -237,6 +243,9 @@ fn SupportChat() -> impl IntoView {
                 Ok(state) => {
                     let parsed: Vec<Line> = state.messages.into_iter().map(Line::from).collect();
                     let started = !parsed.is_empty();
+                    if started {
+                        lines_wanted.set(true);
+                    }
                     lines.set(parsed);
                     pending_proposal.set(state.pending_proposal);
                     held_by.set(state.held_by);
@@ -277,6 +286,7 @@ fn SupportChat() -> impl IntoView {
         if text.is_empty() || busy.get_untracked() {
             return;
         }
+        lines_wanted.set(true);
         if decision.is_some() {
             pending_proposal.set(None);
         }
@@ -324,6 +334,27 @@ fn SupportChat() -> impl IntoView {
         )
     });
 
+    // The lines' code, once wanted: fetched, then drawn into their slot for the page's life.
+    #[cfg(feature = "hydrate")]
+    {
+        let drawn = StoredValue::new_local(None::<lines::Drawn>);
+        Effect::new(move |_| {
+            if !lines_wanted.get() || lines_drawn.get_untracked() {
+                return;
+            }
+            scope.spawn(async move {
+                let code = later::later().await;
+                if drawn.with_value(Option::is_some) {
+                    return;
+                }
+                if let Some(slot) = lines_slot.get_untracked() {
+                    drawn.set_value(Some((code.draw)(slot, chat, decide)));
+                    lines_drawn.set(true);
+                }
+            });
+        });
+    }
+
     let talk_to_human = move |_| {
         if busy.get_untracked() {
             return;
@@ -356,7 +387,7 @@ fn SupportChat() -> impl IntoView {
     };
 
     #[cfg(not(feature = "hydrate"))]
-    let _ = (listen, stop_listening);
+    let _ = (listen, stop_listening, decide);
 
     // Tool usage over the whole session, for the side panel.
     let usage = Memo::new(move |_| {
@@ -413,17 +444,7 @@ fn SupportChat() -> impl IntoView {
                     <Show when=move || !loaded.get()>
                         <p class="text-sm text-slate-600 dark:text-slate-400">"Loading the conversation…"</p>
                     </Show>
-                    <For each=move || lines.get().into_iter().enumerate() key=|(i, l)| (*i, l.role.clone(), l.text.len(), l.classification.is_some()) let((_, line))>
-                        {drawn(Part::Line(Box::new(line), pending_proposal, decide, marks))}
-                    </For>
-                    <Show when=move || busy.get()>
-                        <div class="flex flex-col items-start" data-testid="working">
-                            <div class="rounded-2xl bg-slate-100 px-4 py-2 text-sm text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-                                {move || if live_text.get().is_empty() { "Working on it…".to_string() } else { live_text.get() }}
-                            </div>
-                            {move || { let t = live_tools.get(); (!t.is_empty()).then(|| drawn(Part::Tools(t))) }}
-                        </div>
-                    </Show>
+                    <div node_ref=lines_slot class="space-y-4"></div>
                 </div>
                 <feedback::RatingPrompt marks=marks/>
                 <Show when=move || error.get().is_some()>
@@ -456,6 +477,7 @@ fn SupportChat() -> impl IntoView {
                     <textarea id="support-input" rows="2" maxlength="4000" placeholder="Type your question… (Enter sends, Shift+Enter for a new line)"
                         class="flex-1 resize-none rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-950"
                         prop:value=move || draft.get()
+                        on:focus=move |_| lines_wanted.set(true)
                         on:input=move |ev| draft.set(event_target_value(&ev))
                         on:keydown=move |ev| {
                             if ev.key() == "Enter" && !ev.shift_key() {
