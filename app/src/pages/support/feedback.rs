@@ -2,6 +2,9 @@
 //! did not help), "did this help?" on each cited passage, and a 1-5 rating once the team has
 //! resolved the conversation. Each is sent at once and can be changed.
 
+// The votes are drawn with the lines (`lines`, `later`), code only the browser compiles.
+#![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+
 use crate::components::icon::{Icon, IconSvg};
 use domain::api::feedback::Vote;
 use leptos::prelude::*;
@@ -28,7 +31,6 @@ impl Marks {
     }
 
     /// A new conversation starts with no marks (only the browser starts one).
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn clear(self) {
         self.votes.set(Vec::new());
         self.rating.set(None);
