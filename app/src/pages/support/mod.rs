@@ -154,7 +154,8 @@ pub fn SupportPage() -> impl IntoView {
     }
 }
 
-/// The chat: an island, the page's only WebAssembly (its own chunk).
+/// The chat: an island, the page's only WebAssembly (its own chunk); what it draws and reads once
+/// the visitor writes loads on first use (`later`).
 #[island(lazy)]
 fn SupportChat() -> impl IntoView {
     crate::mark_hydrated();
