@@ -14,6 +14,7 @@
 //! which scripts/setup.sh compares to decide whether to reinstall.
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// Code needed by this many of the front end's split points (or more) goes into the main module
 /// rather than a chunk of its own. Upstream's rule (one chunk per set of split points sharing
@@ -36,7 +37,6 @@ fn counts_toward_main(split_point: &str) -> bool {
         .rsplit_once('_')
         .is_some_and(|(name, _hash)| name.ends_with("_loader"))
 }
-use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -345,7 +345,8 @@ fn SupportChat() -> impl IntoView {
             }
             scope.spawn(async move {
                 let code = later::later().await;
-                if drawn.with_value(Option::is_some) {
+                // Another focus or message may have drawn them while the code loaded.
+                if lines_drawn.get_untracked() {
                     return;
                 }
                 if let Some(slot) = lines_slot.get_untracked() {
